@@ -1,0 +1,179 @@
+/**
+ * Wire types of the companion backend's API, shared by the pane and the server. Types only: nothing here runs,
+ * so importing it costs the pane's bundle nothing. The server's request schemas must accept exactly these shapes.
+ */
+import type { AccessTypeId } from "./accessTypes.js";
+
+export type Role = "admin" | "user";
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, null on the last page. */
+  nextCursor: string | null;
+}
+
+/** RFC 9457 problem details; `errors` names each field and the rule it broke. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: Array<{ field: string; message: string }>;
+}
+
+export interface HealthDto {
+  status: "ok" | "degraded";
+  database: "ok" | "unreachable";
+}
+
+export interface OrgMembershipDto {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface MeDto {
+  subject: string;
+  email: string;
+  name: string;
+  orgs: OrgMembershipDto[];
+}
+
+export interface OrgDto {
+  id: string;
+  name: string;
+  /** Microsoft Entra tenant id (GUID) or null for on-premises-only organizations. */
+  tenantId: string | null;
+  /** The caller's role in this organization. */
+  role: Role;
+  userCount: number;
+  createdAt: string;
+}
+
+export interface OrgUserDto {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  addedBy: string;
+  addedAt: string;
+}
+
+export interface NewOrgUserInput {
+  email: string;
+  displayName?: string;
+  role?: Role;
+}
+
+export interface UserImportInput {
+  /** CSV text with a header row (email, displayName, role) or JSON rows; at most 50,000 rows. */
+  import: { format: "csv"; csv: string } | { format: "json"; rows: NewOrgUserInput[] };
+  dryRun?: boolean;
+}
+
+export interface ImportRowVerdict {
+  /** 1-based data row number (the CSV header is not counted). */
+  row: number;
+  email: string;
+  verdict: "ok" | "rejected";
+  reason?: string;
+}
+
+export interface UserImportResultDto {
+  dryRun: boolean;
+  total: number;
+  accepted: number;
+  rejected: number;
+  /** Every row on a dry run; only the rejected rows on a commit. */
+  rows: ImportRowVerdict[];
+}
+
+export interface UpdateOrgUserInput {
+  displayName?: string;
+  role?: Role;
+}
+
+export type ServiceAccountState = "signed_in" | "needs_sign_in" | "not_signed_in";
+
+export interface EmailConfigDto {
+  orgId: string;
+  accessType: AccessTypeId | null;
+  ewsUrl: string | null;
+  accountLogon: string | null;
+  /** Whether a password is stored; the password itself never leaves the server. */
+  hasPassword: boolean;
+  /** For the EWS OAuth access type: the service account signed in through the popup. */
+  serviceAccount: {
+    username: string | null;
+    state: ServiceAccountState;
+    tokenExpiresAt: string | null;
+  };
+  appOnly: {
+    tenantId: string | null;
+    clientId: string | null;
+    credentialType: "secret" | "certificate" | null;
+    hasClientSecret: boolean;
+    certificateThumbprint: string | null;
+  };
+  /** Optimistic concurrency: send it back in If-Match on PUT. 0 when nothing was saved yet. */
+  version: number;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+export interface EmailConfigInput {
+  accessType: AccessTypeId;
+  ewsUrl?: string | null;
+  accountLogon?: string | null;
+  /** Omitted or blank keeps the stored password. */
+  password?: string;
+  appOnly?: {
+    tenantId: string;
+    clientId: string;
+    /** Omitted or blank keeps the stored secret. */
+    clientSecret?: string;
+    /** PEM certificate and private key, instead of a secret. */
+    certificatePem?: string;
+    privateKeyPem?: string;
+  };
+}
+
+export interface AuditEventDto {
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  /** Secrets are redacted to "[redacted]". */
+  before: unknown;
+  after: unknown;
+}
+
+export type MailboxState = "connected" | "needs_attention" | "not_connected" | "never_checked" | "not_configured";
+
+export interface MailboxStatusDto {
+  org: { id: string; name: string } | null;
+  accessType: AccessTypeId | null;
+  state: MailboxState;
+  lastCheck: {
+    category: string;
+    severity: "ok" | "warning" | "error" | "transient";
+    message: string;
+    /** What the end user should tell their admin. */
+    tellAdmin: string | null;
+    checkedAt: string;
+  } | null;
+}
+
+/** Public settings the pane needs before sign-in (no secrets): authority, client id, API scope. */
+export interface ClientConfigDto {
+  authority: string;
+  clientId: string;
+  knownAuthorities: string[];
+  apiScopes: string[];
+  /** "oidc" for the lab's identity provider, "aad" for Microsoft Entra ID. */
+  protocolMode: "oidc" | "aad";
+  /** Scopes of the service-account sign-in for the EWS OAuth access type. */
+  serviceAccountScopes: string[];
+}
