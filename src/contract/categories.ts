@@ -1,0 +1,203 @@
+/**
+ * Every outcome of a mailbox check, with the severity the runner acts on and the words the admin and the end user
+ * read. One table: the EWS response codes, HTTP statuses and Graph errors named in DOMAIN.md each map to one row.
+ *  - ok: access works;
+ *  - warning: works, but something the admin should fix (e.g. only the primary address works);
+ *  - error: permanent until the admin acts; never retried within a run;
+ *  - transient: retried with back-off within the run, reported only when retries are exhausted.
+ */
+export type Severity = "ok" | "warning" | "error" | "transient";
+
+export interface Category {
+  id: string;
+  severity: Severity;
+  /** What happened, in the admin's words. */
+  message: string;
+  /** What the admin does about it. */
+  remedy: string;
+  /** What an end user should tell their admin (shown in the sidebar's "Your mailbox" card). */
+  tellAdmin: string;
+}
+
+function category<const Id extends string>(
+  id: Id,
+  severity: Severity,
+  message: string,
+  remedy: string,
+  tellAdmin: string = message,
+): Category & { id: Id } {
+  return { id, severity, message, remedy, tellAdmin };
+}
+
+export const CATEGORY_LIST = [
+  category("ok", "ok", "Mailbox access works.", "Nothing to do.", "Your mailbox is connected."),
+  category(
+    "non_primary_address",
+    "warning",
+    "The address is an alias; Exchange answered with the mailbox's primary SMTP address.",
+    "Change the user's email in the organization to the primary address Exchange returned.",
+    "My mailbox is listed under an alias instead of my primary address.",
+  ),
+  category(
+    "impersonation_denied",
+    "error",
+    "The service account may not impersonate this user (ErrorImpersonateUserDenied).",
+    "Assign the ApplicationImpersonation role to the service account with a management scope that includes this user (New-ManagementRoleAssignment -Role ApplicationImpersonation -User <service account> -CustomRecipientWriteScope <scope>).",
+    "The organization's service account is not allowed to open my mailbox.",
+  ),
+  category(
+    "impersonation_not_granted",
+    "error",
+    "The service account has no impersonation right at all on this server (ErrorImpersonationDenied).",
+    "Grant the ApplicationImpersonation role to the service account on the Exchange server (on-premises) or switch to Microsoft 365 OAuth (Graph) – App-only for Exchange Online.",
+  ),
+  category(
+    "impersonation_failed",
+    "error",
+    "Exchange could not impersonate this user (ErrorImpersonationFailed): the account could not be resolved in the directory.",
+    "Check that the user exists in Active Directory / Entra ID and that the address is spelled correctly; then run the check again.",
+  ),
+  category(
+    "bad_impersonation_header",
+    "error",
+    "Exchange rejected the impersonation header data (ErrorInvalidExchangeImpersonationHeaderData).",
+    "Use the user's primary SMTP address; remove stray characters or non-existent SIDs from the user's email.",
+  ),
+  category(
+    "no_mailbox",
+    "error",
+    "The user has no mailbox on this server (ErrorNonExistentMailbox, or Graph MailboxNotEnabledForRESTAPI).",
+    "Create a mailbox for the user or assign an Exchange license; remove the user from the organization if they should not be synced.",
+    "I do not have a mailbox the organization can reach.",
+  ),
+  category(
+    "access_denied",
+    "error",
+    "Exchange denied access to this mailbox (ErrorAccessDenied).",
+    "For Graph app-only, widen the RBAC for Applications management scope to include this user (New-ManagementScope / New-ManagementRoleAssignment), then verify with Test-ServicePrincipalAuthorization; for EWS, check mailbox permissions.",
+  ),
+  category(
+    "account_disabled",
+    "error",
+    "The user's account is disabled (ErrorAccountDisabled).",
+    "Enable the account in Active Directory / Entra ID, or remove the user from the organization.",
+  ),
+  category(
+    "mailbox_moving",
+    "transient",
+    "The mailbox is being moved between databases (ErrorMailboxMoveInProgress).",
+    "Wait for the move to finish, then run the check again.",
+  ),
+  category(
+    "mailbox_store_unavailable",
+    "transient",
+    "The mailbox database is unavailable (ErrorMailboxStoreUnavailable).",
+    "Check the Exchange database's health (Get-MailboxDatabaseCopyStatus); run the check again when it is mounted.",
+  ),
+  category(
+    "server_busy",
+    "transient",
+    "Exchange is throttling the service account (ErrorServerBusy).",
+    "Nothing to change if it clears on retry; if it persists, lower the check concurrency or raise the service account's EWS throttling budget.",
+  ),
+  category(
+    "too_many_connections",
+    "transient",
+    "The service account exceeded its concurrent connection limit (ErrorExceededConnectionCount).",
+    "Lower the check concurrency (EWSMaxConcurrency is 27 on Exchange 2013+ and Exchange Online, 10 on 2010).",
+  ),
+  category(
+    "throttled",
+    "transient",
+    "The server asked to slow down (HTTP 429 or 503 with Retry-After).",
+    "Wait and run the check again; lower the check concurrency if it keeps happening.",
+  ),
+  category(
+    "auth_failed",
+    "error",
+    "The service account's credentials or token were refused (HTTP 401). The run stopped so the account is not locked out.",
+    "Re-enter the password or sign the service account in again, then run the check again.",
+  ),
+  category(
+    "token_expired",
+    "error",
+    "The service account's sign-in has expired and could not be refreshed.",
+    "Sign the service account in again with the Microsoft 365 OAuth (EWS API) button.",
+  ),
+  category(
+    "token_header_mismatch",
+    "error",
+    "The token does not fit this access type: Exchange requires (or refuses) the ExchangeImpersonation header for this kind of OAuth token.",
+    "Exchange Online no longer allows delegated impersonation (February 2025): switch to Microsoft 365 OAuth (Graph) – App-only. On-premises, use an app-only token with the header, or a delegated token for the service account itself.",
+  ),
+  category(
+    "forbidden",
+    "error",
+    "Exchange refused the request (HTTP 403): EWS is blocked for this tenant, the license does not include EWS (F1/F3/kiosk), or a policy forbids the app.",
+    "EWS in Exchange Online is blocked since 1 October 2026 and shuts down on 1 April 2027: move to Microsoft 365 OAuth (Graph) – App-only. For a single user, check their license and any application access policy.",
+  ),
+  category(
+    "graph_scope_denied",
+    "error",
+    "The app is not allowed to read this mailbox through Graph (403 ErrorAccessDenied): the user is outside the RBAC for Applications management scope, or the app lacks the role.",
+    "Add the user to the management scope (run the generated PowerShell) or grant the app the Mail.Read application role with admin consent; verify with Test-ServicePrincipalAuthorization.",
+  ),
+  category(
+    "user_not_found",
+    "error",
+    "No such user in the tenant (Graph 404 Request_ResourceNotFound).",
+    "Check the user's email in the organization against the tenant's user principal names.",
+  ),
+  category(
+    "tls_error",
+    "error",
+    "The server's TLS certificate is not valid for this URL (expired, self-signed or a different host name).",
+    "Install a certificate from a trusted authority on the Exchange server, or correct the EWS URL's host name.",
+  ),
+  category(
+    "network_error",
+    "transient",
+    "The server could not be reached (DNS, connection refused or reset).",
+    "Check the EWS URL, the firewall and that the server is running; then run the check again.",
+  ),
+  category(
+    "timeout",
+    "transient",
+    "The server did not answer in time.",
+    "Run the check again; if it keeps timing out, check the Exchange server's load.",
+  ),
+  category(
+    "server_error",
+    "transient",
+    "The server failed while answering (HTTP 500 or a SOAP fault).",
+    "Run the check again; if it persists, look at the Exchange server's event log.",
+  ),
+  category(
+    "bad_response",
+    "error",
+    "The server's answer was not valid EWS or Graph (not XML, truncated or schema-invalid).",
+    "Check that the EWS URL points at Exchange Web Services (…/EWS/Exchange.asmx) and not at a proxy or login page.",
+  ),
+  category(
+    "retired_access_type",
+    "error",
+    "This access type cannot work against Exchange Online any more: ApplicationImpersonation was removed in February 2025.",
+    "Switch the organization to Microsoft 365 OAuth (Graph) – App-only and scope it with RBAC for Applications.",
+  ),
+  category(
+    "unknown_error",
+    "error",
+    "Exchange returned an error this product does not recognise.",
+    "Read the detail below; if unsure, run Microsoft's Remote Connectivity Analyzer 'Service Account Access' test.",
+  ),
+] as const;
+
+export type CategoryId = (typeof CATEGORY_LIST)[number]["id"];
+
+export const CATEGORIES: Record<CategoryId, Category> = Object.fromEntries(
+  CATEGORY_LIST.map((entry) => [entry.id, entry]),
+) as Record<CategoryId, Category>;
+
+export function isCategoryId(value: unknown): value is CategoryId {
+  return typeof value === "string" && Object.hasOwn(CATEGORIES, value);
+}

@@ -1,0 +1,54 @@
+/**
+ * One interface over the three access types: the check runner drives any of them the same way.
+ * Drivers never throw for a user's outcome: every answer (including network failures and unparseable responses)
+ * becomes a classified CheckOutcome. They throw only for programming errors.
+ */
+import type { CategoryId } from "../../contract/categories.js";
+
+export type CheckDepth = "read" | "full";
+
+export interface CheckTarget {
+  email: string;
+}
+
+/** One named step (GetFolder, CreateItem, DeleteItem, token, TLS, ...) and how it ended, for the admin to read. */
+export interface StepOutcome {
+  step: string;
+  ok: boolean;
+  category: CategoryId;
+  detail?: string;
+  durationMs: number;
+}
+
+export interface CheckOutcome {
+  category: CategoryId;
+  /** Human detail from the server (response message text, HTTP status line); never secrets. */
+  detail?: string;
+  /** ErrorNonPrimarySmtpAddress carries the primary address to use instead. */
+  primarySmtpAddress?: string;
+  /** ErrorServerBusy BackOffMilliseconds, or Retry-After converted to ms: the runner's shared back-off honours it. */
+  backOffMs?: number;
+  httpStatus?: number;
+  steps: StepOutcome[];
+}
+
+export interface PreflightReport {
+  /** False when per-user work must not start (URL unreachable, TLS invalid, authentication refused). */
+  canProceed: boolean;
+  steps: StepOutcome[];
+  /** Consequences the admin should know that do not block the run (no mailbox or license: rooms unreadable). */
+  warnings: Array<{ category: CategoryId; message: string }>;
+}
+
+export interface RoomsOutcome {
+  ok: boolean;
+  category: CategoryId;
+  rooms: Array<{ name: string; email: string; roomList: string | null }>;
+  detail?: string;
+}
+
+export interface MailboxDriver {
+  preflight(signal: AbortSignal): Promise<PreflightReport>;
+  checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome>;
+  listRooms(signal: AbortSignal): Promise<RoomsOutcome>;
+}
