@@ -1,0 +1,124 @@
+/**
+ * Wire types of "Check Users Exchange Impersonated Access": starting a check run, reading its state, its per-user
+ * results and its progress stream. Types only, shared by the pane and the backend.
+ */
+import type { EmailConfigInput } from "./api.js";
+import type { CategoryId, Severity } from "./categories.js";
+
+export type CheckDepth = "read" | "full";
+
+/** All of the organization's users, or the listed ones (org user ids). */
+export type CheckScope = { all: true } | { userIds: string[] };
+
+/**
+ * - preflight: checking the URL, TLS, authentication and the service account's own mailbox before any user;
+ * - running: users being checked;
+ * - completed: every user in scope has a result;
+ * - cancelled: an admin cancelled it; results recorded until then stay readable;
+ * - auth_failed: the service account was refused (HTTP 401 or a token that cannot be refreshed); stopped at once;
+ * - preflight_failed: preflight found a blocking problem; no user was checked;
+ * - failed: the server could not go on (e.g. the configuration changed while a resumed run waited).
+ */
+export type CheckRunState =
+  "preflight" | "running" | "completed" | "cancelled" | "auth_failed" | "preflight_failed" | "failed";
+
+export const ACTIVE_CHECK_RUN_STATES: readonly CheckRunState[] = ["preflight", "running"];
+
+export interface StartCheckRunInput {
+  scope: CheckScope;
+  depth: CheckDepth;
+  /**
+   * An unsaved configuration to check before Save (same shape and validation as PUT email-config). Secrets left
+   * out fall back to the stored ones.
+   */
+  draft?: EmailConfigInput;
+  /** Concurrent requests; defaults to the server's CHECK_CONCURRENCY (10), at most its CHECK_MAX_CONCURRENCY. */
+  concurrency?: number;
+}
+
+export interface StartCheckRunDto {
+  runId: string;
+}
+
+export interface CheckStepDto {
+  step: string;
+  ok: boolean;
+  category: CategoryId;
+  detail?: string;
+  durationMs: number;
+}
+
+export interface CheckPreflightDto {
+  canProceed: boolean;
+  steps: CheckStepDto[];
+  /** Consequences that do not block the run, e.g. "rooms and resources will not be read". */
+  warnings: Array<{ category: CategoryId; message: string }>;
+}
+
+export interface CheckRunDto {
+  id: string;
+  orgId: string;
+  state: CheckRunState;
+  depth: CheckDepth;
+  scope: "all" | "list";
+  accessType: string;
+  /** The saved configuration version checked, or null when the run checked an unsaved draft. */
+  configVersion: number | null;
+  draft: boolean;
+  concurrency: number;
+  /** Users in scope (fixed when the run starts). */
+  total: number;
+  /** Users with a durable result. */
+  done: number;
+  counts: Partial<Record<CategoryId, number>>;
+  severityCounts: Record<Severity, number>;
+  preflight: CheckPreflightDto | null;
+  /** Why the run stopped early (auth_failed, preflight_failed, failed), in the category table's words. */
+  stopReason: { category: CategoryId; message: string; remedy: string; detail: string | null } | null;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Seconds until done at the recent rate; null before the rate is known or once finished. */
+  etaSeconds: number | null;
+}
+
+export interface CheckResultDto {
+  userId: string;
+  email: string;
+  category: CategoryId;
+  severity: Severity;
+  message: string;
+  remedy: string;
+  detail: string | null;
+  /** Set for non_primary_address: the address Exchange says to use. */
+  primarySmtpAddress: string | null;
+  httpStatus: number | null;
+  /** Requests made for this user, retries included. */
+  attempts: number;
+  durationMs: number;
+  steps: CheckStepDto[];
+  checkedAt: string;
+}
+
+/** Query of GET …/checks/{runId}/results. */
+export interface CheckResultsQuery {
+  category?: CategoryId;
+  severity?: Severity;
+  cursor?: string;
+  /** 1–500, default 100. */
+  limit?: number;
+}
+
+/**
+ * Server-sent events of GET …/checks/{runId}/events: `event: progress` while the run moves (at most 4 a second),
+ * then one `event: end` with the final state, after which the server closes the stream.
+ */
+export type CheckRunEvent = { type: "progress"; run: CheckRunDto } | { type: "end"; run: CheckRunDto };
+
+/** POST …/checks/{runId}/events/ticket: a one-use, 60-second ticket for EventSource, which cannot send headers. */
+export interface CheckEventsTicketDto {
+  ticket: string;
+  expiresAt: string;
+  /** Path with the ticket in its query, ready for `new EventSource(url)`. */
+  url: string;
+}

@@ -1,0 +1,252 @@
+/**
+ * The check runner: checks every pending user of a run through a MailboxDriver with bounded concurrency, one shared
+ * back-off gate, bounded jittered retries of transient outcomes and a per-request timeout; stops at the first
+ * refused service-account credential (retrying would lock the account out); persists each result as it completes.
+ * Users are streamed from the store in pages, so memory does not grow with the organization.
+ */
+import { CATEGORIES } from "../../contract/categories.js";
+import type { CategoryId } from "../../contract/categories.js";
+import type { CheckDepth, CheckOutcome, MailboxDriver } from "../exchange/driver.js";
+import { BackOffGate } from "./backOffGate.js";
+import { ResultWriter } from "./resultWriter.js";
+import { abortableSleep } from "./sleep.js";
+import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
+
+export interface RunnerSettings {
+  /** Concurrent requests (workers). */
+  concurrency: number;
+  /** Attempts per user for transient outcomes, the first included. */
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  /** Full-jitter exponential retry delay: random(0, min(retryMaxMs, retryBaseMs * 2^(attempt-1))). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Shared pause after a throttling answer that names no delay (bare 503, ErrorServerBusy without a hint). */
+  defaultBackOffMs: number;
+  /** Longest shared pause honoured; a server asking for more gets this much per attempt. */
+  maxBackOffMs: number;
+  pageSize: number;
+  flushBatchSize: number;
+  flushIntervalMs: number;
+  maxPendingResults: number;
+}
+
+export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
+  concurrency: 10,
+  maxAttempts: 5,
+  requestTimeoutMs: 30_000,
+  retryBaseMs: 200,
+  retryMaxMs: 5_000,
+  defaultBackOffMs: 1_000,
+  maxBackOffMs: 60_000,
+  pageSize: 500,
+  flushBatchSize: 200,
+  flushIntervalMs: 100,
+  maxPendingResults: 2_000,
+};
+
+export type RunEnd =
+  | { state: "completed"; progress: RunProgress }
+  | { state: "cancelled"; progress: RunProgress }
+  | { state: "auth_failed"; progress: RunProgress; category: CategoryId; detail: string | null }
+  | { state: "failed"; progress: RunProgress; detail: string };
+
+export interface RunChecksInput {
+  runId: string;
+  depth: CheckDepth;
+  driver: MailboxDriver;
+  store: CheckRunStore;
+  settings: RunnerSettings;
+  /** Progress already durable (a resumed run continues from its stored counts). */
+  initial: RunProgress;
+  /** Aborted when an admin cancels the run or the server shuts down. */
+  signal: AbortSignal;
+  /** Called after each durable batch. */
+  onProgress?: (progress: RunProgress) => void;
+  random?: () => number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+/** Categories that mean the service account itself is refused: every further request would fail the same way. */
+const RUN_STOPPING = new Set<CategoryId>(["auth_failed", "token_expired"]);
+/** Answers that ask the whole service account to slow down. */
+const THROTTLING = new Set<CategoryId>(["server_busy", "too_many_connections", "throttled"]);
+const MAX_DETAIL_LENGTH = 1_000;
+
+export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
+  const { settings } = input;
+  const random = input.random ?? Math.random;
+  const stop = new AbortController();
+  const onCancel = (): void => stop.abort();
+  if (input.signal.aborted) stop.abort();
+  else input.signal.addEventListener("abort", onCancel, { once: true });
+
+  const gate = new BackOffGate();
+  // Set from the workers' closures; an object keeps TypeScript from narrowing them to their initial null.
+  const ended: { stopReason: { category: CategoryId; detail: string | null } | null; failure: string | null } = {
+    stopReason: null,
+    failure: null,
+  };
+  const fail = (detail: string, error: unknown): void => {
+    ended.failure ??= detail;
+    input.log?.(detail, error);
+    stop.abort();
+  };
+  const writer = new ResultWriter(
+    input.store,
+    input.runId,
+    input.initial,
+    {
+      batchSize: settings.flushBatchSize,
+      flushIntervalMs: settings.flushIntervalMs,
+      maxPending: settings.maxPendingResults,
+    },
+    (progress) => input.onProgress?.(progress),
+    (error) => fail("results could not be saved", error),
+  );
+
+  const targets = pendingTargets(input.store, input.runId, settings.pageSize, stop.signal);
+
+  const checkOne = async (target: CheckTargetRow): Promise<CheckResultRecord | null> => {
+    const started = Date.now();
+    for (let attempt = 1; ; attempt += 1) {
+      await gate.wait(stop.signal);
+      if (stop.signal.aborted) return null;
+      const outcome = await attemptCheck(input.driver, target, input.depth, settings.requestTimeoutMs, stop.signal);
+      if (outcome === null) return null;
+      const { severity } = CATEGORIES[outcome.category];
+      if (outcome.backOffMs !== undefined || THROTTLING.has(outcome.category)) {
+        gate.pause(Math.min(outcome.backOffMs ?? settings.defaultBackOffMs, settings.maxBackOffMs));
+      }
+      if (severity !== "transient" || attempt >= settings.maxAttempts) {
+        return toRecord(target, outcome, attempt, Date.now() - started);
+      }
+      const ceiling = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1));
+      await abortableSleep(Math.round(random() * ceiling), stop.signal);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!stop.signal.aborted) {
+      let next: IteratorResult<CheckTargetRow>;
+      try {
+        next = await targets.next();
+      } catch (error) {
+        fail("users to check could not be read", error);
+        return;
+      }
+      if (next.done === true) return;
+      const record = await checkOne(next.value);
+      if (record === null) return;
+      if (RUN_STOPPING.has(record.category)) {
+        ended.stopReason ??= { category: record.category, detail: record.detail };
+        stop.abort();
+        return;
+      }
+      await writer.add(record);
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, () => worker()));
+  } finally {
+    input.signal.removeEventListener("abort", onCancel);
+    await targets.return(undefined);
+  }
+  const saved = await writer.close();
+  const progress = writer.progress;
+  if (!saved || ended.failure !== null) {
+    return { state: "failed", progress, detail: ended.failure ?? "results could not be saved" };
+  }
+  if (ended.stopReason !== null) return { state: "auth_failed", progress, ...ended.stopReason };
+  if (input.signal.aborted) return { state: "cancelled", progress };
+  return { state: "completed", progress };
+}
+
+async function* pendingTargets(
+  store: CheckRunStore,
+  runId: string,
+  pageSize: number,
+  signal: AbortSignal,
+): AsyncGenerator<CheckTargetRow, void, undefined> {
+  let after: string | null = null;
+  while (!signal.aborted) {
+    const page = await store.pendingTargets(runId, after, pageSize);
+    for (const target of page) yield target;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1]?.userId ?? null;
+  }
+}
+
+const STOPPED = Symbol("stopped");
+const TIMED_OUT = Symbol("timed out");
+
+/**
+ * One request for one user, bounded by the per-request timeout. The driver gets a signal that aborts on timeout or
+ * stop; the race guards against a driver that ignores it. Null means the run stopped: the outcome is discarded.
+ */
+async function attemptCheck(
+  driver: MailboxDriver,
+  target: CheckTargetRow,
+  depth: CheckDepth,
+  timeoutMs: number,
+  stop: AbortSignal,
+): Promise<CheckOutcome | null> {
+  const request = new AbortController();
+  let settle: (why: typeof STOPPED | typeof TIMED_OUT) => void = () => undefined;
+  const interrupted = new Promise<typeof STOPPED | typeof TIMED_OUT>((resolve) => (settle = resolve));
+  const onStop = (): void => {
+    request.abort();
+    settle(STOPPED);
+  };
+  stop.addEventListener("abort", onStop, { once: true });
+  const timer = setTimeout(() => {
+    request.abort();
+    settle(TIMED_OUT);
+  }, timeoutMs);
+  const started = Date.now();
+  try {
+    const answer = await Promise.race([
+      driver.checkUser({ email: target.email }, depth, request.signal).catch((error: unknown): CheckOutcome => ({
+        category: "unknown_error",
+        detail: `internal error while checking: ${error instanceof Error ? error.message : String(error)}`,
+        steps: [],
+      })),
+      interrupted,
+    ]);
+    if (stop.aborted || answer === STOPPED) return null;
+    if (answer === TIMED_OUT || (request.signal.aborted && answer.category !== "ok")) {
+      return {
+        category: "timeout",
+        detail: `no answer within ${timeoutMs} ms`,
+        steps: [{ step: "request", ok: false, category: "timeout", durationMs: Date.now() - started }],
+      };
+    }
+    return answer;
+  } finally {
+    clearTimeout(timer);
+    stop.removeEventListener("abort", onStop);
+  }
+}
+
+function toRecord(
+  target: CheckTargetRow,
+  outcome: CheckOutcome,
+  attempts: number,
+  durationMs: number,
+): CheckResultRecord {
+  return {
+    userId: target.userId,
+    email: target.email,
+    category: outcome.category,
+    detail: outcome.detail === undefined ? null : outcome.detail.slice(0, MAX_DETAIL_LENGTH),
+    primarySmtpAddress: outcome.primarySmtpAddress ?? null,
+    httpStatus: outcome.httpStatus ?? null,
+    attempts,
+    durationMs,
+    steps: outcome.steps.map((step) =>
+      step.detail === undefined ? step : { ...step, detail: step.detail.slice(0, MAX_DETAIL_LENGTH) },
+    ),
+    checkedAt: new Date(),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * What the check runner reads and writes, independent of the database: the repository implements CheckRunStore on
+ * Kysely; unit tests use an in-memory one.
+ */
+import type { CategoryId } from "../../contract/categories.js";
+import type { StepOutcome } from "../exchange/driver.js";
+
+export interface CheckTargetRow {
+  userId: string;
+  email: string;
+}
+
+export interface CheckResultRecord {
+  userId: string;
+  email: string;
+  category: CategoryId;
+  detail: string | null;
+  primarySmtpAddress: string | null;
+  httpStatus: number | null;
+  attempts: number;
+  durationMs: number;
+  steps: StepOutcome[];
+  checkedAt: Date;
+}
+
+export interface RunProgress {
+  done: number;
+  counts: Partial<Record<CategoryId, number>>;
+}
+
+export interface CheckRunStore {
+  /** Users in the run's scope that have no result yet, ordered by user id, strictly after `afterUserId`. */
+  pendingTargets(runId: string, afterUserId: string | null, limit: number): Promise<CheckTargetRow[]>;
+  /**
+   * Makes the results durable together with the run's progress, in one transaction: a result counts as done only
+   * once this resolves. A (run, user) pair that already has a result is never written twice.
+   */
+  recordResults(runId: string, results: CheckResultRecord[], progress: RunProgress): Promise<void>;
+}
