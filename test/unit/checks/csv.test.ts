@@ -20,7 +20,7 @@ function result(overrides: Partial<CheckResultRecord>): CheckResultRecord {
 
 async function collect(pages: CheckResultRecord[][]): Promise<string> {
   async function* source() {
-    for (const page of pages) yield page;
+    for (const page of pages) yield await Promise.resolve(page);
   }
   let text = "";
   for await (const chunk of resultsCsv(source())) text += chunk;
