@@ -107,6 +107,13 @@ export const CATEGORY_LIST = [
     "Lower the check concurrency (EWSMaxConcurrency is 27 on Exchange 2013+ and Exchange Online, 10 on 2010).",
   ),
   category(
+    "mailbox_full",
+    "error",
+    "The mailbox is over its size quota, so the test message could not be saved (ErrorQuotaExceeded).",
+    "Free space in the mailbox or raise its quota (Set-Mailbox -ProhibitSendReceiveQuota); reading still works, so a read-depth check passes.",
+    "My mailbox is full.",
+  ),
+  category(
     "throttled",
     "transient",
     "The server asked to slow down (HTTP 429 or 503 with Retry-After).",

@@ -15,7 +15,7 @@ function envelopeSchema(schemaDir: string, xmlNamespaceSchema: string): string {
   const messages = pathToFileURL(path.join(schemaDir, "messages.xsd")).href;
   const types = pathToFileURL(path.join(schemaDir, "types.xsd")).href;
   return `<?xml version="1.0" encoding="utf-8"?>
-<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${SOAP_NS}" xmlns:soap="${SOAP_NS}" elementFormDefault="qualified">
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${SOAP_NS}" xmlns:soap="${SOAP_NS}" xmlns:xml="http://www.w3.org/XML/1998/namespace" elementFormDefault="qualified">
   <xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="${pathToFileURL(xmlNamespaceSchema).href}"/>
   <xs:import namespace="http://schemas.microsoft.com/exchange/services/2006/messages" schemaLocation="${messages}"/>
   <xs:import namespace="http://schemas.microsoft.com/exchange/services/2006/types" schemaLocation="${types}"/>
@@ -39,7 +39,9 @@ function envelopeSchema(schemaDir: string, xmlNamespaceSchema: string): string {
     <xs:complexType>
       <xs:sequence>
         <xs:element name="faultcode" type="xs:QName" form="unqualified"/>
-        <xs:element name="faultstring" type="xs:string" form="unqualified"/>
+        <xs:element name="faultstring" form="unqualified">
+          <xs:complexType><xs:simpleContent><xs:extension base="xs:string"><xs:attribute ref="xml:lang"/></xs:extension></xs:simpleContent></xs:complexType>
+        </xs:element>
         <xs:element name="faultactor" type="xs:anyURI" form="unqualified" minOccurs="0"/>
         <xs:element name="detail" form="unqualified" minOccurs="0">
           <xs:complexType><xs:sequence><xs:any processContents="lax" minOccurs="0" maxOccurs="unbounded"/></xs:sequence><xs:anyAttribute processContents="lax"/></xs:complexType>

@@ -1,0 +1,219 @@
+/**
+ * The two EWS access types (Basic and delegated OAuth impersonation) share one driver; they differ only in how the
+ * Authorization header is obtained. Checks follow Microsoft's "Service Account Access" connectivity test:
+ * GetFolder, then CreateItem and DeleteItem of a test message saved (never sent) to Drafts.
+ */
+import type { CategoryId } from "../../../contract/categories.js";
+import type { EwsServerVersion, OutboundFetch } from "../config.js";
+import type {
+  CheckDepth,
+  CheckOutcome,
+  CheckTarget,
+  MailboxDriver,
+  PreflightReport,
+  RoomsOutcome,
+  StepOutcome,
+} from "../driver.js";
+import { isExchangeOnlineVersion } from "../ews/classify.js";
+import type { EwsCredentials } from "../ews/client.js";
+import { createEwsClient } from "../ews/client.js";
+import { createdItemIdOf, roomListsOf, roomsOf } from "../ews/parse.js";
+import type { EwsRequestContext } from "../ews/requests.js";
+import { buildCreateItem, buildDeleteItem, buildGetFolder, buildGetRoomLists, buildGetRooms } from "../ews/requests.js";
+import { isExchangeOnlineUrl, retiredAccessTypeDetail } from "../exchangeOnline.js";
+import type { Classified } from "../transport.js";
+import { sendHttp } from "../transport.js";
+import { classifiedFields, stepOf } from "./steps.js";
+
+export interface EwsDriverOptions {
+  ewsUrl: string;
+  serverVersion: EwsServerVersion;
+  /** The service account's address, for X-AnchorMailbox on its own calls (null when unknown). */
+  serviceAccount: string | null;
+  credentials: EwsCredentials;
+  fetch: OutboundFetch;
+  timeoutMs: number;
+}
+
+export const TEST_MESSAGE = {
+  subject: "Sync Sidebar connectivity test (deleted automatically)",
+  body: "Sync Sidebar saved this draft to verify mailbox access and deletes it at once. It was never sent.",
+};
+
+/** Preflight failures after which per-user work cannot succeed. */
+const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
+  "auth_failed",
+  "token_expired",
+  "token_header_mismatch",
+  "tls_error",
+  "network_error",
+  "timeout",
+  "bad_response",
+  "forbidden",
+  "retired_access_type",
+]);
+
+/** Rooms can only be read when the service account has a mailbox and a license (DOMAIN.md, seeds step 6). */
+const NO_ROOMS = "rooms and resources will not be read";
+
+function outcomeOf(classified: Classified, steps: StepOutcome[]): CheckOutcome {
+  return { ...classifiedFields(classified), steps };
+}
+
+export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
+  const client = createEwsClient({
+    fetch: options.fetch,
+    url: options.ewsUrl,
+    credentials: options.credentials,
+    timeoutMs: options.timeoutMs,
+  });
+  const asServiceAccount: EwsRequestContext = {
+    serverVersion: options.serverVersion,
+    impersonate: null,
+    anchorMailbox: options.serviceAccount,
+  };
+  const impersonating = (address: string): EwsRequestContext => ({
+    serverVersion: options.serverVersion,
+    impersonate: address,
+  });
+  const onlineByUrl = isExchangeOnlineUrl(options.ewsUrl);
+  const retired = (evidence: string): Classified => ({
+    category: "retired_access_type",
+    detail: retiredAccessTypeDetail(evidence),
+  });
+
+  async function readRooms(signal: AbortSignal, steps: StepOutcome[] | null): Promise<RoomsOutcome> {
+    let startedAt = performance.now();
+    const lists = await client.call(buildGetRoomLists(asServiceAccount), signal);
+    steps?.push(stepOf("GetRoomLists", lists.classified, startedAt));
+    if (!lists.ok) return { ok: false, rooms: [], ...classifiedFields(lists.classified) };
+    const rooms: RoomsOutcome["rooms"] = [];
+    for (const list of lists.messages.flatMap(roomListsOf)) {
+      startedAt = performance.now();
+      const listRooms = await client.call(buildGetRooms(asServiceAccount, list.email), signal);
+      steps?.push(stepOf(`GetRooms ${list.email}`, listRooms.classified, startedAt));
+      if (!listRooms.ok) return { ok: false, rooms, ...classifiedFields(listRooms.classified) };
+      for (const room of listRooms.messages.flatMap(roomsOf)) {
+        rooms.push({ name: room.name ?? room.email, email: room.email, roomList: list.name ?? list.email });
+      }
+    }
+    return { ok: true, category: "ok", rooms };
+  }
+
+  return {
+    async preflight(signal): Promise<PreflightReport> {
+      const steps: StepOutcome[] = [];
+      const warnings: PreflightReport["warnings"] = [];
+      const stop = (): PreflightReport => ({ canProceed: false, steps, warnings });
+      if (onlineByUrl) {
+        steps.push(
+          stepOf("Exchange Online", retired(`The EWS URL ${options.ewsUrl} is Exchange Online`), performance.now()),
+        );
+        return stop();
+      }
+
+      // The URL answers over valid TLS: an unauthenticated GET (any HTTP status will do) spends no logon attempt.
+      let startedAt = performance.now();
+      const probe = await sendHttp(
+        options.fetch,
+        options.ewsUrl,
+        { method: "GET" },
+        { timeoutMs: options.timeoutMs, signal },
+      );
+      steps.push(
+        stepOf(
+          "Connect (TLS)",
+          probe.ok ? { category: "ok", detail: `HTTP ${probe.answer.status} over valid TLS` } : probe.failure,
+          startedAt,
+        ),
+      );
+      if (!probe.ok) return stop();
+
+      // GetFolder without impersonation: authenticates, and proves the service account has its own mailbox.
+      startedAt = performance.now();
+      const own = await client.call(buildGetFolder(asServiceAccount, "msgfolderroot"), signal);
+      if (own.ok && isExchangeOnlineVersion(own.serverVersion)) {
+        steps.push(stepOf("Authenticate", { category: "ok" }, startedAt));
+        steps.push(stepOf("Exchange Online", retired("The server reports Exchange Online (version 15.20)"), startedAt));
+        return stop();
+      }
+      if (!own.ok && BLOCKING.has(own.classified.category)) {
+        steps.push(stepOf("Authenticate", own.classified, startedAt));
+        return stop();
+      }
+      steps.push(stepOf("Authenticate", { category: "ok" }, startedAt));
+      steps.push(stepOf("GetFolder (service account's own mailbox)", own.classified, startedAt));
+      if (!own.ok) {
+        warnings.push({
+          category: own.classified.category,
+          message: `The service account has no usable mailbox or license of its own (${own.classified.detail ?? own.classified.category}): ${NO_ROOMS}.`,
+        });
+      }
+
+      const rooms = await readRooms(signal, steps);
+      if (!rooms.ok) {
+        warnings.push({
+          category: rooms.category,
+          message: `Room lists could not be read (${rooms.detail ?? rooms.category}): ${NO_ROOMS}.`,
+        });
+      }
+      return { canProceed: true, steps, warnings };
+    },
+
+    async checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {
+      const steps: StepOutcome[] = [];
+      if (onlineByUrl) {
+        const classified = retired(`The EWS URL ${options.ewsUrl} is Exchange Online`);
+        steps.push(stepOf("Exchange Online", classified, performance.now()));
+        return outcomeOf(classified, steps);
+      }
+      let address = target.email;
+      let startedAt = performance.now();
+      let read = await client.call(buildGetFolder(impersonating(address), "inbox"), signal);
+      steps.push(stepOf("GetFolder", read.classified, startedAt));
+      let alias: Classified | null = null;
+      if (!read.ok && read.classified.category === "non_primary_address" && read.classified.primarySmtpAddress) {
+        // An alias: confirm access works with the primary address Exchange named, and report both.
+        alias = read.classified;
+        address = read.classified.primarySmtpAddress;
+        startedAt = performance.now();
+        read = await client.call(buildGetFolder(impersonating(address), "inbox"), signal);
+        steps.push(stepOf(`GetFolder as ${address}`, read.classified, startedAt));
+      }
+      const finish = (classified: Classified): CheckOutcome => {
+        const outcome = outcomeOf(classified, steps);
+        if (alias?.primarySmtpAddress !== undefined) outcome.primarySmtpAddress = alias.primarySmtpAddress;
+        return outcome;
+      };
+      if (!read.ok) return finish(read.classified);
+      const success = alias ?? read.classified;
+      if (depth === "read") return finish(success);
+
+      startedAt = performance.now();
+      const created = await client.call(buildCreateItem(impersonating(address), TEST_MESSAGE), signal);
+      const itemId = created.ok ? created.messages.map(createdItemIdOf).find((id) => id !== null) : undefined;
+      if (created.ok && itemId === undefined) {
+        const missing: Classified = { category: "bad_response", detail: "CreateItem answered without an ItemId" };
+        steps.push(stepOf("CreateItem", missing, startedAt));
+        return finish(missing);
+      }
+      steps.push(stepOf("CreateItem", created.classified, startedAt));
+      if (!created.ok || itemId === undefined) return finish(created.classified);
+
+      startedAt = performance.now();
+      const deleted = await client.call(buildDeleteItem(impersonating(address), itemId), signal);
+      steps.push(stepOf("DeleteItem", deleted.classified, startedAt));
+      if (!deleted.ok) {
+        return finish({
+          ...deleted.classified,
+          detail: `${deleted.classified.detail ?? deleted.classified.category} (the test message is left in Drafts)`,
+        });
+      }
+      return finish(success);
+    },
+
+    listRooms(signal: AbortSignal): Promise<RoomsOutcome> {
+      return readRooms(signal, null);
+    },
+  };
+}
