@@ -1,0 +1,73 @@
+import { createReadStream, existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Plugin } from "vite";
+
+/** Microsoft's CDN copy: AppSource requires production add-ins to load Office.js from here. */
+export const OFFICE_JS_CDN_URL = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js";
+const PLACEHOLDER = /<!--\s*office-js:[^>]*-->/;
+const LOCAL_PREFIX = "/office-js/";
+const officeJsDist = fileURLToPath(new URL("../node_modules/@microsoft/office-js/dist/", import.meta.url));
+
+export type OfficeJsSource = "cdn" | "local";
+
+/** OFFICE_JS=local makes a build ship the npm copy (tests run offline); anything else keeps the CDN. */
+export function officeJsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): OfficeJsSource {
+  return env.OFFICE_JS === "local" ? "local" : "cdn";
+}
+
+function scriptTag(src: string): string {
+  return `<script src="${src}"></script>`;
+}
+
+/**
+ * Puts the Office.js script tag into taskpane.html: the dev server serves the copy in @microsoft/office-js (the whole
+ * folder, so Outlook can load its host files), a build points at the CDN, or with OFFICE_JS=local ships office.js
+ * beside the pane (enough for the browser preview; inside Outlook use the CDN build).
+ */
+export function officeJsPlugin(source: OfficeJsSource): Plugin {
+  let command: "serve" | "build" = "build";
+  return {
+    name: "sync-sidebar:office-js",
+    configResolved(config) {
+      command = config.command;
+    },
+    transformIndexHtml(html) {
+      if (!PLACEHOLDER.test(html)) throw new Error("taskpane.html lost its <!-- office-js: --> placeholder");
+      const src =
+        command === "serve"
+          ? `${LOCAL_PREFIX}office.js`
+          : source === "local"
+            ? "./office-js/office.js"
+            : OFFICE_JS_CDN_URL;
+      return html.replace(PLACEHOLDER, scriptTag(src));
+    },
+    generateBundle() {
+      if (command !== "build" || source !== "local") return;
+      this.emitFile({
+        type: "asset",
+        fileName: "office-js/office.js",
+        source: readFileSync(path.join(officeJsDist, "office.js")),
+      });
+    },
+    configureServer(server) {
+      // The pane is the only page; send the bare origin there.
+      server.middlewares.use((req, res, next) => {
+        if (req.url !== "/") return next();
+        res.statusCode = 302;
+        res.setHeader("Location", "/taskpane.html");
+        res.end();
+      });
+      server.middlewares.use(LOCAL_PREFIX, (req, res, next) => {
+        const relative = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
+        const file = path.join(officeJsDist, path.normalize(relative));
+        if (!file.startsWith(officeJsDist) || !existsSync(file) || !statSync(file).isFile()) return next();
+        res.setHeader(
+          "Content-Type",
+          file.endsWith(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream",
+        );
+        createReadStream(file).pipe(res);
+      });
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { FluentProvider, makeStyles } from "@fluentui/react-components";
+import { fluentThemeFor } from "./fluentTheme";
+import { MailboxHostProvider } from "./hooks/mailboxHostContext";
+import { useHostTheme } from "./hooks/useHostTheme";
+import type { MailboxHost } from "./office/mailboxHost";
+import type { PreviewMailboxHost } from "./office/previewMailboxHost";
+import { PreviewSwitcher } from "./components/PreviewSwitcher";
+import { Sidebar } from "./views/Sidebar/Sidebar";
+
+const useStyles = makeStyles({
+  root: { minHeight: "100vh", boxSizing: "border-box" },
+});
+
+export interface AppProps {
+  host: MailboxHost;
+  /** The browser preview's controls; null inside Outlook. */
+  preview: PreviewMailboxHost | null;
+}
+
+/**
+ * Composes the pane's providers once: the host, then Fluent with the host's theme. Views render inside.
+ * Later views (the admin view, loaded lazily with React.lazy) and the sidebar's "Your mailbox" card plug in here,
+ * so they stay out of the sidebar's first-render bundle.
+ */
+export function App({ host, preview }: AppProps) {
+  const styles = useStyles();
+  const themeKind = useHostTheme(host, preview?.themeSetting ?? "light");
+  return (
+    <MailboxHostProvider host={host}>
+      <FluentProvider theme={fluentThemeFor(themeKind)} className={styles.root} data-theme={themeKind}>
+        {preview && <PreviewSwitcher preview={preview} />}
+        <Sidebar />
+      </FluentProvider>
+    </MailboxHostProvider>
+  );
+}

@@ -1,0 +1,29 @@
+import type { MailboxHost } from "./mailboxHost";
+import { OfficeMailboxHost, type OfficeApi } from "./officeMailboxHost";
+import type { PreviewMailboxHost } from "./previewMailboxHost";
+
+export interface ConnectedHost {
+  host: MailboxHost;
+  /** The preview's controls when running in a plain browser, null inside Outlook. */
+  preview: PreviewMailboxHost | null;
+}
+
+type OfficeGlobal = OfficeApi & Pick<typeof Office, "onReady" | "HostType">;
+
+/**
+ * Waits for Office.js once and picks the host: Outlook when Office reports it, otherwise the browser preview
+ * (also when office.js could not load at all). The preview's sample data is loaded only when needed.
+ */
+export async function connectHost(
+  office: OfficeGlobal | undefined = (globalThis as { Office?: OfficeGlobal }).Office,
+  search: string = globalThis.location?.search ?? "",
+): Promise<ConnectedHost> {
+  if (office) {
+    const info = await office.onReady();
+    if (info.host === office.HostType.Outlook) return { host: new OfficeMailboxHost(office), preview: null };
+  }
+  const { PreviewMailboxHost } = await import("./previewMailboxHost");
+  const params = new URLSearchParams(search);
+  const preview = new PreviewMailboxHost({ sampleId: params.get("sample"), theme: params.get("theme") });
+  return { host: preview, preview };
+}
