@@ -1,0 +1,426 @@
+/**
+ * Check runs in the database: the run row, the users it covers, and its results. The same queries run on SQLite and
+ * PostgreSQL. Results and the run's progress are written in one transaction, and each user's latest result is
+ * upserted into user_mailbox_status in that same transaction (it feeds GET /api/me/mailbox-status).
+ */
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import { CATEGORIES, isCategoryId } from "../../contract/categories.js";
+import type { CategoryId, Severity } from "../../contract/categories.js";
+import type { CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
+import type { Db } from "../db/schema.js";
+import type { StepOutcome } from "../exchange/driver.js";
+import { decodeCursor, encodeCursor } from "../repositories/paging.js";
+import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./schema.js";
+import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
+
+export interface CheckRunRecord {
+  id: string;
+  orgId: string;
+  state: CheckRunState;
+  depth: CheckDepth;
+  scope: "all" | "list";
+  accessType: string;
+  configVersion: number | null;
+  draftEnc: string | null;
+  concurrency: number;
+  total: number;
+  done: number;
+  counts: Partial<Record<CategoryId, number>>;
+  preflight: unknown;
+  stopCategory: CategoryId | null;
+  stopDetail: string | null;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface NewCheckRun {
+  orgId: string;
+  depth: CheckDepth;
+  scope: CheckScope;
+  accessType: string;
+  configVersion: number | null;
+  /** Sealed by the caller with the run id it passes in `id`. */
+  draftEnc: string | null;
+  concurrency: number;
+  startedBy: string;
+  id?: string;
+}
+
+export type CreateRunOutcome =
+  | { kind: "created"; run: CheckRunRecord }
+  | { kind: "active_run_exists"; activeRunId: string | null }
+  | { kind: "no_users" }
+  | { kind: "unknown_users"; userIds: string[] };
+
+export interface ResultsFilter {
+  category?: CategoryId;
+  severity?: Severity;
+}
+
+const ID_CHUNK = 500;
+const ACTIVE_STATES: CheckRunState[] = ["preflight", "running"];
+
+function toRun(row: CheckRunsTable): CheckRunRecord {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    state: row.state as CheckRunState,
+    depth: row.depth as CheckDepth,
+    scope: row.scope === "list" ? "list" : "all",
+    accessType: row.access_type,
+    configVersion: row.config_version === null ? null : Number(row.config_version),
+    draftEnc: row.draft_enc,
+    concurrency: Number(row.concurrency),
+    total: Number(row.total),
+    done: Number(row.done),
+    counts: JSON.parse(row.counts_json) as Partial<Record<CategoryId, number>>,
+    preflight: row.preflight_json === null ? null : (JSON.parse(row.preflight_json) as unknown),
+    stopCategory: isCategoryId(row.stop_category) ? row.stop_category : null,
+    stopDetail: row.stop_detail,
+    startedBy: row.started_by,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+function toResult(row: CheckResultsTable): CheckResultRecord {
+  return {
+    userId: row.user_id,
+    email: row.email,
+    category: isCategoryId(row.category) ? row.category : "unknown_error",
+    detail: row.detail,
+    primarySmtpAddress: row.primary_smtp_address,
+    httpStatus: row.http_status === null ? null : Number(row.http_status),
+    attempts: Number(row.attempts),
+    durationMs: Number(row.duration_ms),
+    steps: JSON.parse(row.steps_json) as StepOutcome[],
+    checkedAt: new Date(row.checked_at),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size));
+  return out;
+}
+
+export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date()) {
+  const db: ChecksDb = baseDb.withTables<CheckTables>();
+
+  async function activeRunId(orgId: string): Promise<string | null> {
+    const row = await db
+      .selectFrom("check_runs")
+      .select("id")
+      .where("org_id", "=", orgId)
+      .where("state", "in", ACTIVE_STATES)
+      .executeTakeFirst();
+    return row?.id ?? null;
+  }
+
+  async function unknownUserIds(orgId: string, userIds: readonly string[]): Promise<string[]> {
+    const unknown: string[] = [];
+    for (const chunk of chunks([...new Set(userIds)], ID_CHUNK)) {
+      const found = await db
+        .selectFrom("org_users")
+        .select("id")
+        .where("org_id", "=", orgId)
+        .where("id", "in", chunk)
+        .execute();
+      const known = new Set(found.map((row) => row.id));
+      unknown.push(...chunk.filter((id) => !known.has(id)));
+    }
+    return unknown;
+  }
+
+  /** One page of results ordered by email, after the cursor. */
+  async function results(
+    runId: string,
+    filter: ResultsFilter,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: CheckResultRecord[]; nextCursor: string | null }> {
+    const after = decodeCursor(cursor, 2);
+    let query = db.selectFrom("check_results").selectAll().where("run_id", "=", runId);
+    if (filter.category !== undefined) query = query.where("category", "=", filter.category);
+    if (filter.severity !== undefined) query = query.where("severity", "=", filter.severity);
+    if (after) {
+      const [email, userId] = after as [string, string];
+      query = query.where((eb) =>
+        eb.or([eb("email", ">", email), eb.and([eb("email", "=", email), eb("user_id", ">", userId)])]),
+      );
+    }
+    const rows = await query
+      .orderBy("email")
+      .orderBy("user_id")
+      .limit(limit + 1)
+      .execute();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(toResult),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.email, last.user_id]) : null,
+    };
+  }
+
+  return {
+    /**
+     * Creates the run in state preflight and fixes the users it covers. The partial unique index answers the race
+     * of two concurrent starts: only one insert can win.
+     */
+    async create(input: NewCheckRun): Promise<CreateRunOutcome> {
+      if ("userIds" in input.scope) {
+        const unknown = await unknownUserIds(input.orgId, input.scope.userIds);
+        if (unknown.length > 0) return { kind: "unknown_users", userIds: unknown };
+      }
+      const id = input.id ?? randomUUID();
+      const row: CheckRunsTable = {
+        id,
+        org_id: input.orgId,
+        state: "preflight",
+        depth: input.depth,
+        scope: "all" in input.scope ? "all" : "list",
+        access_type: input.accessType,
+        config_version: input.configVersion,
+        draft_enc: input.draftEnc,
+        concurrency: input.concurrency,
+        total: 0,
+        done: 0,
+        counts_json: "{}",
+        preflight_json: null,
+        stop_category: null,
+        stop_detail: null,
+        started_by: input.startedBy,
+        started_at: now().toISOString(),
+        finished_at: null,
+      };
+      try {
+        return await db.transaction().execute(async (trx) => {
+          await trx.insertInto("check_runs").values(row).execute();
+          const scope = input.scope;
+          const snapshot = (userIds: string[] | null) =>
+            trx
+              .insertInto("check_run_users")
+              .columns(["run_id", "user_id", "email"])
+              .expression((eb) => {
+                let users = eb
+                  .selectFrom("org_users")
+                  .select([sql<string>`cast(${id} as text)`.as("run_id"), "id", "email"])
+                  .where("org_id", "=", input.orgId);
+                if (userIds !== null) users = users.where("id", "in", userIds);
+                return users;
+              })
+              .execute();
+          if ("all" in scope) await snapshot(null);
+          else for (const chunk of chunks([...new Set(scope.userIds)], ID_CHUNK)) await snapshot(chunk);
+          const counted = await trx
+            .selectFrom("check_run_users")
+            .select((eb) => eb.fn.countAll<string | number>().as("count"))
+            .where("run_id", "=", id)
+            .executeTakeFirstOrThrow();
+          const total = Number(counted.count);
+          if (total === 0) throw new NoUsersInScope();
+          await trx.updateTable("check_runs").set({ total }).where("id", "=", id).execute();
+          return { kind: "created" as const, run: toRun({ ...row, total }) };
+        });
+      } catch (error) {
+        if (error instanceof NoUsersInScope) return { kind: "no_users" };
+        if (isUniqueViolation(error)) return { kind: "active_run_exists", activeRunId: await activeRunId(input.orgId) };
+        throw error;
+      }
+    },
+
+    async get(orgId: string, runId: string): Promise<CheckRunRecord | null> {
+      const row = await db
+        .selectFrom("check_runs")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("id", "=", runId)
+        .executeTakeFirst();
+      return row ? toRun(row) : null;
+    },
+
+    async recent(orgId: string, limit: number): Promise<CheckRunRecord[]> {
+      const rows = await db
+        .selectFrom("check_runs")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .orderBy("started_at", "desc")
+        .orderBy("id", "desc")
+        .limit(limit)
+        .execute();
+      return rows.map(toRun);
+    },
+
+    /** Runs a crash left active: the server resumes them at start-up. */
+    async interrupted(): Promise<CheckRunRecord[]> {
+      const rows = await db.selectFrom("check_runs").selectAll().where("state", "in", ACTIVE_STATES).execute();
+      return rows.map(toRun);
+    },
+
+    activeRunId,
+
+    async markRunning(runId: string, preflight: unknown): Promise<void> {
+      await db
+        .updateTable("check_runs")
+        .set({ state: "running", preflight_json: JSON.stringify(preflight) })
+        .where("id", "=", runId)
+        .execute();
+    },
+
+    /** Ends the run; the draft's sealed secrets are dropped once nothing can resume it. */
+    async finish(
+      runId: string,
+      end: {
+        state: Exclude<CheckRunState, "preflight" | "running">;
+        progress?: RunProgress;
+        preflight?: unknown;
+        stopCategory?: CategoryId | null;
+        stopDetail?: string | null;
+      },
+    ): Promise<void> {
+      await db
+        .updateTable("check_runs")
+        .set({
+          state: end.state,
+          finished_at: now().toISOString(),
+          draft_enc: null,
+          ...(end.progress ? { done: end.progress.done, counts_json: JSON.stringify(end.progress.counts) } : {}),
+          ...(end.preflight === undefined ? {} : { preflight_json: JSON.stringify(end.preflight) }),
+          ...(end.stopCategory === undefined ? {} : { stop_category: end.stopCategory }),
+          ...(end.stopDetail === undefined ? {} : { stop_detail: end.stopDetail }),
+        })
+        .where("id", "=", runId)
+        .where("state", "in", ACTIVE_STATES)
+        .execute();
+    },
+
+    /** Progress recomputed from the stored results: what a resumed run continues from. */
+    async progressOf(runId: string): Promise<RunProgress> {
+      const rows = await db
+        .selectFrom("check_results")
+        .select(["category", (eb) => eb.fn.countAll<string | number>().as("count")])
+        .where("run_id", "=", runId)
+        .groupBy("category")
+        .execute();
+      const counts: Partial<Record<CategoryId, number>> = {};
+      let done = 0;
+      for (const row of rows) {
+        if (!isCategoryId(row.category)) continue;
+        counts[row.category] = Number(row.count);
+        done += Number(row.count);
+      }
+      return { done, counts };
+    },
+
+    /** The runner's view of one run's rows. */
+    storeFor(orgId: string): CheckRunStore {
+      return {
+        async pendingTargets(runId, afterUserId, limit): Promise<CheckTargetRow[]> {
+          let query = db
+            .selectFrom("check_run_users as u")
+            .leftJoin("check_results as r", (join) =>
+              join.onRef("r.run_id", "=", "u.run_id").onRef("r.user_id", "=", "u.user_id"),
+            )
+            .select(["u.user_id as userId", "u.email as email"])
+            .where("u.run_id", "=", runId)
+            .where("r.user_id", "is", null);
+          if (afterUserId !== null) query = query.where("u.user_id", ">", afterUserId);
+          return query.orderBy("u.user_id").limit(limit).execute();
+        },
+
+        async recordResults(runId, results, progress): Promise<void> {
+          if (results.length === 0) return;
+          await db.transaction().execute(async (trx) => {
+            await trx
+              .insertInto("check_results")
+              .values(
+                results.map((result) => ({
+                  run_id: runId,
+                  user_id: result.userId,
+                  email: result.email,
+                  category: result.category,
+                  severity: CATEGORIES[result.category].severity,
+                  detail: result.detail,
+                  primary_smtp_address: result.primarySmtpAddress,
+                  http_status: result.httpStatus,
+                  attempts: result.attempts,
+                  duration_ms: Math.round(result.durationMs),
+                  steps_json: JSON.stringify(result.steps),
+                  checked_at: result.checkedAt.toISOString(),
+                })),
+              )
+              .onConflict((oc) => oc.columns(["run_id", "user_id"]).doNothing())
+              .execute();
+            // A user removed from the organization mid-run keeps the run's result but gets no status row.
+            const existing = await trx
+              .selectFrom("org_users")
+              .select("id")
+              .where("org_id", "=", orgId)
+              .where(
+                "id",
+                "in",
+                results.map((result) => result.userId),
+              )
+              .execute();
+            const stillMembers = new Set(existing.map((row) => row.id));
+            const statuses = results
+              .filter((result) => stillMembers.has(result.userId))
+              .map((result) => ({
+                org_id: orgId,
+                user_id: result.userId,
+                run_id: runId,
+                category: result.category,
+                severity: CATEGORIES[result.category].severity,
+                detail: result.detail,
+                checked_at: result.checkedAt.toISOString(),
+              }));
+            if (statuses.length > 0) {
+              await trx
+                .insertInto("user_mailbox_status")
+                .values(statuses)
+                .onConflict((oc) =>
+                  oc.columns(["org_id", "user_id"]).doUpdateSet((eb) => ({
+                    run_id: eb.ref("excluded.run_id"),
+                    category: eb.ref("excluded.category"),
+                    severity: eb.ref("excluded.severity"),
+                    detail: eb.ref("excluded.detail"),
+                    checked_at: eb.ref("excluded.checked_at"),
+                  })),
+                )
+                .execute();
+            }
+            await trx
+              .updateTable("check_runs")
+              .set({ done: progress.done, counts_json: JSON.stringify(progress.counts) })
+              .where("id", "=", runId)
+              .execute();
+          });
+        },
+      };
+    },
+
+    results,
+
+    /** Every result of a run, page by page (for the CSV export). */
+    async *allResults(runId: string, filter: ResultsFilter, pageSize = 1_000): AsyncGenerator<CheckResultRecord[]> {
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await results(runId, filter, cursor, pageSize);
+        yield page.items;
+        if (page.nextCursor === null) return;
+        cursor = page.nextCursor;
+      }
+    },
+  };
+}
+
+class NoUsersInScope extends Error {}
+
+export type CheckRunsRepository = ReturnType<typeof checkRunsRepository>;
