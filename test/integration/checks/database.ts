@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Kysely } from "kysely";
 import pg from "pg";
 import { openDatabase, type Database } from "../../../src/server/db/database.js";
 import { migrateToLatest, migrations } from "../../../src/server/db/migrations/index.js";
@@ -11,7 +12,7 @@ import { migration010CheckRuns } from "../../../src/server/checks/migrations/010
 // TEMPORARY until 010 is registered in the backend's migration list.
 async function migrate(database: Database): Promise<void> {
   await migrateToLatest(database.db);
-  if (!("010_check_runs" in migrations)) await migration010CheckRuns.up(database.db);
+  if (!("010_check_runs" in migrations)) await migration010CheckRuns.up(database.db as unknown as Kysely<unknown>);
 }
 
 export type TestDialect = "sqlite" | "postgres";
