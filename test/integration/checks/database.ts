@@ -11,8 +11,9 @@ import { migration010CheckRuns } from "../../../src/server/checks/migrations/010
 
 // TEMPORARY until 010 is registered in the backend's migration list.
 async function migrate(database: Database): Promise<void> {
-  await migrateToLatest(database.db);
-  if (!("010_check_runs" in migrations)) await migration010CheckRuns.up(database.db as unknown as Kysely<unknown>);
+  const db = database.db as unknown as Kysely<unknown>;
+  await migrateToLatest(db);
+  if (!("010_check_runs" in migrations)) await migration010CheckRuns.up(db);
 }
 
 export type TestDialect = "sqlite" | "postgres";
