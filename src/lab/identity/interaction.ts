@@ -1,0 +1,113 @@
+/**
+ * The lab's sign-in page (the interaction step of the authorization flow): an accessible form that accepts the
+ * scenario's users and service accounts with their passwords, prefilled from login_hint.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type Provider from "oidc-provider";
+import type { Directory } from "../directory.js";
+import { readBody } from "../http.js";
+
+function escapeHtml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function loginPage(uid: string, email: string, clientName: string, error?: string): string {
+  const alert = error ? `<p id="error" role="alert" class="error">${escapeHtml(error)}</p>` : "";
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in – Exchange lab</title>
+<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}
+input{display:block;width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem}
+.error{color:#a4262c;font-weight:600}</style></head>
+<body><main>
+<h1>Sign in</h1>
+<p>to continue to ${escapeHtml(clientName)} (Exchange lab identity provider)</p>
+${alert}
+<form method="post" action="${escapeHtml(uid)}/login" autocomplete="off">
+<label for="email">Email address</label>
+<input id="email" name="email" type="email" required value="${escapeHtml(email)}" ${error ? 'aria-describedby="error"' : ""}>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" required ${email ? "autofocus" : ""}>
+<button type="submit">Sign in</button>
+</form>
+</main></body></html>`;
+}
+
+function html(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+  });
+  res.end(body);
+}
+
+/** `inner` is the path below the mount: /interaction/{uid} or /interaction/{uid}/login. */
+export async function handleInteraction(
+  provider: Provider,
+  directory: Directory,
+  req: IncomingMessage,
+  res: ServerResponse,
+  inner: string,
+): Promise<void> {
+  const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(inner.split("?")[0] ?? "");
+  if (!match?.[1]) {
+    html(res, 404, "<!doctype html><title>Not found</title><p>Unknown sign-in step.</p>");
+    return;
+  }
+  const uid = match[1];
+  let details;
+  try {
+    details = await provider.interactionDetails(req, res);
+  } catch {
+    html(
+      res,
+      400,
+      `<!doctype html><html lang="en"><title>Sign-in expired</title><main><h1>Sign-in expired</h1><p role="alert">This sign-in session has expired or its cookie is missing. Start again from the application.</p></main></html>`,
+    );
+    return;
+  }
+  const clientId = typeof details.params.client_id === "string" ? details.params.client_id : "";
+  const client = await provider.Client.find(clientId);
+  const clientName = client?.clientName ?? clientId;
+  const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : "";
+  if (details.prompt.name !== "login") {
+    // Consent is implied in the lab (loadExistingGrant); any other prompt is finished with the existing session.
+    const grant = new provider.Grant({ clientId, accountId: details.session?.accountId ?? "" });
+    grant.addOIDCScope(typeof details.params.scope === "string" ? details.params.scope : "openid");
+    const grantId = await grant.save();
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return;
+  }
+  if (req.method === "GET" && !match[2]) {
+    html(res, 200, loginPage(uid, hint, clientName));
+    return;
+  }
+  if (req.method !== "POST" || !match[2]) {
+    html(res, 405, "<!doctype html><title>Method not allowed</title>");
+    return;
+  }
+  const form = new URLSearchParams(await readBody(req, 64 * 1024));
+  const email = (form.get("email") ?? "").trim().toLowerCase();
+  const account = directory.checkPassword(email, form.get("password") ?? "");
+  if (!account) {
+    html(
+      res,
+      401,
+      loginPage(
+        uid,
+        email,
+        clientName,
+        "That email address and password do not match an account of this organization.",
+      ),
+    );
+    return;
+  }
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId: account.oid } },
+    { mergeWithLastSubmission: false },
+  );
+}

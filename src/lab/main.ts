@@ -1,0 +1,42 @@
+/**
+ * `npm run lab -- [--scenario FILE] [--users N [--mix ok=0.9,denied=0.1]] [--port P] [--host H] [--data-dir DIR]`
+ * Starts the Exchange lab on loopback, prints exactly one JSON line on stdout when ready, runs until SIGINT/SIGTERM.
+ * The CA, server certificate, signing key, effective scenario and ready line persist under --data-dir (./data/lab).
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fail, readArgs } from "./cli.js";
+import { generateScenario, parseMix } from "./generate.js";
+import { DEMO_SCENARIO_FILE, startLab } from "./index.js";
+import { loadScenarioFile } from "./scenario.js";
+
+async function main(): Promise<void> {
+  const args = readArgs(process.argv.slice(2), ["scenario", "users", "mix", "port", "host", "data-dir"]);
+  const port = Number(args.get("port") ?? process.env.LAB_PORT ?? "4443");
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    fail(`--port must be a port number (got ${args.get("port")})`);
+  const dataDir = path.resolve(args.get("data-dir") ?? process.env.LAB_DATA_DIR ?? "data/lab");
+  let scenario = await loadScenarioFile(args.get("scenario") ?? DEMO_SCENARIO_FILE);
+  const users = args.get("users");
+  if (users !== undefined) {
+    scenario = generateScenario({ users: Number(users), mix: parseMix(args.get("mix") ?? "ok=1"), base: scenario });
+  } else if (args.has("mix")) {
+    fail("--mix needs --users N");
+  }
+  const lab = await startLab({ scenario, port, host: args.get("host") ?? "127.0.0.1", dataDir });
+  await mkdir(dataDir, { recursive: true });
+  // lab:token reads these to mint tokens the running lab accepts.
+  await writeFile(path.join(dataDir, "scenario.json"), JSON.stringify(scenario, null, 2), { mode: 0o600 });
+  await writeFile(path.join(dataDir, "ready.json"), JSON.stringify(lab.ready, null, 2));
+  process.stdout.write(`${JSON.stringify(lab.ready)}\n`);
+  process.stderr.write(
+    `Exchange lab "${scenario.name}" (${scenario.mode}, ${scenario.users.length} users) at ${lab.baseUrl}; trust ${lab.caCertFile}\n`,
+  );
+  const stop = (): void => {
+    void lab.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => fail(`lab: ${(error as Error).message}`));
