@@ -1,0 +1,26 @@
+// Setup for the jsdom (`unit`) project: DOM matchers, the Office test double as the global `Office`, and a clean
+// slate (double reset, React trees unmounted) around every test.
+import "@testing-library/jest-dom/vitest";
+import { cleanup } from "@testing-library/react";
+import { afterEach, beforeEach } from "vitest";
+import { double } from "./officeDouble";
+
+(globalThis as { Office?: unknown }).Office = double.office;
+
+// jsdom has no matchMedia; the pane asks it about forced colours (high contrast). Tests may replace it.
+if (typeof window.matchMedia !== "function") {
+  window.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      addListener: () => undefined,
+      removeListener: () => undefined,
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}
+
+beforeEach(() => double.reset());
+afterEach(() => cleanup());
