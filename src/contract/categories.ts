@@ -162,6 +162,12 @@ export const CATEGORY_LIST = [
     "Install a certificate from a trusted authority on the Exchange server, or correct the EWS URL's host name.",
   ),
   category(
+    "url_refused",
+    "error",
+    "The product refused to call this address: its outbound URL guard allows only https to public addresses unless the operator allows the host.",
+    "Use the server's public https URL; for an internal Exchange server, ask the operator to allow its host (OUTBOUND_ALLOWED_HOSTS) or range (OUTBOUND_ALLOW_PRIVATE).",
+  ),
+  category(
     "network_error",
     "transient",
     "The server could not be reached (DNS, connection refused or reset).",

@@ -74,9 +74,10 @@ export function classifyTransportError(error: unknown, timedOut: boolean): Class
   const codes = chain.map((entry) => entry.code ?? "");
   const firstMessage = chain.find((entry) => entry.message !== undefined && entry.message !== "fetch failed")?.message;
   const detail = [codes.find((code) => code !== ""), firstMessage].filter(Boolean).join(": ") || "request failed";
-  if (codes.some((code) => URL_REFUSED_CODES.has(code)) || chain.some((entry) => entry.name === "UrlGuardError")) {
-    return { category: "forbidden", detail: `the product's URL guard refused the address (${detail})` };
-  }
+  const refused = chain.find(
+    (entry) => entry.name === "OutboundBlockedError" || URL_REFUSED_CODES.has(entry.code ?? ""),
+  );
+  if (refused !== undefined) return { category: "url_refused", detail: refused.message ?? detail };
   if (codes.some((code) => TLS_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_"))) {
     return { category: "tls_error", detail };
   }

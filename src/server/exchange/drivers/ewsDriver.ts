@@ -50,6 +50,7 @@ const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
   "timeout",
   "bad_response",
   "forbidden",
+  "url_refused",
   "retired_access_type",
 ]);
 

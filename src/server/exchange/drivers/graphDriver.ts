@@ -24,6 +24,7 @@ const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
   "timeout",
   "bad_response",
   "forbidden",
+  "url_refused",
 ]);
 
 interface GraphRoom {
