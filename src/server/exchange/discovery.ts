@@ -75,6 +75,10 @@ function httpsUrl(value: unknown): string | null {
   return new URL(value).protocol === "https:" ? value : null;
 }
 
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
 type PoxVerdict = { ok: true; ewsUrl: string } | { ok: false; detail: string } | { ok: "redirect"; url: string };
 
 /** Reads an Outlook POX response: EXPR (external) EwsUrl first, then EXCH; an Error; or a redirectUrl action. */
@@ -87,7 +91,7 @@ export function readPoxResponse(xml: string): PoxVerdict {
   if (error !== undefined) {
     return {
       ok: false,
-      detail: `Autodiscover error ${String(error.ErrorCode ?? "")}: ${String(error.Message ?? "")}`.trim(),
+      detail: `Autodiscover error ${textOf(error.ErrorCode)}: ${textOf(error.Message)}`.trim(),
     };
   }
   const account = response.Account as { Action?: unknown; RedirectUrl?: unknown; Protocol?: unknown } | undefined;
