@@ -52,7 +52,7 @@ export function trustInstructions(reason: string): string {
  * and the developer is told how to trust it.
  */
 export async function loadDevCertificate(log: (message: string) => void = console.warn): Promise<DevCertificate> {
-  const devCerts = (await import("office-addin-dev-certs")).default;
+  const devCerts = await import("office-addin-dev-certs");
   let regenerated = false;
   if (!usableCertificateFiles()) {
     await devCerts.generateCertificates();
