@@ -83,7 +83,7 @@ export function actOutFault(
       send(res, 500, "Internal Server Error", { "content-type": "text/plain; charset=utf-8" });
       return true;
     case "reset":
-      res.socket?.resetAndDestroy();
+      dropConnection(res);
       return true;
     case "truncated": {
       const body = goodBody();
@@ -105,6 +105,17 @@ export function actOutFault(
       return true;
     case "throttle":
       return false;
+  }
+}
+
+/** Drops the connection without an answer: a TCP reset where the socket allows it (TLS sockets cannot), else a close. */
+function dropConnection(res: ServerResponse): void {
+  const socket = res.socket;
+  if (!socket) return;
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
 
