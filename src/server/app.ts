@@ -1,0 +1,154 @@
+/**
+ * The companion backend as a Fastify application. `buildApp(config, deps)` wires configuration, the database
+ * (migrated on start), secrets, the outbound client, sign-in and every API route; tests pass deps (an open
+ * database, an injected key set) and use `app.inject`. main.ts only listens.
+ */
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import type { JWTVerifyGetKey } from "jose";
+import { randomUUID } from "node:crypto";
+import { installAuth } from "./auth/access.js";
+import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
+import { ensureBootstrapOrganization } from "./bootstrap.js";
+import type { ServerConfig } from "./config.js";
+import type { AppContext } from "./context.js";
+import { openDatabase, type Database } from "./db/database.js";
+import { migrateToLatest } from "./db/migrations/index.js";
+import { installErrorHandler } from "./errors.js";
+import { loggerOptions } from "./logging.js";
+import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
+import { createRepositories } from "./repositories/index.js";
+import { apiRoutes, type ApiRoutes } from "./routes/index.js";
+import { Problem } from "./schemas/common.js";
+import { loadKeyring } from "./secrets/keySource.js";
+import type { Keyring } from "./secrets/keyring.js";
+import { serveStatic } from "./staticFiles.js";
+import { typeboxValidatorCompiler } from "./validation.js";
+
+export interface AppDeps {
+  /** An open database; when absent one is opened from config.databaseUrl and closed with the app. */
+  database?: Database;
+  keyring?: Keyring;
+  outbound?: OutboundClient;
+  /** Replaces token verification entirely (rarely wanted: prefer keySetFor). */
+  tokenVerifier?: TokenVerifier;
+  /** Tests: the key set to verify an issuer's tokens with, instead of downloading its JWKS. */
+  keySetFor?: (issuer: string) => JWTVerifyGetKey;
+  now?: () => Date;
+  /** More route plugins under /api, after the built-in ones (benchmarks, tests). */
+  routes?: ApiRoutes[];
+  logger?: NonNullable<FastifyServerOptions["logger"]>;
+}
+
+export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? loggerOptions(config.logLevel),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const owned: Array<() => Promise<void>> = [];
+  try {
+    const database = deps.database ?? (await openDatabase(config.databaseUrl));
+    if (!deps.database) owned.push(() => database.close());
+    await migrateToLatest(database.db);
+
+    const keyring = deps.keyring ?? loadKeyring(config, (message) => app.log.warn(message)).keyring;
+    const outbound = deps.outbound ?? createOutboundClient(config.outbound);
+    if (!deps.outbound) owned.push(() => outbound.close());
+    const now = deps.now ?? (() => new Date());
+    const repos = createRepositories(database.db, { keyring, now });
+    const tokens =
+      deps.tokenVerifier ??
+      createTokenVerifier({
+        issuers: config.token.issuers,
+        audience: config.token.audience,
+        algorithms: config.token.algorithms,
+        jwksUri: config.token.jwksUri,
+        fetch: outbound.fetch,
+        ...(deps.keySetFor ? { keySetFor: deps.keySetFor } : {}),
+      });
+    if (config.token.issuers.length === 0) {
+      app.log.warn("TOKEN_ISSUERS is empty: every authenticated route will answer 401.");
+    }
+
+    const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now };
+    app.decorate("ctx", ctx);
+    app.addHook("onClose", async () => {
+      for (const close of owned.reverse()) await close();
+    });
+
+    if (config.bootstrap) {
+      const { org, created } = await ensureBootstrapOrganization(repos, {
+        name: config.bootstrap.orgName,
+        tenantId: config.bootstrap.tenantId,
+        adminEmail: config.bootstrap.adminEmail,
+      });
+      if (created) app.log.info({ orgId: org.id }, "created the bootstrap organization and its admin");
+    }
+
+    await registerPlugins(app, config);
+    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: "/api" });
+    if (config.staticDir) await app.register(serveStatic(config.staticDir));
+    return app;
+  } catch (error) {
+    for (const close of owned.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function registerPlugins(app: FastifyInstance, config: ServerConfig): Promise<void> {
+  installErrorHandler(app);
+  app.setValidatorCompiler(typeboxValidatorCompiler);
+  app.addSchema(Problem);
+
+  // The API answers JSON only, so its CSP forbids everything; the static pane sets its own.
+  await app.register(helmet, { contentSecurityPolicy: false, frameguard: false });
+  app.addHook("onSend", async (request, reply) => {
+    if (request.url.startsWith("/api/")) {
+      void reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+  });
+  await app.register(cors, {
+    origin: config.allowedOrigins,
+    methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowedHeaders: ["authorization", "content-type", "if-match"],
+    exposedHeaders: ["etag"],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    // After sign-in, so the budget belongs to the token's subject rather than a shared NAT address.
+    hook: "preHandler",
+    keyGenerator: (request) =>
+      request.identity ? `sub:${request.identity.issuer}|${request.identity.subject}` : `ip:${request.ip}`,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "Sync Sidebar companion API",
+        version: "1.0.0",
+        description:
+          "Organizations, their users, email configuration and audit trail. Every route needs a bearer token except " +
+          "/api/health, /api/client-config (the pane's public sign-in settings) and /api/openapi.json. Errors are " +
+          "application/problem+json with `errors: [{field, message}]`.",
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+      },
+      security: [{ bearerAuth: [] }],
+    },
+    // Shared schemas keep their $id as the component name (e.g. #/components/schemas/Problem).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, index) =>
+        typeof json.$id === "string" ? json.$id : `def-${index}`,
+    },
+  });
+  installAuth(app);
+}

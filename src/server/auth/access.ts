@@ -1,0 +1,95 @@
+/**
+ * Sign-in and roles for every /api route. The onRequest hook verifies the bearer token (routes opt out with
+ * `config: { public: true }`); `requireOrgMember` / `requireOrgAdmin` are preHandlers that resolve the caller's role
+ * in the :orgId organization from its user list. A caller outside the organization gets 404 (its existence is not
+ * disclosed); a member who is not an admin gets 403 on admin routes.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { forbidden, notFound, unauthorized } from "../errors.js";
+import type { Membership, Organization } from "../repositories/organizations.js";
+import { TokenError, type Identity } from "./tokenVerifier.js";
+
+export interface OrgAccess {
+  org: Organization;
+  /** The caller's row in the organization's user list. */
+  userId: string;
+  role: "admin" | "user";
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    identity: Identity | null;
+    orgAccess: OrgAccess | null;
+  }
+  interface FastifyContextConfig {
+    /** No bearer token needed (health, client configuration, OpenAPI document). */
+    public?: boolean;
+  }
+  interface FastifyInstance {
+    requireOrgMember: (request: FastifyRequest) => Promise<void>;
+    requireOrgAdmin: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+/** A token from a tenant may only act in organizations of that tenant (or organizations bound to no tenant). */
+export function tenantMatches(org: Organization, identity: Identity): boolean {
+  return org.tenantId === null || identity.tenantId === null || org.tenantId === identity.tenantId;
+}
+
+export function visibleMemberships(memberships: Membership[], identity: Identity): Membership[] {
+  return memberships.filter((membership) => tenantMatches(membership.org, identity));
+}
+
+/** The verified caller; routes behind the auth hook can rely on it. */
+export function callerOf(request: FastifyRequest): Identity {
+  if (!request.identity) throw unauthorized("No bearer token was sent.");
+  return request.identity;
+}
+
+export function orgAccessOf(request: FastifyRequest): OrgAccess {
+  if (!request.orgAccess) throw new Error("route is missing its requireOrgMember/requireOrgAdmin preHandler");
+  return request.orgAccess;
+}
+
+const BEARER = /^Bearer[ ]+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*\.[A-Za-z0-9\-_+/=]*)$/;
+
+/** Installs the hook and decorators on the root instance, so every route plugin sees them. */
+export function installAuth(app: FastifyInstance): void {
+  app.decorateRequest("identity", null);
+  app.decorateRequest("orgAccess", null);
+
+  app.addHook("onRequest", async (request) => {
+    // Unknown routes fall through to the 404 handler; public routes need no token.
+    if (request.routeOptions.url === undefined || request.routeOptions.config.public === true) return;
+    const header = request.headers.authorization;
+    if (header === undefined || header === "") throw unauthorized("No bearer token was sent.");
+    const match = BEARER.exec(header);
+    if (!match?.[1]) throw unauthorized("The Authorization header is not a bearer JWT.");
+    try {
+      request.identity = await app.ctx.tokens.verify(match[1]);
+    } catch (error) {
+      if (error instanceof TokenError) throw unauthorized(`The bearer token was refused: ${error.message}.`);
+      throw error;
+    }
+  });
+
+  async function resolveAccess(request: FastifyRequest): Promise<OrgAccess> {
+    const identity = callerOf(request);
+    const { orgId } = request.params as { orgId?: string };
+    if (orgId === undefined) throw new Error("org routes need an :orgId parameter");
+    const org = await app.ctx.repos.organizations.get(orgId);
+    const member = org ? await app.ctx.repos.users.findByEmail(orgId, identity.email) : null;
+    if (!org || !member || !tenantMatches(org, identity)) throw notFound("Organization");
+    const access: OrgAccess = { org, userId: member.id, role: member.role };
+    request.orgAccess = access;
+    return access;
+  }
+
+  app.decorate("requireOrgMember", async (request: FastifyRequest) => {
+    await resolveAccess(request);
+  });
+  app.decorate("requireOrgAdmin", async (request: FastifyRequest) => {
+    const access = await resolveAccess(request);
+    if (access.role !== "admin") throw forbidden("Only an administrator of this organization may do this.");
+  });
+}

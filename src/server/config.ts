@@ -1,0 +1,278 @@
+/**
+ * Server configuration from the environment, validated once at start-up. A wrong or missing variable stops the
+ * server with a message that names the variable and the rule it broke.
+ */
+import { Type, type Static } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import path from "node:path";
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Raw environment variables the server reads; every one is a string as the shell gives it. */
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Optional(Type.Union([Type.Literal("production"), Type.Literal("development"), Type.Literal("test")])),
+  PORT: Type.Optional(Type.String({ pattern: "^[0-9]{1,5}$" })),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
+  ALLOWED_ORIGINS: Type.Optional(Type.String()),
+  TOKEN_ISSUERS: Type.Optional(Type.String()),
+  TOKEN_AUDIENCE: Type.Optional(Type.String()),
+  TOKEN_JWKS_URI: Type.Optional(Type.String()),
+  TOKEN_ALGORITHMS: Type.Optional(Type.String()),
+  SECRETS_KEYS: Type.Optional(Type.String()),
+  SECRETS_KEY: Type.Optional(Type.String()),
+  SECRETS_KEY_FILE: Type.Optional(Type.String()),
+  LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)))),
+  BODY_LIMIT_BYTES: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  IMPORT_BODY_LIMIT_BYTES: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  RATE_LIMIT_MAX: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  RATE_LIMIT_WINDOW_MS: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  OUTBOUND_ALLOW_PRIVATE: Type.Optional(Type.String()),
+  OUTBOUND_ALLOWED_HOSTS: Type.Optional(Type.String()),
+  OUTBOUND_HOST_OVERRIDES: Type.Optional(Type.String()),
+  OUTBOUND_CA_FILE: Type.Optional(Type.String()),
+  OUTBOUND_TIMEOUT_MS: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  BOOTSTRAP_ADMIN: Type.Optional(Type.String()),
+  BOOTSTRAP_ORG_NAME: Type.Optional(Type.String()),
+  BOOTSTRAP_TENANT_ID: Type.Optional(Type.String()),
+  AUTH_AUTHORITY: Type.Optional(Type.String()),
+  AUTH_CLIENT_ID: Type.Optional(Type.String()),
+  AUTH_KNOWN_AUTHORITIES: Type.Optional(Type.String()),
+  AUTH_API_SCOPES: Type.Optional(Type.String()),
+  AUTH_PROTOCOL_MODE: Type.Optional(Type.Union([Type.Literal("oidc"), Type.Literal("aad")])),
+  AUTH_SERVICE_ACCOUNT_SCOPES: Type.Optional(Type.String()),
+  STATIC_DIR: Type.Optional(Type.String()),
+});
+export type ServerEnv = Static<typeof EnvSchema>;
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface HostOverride {
+  address: string;
+  port: number | null;
+}
+
+export interface OutboundConfig {
+  /** CIDR ranges a deployment explicitly allows although they are private, loopback or link-local. */
+  allowPrivateCidrs: string[];
+  /** Host names allowed to resolve to private addresses (on-premises Exchange, the lab). */
+  allowedHosts: string[];
+  /** Lab/test only: connect to another address for a host name, keeping TLS verification against the name. */
+  hostOverrides: Record<string, HostOverride>;
+  caFile: string | null;
+  timeoutMs: number;
+}
+
+export interface ClientAuthConfig {
+  authority: string;
+  clientId: string;
+  knownAuthorities: string[];
+  apiScopes: string[];
+  protocolMode: "oidc" | "aad";
+  serviceAccountScopes: string[];
+}
+
+export interface ServerConfig {
+  environment: "production" | "development" | "test";
+  port: number;
+  host: string;
+  databaseUrl: string;
+  allowedOrigins: string[];
+  token: {
+    /** Exact issuers, or templates with "{tenantid}" matched against the token's tid claim. */
+    issuers: string[];
+    audience: string[];
+    /** Explicit JWKS URL for every issuer; when null each issuer's OIDC discovery document names it. */
+    jwksUri: string | null;
+    algorithms: string[];
+  };
+  secrets: {
+    /** "id:base64key" entries; the first encrypts, the others only decrypt (during a rotation). */
+    keys: string[];
+    /** Development only: where a generated key is kept when no key is configured. */
+    keyFile: string;
+  };
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  importBodyLimitBytes: number;
+  rateLimit: { max: number; windowMs: number };
+  outbound: OutboundConfig;
+  bootstrap: { adminEmail: string; orgName: string; tenantId: string | null } | null;
+  clientAuth: ClientAuthConfig | null;
+  staticDir: string | null;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    rule: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${rule}`);
+    this.name = "ConfigError";
+  }
+}
+
+const DEFAULT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function integer(value: string | undefined, fallback: number, variable: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > max) {
+    throw new ConfigError(variable, `must be a whole number between 1 and ${max}`);
+  }
+  return parsed;
+}
+
+function httpsUrl(value: string, variable: string, environment: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value.replace(/\{tenantid\}/gi, "common"));
+  } catch {
+    throw new ConfigError(variable, `must hold absolute URLs (got "${value}")`);
+  }
+  if (parsed.protocol !== "https:" && environment === "production") {
+    throw new ConfigError(variable, `must use https in production (got "${value}")`);
+  }
+  return value;
+}
+
+function parseHostOverrides(value: string | undefined, environment: string): Record<string, HostOverride> {
+  const overrides: Record<string, HostOverride> = {};
+  const entries = list(value);
+  if (entries.length > 0 && environment === "production") {
+    throw new ConfigError("OUTBOUND_HOST_OVERRIDES", "is for the lab and tests only and must not be set in production");
+  }
+  for (const entry of entries) {
+    const match = /^([a-z0-9.-]+)=(\[[0-9a-f:.]+\]|[0-9.]+)(?::([0-9]{1,5}))?$/i.exec(entry);
+    if (!match?.[1] || !match[2]) {
+      throw new ConfigError("OUTBOUND_HOST_OVERRIDES", `entries must look like host=address[:port] (got "${entry}")`);
+    }
+    overrides[match[1].toLowerCase()] = {
+      address: match[2].replace(/^\[|\]$/g, ""),
+      port: match[3] === undefined ? null : Number(match[3]),
+    };
+  }
+  return overrides;
+}
+
+function parseClientAuth(env: ServerEnv): ClientAuthConfig | null {
+  if (!env.AUTH_AUTHORITY && !env.AUTH_CLIENT_ID) return null;
+  if (!env.AUTH_AUTHORITY) throw new ConfigError("AUTH_AUTHORITY", "is required when AUTH_CLIENT_ID is set");
+  if (!env.AUTH_CLIENT_ID) throw new ConfigError("AUTH_CLIENT_ID", "is required when AUTH_AUTHORITY is set");
+  const authority = httpsUrl(env.AUTH_AUTHORITY, "AUTH_AUTHORITY", "production");
+  const protocolMode = env.AUTH_PROTOCOL_MODE ?? (authority.includes("login.microsoftonline.com") ? "aad" : "oidc");
+  return {
+    authority,
+    clientId: env.AUTH_CLIENT_ID,
+    knownAuthorities: list(env.AUTH_KNOWN_AUTHORITIES),
+    apiScopes: list(env.AUTH_API_SCOPES),
+    protocolMode,
+    serviceAccountScopes: env.AUTH_SERVICE_ACCOUNT_SCOPES
+      ? list(env.AUTH_SERVICE_ACCOUNT_SCOPES)
+      : ["https://outlook.office365.com/EWS.AccessAsUser.All", "offline_access"],
+  };
+}
+
+/** Reads and validates the environment; throws ConfigError naming the first variable that is wrong. */
+export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): ServerConfig {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.properties)
+      .filter((name) => rawEnv[name] !== undefined && rawEnv[name] !== "")
+      .map((name) => [name, rawEnv[name]]),
+  );
+  const firstError = Value.Errors(EnvSchema, known).First();
+  if (firstError) {
+    const variable = firstError.path.replace(/^\//, "") || "environment";
+    throw new ConfigError(variable, `is invalid: ${firstError.message} (got "${String(firstError.value)}")`);
+  }
+  const env = known as ServerEnv;
+  const environment = env.NODE_ENV ?? "development";
+  const production = environment === "production";
+
+  const issuers = list(env.TOKEN_ISSUERS).map((issuer) => httpsUrl(issuer, "TOKEN_ISSUERS", environment));
+  if (production && issuers.length === 0) throw new ConfigError("TOKEN_ISSUERS", "is required in production");
+  const audience = list(env.TOKEN_AUDIENCE);
+  if (issuers.length > 0 && audience.length === 0) {
+    throw new ConfigError("TOKEN_AUDIENCE", "is required when TOKEN_ISSUERS is set");
+  }
+  const algorithms = env.TOKEN_ALGORITHMS ? list(env.TOKEN_ALGORITHMS) : DEFAULT_ALGORITHMS;
+  const unknownAlgorithm = algorithms.find((alg) => !DEFAULT_ALGORITHMS.includes(alg));
+  if (unknownAlgorithm !== undefined) {
+    throw new ConfigError("TOKEN_ALGORITHMS", `may only list asymmetric algorithms (got "${unknownAlgorithm}")`);
+  }
+
+  const keys = env.SECRETS_KEYS ? list(env.SECRETS_KEYS) : env.SECRETS_KEY ? [env.SECRETS_KEY] : [];
+  if (production && keys.length === 0) {
+    throw new ConfigError("SECRETS_KEYS", "is required in production (a 32-byte base64 key, optionally id:key)");
+  }
+
+  const origins = list(env.ALLOWED_ORIGINS);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError("ALLOWED_ORIGINS", `must list origins like https://host:port (got "${origin}")`);
+    }
+  }
+
+  const allowPrivateCidrs = list(env.OUTBOUND_ALLOW_PRIVATE);
+  for (const cidr of allowPrivateCidrs) {
+    if (!/^[0-9a-f:.]+\/[0-9]{1,3}$/i.test(cidr)) {
+      throw new ConfigError("OUTBOUND_ALLOW_PRIVATE", `must list CIDR ranges like 10.0.0.0/8 (got "${cidr}")`);
+    }
+  }
+
+  let bootstrap: ServerConfig["bootstrap"] = null;
+  if (env.BOOTSTRAP_ADMIN) {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(env.BOOTSTRAP_ADMIN)) {
+      throw new ConfigError("BOOTSTRAP_ADMIN", `must be an email address (got "${env.BOOTSTRAP_ADMIN}")`);
+    }
+    if (env.BOOTSTRAP_TENANT_ID && !GUID.test(env.BOOTSTRAP_TENANT_ID)) {
+      throw new ConfigError("BOOTSTRAP_TENANT_ID", `must be a tenant GUID (got "${env.BOOTSTRAP_TENANT_ID}")`);
+    }
+    bootstrap = {
+      adminEmail: env.BOOTSTRAP_ADMIN,
+      orgName: env.BOOTSTRAP_ORG_NAME ?? "Demo organization",
+      tenantId: env.BOOTSTRAP_TENANT_ID ?? null,
+    };
+  }
+
+  return {
+    environment,
+    port: integer(env.PORT, 3001, "PORT", 65535),
+    host: env.HOST ?? "127.0.0.1",
+    databaseUrl: env.DATABASE_URL ?? path.join("data", "sync-sidebar.db"),
+    allowedOrigins: origins.length > 0 || production ? origins : ["https://localhost:3000"],
+    token: {
+      issuers,
+      audience,
+      jwksUri: env.TOKEN_JWKS_URI ? httpsUrl(env.TOKEN_JWKS_URI, "TOKEN_JWKS_URI", environment) : null,
+      algorithms,
+    },
+    secrets: { keys, keyFile: env.SECRETS_KEY_FILE ?? path.join("data", "secrets-keys.json") },
+    logLevel: env.LOG_LEVEL ?? "info",
+    bodyLimitBytes: integer(env.BODY_LIMIT_BYTES, 256 * 1024, "BODY_LIMIT_BYTES"),
+    importBodyLimitBytes: integer(env.IMPORT_BODY_LIMIT_BYTES, 16 * 1024 * 1024, "IMPORT_BODY_LIMIT_BYTES"),
+    rateLimit: {
+      max: integer(env.RATE_LIMIT_MAX, 600, "RATE_LIMIT_MAX"),
+      windowMs: integer(env.RATE_LIMIT_WINDOW_MS, 60_000, "RATE_LIMIT_WINDOW_MS"),
+    },
+    outbound: {
+      // Development talks to the lab on loopback; production allows nothing private unless configured.
+      allowPrivateCidrs: allowPrivateCidrs.length > 0 || production ? allowPrivateCidrs : ["127.0.0.0/8", "::1/128"],
+      allowedHosts: list(env.OUTBOUND_ALLOWED_HOSTS).map((host) => host.toLowerCase()),
+      hostOverrides: parseHostOverrides(env.OUTBOUND_HOST_OVERRIDES, environment),
+      caFile: env.OUTBOUND_CA_FILE ?? null,
+      timeoutMs: integer(env.OUTBOUND_TIMEOUT_MS, 30_000, "OUTBOUND_TIMEOUT_MS"),
+    },
+    bootstrap,
+    clientAuth: parseClientAuth(env),
+    staticDir: env.STATIC_DIR ?? null,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * What every route plugin reaches through `app.ctx`: configuration, the database and its repositories, the keyring,
+ * the outbound HTTP client and the token verifier. One object, built once by buildApp.
+ */
+import type {} from "@fastify/swagger";
+import type { ServerConfig } from "./config.js";
+import type { Database } from "./db/database.js";
+import type { OutboundClient } from "./net/outbound.js";
+import type { Repositories } from "./repositories/index.js";
+import type { Keyring } from "./secrets/keyring.js";
+import type { TokenVerifier } from "./auth/tokenVerifier.js";
+
+export interface AppContext {
+  config: ServerConfig;
+  database: Database;
+  repos: Repositories;
+  keyring: Keyring;
+  outbound: OutboundClient;
+  tokens: TokenVerifier;
+  now: () => Date;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}

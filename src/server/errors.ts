@@ -1,0 +1,122 @@
+/**
+ * Typed errors carrying an HTTP status, and the one handler that turns every error into problem+json (RFC 9457).
+ * Server faults (5xx) are logged with their detail and answered without it.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { ProblemDetails } from "../contract/api.js";
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail?: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail ?? title);
+    this.name = "HttpError";
+  }
+}
+
+export const badRequest = (detail: string, errors?: FieldError[]) => new HttpError(400, "Bad Request", detail, errors);
+export const unprocessable = (errors: FieldError[]) =>
+  new HttpError(422, "Unprocessable Content", errors.map((e) => `${e.field}: ${e.message}`).join("; "), errors);
+export const notFound = (what: string) => new HttpError(404, "Not Found", `${what} was not found.`);
+export const forbidden = (detail: string) => new HttpError(403, "Forbidden", detail);
+export const conflict = (detail: string, errors?: FieldError[]) => new HttpError(409, "Conflict", detail, errors);
+export const preconditionFailed = (detail: string) =>
+  new HttpError(412, "Precondition Failed", detail, [{ field: "If-Match", message: detail }]);
+export const preconditionRequired = (detail: string) =>
+  new HttpError(428, "Precondition Required", detail, [{ field: "If-Match", message: detail }]);
+
+export function unauthorized(detail: string): HttpError {
+  // RFC 6750: tell the client why its bearer token was refused, without echoing the token.
+  const safe = detail.replace(/["\\]/g, "'");
+  return new HttpError(401, "Unauthorized", detail, undefined, {
+    "www-authenticate": detail.startsWith("No bearer token")
+      ? 'Bearer realm="sync-sidebar"'
+      : `Bearer realm="sync-sidebar", error="invalid_token", error_description="${safe}"`,
+  });
+}
+
+/** A request part failed its schema; carries every field and rule, filled in by the validator compiler. */
+export class RequestValidationError extends Error {
+  readonly statusCode = 400;
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.field}: ${e.message}`).join("; "));
+    this.name = "RequestValidationError";
+  }
+}
+
+const PROBLEM_TYPE = "about:blank";
+
+function send(reply: FastifyReply, request: FastifyRequest, problem: ProblemDetails): FastifyReply {
+  return reply
+    .code(problem.status)
+    .type("application/problem+json")
+    .send({ ...problem, instance: request.url.split("?")[0] });
+}
+
+const FASTIFY_CLIENT_ERRORS: Record<string, { field: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { field: "body", message: "must be valid JSON" },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { field: "body", message: "must not be empty when Content-Type is application/json" },
+  FST_ERR_CTP_BODY_TOO_LARGE: { field: "body", message: "is larger than this route accepts" },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { field: "Content-Type", message: "must be application/json" },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { field: "Content-Length", message: "does not match the body" },
+};
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError | RequestValidationError, request, reply) => {
+    if (error instanceof HttpError) {
+      if (error.headers) void reply.headers(error.headers);
+      return send(reply, request, {
+        type: PROBLEM_TYPE,
+        title: error.title,
+        status: error.status,
+        detail: error.message,
+        ...(error.errors ? { errors: error.errors } : {}),
+      });
+    }
+    if (error instanceof RequestValidationError) {
+      return send(reply, request, {
+        type: PROBLEM_TYPE,
+        title: "Bad Request",
+        status: 400,
+        detail: error.message,
+        errors: error.errors,
+      });
+    }
+    const status = typeof error.statusCode === "number" ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const known = FASTIFY_CLIENT_ERRORS[error.code];
+      return send(reply, request, {
+        type: PROBLEM_TYPE,
+        title: status === 413 ? "Content Too Large" : status === 429 ? "Too Many Requests" : "Bad Request",
+        status,
+        detail: known ? `${known.field} ${known.message}` : error.message,
+        ...(known ? { errors: [known] } : {}),
+      });
+    }
+    request.log.error({ err: error }, "request failed");
+    return send(reply, request, {
+      type: PROBLEM_TYPE,
+      title: "Internal Server Error",
+      status: 500,
+      detail: "The server failed to answer this request; the incident was logged.",
+    });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, request, {
+      type: PROBLEM_TYPE,
+      title: "Not Found",
+      status: 404,
+      detail: `No route ${request.method} ${request.url.split("?")[0]}.`,
+    }),
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * The one outbound HTTP client for server-side calls (EWS, Graph, token endpoints, JWKS). Every new connection
+ * resolves the host itself, checks the address with the URL guard and connects to that very address (closing the
+ * DNS-rebinding gap between check and use), with TLS verified against the original host name.
+ */
+import { lookup } from "node:dns/promises";
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { rootCertificates } from "node:tls";
+import { Agent, buildConnector, fetch as undiciFetch, type RequestInit, type Response } from "undici";
+import type { OutboundConfig } from "../config.js";
+import { checkAddress, checkUrlShape, guardUrl, type GuardVerdict, type Resolver } from "./urlGuard.js";
+
+export class OutboundBlockedError extends Error {
+  constructor(
+    readonly rule: string,
+    reason: string,
+  ) {
+    super(`Outbound request refused: ${reason}`);
+    this.name = "OutboundBlockedError";
+  }
+}
+
+export type OutboundFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface OutboundClient {
+  fetch: OutboundFetch;
+  /** Checks a URL (shape and resolved addresses) without connecting, e.g. an EWS URL an admin saves. */
+  guard(url: string): Promise<GuardVerdict>;
+  dispatcher: Agent;
+  close(): Promise<void>;
+}
+
+export const systemResolver: Resolver = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+
+export interface OutboundOptions {
+  resolve?: Resolver;
+}
+
+export function createOutboundClient(config: OutboundConfig, options: OutboundOptions = {}): OutboundClient {
+  const resolve = options.resolve ?? systemResolver;
+  const ca = config.caFile ? [...rootCertificates, readFileSync(config.caFile, "utf8")] : undefined;
+  const connectTls = buildConnector({ timeout: Math.min(config.timeoutMs, 10_000), ...(ca ? { ca } : {}) });
+
+  async function target(hostname: string): Promise<{ address: string; port: number | null }> {
+    const override = config.hostOverrides[hostname];
+    const addresses = override ? [override.address] : isIP(hostname) !== 0 ? [hostname] : await resolve(hostname);
+    if (addresses.length === 0) throw new OutboundBlockedError("unresolvable", `host ${hostname} has no address`);
+    for (const address of addresses) {
+      const verdict = checkAddress(address, hostname, config);
+      if (verdict.ok) return { address, port: override?.port ?? null };
+      // One bad address is enough to refuse: a name mixing public and private answers is suspicious.
+      throw new OutboundBlockedError(verdict.rule, verdict.reason);
+    }
+    throw new OutboundBlockedError("unresolvable", `host ${hostname} has no address`);
+  }
+
+  const dispatcher = new Agent({
+    connect: (opts, callback) => {
+      if (opts.protocol !== "https:") {
+        callback(new OutboundBlockedError("https_only", `${opts.protocol}//${opts.hostname} is not https`), null);
+        return;
+      }
+      const hostname = opts.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+      target(hostname).then(
+        ({ address, port }) =>
+          connectTls(
+            {
+              ...opts,
+              hostname: address,
+              port: port === null ? opts.port : String(port),
+              ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+            },
+            callback,
+          ),
+        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null),
+      );
+    },
+    headersTimeout: config.timeoutMs,
+    bodyTimeout: config.timeoutMs,
+  });
+
+  const guardedFetch: OutboundFetch = async (input, init) => {
+    const shape = checkUrlShape(String(input));
+    if (!shape.ok) throw new OutboundBlockedError(shape.rule, `${String(input).split("?")[0]} ${shape.reason}`);
+    const signal = init?.signal ?? AbortSignal.timeout(config.timeoutMs);
+    return undiciFetch(input, { ...init, signal, dispatcher });
+  };
+
+  return {
+    fetch: guardedFetch,
+    guard: (url) => guardUrl(url, config, resolve),
+    dispatcher,
+    close: () => dispatcher.close(),
+  };
+}

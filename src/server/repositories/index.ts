@@ -1,0 +1,41 @@
+/**
+ * All repositories over one handle. `transaction` hands the same set bound to a transaction, so a change and its
+ * audit event commit together or not at all.
+ */
+import type { Db } from "../db/schema.js";
+import type { Keyring } from "../secrets/keyring.js";
+import { auditEventsRepository, type AuditEventsRepository } from "./auditEvents.js";
+import { emailConfigsRepository, type EmailConfigsRepository } from "./emailConfigs.js";
+import { mailboxStatusRepository, type MailboxStatusRepository } from "./mailboxStatus.js";
+import { organizationsRepository, type OrganizationsRepository } from "./organizations.js";
+import { orgUsersRepository, type OrgUsersRepository } from "./orgUsers.js";
+
+export interface RepositoryOptions {
+  keyring: Keyring;
+  now?: () => Date;
+}
+
+export interface Repositories {
+  db: Db;
+  organizations: OrganizationsRepository;
+  users: OrgUsersRepository;
+  emailConfigs: EmailConfigsRepository;
+  audit: AuditEventsRepository;
+  mailboxStatus: MailboxStatusRepository;
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+}
+
+export function createRepositories(db: Db, options: RepositoryOptions): Repositories {
+  const now = options.now ?? (() => new Date());
+  return {
+    db,
+    organizations: organizationsRepository(db, now),
+    users: orgUsersRepository(db, now),
+    emailConfigs: emailConfigsRepository(db, options.keyring, now),
+    audit: auditEventsRepository(db, now),
+    mailboxStatus: mailboxStatusRepository(db),
+    transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+      return db.transaction().execute((trx) => work(createRepositories(trx, options)));
+    },
+  };
+}
