@@ -73,8 +73,11 @@ export interface CheckRunDto {
   counts: Partial<Record<CategoryId, number>>;
   severityCounts: Record<Severity, number>;
   preflight: CheckPreflightDto | null;
-  /** Why the run stopped early (auth_failed, preflight_failed, failed), in the category table's words. */
-  stopReason: { category: CategoryId; message: string; remedy: string; detail: string | null } | null;
+  /**
+   * Why the run stopped early (auth_failed, preflight_failed, failed): the category table's message and remedy, or
+   * for a server-side failure (category null) the server's own words.
+   */
+  stopReason: { category: CategoryId | null; message: string; remedy: string; detail: string | null } | null;
   startedBy: string;
   startedAt: string;
   finishedAt: string | null;

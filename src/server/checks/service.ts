@@ -1,0 +1,364 @@
+/**
+ * Check runs as the API sees them: start (validate scope and configuration, fix the users, launch in the
+ * background), read, cancel, and at start-up resume every run a crash interrupted. One process owns its runs; a
+ * shutdown leaves active runs in state running so the next start continues them.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import { CATEGORIES } from "../../contract/categories.js";
+import type { CategoryId, Severity } from "../../contract/categories.js";
+import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../contract/checks.js";
+import { conflict, notFound, unprocessable } from "../errors.js";
+import type { MailboxDriver, PreflightReport } from "../exchange/driver.js";
+import type { ResolvedEmailConfig } from "../exchange/config.js";
+import type { Repositories } from "../repositories/index.js";
+import type { Keyring } from "../secrets/keyring.js";
+import type { UrlGuard } from "../services/emailConfig.js";
+import { resolveEmailConfig } from "./configResolution.js";
+import { EtaEstimator } from "./eta.js";
+import type { CheckRunEvents } from "./progressEvents.js";
+import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
+import { runChecks, type RunEnd } from "./runner.js";
+import type { CheckSettings } from "./settings.js";
+import type { RunProgress } from "./types.js";
+
+/** Builds the driver of one organization's configuration (the exchange module's factory with the server's deps). */
+export type DriverFactory = (orgId: string, config: ResolvedEmailConfig) => MailboxDriver;
+
+export interface CheckServiceDeps {
+  repos: Repositories;
+  runs: CheckRunsRepository;
+  keyring: Keyring;
+  guardUrl: UrlGuard;
+  driverFor: DriverFactory;
+  settings: CheckSettings;
+  events: CheckRunEvents;
+  log: FastifyBaseLogger;
+}
+
+interface ActiveRun {
+  record: CheckRunRecord;
+  controller: AbortController;
+  /** Why the controller aborted: an admin's cancel ends the run; a shutdown leaves it to resume. */
+  stop: "cancel" | "shutdown" | null;
+  eta: EtaEstimator;
+  settled: Promise<void>;
+}
+
+const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
+const draftContext = (runId: string): string => `check_runs.draft_enc:${runId}`;
+
+export class CheckService {
+  private readonly active = new Map<string, ActiveRun>();
+  private closing = false;
+
+  constructor(private readonly deps: CheckServiceDeps) {}
+
+  async start(orgId: string, actor: string, input: StartCheckRunInput): Promise<CheckRunRecord> {
+    const { repos, runs, settings } = this.deps;
+    if (this.closing) throw conflict("The server is shutting down; start the run again in a moment.");
+    const concurrency = input.concurrency ?? settings.defaultConcurrency;
+    if (concurrency > settings.maxConcurrency) {
+      throw unprocessable([{ field: "concurrency", message: `must be at most ${settings.maxConcurrency}` }]);
+    }
+    const org = await repos.organizations.get(orgId);
+    if (org === null) throw notFound("Organization");
+    const record = await repos.emailConfigs.get(orgId);
+    const credentials = await repos.emailConfigs.credentials(orgId);
+    const resolution = await resolveEmailConfig(
+      { record, credentials, orgTenantId: org.tenantId },
+      input.draft,
+      this.deps.guardUrl,
+    );
+    if (!resolution.ok) throw unprocessable(resolution.errors);
+
+    const runId = randomUUID();
+    const draft = input.draft !== undefined;
+    const created = await runs.create({
+      id: runId,
+      orgId,
+      depth: input.depth,
+      scope: input.scope,
+      accessType: resolution.config.accessType,
+      configVersion: draft ? null : record.version,
+      // The draft is never saved as configuration; sealed here only so a crash can resume the run.
+      draftEnc: draft ? this.deps.keyring.seal(JSON.stringify(resolution.config), draftContext(runId)) : null,
+      concurrency,
+      startedBy: actor,
+    });
+    switch (created.kind) {
+      case "active_run_exists":
+        throw conflict(
+          `A check run is already active for this organization (${created.activeRunId ?? "starting"}); cancel it or wait for it to end.`,
+          [{ field: "runId", message: created.activeRunId ?? "" }],
+        );
+      case "no_users":
+        throw unprocessable([{ field: "scope", message: "selects no users: the organization has no users to check" }]);
+      case "unknown_users":
+        throw unprocessable([
+          {
+            field: "scope.userIds",
+            message: `are not users of this organization: ${created.userIds.slice(0, 10).join(", ")}${created.userIds.length > 10 ? ", …" : ""}`,
+          },
+        ]);
+      case "created":
+        break;
+    }
+    await repos.audit.record({
+      orgId,
+      actor,
+      action: "check_run.start",
+      target: runId,
+      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
+    });
+    this.launch(created.run, resolution.config, { done: 0, counts: {} });
+    return created.run;
+  }
+
+  async get(orgId: string, runId: string): Promise<CheckRunRecord> {
+    const run = await this.deps.runs.get(orgId, runId);
+    if (run === null) throw notFound("Check run");
+    return run;
+  }
+
+  async cancel(orgId: string, runId: string, actor: string): Promise<CheckRunRecord> {
+    const run = await this.get(orgId, runId);
+    if (run.state !== "preflight" && run.state !== "running") {
+      throw conflict(`The check run already ended (${run.state}); its results stay readable.`);
+    }
+    const active = this.active.get(runId);
+    if (active !== undefined) {
+      active.stop = "cancel";
+      active.controller.abort();
+      await active.settled;
+    } else {
+      // Not driven by this process (its resume failed to start): end it directly with what is stored.
+      await this.deps.runs.finish(runId, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
+    }
+    await this.deps.repos.audit.record({ orgId, actor, action: "check_run.cancel", target: runId });
+    return this.get(orgId, runId);
+  }
+
+  /** Continues every run a crash left in state preflight or running, from the users still without a result. */
+  async resumeInterrupted(): Promise<number> {
+    const { runs, repos, keyring, log } = this.deps;
+    let resumed = 0;
+    for (const run of await runs.interrupted()) {
+      if (this.active.has(run.id)) continue;
+      let config: ResolvedEmailConfig;
+      if (run.draftEnc !== null) {
+        try {
+          config = JSON.parse(keyring.open(run.draftEnc, draftContext(run.id))) as ResolvedEmailConfig;
+        } catch (error) {
+          log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
+          await this.fail(run, "The draft configuration of this run could not be reopened; start a new run.");
+          continue;
+        }
+      } else {
+        const record = await repos.emailConfigs.get(run.orgId);
+        if (record.version !== run.configVersion) {
+          await this.fail(run, "The email configuration changed while the run was interrupted; start a new run.");
+          continue;
+        }
+        const org = await repos.organizations.get(run.orgId);
+        const resolution = await resolveEmailConfig(
+          { record, credentials: await repos.emailConfigs.credentials(run.orgId), orgTenantId: org?.tenantId ?? null },
+          undefined,
+          this.deps.guardUrl,
+        );
+        if (!resolution.ok) {
+          await this.fail(run, `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`);
+          continue;
+        }
+        config = resolution.config;
+      }
+      const progress = await runs.progressOf(run.id);
+      log.info({ runId: run.id, done: progress.done, total: run.total }, "resuming interrupted check run");
+      this.launch({ ...run, ...progress }, config, progress);
+      resumed += 1;
+    }
+    return resumed;
+  }
+
+  /** Stops driving runs without ending them: they stay running in the database and resume at the next start. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const runs = [...this.active.values()];
+    for (const run of runs) {
+      run.stop ??= "shutdown";
+      run.controller.abort();
+    }
+    await Promise.all(runs.map((run) => run.settled));
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Resolves when the run this process drives has ended (or at once when it drives none). */
+  async settled(runId: string): Promise<void> {
+    await this.active.get(runId)?.settled;
+  }
+
+  toDto(run: CheckRunRecord): CheckRunDto {
+    const severityCounts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
+    for (const [category, count] of Object.entries(run.counts) as Array<[CategoryId, number]>) {
+      severityCounts[CATEGORIES[category].severity] += count;
+    }
+    const live = this.active.get(run.id);
+    const finished = run.state !== "preflight" && run.state !== "running";
+    return {
+      id: run.id,
+      orgId: run.orgId,
+      state: run.state,
+      depth: run.depth,
+      scope: run.scope,
+      accessType: run.accessType,
+      configVersion: run.configVersion,
+      draft: run.configVersion === null,
+      concurrency: run.concurrency,
+      total: run.total,
+      done: run.done,
+      counts: run.counts,
+      severityCounts,
+      preflight: (run.preflight as CheckPreflightDto | null) ?? null,
+      stopReason: stopReasonOf(run),
+      startedBy: run.startedBy,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      etaSeconds: finished || live === undefined ? null : live.eta.secondsLeft(run.total),
+    };
+  }
+
+  private launch(run: CheckRunRecord, config: ResolvedEmailConfig, initial: RunProgress): void {
+    const active: ActiveRun = {
+      record: run,
+      controller: new AbortController(),
+      stop: null,
+      eta: new EtaEstimator(),
+      settled: Promise.resolve(),
+    };
+    active.eta.record(initial.done);
+    this.active.set(run.id, active);
+    active.settled = this.drive(active, config, initial)
+      .catch((error: unknown) => {
+        this.deps.log.error({ err: error, runId: run.id }, "check run failed");
+        return this.fail(active.record, "The server failed while running the checks; the incident was logged.");
+      })
+      .catch((error: unknown) => this.deps.log.error({ err: error, runId: run.id }, "check run could not be ended"))
+      .finally(() => this.active.delete(run.id));
+  }
+
+  private async drive(active: ActiveRun, config: ResolvedEmailConfig, initial: RunProgress): Promise<void> {
+    const { runs, settings, events } = this.deps;
+    const run = active.record;
+    const signal = active.controller.signal;
+    const driver = this.deps.driverFor(run.orgId, config);
+
+    const preflight = await this.preflight(driver, signal);
+    if (await this.stoppedEarly(active, preflight)) return;
+    if (preflight === null || !preflight.canProceed) {
+      const failed = preflight?.steps.find((step) => !step.ok);
+      const category = failed?.category ?? "unknown_error";
+      const refused = category === "auth_failed" || category === "token_expired";
+      await runs.finish(run.id, {
+        state: refused ? "auth_failed" : "preflight_failed",
+        ...(preflight === null ? {} : { preflight }),
+        stopCategory: category,
+        stopDetail: failed?.detail ?? (preflight === null ? "preflight did not finish in time" : null),
+      });
+      return this.announceEnd(run);
+    }
+    await runs.markRunning(run.id, preflight);
+    Object.assign(run, { state: "running", preflight });
+    events.progress(run.id, () => this.toDto(run));
+
+    const end = await runChecks({
+      runId: run.id,
+      depth: run.depth,
+      driver,
+      store: runs.storeFor(run.orgId),
+      settings: { ...settings.runner, concurrency: run.concurrency },
+      initial,
+      signal,
+      onProgress: (progress) => {
+        run.done = progress.done;
+        run.counts = progress.counts;
+        active.eta.record(progress.done);
+        events.progress(run.id, () => this.toDto(run));
+      },
+      log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
+    });
+    if (end.state === "cancelled" && active.stop === "shutdown") return;
+    await runs.finish(run.id, finishOf(end));
+    await this.announceEnd(run);
+  }
+
+  /** The driver's preflight bounded by its own timeout; null when it did not finish (or threw). */
+  private async preflight(driver: MailboxDriver, signal: AbortSignal): Promise<PreflightReport | null> {
+    const timeout = AbortSignal.timeout(this.deps.settings.preflightTimeoutMs);
+    const combined = AbortSignal.any([signal, timeout]);
+    try {
+      return await driver.preflight(combined);
+    } catch (error) {
+      if (!signal.aborted) this.deps.log.error({ err: error }, "check preflight threw");
+      return null;
+    }
+  }
+
+  /** Handles a cancel or shutdown that arrived during preflight. True when the run must not go on. */
+  private async stoppedEarly(active: ActiveRun, preflight: PreflightReport | null): Promise<boolean> {
+    if (!active.controller.signal.aborted) return false;
+    if (active.stop === "shutdown") return true;
+    await this.deps.runs.finish(active.record.id, {
+      state: "cancelled",
+      progress: await this.deps.runs.progressOf(active.record.id),
+      ...(preflight === null ? {} : { preflight }),
+    });
+    await this.announceEnd(active.record);
+    return true;
+  }
+
+  private async fail(run: CheckRunRecord, detail: string): Promise<void> {
+    await this.deps.runs.finish(run.id, {
+      state: "failed",
+      progress: await this.deps.runs.progressOf(run.id),
+      stopCategory: null,
+      stopDetail: detail,
+    });
+    await this.announceEnd(run);
+  }
+
+  private async announceEnd(run: CheckRunRecord): Promise<void> {
+    const stored = await this.deps.runs.get(run.orgId, run.id);
+    if (stored !== null) this.deps.events.end(run.id, this.toDto(stored));
+  }
+}
+
+function finishOf(end: RunEnd): Parameters<CheckRunsRepository["finish"]>[1] {
+  switch (end.state) {
+    case "completed":
+    case "cancelled":
+      return { state: end.state, progress: end.progress };
+    case "auth_failed":
+      return { state: "auth_failed", progress: end.progress, stopCategory: end.category, stopDetail: end.detail };
+    case "failed":
+      return { state: "failed", progress: end.progress, stopCategory: null, stopDetail: end.detail };
+  }
+}
+
+function stopReasonOf(run: CheckRunRecord): CheckRunDto["stopReason"] {
+  if (run.stopCategory !== null) {
+    const category = CATEGORIES[run.stopCategory];
+    return { category: run.stopCategory, message: category.message, remedy: category.remedy, detail: run.stopDetail };
+  }
+  if (run.state === "failed") {
+    return {
+      category: null,
+      message: run.stopDetail ?? "The run failed.",
+      remedy: "Start a new run; if it fails again, look at the server's log.",
+      detail: null,
+    };
+  }
+  return null;
+}
