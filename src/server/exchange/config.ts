@@ -41,8 +41,28 @@ export interface GraphAppOnlyConfig {
 
 export type ResolvedEmailConfig = EwsBasicConfig | EwsOAuthConfig | GraphAppOnlyConfig;
 
-/** A fetch-compatible function: in the backend, the outbound HTTP client with the URL guard and the lab's CA. */
-export type OutboundFetch = (url: string, init: RequestInit) => Promise<Response>;
+/** The parts of a fetch request the exchange module sends. */
+export interface OutboundRequestInit {
+  method: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  redirect?: "manual" | "follow" | "error";
+}
+
+/** The parts of a fetch response the exchange module reads; both the global fetch and undici's satisfy it. */
+export interface OutboundResponse {
+  status: number;
+  headers: { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
+  /** A web ReadableStream of bytes (global or undici's: both are async-iterable in Node). */
+  body: object | null;
+}
+
+/**
+ * A fetch-compatible function: in the backend, the outbound HTTP client (src/server/net) with the URL guard and
+ * the lab's CA; its OutboundBlockedError becomes the url_refused category.
+ */
+export type OutboundFetch = (url: string, init: OutboundRequestInit) => Promise<OutboundResponse>;
 
 /**
  * Where the encrypted MSAL token cache of the EWS OAuth service account lives. The backend owns the database row;

@@ -4,7 +4,7 @@
  * sees an exception for a user's outcome.
  */
 import type { CategoryId } from "../../contract/categories.js";
-import type { OutboundFetch } from "./config.js";
+import type { OutboundFetch, OutboundRequestInit, OutboundResponse } from "./config.js";
 
 /** A classified failure: what the driver reports for a user or a preflight step. */
 export interface Classified {
@@ -17,7 +17,7 @@ export interface Classified {
 
 export interface HttpAnswer {
   status: number;
-  headers: Headers;
+  headers: OutboundResponse["headers"];
   body: string;
 }
 
@@ -92,7 +92,10 @@ export function classifyTransportError(error: unknown, timedOut: boolean): Class
 }
 
 /** Retry-After as milliseconds (delta-seconds or an HTTP date); null when absent or unreadable. */
-export function retryAfterMs(headers: Headers, now: number = Date.now()): number | null {
+export function retryAfterMs(
+  headers: Pick<OutboundResponse["headers"], "get">,
+  now: number = Date.now(),
+): number | null {
   const raw = headers.get("retry-after");
   if (raw === null || raw.trim() === "") return null;
   if (/^\d+$/.test(raw.trim())) return Number.parseInt(raw.trim(), 10) * 1000;
@@ -100,25 +103,20 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-async function readBoundedBody(response: Response): Promise<string | null> {
+async function readBoundedBody(response: OutboundResponse): Promise<string | null> {
   const declared = Number.parseInt(response.headers.get("content-length") ?? "", 10);
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
-    await response.body?.cancel();
+    await (response.body as { cancel?: () => Promise<void> } | null)?.cancel?.();
     return null;
   }
   if (response.body === null) return "";
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+  // Leaving the loop early cancels the stream, so an oversized answer is not downloaded to the end.
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
@@ -132,7 +130,7 @@ export interface SendOptions {
 export async function sendHttp(
   fetch: OutboundFetch,
   url: string,
-  init: RequestInit,
+  init: OutboundRequestInit,
   options: SendOptions,
 ): Promise<HttpResult> {
   const timeout = AbortSignal.timeout(options.timeoutMs);

@@ -89,6 +89,7 @@ const FIXTURE_CASES: FixtureCase[] = [
     category: "non_primary_address",
     primarySmtpAddress: "adele.vance@contoso.com",
   },
+  { fixture: "getfolder-error-missing-email-address.xml", operation: "GetFolder", status: 200, category: "no_mailbox" },
   { fixture: "getfolder-error-access-denied.xml", operation: "GetFolder", status: 200, category: "access_denied" },
   {
     fixture: "getfolder-error-account-disabled.xml",

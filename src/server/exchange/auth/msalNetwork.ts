@@ -4,7 +4,7 @@
  * instead of msal's generic network_error.
  */
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
-import type { OutboundFetch } from "../config.js";
+import type { OutboundFetch, OutboundRequestInit } from "../config.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 
@@ -27,7 +27,7 @@ export function msalNetworkModule(fetch: OutboundFetch, timeoutMs: number): Obse
     url: string,
     options?: NetworkRequestOptions,
   ): Promise<NetworkResponse<T>> {
-    const init: RequestInit = { method };
+    const init: OutboundRequestInit = { method };
     if (options?.headers !== undefined) init.headers = options.headers;
     if (method === "POST" && options?.body !== undefined) init.body = options.body;
     const result = await sendHttp(fetch, url, init, { timeoutMs, signal: new AbortController().signal });

@@ -19,6 +19,8 @@ export const RESPONSE_CODE_CATEGORIES: Readonly<Record<string, CategoryId>> = {
   ErrorInvalidSmtpAddress: "bad_impersonation_header",
   ErrorNonExistentMailbox: "no_mailbox",
   ErrorNameResolutionNoMailbox: "no_mailbox",
+  // An account without a mailbox asking for its own distinguished folder.
+  ErrorMissingEmailAddress: "no_mailbox",
   ErrorNonPrimarySmtpAddress: "non_primary_address",
   ErrorAccessDenied: "access_denied",
   ErrorAccountDisabled: "account_disabled",
