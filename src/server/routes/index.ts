@@ -5,6 +5,7 @@
  * the plugin and add one line to the list.
  */
 import type { FastifyInstance } from "fastify";
+import { checkRoutes } from "../checks/routes.js";
 import { auditRoutes } from "./audit.js";
 import { emailConfigRoutes } from "./emailConfig.js";
 import { meRoutes } from "./me.js";
@@ -14,4 +15,12 @@ import { userRoutes } from "./users.js";
 
 export type ApiRoutes = (app: FastifyInstance) => Promise<void>;
 
-export const apiRoutes: ApiRoutes[] = [systemRoutes, meRoutes, orgRoutes, userRoutes, emailConfigRoutes, auditRoutes];
+export const apiRoutes: ApiRoutes[] = [
+  systemRoutes,
+  meRoutes,
+  orgRoutes,
+  userRoutes,
+  emailConfigRoutes,
+  auditRoutes,
+  checkRoutes,
+];

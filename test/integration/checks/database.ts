@@ -6,14 +6,10 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { openDatabase, type Database } from "../../../src/server/db/database.js";
-import { migrateToLatest, migrations } from "../../../src/server/db/migrations/index.js";
-import { migration010CheckRuns } from "../../../src/server/checks/migrations/010_check_runs.js";
+import { migrateToLatest } from "../../../src/server/db/migrations/index.js";
 
-// TEMPORARY until 010 is registered in the backend's migration list.
 async function migrate(database: Database): Promise<void> {
-  const db = database.db as unknown as Kysely<unknown>;
-  await migrateToLatest(db);
-  if (!("010_check_runs" in migrations)) await migration010CheckRuns.up(db);
+  await migrateToLatest(database.db as unknown as Kysely<unknown>);
 }
 
 export type TestDialect = "sqlite" | "postgres";

@@ -6,8 +6,6 @@ import type { FastifyInstance } from "fastify";
 import { SignJWT, createLocalJWKSet, exportJWK, generateKeyPair, type JWK } from "jose";
 import { randomUUID } from "node:crypto";
 import { buildApp } from "../../../src/server/app.js";
-import { checkRoutes } from "../../../src/server/checks/routes.js";
-import { apiRoutes } from "../../../src/server/routes/index.js";
 import { loadConfig } from "../../../src/server/config.js";
 import { Keyring, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
 import { createTestDatabase, type TestDatabase, type TestDialect } from "./database.js";
@@ -47,8 +45,6 @@ export async function startHarness(
     database: testDb.database,
     keyring,
     keySetFor: () => keySet,
-    // TEMPORARY until checkRoutes is in the backend's route list.
-    ...(apiRoutes.includes(checkRoutes) ? {} : { routes: [checkRoutes] }),
   });
   return {
     app,

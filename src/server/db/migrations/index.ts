@@ -5,10 +5,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from "kysely";
 import { migration001Core } from "./001_core.js";
 import { migration002MailboxStatus } from "./002_mailbox_status.js";
+import { migration010CheckRuns } from "../../checks/migrations/010_check_runs.js";
 
 export const migrations: Record<string, Migration> = {
   "001_core": migration001Core,
   "002_mailbox_status": migration002MailboxStatus,
+  "010_check_runs": migration010CheckRuns,
 };
 
 export class MigrationError extends Error {
