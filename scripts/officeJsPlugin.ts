@@ -11,6 +11,9 @@ const officeJsDist = fileURLToPath(new URL("../node_modules/@microsoft/office-js
 
 export type OfficeJsSource = "cdn" | "local";
 
+/** What office.js fetches before Office.onReady resolves outside Office (it waits forever if one is missing). */
+const LOCAL_BUILD_FILES = ["office.js", "o15apptofilemappingtable.js"];
+
 /** OFFICE_JS=local makes a build ship the npm copy (tests run offline); anything else keeps the CDN. */
 export function officeJsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): OfficeJsSource {
   return env.OFFICE_JS === "local" ? "local" : "cdn";
@@ -44,11 +47,13 @@ export function officeJsPlugin(source: OfficeJsSource): Plugin {
     },
     generateBundle() {
       if (command !== "build" || source !== "local") return;
-      this.emitFile({
-        type: "asset",
-        fileName: "office-js/office.js",
-        source: readFileSync(path.join(officeJsDist, "office.js")),
-      });
+      for (const file of LOCAL_BUILD_FILES) {
+        this.emitFile({
+          type: "asset",
+          fileName: `office-js/${file}`,
+          source: readFileSync(path.join(officeJsDist, file)),
+        });
+      }
     },
     configureServer(server) {
       // The pane is the only page; send the bare origin there.

@@ -1,0 +1,113 @@
+import axe from "axe-core";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, type BrowserSession } from "./support/browser";
+import { buildPaneForTests, type BuiltPane } from "./support/builtPane";
+import { saveScreenshot } from "./support/screenshots";
+import { serveStatic, type StaticServer } from "./support/staticServer";
+
+const OFFICE_TELEMETRY = /^https:\/\/telemetryservice\.firstpartyapps\.oaspapps\.com\//;
+
+let pane: BuiltPane;
+let server: StaticServer;
+let browser: BrowserSession;
+
+beforeAll(async () => {
+  pane = buildPaneForTests();
+  server = await serveStatic(pane.dir);
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  pane?.remove();
+});
+
+async function openPreview(width: number, query = ""): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ width, height: 900 });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  await page.goto(`${server.url}/taskpane.html${query}`);
+  await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor();
+  return { page, errors };
+}
+
+async function peopleIn(page: Page, heading: string): Promise<string[]> {
+  return page.getByRole("region", { name: heading }).getByRole("listitem").allInnerTexts();
+}
+
+describe("sidebar in the browser preview", () => {
+  it("shows the sample message, switches messages and themes, and saves an 800 px screenshot", async () => {
+    const { page, errors } = await openPreview(800);
+    const switcher = page.getByRole("complementary", { name: "Browser preview" });
+
+    await expect(page.getByTestId("message-subject").innerText()).resolves.toBe("Contract renewal for 2027");
+    expect((await peopleIn(page, "From")).join()).toContain("Adele Vance");
+    expect(await peopleIn(page, "Cc")).toHaveLength(2);
+    await expect(page.getByText("Signed in as Megan Bowen").isVisible()).resolves.toBe(true);
+    await saveScreenshot(page, "sidebar-800");
+
+    await switcher.getByLabel("Sample item").selectOption("draft");
+    await page.getByRole("heading", { name: "This draft" }).waitFor();
+    await expect(page.getByTestId("message-subject").innerText()).resolves.toBe("RE: Quarterly review agenda");
+    expect((await peopleIn(page, "To")).join()).toContain("Nestor Wilke");
+    await expect(page.getByRole("status").innerText()).resolves.toBe("Showing draft: RE: Quarterly review agenda");
+
+    await switcher.getByLabel("Sample item").selectOption("meeting");
+    await page.getByRole("heading", { name: "This item isn't a message" }).waitFor();
+    await switcher.getByLabel("Sample item").selectOption("none");
+    await page.getByRole("heading", { name: "No message selected" }).waitFor();
+
+    await switcher.getByLabel("Theme").selectOption("dark");
+    await page.locator('[data-theme="dark"]').waitFor();
+    const background = await page.locator("[data-theme]").evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(background).not.toBe("rgb(255, 255, 255)");
+
+    expect(errors).toEqual([]);
+    // office.js outside Office adds Microsoft's telemetry iframe (aborted here); the pane itself stays on this machine.
+    expect(browser.blockedRequests.filter((url) => !OFFICE_TELEMETRY.test(url))).toEqual([]);
+    await page.close();
+  });
+
+  it("stays readable at 320 px: long names wrap without horizontal scrolling", async () => {
+    const { page, errors } = await openPreview(320, "?sample=onboarding");
+
+    await expect(page.getByTestId("message-subject").innerText()).resolves.toMatch(/^Onboarding checklist/);
+    expect((await peopleIn(page, "From")).join()).toContain("Johanna Lorenz-Castellanos de la Fuente");
+    expect(await peopleIn(page, "To")).toHaveLength(3);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, "sidebar-320");
+
+    await page.goto(`${server.url}/taskpane.html?sample=renewal&theme=dark`);
+    await page.locator('[data-theme="dark"]').waitFor();
+    await page.getByTestId("message-subject").waitFor();
+    await saveScreenshot(page, "sidebar-320-dark");
+
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("passes axe's accessibility rules in light and high-contrast themes and is reachable by keyboard", async () => {
+    for (const theme of ["light", "highContrast"]) {
+      const { page } = await openPreview(320, `?theme=${theme}`);
+      await page.getByTestId("message-subject").waitFor();
+      await page.addScriptTag({ content: axe.source });
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: typeof axe }).axe.run(document);
+        return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      });
+      expect(violations, `axe violations in the ${theme} theme`).toEqual([]);
+
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute("id"));
+      const sampleSelectId = await page.getByLabel("Sample item").getAttribute("id");
+      expect(focused).toBe(sampleSelectId);
+      await page.close();
+    }
+  });
+});
