@@ -42,6 +42,8 @@ export interface TokenVerifierOptions {
   /** Tests inject a key set per issuer instead of fetching one. */
   keySetFor?: (issuer: string) => JWTVerifyGetKey;
   clockToleranceSeconds?: number;
+  /** Minimum time between JWKS downloads when an unknown kid shows up (jose's cooldown); default 30 s. */
+  jwksCooldownMs?: number;
 }
 
 const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -121,7 +123,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     }
     const remote = createRemoteJWKSet(new URL(uri), {
       cacheMaxAge: 10 * 60_000,
-      cooldownDuration: 30_000,
+      cooldownDuration: options.jwksCooldownMs ?? 30_000,
       ...(fetchImpl ? { [customFetch]: fetchImpl as never } : {}),
     });
     keySets.set(issuer, remote);

@@ -1,0 +1,114 @@
+/**
+ * A companion backend for tests: buildApp on a temporary SQLite file (or a PostgreSQL schema), a local token
+ * issuer, a fixed keyring and a fake DNS resolver, plus helpers to seed organizations and sign requests.
+ * Reusable by other helpers' route tests: `const backend = await createTestBackend(); backend.app.inject(...)`.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildApp, type AppDeps } from "../../src/server/app.js";
+import { createOrganization } from "../../src/server/bootstrap.js";
+import { loadConfig, type ServerConfig } from "../../src/server/config.js";
+import { openDatabase, type Database } from "../../src/server/db/database.js";
+import { createOutboundClient } from "../../src/server/net/outbound.js";
+import type { Resolver } from "../../src/server/net/urlGuard.js";
+import { createRepositories, type Repositories } from "../../src/server/repositories/index.js";
+import { Keyring, generateKeyEntry, parseKey } from "../../src/server/secrets/keyring.js";
+import { openTestPostgres } from "./postgres.js";
+import { createTestIssuer, type TestIssuer, type TokenClaims } from "./tokens.js";
+
+/** Names the tests use, resolved without DNS: public addresses for cloud names, private ones for on-premises. */
+export const FAKE_DNS: Record<string, string[]> = {
+  "outlook.office365.com": ["52.96.166.130"],
+  "mail.contoso.com": ["20.50.60.70"],
+  "exchange.corp.contoso.com": ["10.20.30.40"],
+  "rebind.example.com": ["20.50.60.71", "127.0.0.1"],
+  "metadata.example.com": ["169.254.169.254"],
+};
+
+export const fakeResolver: Resolver = (hostname) => {
+  const addresses = FAKE_DNS[hostname.toLowerCase()];
+  return addresses ? Promise.resolve(addresses) : Promise.reject(new Error(`ENOTFOUND ${hostname}`));
+};
+
+export interface TestBackend {
+  app: FastifyInstance;
+  config: ServerConfig;
+  database: Database;
+  repos: Repositories;
+  keyring: Keyring;
+  issuer: TestIssuer;
+  /** Authorization header value for a signed-in user. */
+  bearer(claims: TokenClaims | string): Promise<string>;
+  /** Creates an organization with one admin (and optional plain users). */
+  seedOrg(input: { name: string; admin: string; users?: string[]; tenantId?: string | null }): Promise<{
+    orgId: string;
+    adminId: string;
+    userIds: Record<string, string>;
+  }>;
+  close(): Promise<void>;
+}
+
+export interface TestBackendOptions {
+  dialect?: "sqlite" | "postgres";
+  env?: Record<string, string>;
+  deps?: Partial<AppDeps>;
+}
+
+export async function createTestBackend(options: TestBackendOptions = {}): Promise<TestBackend> {
+  const issuer = await createTestIssuer();
+  const dir = await mkdtemp(path.join(tmpdir(), "sync-sidebar-backend-"));
+  const postgres = options.dialect === "postgres" ? await openTestPostgres("backend") : null;
+  const databaseUrl = path.join(dir, "backend.db");
+  const database = postgres?.database ?? (await openDatabase(databaseUrl));
+  const config = loadConfig({
+    NODE_ENV: "test",
+    DATABASE_URL: databaseUrl,
+    TOKEN_ISSUERS: issuer.issuer,
+    TOKEN_AUDIENCE: issuer.audience,
+    LOG_LEVEL: "silent",
+    SECRETS_KEY_FILE: path.join(dir, "keys.json"),
+    ALLOWED_ORIGINS: "https://localhost:3000",
+    ...options.env,
+  });
+  const keyring = new Keyring([parseKey(generateKeyEntry("test1"))]);
+  const outbound = createOutboundClient(config.outbound, { resolve: fakeResolver });
+  const app = await buildApp(config, {
+    database,
+    keyring,
+    outbound,
+    keySetFor: issuer.keySetFor,
+    ...options.deps,
+  });
+  await app.ready();
+  const repos = createRepositories(database.db, { keyring });
+  return {
+    app,
+    config,
+    database,
+    repos,
+    keyring,
+    issuer,
+    bearer: async (claims) => `Bearer ${await issuer.mint(typeof claims === "string" ? { email: claims } : claims)}`,
+    seedOrg: async ({ name, admin, users = [], tenantId = issuer.tenantId }) => {
+      const { org, admin: adminUser } = await createOrganization(
+        repos,
+        { name, tenantId, adminEmail: admin },
+        "test-seed",
+      );
+      const userIds: Record<string, string> = {};
+      for (const email of users) {
+        userIds[email] = (await repos.users.add(org.id, { email, displayName: email, role: "user" }, "test-seed")).id;
+      }
+      return { orgId: org.id, adminId: adminUser.id, userIds };
+    },
+    close: async () => {
+      await app.close();
+      await outbound.close();
+      if (postgres) await postgres.drop();
+      else await database.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
