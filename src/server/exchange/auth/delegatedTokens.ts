@@ -55,11 +55,13 @@ const NO_BACKEND_CLIENT: Classified = {
 
 /**
  * POST /api/orgs/{orgId}/email-config/service-account: exchanges the pane's token (audience: the backend's API)
- * for a delegated EWS token of the same user. The route must have verified the assertion first.
+ * for a delegated EWS token of the same user. The route must have verified the assertion first; its verified
+ * username names the account when the identity provider's answer carries no id token.
  */
 export async function signInServiceAccount(
   assertion: string,
   options: DelegatedTokenOptions,
+  verifiedUsername: string | null = null,
 ): Promise<ServiceAccountSignIn> {
   const created = createClient(options);
   if (created === null) return { ok: false, classified: NO_BACKEND_CLIENT };
@@ -76,7 +78,7 @@ export async function signInServiceAccount(
     return {
       ok: true,
       session: {
-        username: result.account?.username ?? null,
+        username: result.account?.username || verifiedUsername,
         homeAccountId: result.account?.homeAccountId ?? null,
         expiresAt: result.expiresOn,
       },
