@@ -39,6 +39,8 @@ export default defineConfig(async ({ command }): Promise<UserConfig> => {
       rollupOptions: {
         input: {
           taskpane: fileURLToPath(new URL("./src/taskpane/taskpane.html", import.meta.url)),
+          // The MSAL redirect page (popup bridge and Office dialog sign-in).
+          auth: fileURLToPath(new URL("./src/taskpane/auth.html", import.meta.url)),
         },
       },
     },

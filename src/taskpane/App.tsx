@@ -1,4 +1,8 @@
-import { FluentProvider, makeStyles } from "@fluentui/react-components";
+import { FluentProvider, Spinner, makeStyles } from "@fluentui/react-components";
+import { Suspense, lazy } from "react";
+import { SessionProvider } from "./auth/SessionProvider";
+import { usePaneRoute } from "./hooks/usePaneRoute";
+import { MailboxStatusCard } from "./views/MailboxStatus/MailboxStatusCard";
 import { fluentThemeFor } from "./fluentTheme";
 import { MailboxHostProvider } from "./hooks/mailboxHostContext";
 import { useHostTheme } from "./hooks/useHostTheme";
@@ -6,6 +10,9 @@ import type { MailboxHost } from "./office/mailboxHost";
 import type { PreviewMailboxHost } from "./office/previewMailboxHost";
 import { PreviewSwitcher } from "./components/PreviewSwitcher";
 import { Sidebar } from "./views/Sidebar/Sidebar";
+
+// The admin settings are their own chunk: the sidebar's first render never loads them.
+const AdminApp = lazy(() => import("./admin/AdminApp"));
 
 const useStyles = makeStyles({
   root: { minHeight: "100vh", boxSizing: "border-box" },
@@ -25,12 +32,23 @@ export interface AppProps {
 export function App({ host, preview }: AppProps) {
   const styles = useStyles();
   const themeKind = useHostTheme(host, preview?.themeSetting ?? "light");
+  const [route, navigate] = usePaneRoute();
   return (
     <MailboxHostProvider host={host}>
-      <FluentProvider theme={fluentThemeFor(themeKind)} className={styles.root} data-theme={themeKind}>
-        {preview && <PreviewSwitcher preview={preview} />}
-        <Sidebar />
-      </FluentProvider>
+      <SessionProvider host={host}>
+        <FluentProvider theme={fluentThemeFor(themeKind)} className={styles.root} data-theme={themeKind}>
+          {route === "admin" ? (
+            <Suspense fallback={<Spinner label="Loading admin settings…" />}>
+              <AdminApp onClose={() => navigate("sidebar")} />
+            </Suspense>
+          ) : (
+            <>
+              {preview && <PreviewSwitcher preview={preview} />}
+              <Sidebar statusCards={<MailboxStatusCard onOpenAdmin={() => navigate("admin")} />} />
+            </>
+          )}
+        </FluentProvider>
+      </SessionProvider>
     </MailboxHostProvider>
   );
 }

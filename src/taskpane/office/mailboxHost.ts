@@ -39,7 +39,7 @@ export interface HostTheme {
 }
 
 /** Optional host capabilities, each checked against the requirement set that provides it. */
-export type HostFeature = "itemChanged" | "themeChanged" | "dialog";
+export type HostFeature = "itemChanged" | "themeChanged" | "dialog" | "nestedAppAuth";
 
 export interface FeatureSupport {
   feature: HostFeature;

@@ -28,6 +28,7 @@ const FEATURE_GATES: Record<HostFeature, RequirementGate> = {
   itemChanged: { set: "Mailbox", version: "1.5", what: "following the selection while pinned" },
   themeChanged: { set: "Mailbox", version: "1.14", what: "Office theme and theme-change events" },
   dialog: { set: "DialogApi", version: "1.1", what: "the Office dialog" },
+  nestedAppAuth: { set: "NestedAppAuth", version: "1.1", what: "Nested App Authentication (sign-in through Outlook)" },
 };
 
 /** Settles an Office async call as a Promise; Office reports failures in the result, never by throwing. */

@@ -101,6 +101,11 @@ export class PreviewMailboxHost implements MailboxHost {
       },
       { feature: "themeChanged", supported: true, reason: "The preview switcher sets the theme" },
       { feature: "dialog", supported: false, reason: DIALOG_REASON },
+      {
+        feature: "nestedAppAuth",
+        supported: false,
+        reason: "Nested App Authentication needs Outlook; the preview signs in with a popup",
+      },
     ]);
   }
 

@@ -1,0 +1,137 @@
+import {
+  Button,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useCallback, useState } from "react";
+import type { AuditEventDto } from "../../../contract/api";
+import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { saveFile } from "../download";
+import { FailureMessage } from "../FailureMessage";
+import { useResource } from "../useResource";
+
+const PAGE_SIZE = 25;
+
+const ACTION_LABELS: Record<string, string> = {
+  "user.add": "Added a user",
+  "user.update": "Changed a user",
+  "user.remove": "Removed a user",
+  "user.import": "Imported users",
+  "email_config.update": "Saved the email configuration",
+};
+
+const useStyles = makeStyles({
+  tab: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalM, minWidth: 0 },
+  heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
+  row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
+  cell: { overflowWrap: "anywhere" },
+  details: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: "pre-wrap" },
+});
+
+function Change({ event }: { event: AuditEventDto }) {
+  const styles = useStyles();
+  if (event.before === null && event.after === null) return null;
+  return (
+    <details>
+      <summary>Details</summary>
+      <div className={styles.details}>
+        {event.before !== null && `Before: ${JSON.stringify(event.before, null, 1)}\n`}
+        {event.after !== null && `After: ${JSON.stringify(event.after, null, 1)}`}
+      </div>
+    </details>
+  );
+}
+
+/** Activity: who changed what and when (secrets redacted by the server), paged, with CSV export. */
+export function ActivityTab({ orgId }: { orgId: string }) {
+  const styles = useStyles();
+  const { api, expire } = useSession();
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [exportError, setExportError] = useState<unknown>(null);
+  const [exporting, setExporting] = useState(false);
+  const cursor = cursors[cursors.length - 1];
+  const load = useCallback(
+    () => api.audit(orgId, { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) }),
+    [api, orgId, cursor],
+  );
+  const [page, reload] = useResource(load);
+
+  const exportCsv = async () => {
+    setExporting(true);
+    setExportError(null);
+    try {
+      saveFile(await api.auditCsv(orgId));
+    } catch (error) {
+      if (needsSignIn(error)) expire();
+      setExportError(error);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  const events = page.value?.items ?? [];
+  return (
+    <section className={styles.tab} aria-labelledby="activity-heading">
+      <div className={styles.row}>
+        <h2 id="activity-heading" className={styles.heading}>
+          Activity
+        </h2>
+        <Button onClick={() => void exportCsv()} disabled={exporting}>
+          {exporting ? "Exporting…" : "Export CSV"}
+        </Button>
+        <Button appearance="subtle" onClick={reload}>
+          Refresh
+        </Button>
+      </div>
+      {exportError !== null && <FailureMessage error={exportError} />}
+      {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
+      <Table size="small" aria-label="Audit trail, newest first">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>When</TableHeaderCell>
+            <TableHeaderCell>What</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {events.map((event) => (
+            <TableRow key={event.id}>
+              <TableCell className={styles.cell}>
+                <time dateTime={event.at}>{new Date(event.at).toLocaleString()}</time>
+              </TableCell>
+              <TableCell className={styles.cell}>
+                <Text block>
+                  {event.actor}: {ACTION_LABELS[event.action] ?? event.action}
+                  {event.target ? ` — ${event.target}` : ""}
+                </Text>
+                <Change event={event} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {page.status === "ready" && events.length === 0 && <Text>Nothing has happened in this organization yet.</Text>}
+      {page.status === "loading" && <Text aria-live="polite">Loading activity…</Text>}
+      <div className={styles.row}>
+        <Button disabled={cursors.length <= 1} onClick={() => setCursors((stack) => stack.slice(0, -1))}>
+          Newer
+        </Button>
+        <Button
+          disabled={!page.value?.nextCursor}
+          onClick={() => {
+            const next = page.value?.nextCursor;
+            if (next) setCursors((stack) => [...stack, next]);
+          }}
+        >
+          Older
+        </Button>
+      </div>
+    </section>
+  );
+}

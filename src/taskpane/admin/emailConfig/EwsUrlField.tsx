@@ -1,0 +1,96 @@
+import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { useState } from "react";
+import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import type { DiscoveryResultDto } from "../../api/exchangeTypes";
+import { FailureMessage } from "../FailureMessage";
+
+const useStyles = makeStyles({
+  row: { display: "flex", gap: tokens.spacingHorizontalS, alignItems: "end", flexWrap: "wrap" },
+  grow: { flexGrow: 1, minWidth: "min(100%, 14rem)" },
+  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalL, display: "flex", flexDirection: "column", rowGap: "4px" },
+  step: { overflowWrap: "anywhere" },
+});
+
+const OUTCOME_COLOR = { ok: "success", failed: "danger", skipped: "subtle" } as const;
+
+/** The EWS URL with the magic wand: discovery from the account logon's domain, every step shown. */
+export function EwsUrlField({
+  orgId,
+  value,
+  onChange,
+  error,
+  discoveryAddress,
+  credentials,
+}: {
+  orgId: string;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  /** The address whose domain is probed (the account logon, else the admin's own address). */
+  discoveryAddress: string;
+  credentials: { accountLogon: string; password: string } | null;
+}) {
+  const styles = useStyles();
+  const { api, expire } = useSession();
+  const [result, setResult] = useState<DiscoveryResultDto | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const discover = async () => {
+    setBusy(true);
+    setFailure(null);
+    try {
+      const found = await api.discover(orgId, { address: discoveryAddress, ...(credentials ?? {}) });
+      setResult(found);
+      if (found.ewsUrl) onChange(found.ewsUrl);
+    } catch (error) {
+      if (needsSignIn(error)) expire();
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <div className={styles.row}>
+        <Field
+          className={styles.grow}
+          label="EWS URL"
+          required
+          hint="Exchange Web Services endpoint, e.g. https://mail.contoso.com/EWS/Exchange.asmx"
+          {...(error ? { validationState: "error" as const, validationMessage: error } : {})}
+        >
+          <Input id="ec-ewsUrl" type="url" value={value} onChange={(_, data) => onChange(data.value)} />
+        </Field>
+        <Button
+          icon={<span aria-hidden="true">🪄</span>}
+          onClick={() => void discover()}
+          disabled={busy || discoveryAddress === ""}
+          title={discoveryAddress === "" ? "Enter the Account Logon first: its domain is probed" : undefined}
+        >
+          {busy ? "Finding…" : "Find EWS URL"}
+        </Button>
+      </div>
+      {failure !== null && <FailureMessage error={failure} />}
+      {result && (
+        <div aria-live="polite" data-testid="discovery-steps">
+          <Text weight="semibold" block>
+            {result.ewsUrl ? `Found ${result.ewsUrl}` : "No EWS URL was found; enter it by hand."}
+          </Text>
+          <ol className={styles.steps} aria-label="Discovery steps tried">
+            {result.steps.map((step, index) => (
+              <li key={index} className={styles.step}>
+                <Badge appearance="tint" color={OUTCOME_COLOR[step.outcome]}>
+                  {step.outcome}
+                </Badge>{" "}
+                {step.name}
+                {step.url ? ` (${step.url})` : ""}: {step.detail}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,174 @@
+import { Badge, Text, makeStyles, tokens, type BadgeProps } from "@fluentui/react-components";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef, useState } from "react";
+import type { CategoryId, Severity } from "../../../contract/categories";
+import type { CheckResultDto } from "../../../contract/checks";
+import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { FailureMessage } from "../FailureMessage";
+
+const PAGE = 500;
+
+export const SEVERITY_COLOR: Record<Severity, NonNullable<BadgeProps["color"]>> = {
+  ok: "success",
+  warning: "warning",
+  error: "danger",
+  transient: "informative",
+};
+
+const useStyles = makeStyles({
+  viewport: {
+    height: "min(60vh, 32rem)",
+    overflowY: "auto",
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    contain: "strict",
+  },
+  row: {
+    position: "absolute",
+    left: 0,
+    width: "100%",
+    boxSizing: "border-box",
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke3}`,
+    display: "flex",
+    flexDirection: "column",
+    rowGap: tokens.spacingVerticalXXS,
+  },
+  head: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
+  email: { fontWeight: tokens.fontWeightSemibold, overflowWrap: "anywhere" },
+  text: { overflowWrap: "anywhere" },
+  remedy: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+});
+
+interface Loaded {
+  key: string;
+  items: CheckResultDto[];
+  nextCursor: string | null;
+}
+
+/**
+ * Per-user results of a run, virtualized (only the rows in view are in the DOM, so 10,000 results scroll smoothly)
+ * and fetched a page at a time as the admin scrolls.
+ */
+export function ResultsList({
+  orgId,
+  runId,
+  category,
+  total,
+}: {
+  orgId: string;
+  runId: string;
+  category: CategoryId | null;
+  /** Results expected for this filter, so the scrollbar is right before every page is loaded. */
+  total: number;
+}) {
+  const styles = useStyles();
+  const { api, expire } = useSession();
+  const key = `${runId}|${category ?? ""}|${total}`;
+  const [loaded, setLoaded] = useState<Loaded>({ key: "", items: [], nextCursor: null });
+  const [error, setError] = useState<unknown>(null);
+  const loading = useRef<string | null>(null);
+  const viewport = useRef<HTMLDivElement>(null);
+
+  const current = loaded.key === key ? loaded : { key, items: [], nextCursor: null };
+  // Rows not fetched yet render as placeholders; the next page is fetched as they scroll into view.
+  const count =
+    current.items.length > 0 && current.nextCursor === null
+      ? current.items.length
+      : Math.max(total, current.items.length);
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => viewport.current,
+    estimateSize: () => 76,
+    overscan: 8,
+  });
+  const visible = virtualizer.getVirtualItems();
+  const lastVisible = visible[visible.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    const needMore =
+      current.items.length === 0 || (current.nextCursor !== null && lastVisible >= current.items.length - 20);
+    const requestKey = `${key}|${current.items.length}`;
+    if (!needMore || loading.current === requestKey) return;
+    if (current.items.length > 0 && current.nextCursor === null) return;
+    loading.current = requestKey;
+    api
+      .checkResults(orgId, runId, {
+        limit: PAGE,
+        ...(category ? { category } : {}),
+        ...(current.nextCursor ? { cursor: current.nextCursor } : {}),
+      })
+      .then(
+        (page) => {
+          setError(null);
+          setLoaded((previous) => {
+            const base = previous.key === key ? previous.items : [];
+            return { key, items: [...base, ...page.items], nextCursor: page.nextCursor };
+          });
+        },
+        (failure: unknown) => {
+          loading.current = null;
+          if (needsSignIn(failure)) expire();
+          setError(failure);
+        },
+      );
+  }, [api, orgId, runId, category, key, current.items.length, current.nextCursor, lastVisible, expire]);
+
+  if (error !== null && current.items.length === 0) return <FailureMessage error={error} />;
+  if (total === 0) return <Text>No results{category ? " in this category" : ""}.</Text>;
+
+  return (
+    <>
+      <div
+        ref={viewport}
+        className={styles.viewport}
+        role="list"
+        aria-label={`Results, ${total} ${total === 1 ? "user" : "users"}`}
+        tabIndex={0}
+        data-testid="results-list"
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {visible.map((row) => {
+            const result = current.items[row.index];
+            return (
+              <div
+                key={row.key}
+                data-index={row.index}
+                ref={virtualizer.measureElement}
+                className={styles.row}
+                style={{ transform: `translateY(${row.start}px)` }}
+                role="listitem"
+                aria-posinset={row.index + 1}
+                aria-setsize={total}
+              >
+                {result ? (
+                  <>
+                    <div className={styles.head}>
+                      <span className={styles.email}>{result.email}</span>
+                      <Badge appearance="tint" color={SEVERITY_COLOR[result.severity]}>
+                        {result.category}
+                      </Badge>
+                    </div>
+                    <Text size={200} className={styles.text}>
+                      {result.message}
+                      {result.primarySmtpAddress ? ` Primary address: ${result.primarySmtpAddress}.` : ""}
+                    </Text>
+                    {result.severity !== "ok" && (
+                      <Text size={200} className={styles.remedy}>
+                        What to do: {result.remedy}
+                      </Text>
+                    )}
+                  </>
+                ) : (
+                  <Text size={200}>Loading…</Text>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {error !== null && <FailureMessage error={error} />}
+    </>
+  );
+}

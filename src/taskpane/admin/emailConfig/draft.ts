@@ -1,0 +1,135 @@
+/**
+ * The Email Configuration form's draft: what the admin has typed, its validation (the server's rules, so most
+ * mistakes show before a round trip), and the EmailConfigInput it becomes for Save or a check of the unsaved draft.
+ */
+import type { EmailConfigDto, EmailConfigInput } from "../../../contract/api";
+import { ACCESS_TYPES, type AccessTypeId } from "../../../contract/accessTypes";
+
+export interface EmailConfigDraft {
+  accessType: AccessTypeId | "";
+  ewsUrl: string;
+  accountLogon: string;
+  /** Write-only: blank keeps the stored password. */
+  password: string;
+  tenantId: string;
+  clientId: string;
+  credentialType: "secret" | "certificate";
+  /** Write-only: blank keeps the stored secret. */
+  clientSecret: string;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+export type FieldErrors = Record<string, string>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOWN_LEVEL_LOGON = /^[^\s\\]+\\[^\s\\]+$/;
+
+export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
+  return {
+    accessType: config.accessType ?? "",
+    ewsUrl: config.ewsUrl ?? "",
+    accountLogon: config.accountLogon ?? "",
+    password: "",
+    tenantId: config.appOnly.tenantId ?? "",
+    clientId: config.appOnly.clientId ?? "",
+    credentialType: config.appOnly.credentialType ?? "secret",
+    clientSecret: "",
+    certificatePem: "",
+    privateKeyPem: "",
+  };
+}
+
+export function isDirty(draft: EmailConfigDraft, saved: EmailConfigDto): boolean {
+  const base = draftFrom(saved);
+  return (Object.keys(base) as Array<keyof EmailConfigDraft>).some((key) => draft[key] !== base[key]);
+}
+
+/** True when the EWS URL points at Exchange Online, where EWS impersonation no longer works. */
+export function isExchangeOnlineUrl(url: string): boolean {
+  try {
+    return new URL(url.trim()).hostname.toLowerCase() === "outlook.office365.com";
+  } catch {
+    return false;
+  }
+}
+
+/** The field errors the server would return for this draft, checked in the pane first. */
+export function validateDraft(draft: EmailConfigDraft, saved: EmailConfigDto): FieldErrors {
+  const errors: FieldErrors = {};
+  if (draft.accessType === "") {
+    errors.accessType = "Choose how Sync Sidebar reaches your users' mailboxes.";
+    return errors;
+  }
+  const usesEws = ACCESS_TYPES[draft.accessType].protocol === "ews";
+  const url = draft.ewsUrl.trim();
+  if (url === "" && usesEws) errors.ewsUrl = "Enter the EWS URL, or use the magic wand to find it.";
+  else if (url !== "") {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed) errors.ewsUrl = "Enter a full URL, e.g. https://mail.contoso.com/EWS/Exchange.asmx.";
+    else if (parsed.protocol !== "https:") errors.ewsUrl = "The EWS URL must start with https://.";
+  }
+  const logon = draft.accountLogon.trim();
+  if (draft.accessType === "ews_basic_impersonation") {
+    if (logon === "") errors.accountLogon = "Enter the service account's email address.";
+    else if (!EMAIL.test(logon) && !DOWN_LEVEL_LOGON.test(logon)) {
+      errors.accountLogon = "Enter an email address or a DOMAIN\\user logon.";
+    }
+    if (draft.password === "" && !saved.hasPassword) errors.password = "Enter the service account's password.";
+  }
+  if (draft.accessType === "ews_oauth_impersonation" && logon !== "" && !EMAIL.test(logon)) {
+    errors.accountLogon = "Enter the service account's email address.";
+  }
+  if (draft.accessType === "graph_app_only") {
+    const tenant = draft.tenantId.trim();
+    if (!GUID.test(tenant) && !TENANT_DOMAIN.test(tenant)) {
+      errors["appOnly.tenantId"] = "Enter the tenant ID (a GUID) or its domain, e.g. contoso.onmicrosoft.com.";
+    }
+    if (!GUID.test(draft.clientId.trim())) errors["appOnly.clientId"] = "Enter the application (client) ID, a GUID.";
+    if (draft.credentialType === "secret") {
+      if (draft.clientSecret === "" && !(saved.appOnly.credentialType === "secret" && saved.appOnly.hasClientSecret)) {
+        errors["appOnly.clientSecret"] = "Enter the client secret.";
+      }
+    } else {
+      // A stored certificate is kept when both fields stay blank; a new one needs both parts.
+      const keepStored =
+        saved.appOnly.credentialType === "certificate" &&
+        draft.certificatePem.trim() === "" &&
+        draft.privateKeyPem.trim() === "";
+      if (!keepStored) {
+        if (draft.certificatePem.trim() === "") errors["appOnly.certificatePem"] = "Paste the certificate (PEM).";
+        if (draft.privateKeyPem.trim() === "") {
+          errors["appOnly.privateKeyPem"] = "Paste the certificate's private key (PEM).";
+        }
+      }
+    }
+  }
+  return errors;
+}
+
+export function toInput(draft: EmailConfigDraft): EmailConfigInput {
+  if (draft.accessType === "") throw new Error("toInput needs an access type");
+  const input: EmailConfigInput = { accessType: draft.accessType, ewsUrl: draft.ewsUrl.trim() || null };
+  if (draft.accessType === "ews_basic_impersonation" || draft.accessType === "ews_oauth_impersonation") {
+    input.accountLogon = draft.accountLogon.trim() || null;
+  }
+  if (draft.accessType === "ews_basic_impersonation" && draft.password !== "") input.password = draft.password;
+  if (draft.accessType === "graph_app_only") {
+    input.appOnly = {
+      tenantId: draft.tenantId.trim(),
+      clientId: draft.clientId.trim(),
+      ...(draft.credentialType === "secret" && draft.clientSecret !== "" ? { clientSecret: draft.clientSecret } : {}),
+      ...(draft.credentialType === "certificate" && draft.privateKeyPem.trim() !== ""
+        ? { certificatePem: draft.certificatePem.trim(), privateKeyPem: draft.privateKeyPem }
+        : {}),
+    };
+  }
+  return input;
+}

@@ -1,0 +1,47 @@
+import type { CheckRunDto } from "../../../contract/checks";
+import type { EmailConfigDraft } from "./draft";
+
+/** Identifies what a run checked: the draft's settings, and whether new secrets were typed. */
+export function draftKey(draft: EmailConfigDraft): string {
+  const { password, clientSecret, privateKeyPem, ...settings } = draft;
+  return JSON.stringify({
+    ...settings,
+    newPassword: password !== "",
+    newSecret: clientSecret !== "",
+    newKey: privateKeyPem !== "",
+  });
+}
+
+export interface CheckedRun {
+  key: string;
+  run: CheckRunDto;
+}
+
+const FAILED = new Set(["auth_failed", "preflight_failed", "failed"]);
+
+/**
+ * The warning beside Save: this configuration was never checked, or its last check failed or was cancelled.
+ * Null when its last check finished (per-user problems are the results' business, not a reason not to save).
+ */
+export function lastCheckWarning(options: {
+  dirty: boolean;
+  key: string;
+  savedVersion: number;
+  sessionRun: CheckedRun | null;
+  recent: CheckRunDto[];
+}): string | null {
+  const { dirty, key, savedVersion, sessionRun, recent } = options;
+  let run: CheckRunDto | null = null;
+  if (sessionRun && sessionRun.key === key) run = sessionRun.run;
+  else if (!dirty) run = recent.find((item) => !item.draft && item.configVersion === savedVersion) ?? null;
+  if (!run) {
+    return dirty
+      ? "These changes have not been checked. Run Check Users Exchange Impersonated Access to know they work before you save."
+      : "This configuration has never been checked. Run Check Users Exchange Impersonated Access to know it works.";
+  }
+  if (FAILED.has(run.state)) {
+    return `The last check of this configuration failed: ${run.stopReason?.message ?? "it stopped early"}. Saving it anyway is allowed, but users will not be connected until it works.`;
+  }
+  if (run.state === "cancelled") return "The last check of this configuration was cancelled before it finished.";
+  return null;
+}

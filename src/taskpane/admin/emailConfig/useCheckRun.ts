@@ -1,0 +1,168 @@
+/**
+ * Follows one check run: server-sent events when the browser has EventSource (a one-use ticket, since EventSource
+ * cannot send the bearer header), polling otherwise or when the stream drops. Starting and cancelling live here too.
+ */
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { EmailConfigInput } from "../../../contract/api";
+import { ACTIVE_CHECK_RUN_STATES, type CheckRunDto } from "../../../contract/checks";
+import type { ApiClient } from "../../api/client";
+import { ApiError } from "../../api/errors";
+import { needsSignIn, useSession } from "../../auth/SessionProvider";
+
+const POLL_MS = 1000;
+
+export function isActive(run: CheckRunDto | null): boolean {
+  return run !== null && ACTIVE_CHECK_RUN_STATES.includes(run.state);
+}
+
+export interface CheckRunControl {
+  run: CheckRunDto | null;
+  /** Set while the pane cannot reach the run (the check itself continues on the server). */
+  watchError: unknown;
+  startError: unknown;
+  starting: boolean;
+  /** Starts a run (of the unsaved draft when given); resolves to the run, or null when it could not start. */
+  start: (draft: EmailConfigInput | undefined) => Promise<CheckRunDto | null>;
+  cancel: () => Promise<void>;
+  reconnect: () => void;
+}
+
+function watch(
+  api: ApiClient,
+  orgId: string,
+  runId: string,
+  onRun: (run: CheckRunDto) => void,
+  onError: (error: unknown) => void,
+): () => void {
+  let stopped = false;
+  let source: EventSource | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let failures = 0;
+
+  const poll = async () => {
+    if (stopped) return;
+    try {
+      const run = await api.checkRun(orgId, runId);
+      failures = 0;
+      onError(null);
+      onRun(run);
+      if (isActive(run) && !stopped) timer = setTimeout(() => void poll(), POLL_MS);
+    } catch (error) {
+      failures += 1;
+      onError(error);
+      if (!needsSignIn(error) && !stopped)
+        timer = setTimeout(() => void poll(), Math.min(POLL_MS * 2 ** failures, 15_000));
+    }
+  };
+
+  const stream = async () => {
+    try {
+      const ticket = await api.checkEventsTicket(orgId, runId);
+      if (stopped) return;
+      source = new EventSource(api.url(ticket.url));
+      const handle = (event: MessageEvent<string>) => {
+        const run = JSON.parse(event.data) as CheckRunDto;
+        onError(null);
+        onRun(run);
+        if (!isActive(run)) {
+          source?.close();
+          source = null;
+        }
+      };
+      source.addEventListener("progress", handle as EventListener);
+      source.addEventListener("end", handle as EventListener);
+      source.onerror = () => {
+        // The stream dropped (proxy, network): fall back to polling, which also picks up the final state.
+        source?.close();
+        source = null;
+        void poll();
+      };
+    } catch {
+      void poll();
+    }
+  };
+
+  if (typeof EventSource === "function") void stream();
+  else void poll();
+  return () => {
+    stopped = true;
+    source?.close();
+    if (timer) clearTimeout(timer);
+  };
+}
+
+export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRunControl {
+  const { api, expire } = useSession();
+  const [run, setRun] = useState<CheckRunDto | null>(initial);
+  const [watchError, setWatchError] = useState<unknown>(null);
+  const [startError, setStartError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const [watching, setWatching] = useState(0);
+  const runId = run?.id ?? null;
+  const active = isActive(run);
+  const latest = useRef(run);
+  latest.current = run;
+
+  useEffect(() => {
+    setRun(initial);
+  }, [initial]);
+
+  useEffect(() => {
+    if (!runId || !active) return;
+    return watch(
+      api,
+      orgId,
+      runId,
+      (next) => setRun((current) => (current && current.id === next.id && current.done > next.done ? current : next)),
+      (error) => {
+        if (needsSignIn(error)) expire();
+        setWatchError(error);
+      },
+    );
+    // Re-subscribing on every progress update would restart the stream: depend on the run's identity and activity.
+  }, [api, orgId, runId, active, expire, watching]);
+
+  const start = useCallback(
+    async (draft: EmailConfigInput | undefined) => {
+      setStarting(true);
+      setStartError(null);
+      try {
+        const { runId: id } = await api.startCheck(orgId, {
+          scope: { all: true },
+          depth: "read",
+          ...(draft ? { draft } : {}),
+        });
+        const started = await api.checkRun(orgId, id);
+        setRun(started);
+        return started;
+      } catch (error) {
+        if (needsSignIn(error)) expire();
+        if (error instanceof ApiError && error.status === 409) {
+          // Another run is active: follow it instead of failing.
+          const recent = await api.recentChecks(orgId, 5).catch(() => null);
+          const running = recent?.items.find((item) => isActive(item));
+          if (running) setRun(running);
+        }
+        setStartError(error);
+        return null;
+      } finally {
+        setStarting(false);
+      }
+    },
+    [api, orgId, expire],
+  );
+
+  const cancel = useCallback(async () => {
+    const current = latest.current;
+    if (!current) return;
+    try {
+      setRun(await api.cancelCheck(orgId, current.id));
+    } catch (error) {
+      if (needsSignIn(error)) expire();
+      setWatchError(error);
+    }
+  }, [api, orgId, expire]);
+
+  const reconnect = useCallback(() => setWatching((n) => n + 1), []);
+  return { run, watchError, startError, starting, start, cancel, reconnect };
+}

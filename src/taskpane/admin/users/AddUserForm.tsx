@@ -1,0 +1,83 @@
+import { Button, Field, Input, Select, makeStyles, tokens } from "@fluentui/react-components";
+import { useState, type FormEvent } from "react";
+import type { NewOrgUserInput, Role } from "../../../contract/api";
+import { ApiError } from "../../api/errors";
+import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { FailureMessage } from "../FailureMessage";
+import { fieldState } from "../fieldState";
+
+const useStyles = makeStyles({
+  form: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
+  heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
+  row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "end" },
+  grow: { flexGrow: 1, minWidth: "12rem" },
+});
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Adds one user; the email field shows the server's reason (e.g. already a user) at the field. */
+export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promise<void> }) {
+  const styles = useStyles();
+  const { expire } = useSession();
+  const [email, setEmail] = useState("");
+  const [displayName, setDisplayName] = useState("");
+  const [role, setRole] = useState<Role>("user");
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    if (!EMAIL.test(email.trim())) {
+      setFieldErrors({ email: "Enter an email address, e.g. alex@contoso.com." });
+      return;
+    }
+    setFieldErrors({});
+    setBusy(true);
+    try {
+      await onAdd({ email: email.trim(), role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) });
+      setEmail("");
+      setDisplayName("");
+      setRole("user");
+    } catch (failure) {
+      if (needsSignIn(failure)) expire();
+      if (failure instanceof ApiError && Object.keys(failure.fieldErrors).length > 0) {
+        setFieldErrors(failure.fieldErrors);
+      } else setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className={styles.form}
+      onSubmit={(event) => void submit(event)}
+      aria-labelledby="add-user-heading"
+      noValidate
+    >
+      <h3 id="add-user-heading" className={styles.heading}>
+        Add a user
+      </h3>
+      <div className={styles.row}>
+        <Field label="Email" required className={styles.grow} {...fieldState(fieldErrors, "email")}>
+          <Input type="email" value={email} onChange={(_, data) => setEmail(data.value)} />
+        </Field>
+        <Field label="Display name" className={styles.grow} {...fieldState(fieldErrors, "displayName")}>
+          <Input value={displayName} onChange={(_, data) => setDisplayName(data.value)} />
+        </Field>
+        <Field label="Role">
+          <Select value={role} onChange={(_, data) => setRole(data.value as Role)}>
+            <option value="user">User</option>
+            <option value="admin">Admin</option>
+          </Select>
+        </Field>
+        <Button type="submit" appearance="primary" disabled={busy}>
+          {busy ? "Adding…" : "Add user"}
+        </Button>
+      </div>
+      {error !== null && <FailureMessage error={error} />}
+    </form>
+  );
+}

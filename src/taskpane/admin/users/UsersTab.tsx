@@ -1,0 +1,210 @@
+import {
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  Select,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { useCallback, useEffect, useState } from "react";
+import type { OrgUserDto, Page, Role } from "../../../contract/api";
+import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { FailureMessage } from "../FailureMessage";
+import { useHiddenStyles } from "../styles";
+import { useResource } from "../useResource";
+import { AddUserForm } from "./AddUserForm";
+import { BulkImport } from "./BulkImport";
+
+const PAGE_SIZE = 25;
+
+const useStyles = makeStyles({
+  tab: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalL, minWidth: 0 },
+  section: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
+  heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
+  table: { tableLayout: "auto", width: "100%" },
+  email: { display: "block", overflowWrap: "anywhere", fontWeight: tokens.fontWeightSemibold },
+  name: { display: "block", color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+  pager: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
+});
+
+/** Users: who belongs to the organization, searched and paged; add, remove, change role, bulk import. */
+export function UsersTab({ orgId }: { orgId: string }) {
+  const styles = useStyles();
+  const hidden = useHiddenStyles();
+  const { api, expire } = useSession();
+  const [searchText, setSearchText] = useState("");
+  const [search, setSearch] = useState("");
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [removing, setRemoving] = useState<OrgUserDto | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const cursor = cursors[cursors.length - 1];
+
+  useEffect(() => {
+    // Search as the admin types, without a request per keystroke.
+    const timer = setTimeout(() => {
+      setSearch(searchText.trim());
+      setCursors([undefined]);
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [searchText]);
+
+  const load = useCallback(
+    (): Promise<Page<OrgUserDto>> =>
+      api.users(orgId, {
+        limit: PAGE_SIZE,
+        ...(search ? { search } : {}),
+        ...(cursor ? { cursor } : {}),
+      }),
+    [api, orgId, search, cursor],
+  );
+  const [page, reload] = useResource(load);
+
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setActionError(null);
+    try {
+      await what();
+      setAnnouncement(done);
+      reload();
+    } catch (error) {
+      if (needsSignIn(error)) expire();
+      setActionError(error);
+    }
+  };
+
+  const changeRole = (user: OrgUserDto, role: Role) =>
+    act(
+      () => api.updateUser(orgId, user.id, { role }),
+      `${user.email} is now ${role === "admin" ? "an admin" : "a user"}`,
+    );
+
+  const users = page.value?.items ?? [];
+  return (
+    <div className={styles.tab}>
+      <section className={styles.section} aria-labelledby="users-heading">
+        <h2 id="users-heading" className={styles.heading}>
+          Users
+        </h2>
+        <Field label="Search users">
+          <Input
+            type="search"
+            value={searchText}
+            onChange={(_, data) => setSearchText(data.value)}
+            placeholder="Email or name"
+          />
+        </Field>
+        {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
+        {actionError !== null && <FailureMessage error={actionError} />}
+        <Table className={styles.table} aria-label="Users of the organization" size="small">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>User</TableHeaderCell>
+              <TableHeaderCell>Role</TableHeaderCell>
+              <TableHeaderCell>
+                <span className={hidden.visuallyHidden}>Actions</span>
+              </TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {users.map((user) => (
+              <TableRow key={user.id}>
+                <TableCell>
+                  <span className={styles.email}>{user.email}</span>
+                  <span className={styles.name}>{user.displayName}</span>
+                </TableCell>
+                <TableCell>
+                  <Select
+                    size="small"
+                    aria-label={`Role of ${user.email}`}
+                    value={user.role}
+                    onChange={(_, data) => void changeRole(user, data.value as Role)}
+                  >
+                    <option value="user">User</option>
+                    <option value="admin">Admin</option>
+                  </Select>
+                </TableCell>
+                <TableCell>
+                  <Button size="small" aria-label={`Remove ${user.email}`} onClick={() => setRemoving(user)}>
+                    Remove
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        {page.status === "ready" && users.length === 0 && (
+          <Text>{search ? `No user matches “${search}”.` : "No users yet: add one or import a list below."}</Text>
+        )}
+        {page.status === "loading" && <Text aria-live="polite">Loading users…</Text>}
+        <div className={styles.pager}>
+          <Button disabled={cursors.length <= 1} onClick={() => setCursors((stack) => stack.slice(0, -1))}>
+            Previous page
+          </Button>
+          <Button
+            disabled={!page.value?.nextCursor}
+            onClick={() => {
+              const next = page.value?.nextCursor;
+              if (next) setCursors((stack) => [...stack, next]);
+            }}
+          >
+            Next page
+          </Button>
+          <Text size={200}>Page {cursors.length}</Text>
+        </div>
+      </section>
+
+      <AddUserForm
+        onAdd={async (user) => {
+          const created = await api.addUser(orgId, user);
+          setAnnouncement(`${created.email} was added`);
+          reload();
+        }}
+      />
+
+      <BulkImport orgId={orgId} onImported={reload} />
+
+      <div aria-live="polite" className={hidden.visuallyHidden}>
+        {announcement}
+      </div>
+
+      <Dialog open={removing !== null} onOpenChange={(_, data) => !data.open && setRemoving(null)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Remove {removing?.email}?</DialogTitle>
+            <DialogContent>
+              They will no longer be synced through the organization, and their check results stop updating.
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="secondary" onClick={() => setRemoving(null)}>
+                Keep
+              </Button>
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  const user = removing;
+                  setRemoving(null);
+                  if (user) void act(() => api.removeUser(orgId, user.id), `${user.email} was removed`);
+                }}
+              >
+                Remove
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
+    </div>
+  );
+}

@@ -1,0 +1,215 @@
+import { Badge, Button, Text, makeStyles, tokens, type BadgeProps } from "@fluentui/react-components";
+import type { MailboxState, MailboxStatusDto } from "../../../contract/api";
+import { ACCESS_TYPES } from "../../../contract/accessTypes";
+import { describeFailure } from "../../api/errors";
+import { useSession } from "../../auth/SessionProvider";
+import { useMailboxStatus } from "../../hooks/useMailboxStatus";
+import { relativeTime } from "./relativeTime";
+
+const useStyles = makeStyles({
+  card: {
+    display: "flex",
+    flexDirection: "column",
+    rowGap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusMedium,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+    minWidth: 0,
+  },
+  headingRow: { display: "flex", alignItems: "center", justifyContent: "space-between", flexWrap: "wrap", gap: "4px" },
+  heading: { margin: 0, fontSize: tokens.fontSizeBase400, lineHeight: tokens.lineHeightBase400 },
+  text: { display: "block", overflowWrap: "anywhere" },
+  hint: { display: "block", color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+  tell: {
+    display: "block",
+    padding: tokens.spacingHorizontalS,
+    backgroundColor: tokens.colorNeutralBackground3,
+    borderRadius: tokens.borderRadiusMedium,
+    overflowWrap: "anywhere",
+  },
+  actions: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS },
+  visuallyHidden: {
+    position: "absolute",
+    width: "1px",
+    height: "1px",
+    margin: "-1px",
+    overflow: "hidden",
+    clipPath: "inset(50%)",
+    whiteSpace: "nowrap",
+  },
+});
+
+const STATE_BADGE: Record<MailboxState, { label: string; color: NonNullable<BadgeProps["color"]> }> = {
+  connected: { label: "Connected", color: "success" },
+  needs_attention: { label: "Needs attention", color: "warning" },
+  not_connected: { label: "Not connected", color: "danger" },
+  never_checked: { label: "Never checked", color: "informative" },
+  not_configured: { label: "Not set up", color: "subtle" },
+};
+
+function headline(value: MailboxStatusDto): string {
+  const org = value.org?.name ?? "your organization";
+  switch (value.state) {
+    case "connected":
+      return `Your mailbox is connected by ${org}.`;
+    case "needs_attention":
+      return "Your mailbox is connected, but something needs your admin's attention.";
+    case "not_connected":
+      return `Your mailbox is not connected: ${org} cannot reach it.`;
+    case "never_checked":
+      return `${org} has set up mailbox access, but your mailbox has not been checked yet.`;
+    case "not_configured":
+      return value.org
+        ? `${org} has not connected mailboxes yet.`
+        : "You are not a member of an organization in Sync Sidebar yet.";
+  }
+}
+
+function advice(value: MailboxStatusDto): string | null {
+  switch (value.state) {
+    case "never_checked":
+      return "Nothing to do: your admin runs the check. Come back later or select Refresh.";
+    case "not_configured":
+      return value.org
+        ? "Your admin connects everyone's mailbox at once; you do not need to enter a password."
+        : "Ask your admin to add you to your organization.";
+    default:
+      return null;
+  }
+}
+
+function StatusBody({ value }: { value: MailboxStatusDto }) {
+  const styles = useStyles();
+  const check = value.lastCheck;
+  const extra = advice(value);
+  return (
+    <>
+      <Text className={styles.text} data-testid="mailbox-headline">
+        {headline(value)}
+      </Text>
+      {value.accessType && <Text className={styles.hint}>Access: {ACCESS_TYPES[value.accessType].label}</Text>}
+      {check && check.severity !== "ok" && (
+        <>
+          <Text className={styles.text}>{check.message}</Text>
+          {check.tellAdmin && (
+            <Text className={styles.tell}>
+              Tell your admin: <q>{check.tellAdmin}</q>
+            </Text>
+          )}
+        </>
+      )}
+      {extra && <Text className={styles.hint}>{extra}</Text>}
+      {check && (
+        <Text size={200} className={styles.hint}>
+          Last checked <time dateTime={check.checkedAt}>{relativeTime(check.checkedAt)}</time>
+        </Text>
+      )}
+    </>
+  );
+}
+
+export interface MailboxStatusCardProps {
+  /** Shown as "Admin settings" when the user administers an organization. */
+  onOpenAdmin?: () => void;
+}
+
+/** "Your mailbox": whether the organization's connection reaches the signed-in user's mailbox, and what to do. */
+export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
+  const styles = useStyles();
+  const session = useSession();
+  const { state, refresh } = useMailboxStatus();
+  const isAdmin = session.me?.orgs.some((org) => org.role === "admin") ?? false;
+
+  let badge: { label: string; color: NonNullable<BadgeProps["color"]> } | null = null;
+  let body;
+  let announcement = "";
+  if (session.status === "restoring") {
+    body = <Text className={styles.hint}>Checking your sign-in…</Text>;
+  } else if (session.status === "signed_out" || session.status === "expired") {
+    const failure = session.signInError;
+    body = (
+      <>
+        <Text className={styles.text}>
+          {session.status === "expired"
+            ? "Your session has expired. Sign in again to see your mailbox status."
+            : "Sign in to see whether your organization has connected your mailbox."}
+        </Text>
+        {failure && (
+          <Text role="alert" className={styles.tell}>
+            {failure.message} {failure.action}
+          </Text>
+        )}
+      </>
+    );
+  } else if (state.status === "ready") {
+    badge = STATE_BADGE[state.value.state];
+    body = <StatusBody value={state.value} />;
+    announcement = `Your mailbox: ${badge.label}`;
+  } else if (state.status === "error") {
+    const failure = describeFailure(state.error);
+    body = (
+      <>
+        {state.previous && <StatusBody value={state.previous} />}
+        <Text role="alert" className={styles.tell}>
+          {failure.title} {failure.action}
+        </Text>
+      </>
+    );
+    announcement = failure.title;
+  } else {
+    const previous = state.status === "loading" ? state.previous : null;
+    body = previous ? (
+      <StatusBody value={previous} />
+    ) : (
+      <Text className={styles.hint}>Loading your mailbox status…</Text>
+    );
+  }
+
+  const signedIn = session.status === "signed_in";
+  return (
+    <section className={styles.card} aria-labelledby="mailbox-heading" data-testid="mailbox-card">
+      <div className={styles.headingRow}>
+        <h2 id="mailbox-heading" className={styles.heading}>
+          Your mailbox
+        </h2>
+        {badge && (
+          <Badge appearance="filled" color={badge.color} data-testid="mailbox-state">
+            {badge.label}
+          </Badge>
+        )}
+      </div>
+      {body}
+      <div className={styles.actions}>
+        {!signedIn && session.status !== "restoring" && (
+          <Button appearance="primary" onClick={() => void session.signIn()} disabled={session.signingIn}>
+            {session.signingIn ? "Signing in…" : "Sign in"}
+          </Button>
+        )}
+        {signedIn && (
+          <Button onClick={refresh} disabled={state.status === "loading"}>
+            {state.status === "loading" ? "Refreshing…" : "Refresh"}
+          </Button>
+        )}
+        {signedIn && isAdmin && onOpenAdmin && (
+          <Button appearance="primary" onClick={onOpenAdmin}>
+            Admin settings
+          </Button>
+        )}
+        {signedIn && (
+          <Button appearance="subtle" onClick={() => void session.signOut()}>
+            Sign out
+          </Button>
+        )}
+      </div>
+      {signedIn && session.account && (
+        <Text size={200} className={styles.hint}>
+          Signed in to Sync Sidebar as {session.account.username}
+        </Text>
+      )}
+      <div aria-live="polite" className={styles.visuallyHidden}>
+        {announcement}
+      </div>
+    </section>
+  );
+}
