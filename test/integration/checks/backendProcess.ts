@@ -1,0 +1,129 @@
+/**
+ * The backend as a separate process (`node --import tsx src/server/main.ts`), wired to a lab: used by the crash test
+ * (SIGKILL mid-run, restart) and by the checks benchmark (peak RSS from /proc/<pid>/status VmHWM).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
+
+/** What the backend needs to know of a lab (its ready line). */
+export interface LabEndpoints {
+  port: number;
+  issuer: string;
+  jwksUri: string;
+  authority: string;
+  baseUrl: string;
+  caCertFile: string;
+  backendClientId: string;
+  backendClientSecret: string;
+  hostOverrides: Record<string, string>;
+  ewsScope: string;
+  graphScope: string;
+}
+
+/** Environment that points the backend's outbound client, token verification and drivers at the lab. */
+export function backendEnvForLab(lab: LabEndpoints): Record<string, string> {
+  const overrides = [
+    "localhost=127.0.0.1",
+    ...Object.keys(lab.hostOverrides).map((host) => `${host}=127.0.0.1:${lab.port}`),
+  ];
+  return {
+    OUTBOUND_CA_FILE: lab.caCertFile,
+    OUTBOUND_HOST_OVERRIDES: overrides.join(","),
+    TOKEN_ISSUERS: lab.issuer,
+    TOKEN_AUDIENCE: lab.backendClientId,
+    TOKEN_JWKS_URI: lab.jwksUri,
+    EXCHANGE_AUTHORITY: lab.authority,
+    EXCHANGE_KNOWN_AUTHORITIES: new URL(lab.authority).host,
+    EXCHANGE_PROTOCOL_MODE: "oidc",
+    BACKEND_CLIENT_ID: lab.backendClientId,
+    BACKEND_CLIENT_SECRET: lab.backendClientSecret,
+    GRAPH_BASE_URL: lab.baseUrl,
+    EXCHANGE_EWS_SCOPE: lab.ewsScope,
+    GRAPH_SCOPE: lab.graphScope,
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BackendProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** The last lines the process wrote (for failure messages). */
+  output(): string;
+  /** Peak resident set size so far, in MB (VmHWM). */
+  peakRssMb(): number;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function spawnBackend(env: Record<string, string>, timeoutMs = 60_000): Promise<BackendProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_MAX: "1000000",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    if (lines.length > 200) lines.splice(0, lines.length - 200);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${lines.join("\n")}`);
+    try {
+      const health = await fetch(`${url}/api/health`);
+      if (health.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`backend did not become healthy in ${timeoutMs} ms:\n${lines.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pid = child.pid ?? 0;
+  return {
+    url,
+    pid,
+    child,
+    output: () => lines.join("\n"),
+    peakRssMb() {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? "0");
+      return Math.round(kb / 1024);
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
