@@ -128,7 +128,10 @@ function readV2Response(status: number, body: string): { ok: true; ewsUrl: strin
 export async function discoverEwsUrl(input: string, options: DiscoveryOptions): Promise<DiscoveryResult> {
   const parsed = parseDiscoveryInput(input);
   if (!parsed.ok) throw new Error(`discovery input ${parsed.message}`);
-  const { email, domain } = parsed;
+  const { domain } = parsed;
+  // A domain alone is probed with the service account's own address when it belongs to that domain.
+  const logon = options.credentials?.accountLogon.trim().toLowerCase();
+  const email = !parsed.emailGiven && logon?.endsWith(`@${domain}`) === true ? logon : parsed.email;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const signal = options.signal ?? new AbortController().signal;
   const steps: DiscoveryStep[] = [];
