@@ -23,7 +23,7 @@ export const FAKE_DNS: Record<string, string[]> = {
   "outlook.office365.com": ["52.96.166.130"],
   "mail.contoso.com": ["20.50.60.70"],
   "exchange.corp.contoso.com": ["10.20.30.40"],
-  "rebind.example.com": ["20.50.60.71", "127.0.0.1"],
+  "rebind.example.com": ["20.50.60.71", "10.0.0.8"],
   "metadata.example.com": ["169.254.169.254"],
 };
 

@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { AuditEventsTable, Db } from "../db/schema.js";
+import { timeOrderedId } from "./ids.js";
 import { decodeCursor, encodeCursor } from "./paging.js";
 
 export interface AuditEvent {
@@ -57,10 +57,11 @@ function toEvent(row: AuditEventsTable): AuditEvent {
 export function auditEventsRepository(db: Db, now: () => Date) {
   return {
     async record(event: NewAuditEvent): Promise<AuditEvent> {
+      const at = now();
       const row: AuditEventsTable = {
-        id: randomUUID(),
+        id: timeOrderedId(at.getTime()),
         org_id: event.orgId,
-        at: now().toISOString(),
+        at: at.toISOString(),
         actor: event.actor,
         action: event.action,
         target: event.target ?? null,
