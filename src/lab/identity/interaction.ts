@@ -11,7 +11,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function loginPage(uid: string, email: string, clientName: string, error?: string): string {
+function loginPage(action: string, email: string, clientName: string, error?: string): string {
   const alert = error ? `<p id="error" role="alert" class="error">${escapeHtml(error)}</p>` : "";
   return `<!doctype html>
 <html lang="en">
@@ -24,7 +24,7 @@ input{display:block;width:100%;padding:.5rem;font-size:1rem;box-sizing:border-bo
 <h1>Sign in</h1>
 <p>to continue to ${escapeHtml(clientName)} (Exchange lab identity provider)</p>
 ${alert}
-<form method="post" action="${escapeHtml(uid)}/login" autocomplete="off">
+<form method="post" action="${escapeHtml(action)}" autocomplete="off">
 <label for="email">Email address</label>
 <input id="email" name="email" type="email" required value="${escapeHtml(email)}" ${error ? 'aria-describedby="error"' : ""}>
 <label for="password">Password</label>
@@ -38,7 +38,8 @@ function html(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    // No form-action: Chromium applies it to the redirect chain that ends at the client's redirect URI.
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
   });
   res.end(body);
 }
@@ -56,7 +57,8 @@ export async function handleInteraction(
     html(res, 404, "<!doctype html><title>Not found</title><p>Unknown sign-in step.</p>");
     return;
   }
-  const uid = match[1];
+  // An absolute action: after a refused attempt the page's own URL already ends in /login.
+  const action = `${(req.url ?? "").split("?")[0]?.replace(/\/login$/, "") ?? ""}/login`;
   let details;
   try {
     details = await provider.interactionDetails(req, res);
@@ -81,7 +83,7 @@ export async function handleInteraction(
     return;
   }
   if (req.method === "GET" && !match[2]) {
-    html(res, 200, loginPage(uid, hint, clientName));
+    html(res, 200, loginPage(action, hint, clientName));
     return;
   }
   if (req.method !== "POST" || !match[2]) {
@@ -96,7 +98,7 @@ export async function handleInteraction(
       res,
       401,
       loginPage(
-        uid,
+        action,
         email,
         clientName,
         "That email address and password do not match an account of this organization.",
