@@ -74,7 +74,7 @@ export async function runAdmin(argv: string[], env: Record<string, string | unde
     const email = required(values.email, "email");
     if (!isEmail(email)) throw new UsageError(`--email must be an email address (got "${email}")`);
     if (!(await repos.organizations.get(orgId))) throw new UsageError(`No organization ${orgId}`);
-    return repos.transaction(async (tx) => {
+    return await repos.transaction(async (tx) => {
       const existing = await tx.users.findByEmail(orgId, email);
       if (existing) await tx.users.update(orgId, existing.id, { role: "admin" });
       const user = existing

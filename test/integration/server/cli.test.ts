@@ -1,0 +1,145 @@
+/** The admin CLI, secrets rotation with the development key file, and main.ts starting and stopping cleanly. */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAdmin, UsageError } from "../../../src/server/cli/admin.js";
+import { rotateSecrets } from "../../../src/server/cli/rotateSecrets.js";
+import { openDatabase } from "../../../src/server/db/database.js";
+import { createRepositories } from "../../../src/server/repositories/index.js";
+import { Keyring, parseKey } from "../../../src/server/secrets/keyring.js";
+
+let dir = "";
+let env: Record<string, string> = {};
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "cli-"));
+  env = {
+    DATABASE_URL: path.join(dir, "data", "app.db"),
+    SECRETS_KEY_FILE: path.join(dir, "data", "secrets-keys.json"),
+    NODE_ENV: "development",
+  };
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("admin CLI", () => {
+  it("creates an organization with its first admin on a fresh database, then lists it", async () => {
+    const created = (await runAdmin(
+      [
+        "create-org",
+        "--name",
+        "Contoso",
+        "--tenant",
+        "0b7e8c3a-1f2d-4e5a-9b6c-7d8e9f0a1b2c",
+        "--admin",
+        "ada@contoso.com",
+      ],
+      env,
+    )) as { org: { id: string; name: string }; admin: { role: string } };
+    expect(created).toMatchObject({ org: { name: "Contoso" }, admin: { role: "admin" } });
+    const listed = (await runAdmin(["list-orgs"], env)) as { orgs: Array<{ id: string }> };
+    expect(listed.orgs.map((o) => o.id)).toEqual([created.org.id]);
+    const promoted = await runAdmin(["add-admin", "--org", created.org.id, "--email", "bob@contoso.com"], env);
+    expect(promoted).toMatchObject({ user: { email: "bob@contoso.com", role: "admin" } });
+  });
+
+  it.each([
+    [["create-org", "--name", "X"], /--admin is required/],
+    [["create-org", "--name", "X", "--admin", "nope"], /--admin must be an email/],
+    [["create-org", "--name", "X", "--admin", "a@b.co", "--tenant", "contoso"], /--tenant must be a tenant GUID/],
+    [["frobnicate"], /Usage/],
+  ])("refuses %j with a usage message", async (argv, message) => {
+    const error = await runAdmin(argv, env).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe("secrets rotation with the development key file", () => {
+  it("adds a new active key, re-seals every secret, and prunes the old key on request", async () => {
+    const keysBefore = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
+    expect(keysBefore.keys).toHaveLength(1);
+    const database = await openDatabase(env.DATABASE_URL!);
+    const oldKeyring = new Keyring(keysBefore.keys.map(parseKey));
+    const repos = createRepositories(database.db, { keyring: oldKeyring });
+    const org = (await repos.organizations.list())[0]!;
+    await repos.emailConfigs.saveServiceAccount(org.id, {
+      username: "svc@contoso.com",
+      state: "signed_in",
+      tokenExpiresAt: null,
+      tokenCache: "refresh-token-value",
+    });
+    await database.close();
+
+    const result = await rotateSecrets([], env);
+    expect(result.moved).toEqual({ email_configs: 1 });
+    const keysAfter = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
+    expect(keysAfter.keys).toHaveLength(2);
+    expect(keysAfter.keys[1]).toBe(keysBefore.keys[0]);
+
+    const pruned = await rotateSecrets(["--prune"], env);
+    expect(pruned).toMatchObject({ pruned: true, moved: { email_configs: 1 } });
+    const keysFinal = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
+    expect(keysFinal.keys).toHaveLength(1);
+
+    const reopened = await openDatabase(env.DATABASE_URL!);
+    try {
+      const reposAfter = createRepositories(reopened.db, { keyring: new Keyring(keysFinal.keys.map(parseKey)) });
+      expect((await reposAfter.emailConfigs.credentials(org.id)).tokenCache).toBe("refresh-token-value");
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+function startServer(extraEnv: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+    env: { ...process.env, ...env, LOG_LEVEL: "warn", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { child, exited, output: () => output };
+}
+
+describe("main.ts", () => {
+  it("stops with a message naming a wrong variable", async () => {
+    const server = startServer({ PORT: "eighty" });
+    expect(await server.exited).toBe(2);
+    expect(server.output()).toContain("PORT");
+  });
+
+  it("serves health on the configured port and exits 0 on SIGTERM", async () => {
+    const port = await freePort();
+    const server = startServer({ PORT: String(port) });
+    try {
+      let healthy = false;
+      for (let attempt = 0; attempt < 100 && !healthy; attempt += 1) {
+        healthy = await fetch(`http://127.0.0.1:${port}/api/health`)
+          .then((r) => r.ok)
+          .catch(() => false);
+        if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(healthy, server.output()).toBe(true);
+      server.child.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill("SIGKILL");
+    }
+  });
+});
