@@ -14,6 +14,7 @@ import type { Scenario } from "../scenario.js";
 import type { LabStats } from "../stats.js";
 import { verifyLabToken, type SigningKey } from "./keys.js";
 import { handleInteraction } from "./interaction.js";
+import { memoryAdapterFactory } from "./memoryAdapter.js";
 
 export const EWS_RESOURCE = "https://outlook.office365.com";
 export const GRAPH_RESOURCE = "https://graph.microsoft.com";
@@ -50,13 +51,12 @@ export class IdentityService {
     const { scenario, directory, key, issuer } = options;
     const apiResource = splitScope(scenario.apps.backend.apiScope)?.[0] ?? "api://sync-sidebar";
 
-    const resourceInfo = (indicator: string, client?: { clientId: string }): ResourceServer => {
+    const resourceInfo = (indicator: string): ResourceServer => {
       const base = {
         accessTokenFormat: "jwt" as const,
         accessTokenTTL: scenario.tokens.accessTokenSeconds,
         jwt: { sign: { alg: "RS256" as const } },
       };
-      const app = client ? directory.appsByClientId.get(client.clientId) : undefined;
       if (indicator === EWS_RESOURCE)
         return {
           ...base,
@@ -73,10 +73,6 @@ export class IdentityService {
           audience: scenario.apps.backend.clientId,
           scope: `${scenario.apps.backend.apiScope} ${apiResource}/.default`,
         };
-      if (app)
-        throw new errors.InvalidTarget(
-          `AADSTS500011: The resource principal named ${indicator} was not found in the tenant.`,
-        );
       throw new errors.InvalidTarget(
         `AADSTS500011: The resource principal named ${indicator} was not found in the tenant.`,
       );
@@ -121,6 +117,7 @@ export class IdentityService {
     ];
 
     const configuration: Configuration = {
+      adapter: memoryAdapterFactory(),
       clients,
       jwks: { keys: [key.privateJwk] },
       cookies: { keys: [randomBytes(32).toString("hex")] },
@@ -173,7 +170,7 @@ export class IdentityService {
             return resources.length === 1 ? resources[0]! : resources.length ? resources : undefined!;
           },
           useGrantedResource: () => true,
-          getResourceServerInfo: (_ctx, indicator, client) => resourceInfo(indicator, client),
+          getResourceServerInfo: (_ctx, indicator) => resourceInfo(indicator),
         },
       },
       interactions: { url: (_ctx, interaction) => `/${scenario.tenantId}/v2.0/interaction/${interaction.uid}` },
