@@ -108,7 +108,10 @@ export function EmailConfigTab({
   const latestRun = useMemo<CheckRunDto | null>(() => recent.value?.items[0] ?? null, [recent.value]);
   const control = useCheckRun(orgId, latestRun);
   const dirty = saved !== null && draft !== null && isDirty(draft, saved);
-  useEffect(() => onDirtyChange(dirty), [dirty, onDirtyChange]);
+  useEffect(() => {
+    // While the saved configuration reloads, the draft's last verdict stands.
+    if (saved && draft) onDirtyChange(dirty);
+  }, [saved, draft, dirty, onDirtyChange]);
 
   const currentKey = draft ? draftKey(draft) : "";
   useEffect(() => {

@@ -81,6 +81,8 @@ export function ResultsList({
     count,
     getScrollElement: () => viewport.current,
     estimateSize: () => 76,
+    // Before layout is measured (first paint, jsdom) assume a pane-sized viewport.
+    initialRect: { width: 320, height: 512 },
     overscan: 8,
   });
   const visible = virtualizer.getVirtualItems();

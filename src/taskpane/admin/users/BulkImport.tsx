@@ -32,6 +32,16 @@ const useStyles = makeStyles({
   cell: { overflowWrap: "anywhere" },
 });
 
+/** The file's text through FileReader, which every browser the pane runs in has. */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result : "");
+    reader.onerror = () => reject(reader.error ?? new Error("the file could not be read"));
+    reader.readAsText(file);
+  });
+}
+
 /** Bulk import by paste or CSV file: a dry run shows each row's verdict, then the admin commits the valid rows. */
 export function BulkImport({ orgId, onImported }: { orgId: string; onImported: () => void }) {
   const styles = useStyles();
@@ -54,7 +64,7 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
 
   const chooseFile = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
-    if (file) changeText(await file.text());
+    if (file) changeText(await readText(file));
   };
 
   const run = async (dryRun: boolean) => {
@@ -133,7 +143,7 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
           </Text>
         )}
         {committed && (
-          <MessageBar intent={committed.rejected > 0 ? "warning" : "success"}>
+          <MessageBar intent={committed.rejected > 0 ? "warning" : "success"} layout="multiline">
             <MessageBarBody>
               Imported {committed.accepted} {committed.accepted === 1 ? "user" : "users"}
               {committed.rejected > 0 ? `; ${committed.rejected} rows were rejected.` : "."}

@@ -1,0 +1,50 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ActivityTab } from "../../../../src/taskpane/admin/activity/ActivityTab";
+import { FakeBackend, me, renderWithSession } from "./harness";
+
+const event = (id: string, action: string, target: string | null) => ({
+  id,
+  at: "2026-11-20T10:00:00.000Z",
+  actor: "megan.bowen@contoso.lab",
+  action,
+  target,
+  before: null,
+  after: { role: "admin", password: "[redacted]" },
+});
+
+describe("Activity", () => {
+  it("lists the audit trail newest first, pages older events and exports CSV", async () => {
+    const created = vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:audit");
+    vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => undefined);
+    const server = new FakeBackend()
+      .on("GET /api/me", { body: me() })
+      .on("GET /api/orgs/org-1/audit", (request) =>
+        request.query.get("cursor") === "older"
+          ? { body: { items: [event("2", "user.add", "alex@contoso.lab")], nextCursor: null } }
+          : { body: { items: [event("1", "email_config.update", null)], nextCursor: "older" } },
+      )
+      .on("GET /api/orgs/org-1/audit.csv", {
+        body: "at,actor\n",
+        headers: { "content-disposition": 'attachment; filename="audit-org-1.csv"' },
+      });
+    renderWithSession(<ActivityTab orgId="org-1" />, server);
+
+    const table = await screen.findByRole("table", { name: "Audit trail, newest first" });
+    expect(
+      await within(table).findByText("megan.bowen@contoso.lab: Saved the email configuration"),
+    ).toBeInTheDocument();
+    expect(within(table).getByText(/"\[redacted\]"/)).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Older" }));
+    expect(
+      await within(table).findByText("megan.bowen@contoso.lab: Added a user — alex@contoso.lab"),
+    ).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(created).toHaveBeenCalledOnce());
+    expect(server.sent("GET /api/orgs/org-1/audit.csv")[0]?.headers.authorization).toBe("Bearer cached-token");
+    vi.restoreAllMocks();
+  });
+});

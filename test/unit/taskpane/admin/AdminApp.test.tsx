@@ -1,0 +1,102 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import AdminApp from "../../../../src/taskpane/admin/AdminApp";
+import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "./harness";
+import { emailConfig } from "./fixtures";
+
+function backend(orgs = me().orgs) {
+  return new FakeBackend()
+    .on("GET /api/me", { body: me(orgs) })
+    .on("GET /api/client-config", { body: { protocolMode: "oidc" } })
+    .on("GET /api/orgs/org-1/email-config", { body: emailConfig() })
+    .on("GET /api/orgs/org-2/email-config", { body: emailConfig({ orgId: "org-2" }) })
+    .on("GET /api/orgs/org-1/checks", { body: { items: [] } })
+    .on("GET /api/orgs/org-2/checks", { body: { items: [] } })
+    .on("GET /api/orgs/org-1/users", { body: { items: [], nextCursor: null } });
+}
+
+describe("Admin settings", () => {
+  it("tells a signed-in non-admin that the settings are for admins", async () => {
+    renderWithSession(
+      <AdminApp onClose={() => undefined} />,
+      backend([{ id: "org-1", name: "Contoso Lab", role: "user" }]),
+    );
+    expect(await screen.findByText(/is not an admin of any organization/)).toBeInTheDocument();
+    expect(screen.queryByRole("tablist")).not.toBeInTheDocument();
+  });
+
+  it("opens on the Email Configuration of the admin's organization, with Users and Activity tabs", async () => {
+    renderWithSession(<AdminApp onClose={() => undefined} />, backend());
+    const tabs = await screen.findByRole("tablist", { name: "Admin sections" });
+    for (const name of ["Users", "Email Configuration", "Activity"]) {
+      expect(within(tabs).getByRole("tab", { name })).toBeInTheDocument();
+    }
+    expect(within(tabs).getByRole("tab", { name: "Email Configuration" })).toHaveAttribute("aria-selected", "true");
+    expect(await screen.findByRole("heading", { name: "Email Configuration" })).toBeInTheDocument();
+    expect(screen.getByText("Organization: Contoso Lab")).toBeInTheDocument();
+  });
+
+  it("offers an organization picker when the admin has several and keeps each org's draft", async () => {
+    const server = backend([
+      { id: "org-1", name: "Contoso Lab", role: "admin" },
+      { id: "org-2", name: "Fabrikam", role: "admin" },
+    ]);
+    renderWithSession(<AdminApp onClose={() => undefined} />, server);
+    const picker = await screen.findByRole("combobox", { name: "Organization" });
+    await userEvent.selectOptions(
+      await screen.findByRole("combobox", { name: /Mailbox Access Type/ }),
+      "graph_app_only",
+    );
+
+    await userEvent.selectOptions(picker, "org-2");
+    expect(await screen.findByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("");
+    await userEvent.selectOptions(picker, "org-1");
+    expect(await screen.findByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only");
+  });
+
+  it("keeps unsaved changes across tabs and asks before leaving with them", async () => {
+    const onClose = vi.fn();
+    renderWithSession(<AdminApp onClose={onClose} />, backend());
+    await userEvent.selectOptions(
+      await screen.findByRole("combobox", { name: /Mailbox Access Type/ }),
+      "graph_app_only",
+    );
+
+    await userEvent.click(screen.getByRole("tab", { name: "Users" }));
+    await userEvent.click(screen.getByRole("tab", { name: "Email Configuration" }));
+    expect(await screen.findByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only");
+
+    await userEvent.click(screen.getByRole("button", { name: "Back to sidebar" }));
+    const dialog = await screen.findByRole("dialog", { name: "Leave with unsaved changes?" });
+    await userEvent.click(within(dialog).getByText("Stay and keep editing"));
+    expect(onClose).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByRole("button", { name: "Back to sidebar" }));
+    await userEvent.click(within(await screen.findByRole("dialog")).getByText("Leave without saving"));
+    expect(onClose).toHaveBeenCalledOnce();
+  });
+
+  it("keeps the form on screen and offers sign-in when the session expires", async () => {
+    const server = backend();
+    renderWithSession(<AdminApp onClose={() => undefined} />, server, fakeAuth());
+    await userEvent.selectOptions(
+      await screen.findByRole("combobox", { name: /Mailbox Access Type/ }),
+      "ews_basic_impersonation",
+    );
+    await userEvent.type(screen.getByLabelText(/Account Logon/), "svc-sync@contoso.lab");
+    server.on("POST /api/orgs/org-1/email-config/discover", problem(401, "Unauthorized"));
+
+    await userEvent.click(screen.getByRole("button", { name: /Find EWS URL/ }));
+
+    expect(await screen.findByText(/Your session has expired. Sign in again to continue/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/Account Logon/)).toHaveValue("svc-sync@contoso.lab");
+  });
+
+  it("asks a signed-out admin to sign in", async () => {
+    const auth = fakeAuth(null);
+    renderWithSession(<AdminApp onClose={() => undefined} />, backend(), auth);
+    await userEvent.click(await screen.findByRole("button", { name: "Sign in" }));
+    expect(auth.signIn).toHaveBeenCalledOnce();
+    expect(await screen.findByRole("tablist")).toBeInTheDocument();
+  });
+});

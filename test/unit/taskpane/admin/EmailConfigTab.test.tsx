@@ -1,0 +1,381 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { useState } from "react";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
+import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
+import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "./harness";
+import { checkRun, emailConfig, result } from "./fixtures";
+
+function Tab() {
+  const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
+  return <EmailConfigTab orgId="org-1" store={{ draft, setDraft }} onDirtyChange={() => undefined} />;
+}
+
+function backend(config = emailConfig()) {
+  return new FakeBackend()
+    .on("GET /api/me", { body: me() })
+    .on("GET /api/client-config", {
+      body: {
+        protocolMode: "oidc",
+        apiScopes: [],
+        clientId: "spa",
+        authority: "x",
+        knownAuthorities: [],
+        serviceAccountScopes: [],
+      },
+    })
+    .on("GET /api/orgs/org-1/email-config", { body: config })
+    .on("GET /api/orgs/org-1/checks", { body: { items: [] } });
+}
+
+async function chooseType(label: RegExp) {
+  const select = await screen.findByRole("combobox", { name: /Mailbox Access Type/ });
+  const option = within(select).getByRole("option", { name: label });
+  await userEvent.selectOptions(select, option);
+}
+
+/** jsdom has no layout: give the results list a pane-sized viewport and each row a row's height. */
+function giveResultsListLayout() {
+  const heightOf = (element: HTMLElement) =>
+    element.dataset.testid === "results-list" ? 512 : element.getAttribute("role") === "listitem" ? 76 : 0;
+  const spies = [
+    vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockImplementation(function (this: HTMLElement) {
+      return heightOf(this);
+    }),
+    vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockImplementation(function (this: HTMLElement) {
+      return heightOf(this);
+    }),
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(320),
+  ];
+  onTestFinished(() => spies.forEach((spy) => spy.mockRestore()));
+}
+
+describe("Email Configuration", () => {
+  it("shows one line of guidance per access type and only the fields the type needs", async () => {
+    renderWithSession(<Tab />, backend());
+
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+    expect(screen.getByText(/On-premises Exchange 2016, 2019/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/Account Logon/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/^Password/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/EWS URL/)).toBeInTheDocument();
+
+    await chooseType(/App-only/);
+    expect(screen.queryByLabelText(/^Password/)).not.toBeInTheDocument();
+    expect(screen.getByLabelText(/Tenant ID/)).toBeInTheDocument();
+    expect(document.getElementById("ec-appOnly-clientSecret")).toHaveAttribute("type", "password");
+  });
+
+  it("warns that EWS impersonation cannot work against Exchange Online and offers the app-only path", async () => {
+    renderWithSession(<Tab />, backend());
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+
+    await userEvent.type(screen.getByLabelText(/EWS URL/), "https://outlook.office365.com/EWS/Exchange.asmx");
+
+    const notice = screen.getByTestId("retired-notice");
+    expect(notice).toHaveTextContent("cannot work against Exchange Online");
+    expect(notice).toHaveTextContent("2025-02-01");
+    await userEvent.click(within(notice).getByRole("button", { name: "Switch to App-only" }));
+    expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only");
+  });
+
+  it("marks empty fields at the field and focuses the first, without calling the server", async () => {
+    const server = backend();
+    renderWithSession(<Tab />, server);
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    expect(screen.getByText("Enter the service account's email address.")).toBeInTheDocument();
+    expect(screen.getByText("Enter the service account's password.")).toBeInTheDocument();
+    expect(screen.getByText(/Enter the EWS URL/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/Account Logon/)).toHaveFocus();
+    expect(server.sent("PUT /api/orgs/org-1/email-config")).toHaveLength(0);
+  });
+
+  it("shows the server's reason at the field it names", async () => {
+    const server = backend().on(
+      "PUT /api/orgs/org-1/email-config",
+      problem(422, "Unprocessable Content", [
+        { field: "ewsUrl", message: "resolves to a private address the deployment does not allow" },
+      ]),
+    );
+    renderWithSession(<Tab />, server);
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+    await userEvent.type(screen.getByLabelText(/Account Logon/), "svc-sync@contoso.lab");
+    await userEvent.type(screen.getByLabelText(/^Password/), "secret");
+    await userEvent.type(screen.getByLabelText(/EWS URL/), "https://10.0.0.5/EWS/Exchange.asmx");
+
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    expect(await screen.findByText("resolves to a private address the deployment does not allow")).toBeInTheDocument();
+    expect(screen.getByLabelText(/EWS URL/)).toHaveFocus();
+    expect(server.sent("PUT /api/orgs/org-1/email-config")[0]?.body).toEqual({
+      accessType: "ews_basic_impersonation",
+      ewsUrl: "https://10.0.0.5/EWS/Exchange.asmx",
+      accountLogon: "svc-sync@contoso.lab",
+      password: "secret",
+    });
+  });
+
+  it("says a password is stored and keeps it when the field stays blank", async () => {
+    const saved = emailConfig({
+      accessType: "ews_basic_impersonation",
+      ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+      accountLogon: "svc-sync@contoso.lab",
+      hasPassword: true,
+      version: 4,
+    });
+    const server = backend(saved).on("PUT /api/orgs/org-1/email-config", {
+      body: { ...saved, ewsUrl: "https://mail2.contoso.lab/EWS/Exchange.asmx", version: 5 },
+    });
+    renderWithSession(<Tab />, server);
+
+    expect(await screen.findByText(/A password is stored/)).toBeInTheDocument();
+    const url = screen.getByLabelText(/EWS URL/);
+    await userEvent.clear(url);
+    await userEvent.type(url, "https://mail2.contoso.lab/EWS/Exchange.asmx");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    await screen.findByText("The email configuration was saved.");
+    const put = server.sent("PUT /api/orgs/org-1/email-config")[0]!;
+    expect(put.body).not.toHaveProperty("password");
+    expect(put.headers["if-match"]).toBe('"4"');
+  });
+
+  it("keeps what was typed when another admin saved first (412) and can save over it", async () => {
+    let attempts = 0;
+    const saved = emailConfig({
+      accessType: "ews_basic_impersonation",
+      ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+      accountLogon: "svc-sync@contoso.lab",
+      hasPassword: true,
+      version: 1,
+    });
+    const server = backend(saved).on("PUT /api/orgs/org-1/email-config", (request) => {
+      attempts += 1;
+      return attempts === 1
+        ? problem(412, "Precondition Failed")
+        : { body: { ...saved, ...(request.body as object), version: 3 } };
+    });
+    renderWithSession(<Tab />, server);
+    const logon = await screen.findByLabelText(/Account Logon/);
+    server.on("GET /api/orgs/org-1/email-config", {
+      body: { ...saved, version: 2, updatedBy: "adele.vance@contoso.lab" },
+    });
+    await userEvent.clear(logon);
+    await userEvent.type(logon, "svc-new@contoso.lab");
+
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    expect(await screen.findByText("Someone else saved first")).toBeInTheDocument();
+    expect(screen.getByText(/adele.vance@contoso.lab saved the configuration/)).toBeInTheDocument();
+    expect(screen.getByLabelText(/Account Logon/)).toHaveValue("svc-new@contoso.lab");
+
+    await userEvent.click(screen.getByRole("button", { name: "Save mine over theirs" }));
+    await screen.findByText("The email configuration was saved.");
+    expect(server.sent("PUT /api/orgs/org-1/email-config").map((r) => r.headers["if-match"])).toEqual(['"1"', '"2"']);
+  });
+
+  it("fills the EWS URL with the magic wand and lists every discovery step", async () => {
+    const server = backend().on("POST /api/orgs/org-1/email-config/discover", {
+      body: {
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        exchangeOnline: false,
+        steps: [
+          {
+            name: "Microsoft 365 Autodiscover v2",
+            url: "https://outlook.office365.com/autodiscover/autodiscover.json",
+            outcome: "failed",
+            detail: "not a Microsoft 365 domain",
+          },
+          {
+            name: "Autodiscover POX",
+            url: "https://contoso.lab/autodiscover/autodiscover.xml",
+            outcome: "ok",
+            detail: "EWS URL found",
+          },
+        ],
+      },
+    });
+    renderWithSession(<Tab />, server);
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+    await userEvent.type(screen.getByLabelText(/Account Logon/), "svc-sync@contoso.lab");
+
+    await userEvent.click(screen.getByRole("button", { name: /Find EWS URL/ }));
+
+    await waitFor(() =>
+      expect(screen.getByLabelText(/EWS URL/)).toHaveValue("https://mail.contoso.lab/EWS/Exchange.asmx"),
+    );
+    const steps = within(screen.getByRole("list", { name: "Discovery steps tried" })).getAllByRole("listitem");
+    expect(steps.map((s) => s.textContent)).toEqual([
+      expect.stringMatching(/^failed Microsoft 365 Autodiscover v2 .*not a Microsoft 365 domain$/),
+      expect.stringMatching(/^ok Autodiscover POX .*EWS URL found$/),
+    ]);
+    expect(server.sent("POST /api/orgs/org-1/email-config/discover")[0]?.body).toMatchObject({
+      address: "svc-sync@contoso.lab",
+    });
+  });
+
+  it("signs the service account in through the popup with the Account Logon as hint and shows its state", async () => {
+    const auth = fakeAuth();
+    const signedIn = emailConfig({
+      accessType: "ews_oauth_impersonation",
+      accountLogon: "svc-sync@contoso.lab",
+      ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+      version: 2,
+      serviceAccount: {
+        username: "svc-sync@contoso.lab",
+        state: "signed_in",
+        tokenExpiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      },
+    });
+    const server = backend(
+      emailConfig({
+        accessType: "ews_oauth_impersonation",
+        accountLogon: "svc-sync@contoso.lab",
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        version: 1,
+      }),
+    ).on("POST /api/orgs/org-1/email-config/service-account", (request) => {
+      server.on("GET /api/orgs/org-1/email-config", { body: signedIn });
+      return { body: { received: request.body } };
+    });
+    renderWithSession(<Tab />, server, auth);
+
+    expect(await screen.findByTestId("service-account-state")).toHaveTextContent("Not signed in");
+    await userEvent.click(screen.getByRole("button", { name: "Microsoft 365 OAuth (EWS API)" }));
+
+    expect(auth.signInServiceAccount).toHaveBeenCalledWith("svc-sync@contoso.lab");
+    expect(server.sent("POST /api/orgs/org-1/email-config/service-account")[0]?.body).toEqual({
+      accessToken: "service-account-token",
+    });
+    await waitFor(() => expect(screen.getByTestId("service-account-state")).toHaveTextContent("Signed in"));
+    expect(screen.getByTestId("service-account-details")).toHaveTextContent(
+      "Service account: svc-sync@contoso.lab — token valid until",
+    );
+    expect(auth.signIn).not.toHaveBeenCalled();
+  });
+
+  it("runs a check of the unsaved draft, shows progress and counts, then the results with a filter", async () => {
+    let polls = 0;
+    const server = backend()
+      .on("POST /api/orgs/org-1/checks", { status: 202, body: { runId: "run-1" } })
+      .on("GET /api/orgs/org-1/checks/run-1", () => {
+        polls += 1;
+        // The start and the first poll see the run moving; later polls see it finished.
+        return polls <= 2
+          ? { body: checkRun({ state: "running", done: 1, counts: { ok: 1 }, etaSeconds: 4, finishedAt: null }) }
+          : { body: checkRun() };
+      })
+      .on("GET /api/orgs/org-1/checks/run-1/results", (request) => ({
+        body: {
+          items:
+            request.query.get("category") === "no_mailbox"
+              ? [result("adele@contoso.lab", "no_mailbox")]
+              : [result("alex@contoso.lab"), result("megan@contoso.lab"), result("adele@contoso.lab", "no_mailbox")],
+          nextCursor: null,
+        },
+      }));
+    giveResultsListLayout();
+    renderWithSession(<Tab />, server);
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+    await userEvent.type(screen.getByLabelText(/Account Logon/), "svc-sync@contoso.lab");
+    await userEvent.type(screen.getByLabelText(/^Password/), "Sync-Lab-2026!");
+    await userEvent.type(screen.getByLabelText(/EWS URL/), "https://mail.contoso.lab/EWS/Exchange.asmx");
+    expect(screen.getByTestId("check-warning")).toHaveTextContent("These changes have not been checked");
+
+    await userEvent.click(screen.getByRole("button", { name: "Check Users Exchange Impersonated Access" }));
+
+    expect(await screen.findByText(/1 of 3 users checked, about 4 s left/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Cancel check" })).toBeInTheDocument();
+    expect(server.sent("POST /api/orgs/org-1/checks")[0]?.body).toMatchObject({
+      scope: { all: true },
+      draft: {
+        accessType: "ews_basic_impersonation",
+        accountLogon: "svc-sync@contoso.lab",
+        password: "Sync-Lab-2026!",
+      },
+    });
+
+    expect(await screen.findByText("Check finished.", {}, { timeout: 3000 })).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId("category-counts"))
+        .getAllByRole("listitem")
+        .map((i) => i.textContent),
+    ).toEqual(["ok: 2", "no_mailbox: 1"]);
+    const list = await screen.findByRole("list", { name: "Results, 3 users" });
+    await waitFor(() => expect(within(list).getByText("adele@contoso.lab")).toBeInTheDocument());
+    expect(screen.queryByTestId("check-warning")).not.toBeInTheDocument();
+
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Show" }), "no_mailbox");
+    const filtered = await screen.findByRole("list", { name: "Results, 1 user" });
+    await waitFor(() => expect(within(filtered).getAllByRole("listitem")).toHaveLength(1));
+    expect(within(filtered).getByText(/What to do: Create a mailbox/)).toBeInTheDocument();
+  });
+
+  it("explains a check that stops because the service account was refused", async () => {
+    const server = backend(
+      emailConfig({
+        accessType: "ews_basic_impersonation",
+        accountLogon: "svc@contoso.lab",
+        hasPassword: true,
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        version: 1,
+      }),
+    )
+      .on("POST /api/orgs/org-1/checks", { status: 202, body: { runId: "run-1" } })
+      .on("GET /api/orgs/org-1/checks/run-1", {
+        body: checkRun({
+          state: "auth_failed",
+          done: 0,
+          counts: {},
+          stopReason: {
+            category: "auth_failed",
+            message: "The service account's credentials or token were refused (HTTP 401).",
+            remedy: "Re-enter the password.",
+            detail: null,
+          },
+        }),
+      });
+    renderWithSession(<Tab />, server);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Check Users Exchange Impersonated Access" }));
+
+    expect(await screen.findByText("Check stopped: the service account was refused.")).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent(
+      "credentials or token were refused (HTTP 401). What to do: Re-enter the password.",
+    );
+    expect(screen.getByTestId("check-warning")).toHaveTextContent("The last check of this configuration failed");
+  });
+
+  it("virtualizes 10,000 results: only the rows in view are in the page", async () => {
+    giveResultsListLayout();
+    const items = Array.from({ length: 500 }, (_, i) => result(`user${i}@contoso.lab`));
+    const server = backend(
+      emailConfig({
+        accessType: "ews_basic_impersonation",
+        accountLogon: "svc@contoso.lab",
+        hasPassword: true,
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        version: 1,
+      }),
+    )
+      .on("GET /api/orgs/org-1/checks", {
+        body: {
+          items: [checkRun({ total: 10_000, done: 10_000, counts: { ok: 10_000 }, configVersion: 1, draft: false })],
+        },
+      })
+      .on("GET /api/orgs/org-1/checks/run-1/results", { body: { items, nextCursor: "next" } });
+    renderWithSession(<Tab />, server);
+
+    const list = await screen.findByRole("list", { name: "Results, 10000 users" });
+    await waitFor(() => expect(within(list).getByText("user0@contoso.lab")).toBeInTheDocument());
+    const rows = within(list).getAllByRole("listitem");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(40);
+    expect(rows[0]).toHaveAttribute("aria-setsize", "10000");
+    expect(server.sent("GET /api/orgs/org-1/checks/run-1/results")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,164 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { MailboxStatusDto } from "../../../../src/contract/api";
+import { SignInError } from "../../../../src/taskpane/auth/authTypes";
+import { MailboxStatusCard } from "../../../../src/taskpane/views/MailboxStatus/MailboxStatusCard";
+import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../admin/harness";
+
+const org = { id: "org-1", name: "Contoso Lab" };
+const fiveMinutesAgo = () => new Date(Date.now() - 5 * 60_000).toISOString();
+
+function status(partial: Partial<MailboxStatusDto>): MailboxStatusDto {
+  return { org, accessType: "ews_basic_impersonation", state: "never_checked", lastCheck: null, ...partial };
+}
+
+function backendWith(value: MailboxStatusDto) {
+  return new FakeBackend()
+    .on("GET /api/me", { body: me([{ ...org, role: "user" }]) })
+    .on("GET /api/me/mailbox-status", { body: value });
+}
+
+describe("Your mailbox card", () => {
+  it("says the mailbox is connected by the organization and when it was last checked", async () => {
+    const backend = backendWith(
+      status({
+        state: "connected",
+        lastCheck: {
+          category: "ok",
+          severity: "ok",
+          message: "Mailbox access works.",
+          tellAdmin: null,
+          checkedAt: fiveMinutesAgo(),
+        },
+      }),
+    );
+    renderWithSession(<MailboxStatusCard />, backend);
+
+    expect(await screen.findByText("Your mailbox is connected by Contoso Lab.")).toBeInTheDocument();
+    expect(screen.getByTestId("mailbox-state")).toHaveTextContent("Connected");
+    expect(screen.getByText(/Last checked/)).toHaveTextContent("Last checked 5 minutes ago");
+    expect(backend.sent("GET /api/me/mailbox-status")[0]?.headers.authorization).toBe("Bearer cached-token");
+  });
+
+  it("explains a mailbox the organization cannot reach and what to tell the admin", async () => {
+    renderWithSession(
+      <MailboxStatusCard />,
+      backendWith(
+        status({
+          state: "not_connected",
+          lastCheck: {
+            category: "no_mailbox",
+            severity: "error",
+            message: "The user has no mailbox on this server.",
+            tellAdmin: "I do not have a mailbox the organization can reach.",
+            checkedAt: fiveMinutesAgo(),
+          },
+        }),
+      ),
+    );
+
+    expect(await screen.findByTestId("mailbox-state")).toHaveTextContent("Not connected");
+    expect(screen.getByText("The user has no mailbox on this server.")).toBeInTheDocument();
+    expect(screen.getByText(/Tell your admin/)).toHaveTextContent(
+      "I do not have a mailbox the organization can reach.",
+    );
+  });
+
+  it("shows needs attention, never checked and not configured in their own words", async () => {
+    const backend = backendWith(
+      status({
+        state: "needs_attention",
+        lastCheck: {
+          category: "non_primary_address",
+          severity: "warning",
+          message: "The address is an alias.",
+          tellAdmin: "My mailbox is listed under an alias instead of my primary address.",
+          checkedAt: fiveMinutesAgo(),
+        },
+      }),
+    );
+    const view = renderWithSession(<MailboxStatusCard />, backend);
+    expect(await screen.findByTestId("mailbox-state")).toHaveTextContent("Needs attention");
+    expect(screen.getByText(/Tell your admin/)).toHaveTextContent("alias instead of my primary address");
+    view.unmount();
+
+    renderWithSession(<MailboxStatusCard />, backendWith(status({ state: "never_checked" })));
+    expect(await screen.findByTestId("mailbox-state")).toHaveTextContent("Never checked");
+    expect(screen.getByText(/has not been checked yet/)).toBeInTheDocument();
+  });
+
+  it("tells a user outside any organization to ask their admin", async () => {
+    renderWithSession(
+      <MailboxStatusCard />,
+      backendWith({ org: null, accessType: null, state: "not_configured", lastCheck: null }),
+    );
+    expect(await screen.findByText("You are not a member of an organization in Sync Sidebar yet.")).toBeInTheDocument();
+    expect(screen.getByText("Ask your admin to add you to your organization.")).toBeInTheDocument();
+  });
+
+  it("offers sign-in when nobody is signed in, then loads the status", async () => {
+    const auth = fakeAuth(null);
+    const backend = backendWith(status({ state: "never_checked" }));
+    renderWithSession(<MailboxStatusCard />, backend, auth);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Sign in" }));
+
+    expect(auth.signIn).toHaveBeenCalledOnce();
+    expect(await screen.findByTestId("mailbox-state")).toHaveTextContent("Never checked");
+  });
+
+  it("explains a blocked sign-in popup and what to do", async () => {
+    const auth = fakeAuth(null);
+    auth.signIn.mockRejectedValueOnce(
+      new SignInError("popup_blocked", "The sign-in window was blocked by the browser."),
+    );
+    renderWithSession(<MailboxStatusCard />, backendWith(status({})), auth);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Sign in" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The sign-in window was blocked by the browser.");
+    expect(alert).toHaveTextContent("Allow pop-up windows for this site");
+  });
+
+  it("says the service cannot be reached, keeps the last status, and recovers on refresh", async () => {
+    let down = false;
+    const backend = new FakeBackend()
+      .on("GET /api/me", { body: me() })
+      .on("GET /api/me/mailbox-status", () => (down ? "network-error" : { body: status({ state: "never_checked" }) }));
+    renderWithSession(<MailboxStatusCard />, backend);
+    await screen.findByTestId("mailbox-state");
+
+    down = true;
+    await userEvent.click(screen.getByRole("button", { name: "Refresh" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("The Sync Sidebar service cannot be reached.");
+    expect(screen.getByText(/has not been checked yet/)).toBeInTheDocument();
+
+    down = false;
+    await userEvent.click(screen.getByRole("button", { name: "Refresh" }));
+    await waitFor(() => expect(screen.queryByRole("alert")).not.toBeInTheDocument());
+  });
+
+  it("asks to sign in again when the API refuses even a fresh token", async () => {
+    const backend = new FakeBackend()
+      .on("GET /api/me", { body: me() })
+      .on("GET /api/me/mailbox-status", problem(401, "Unauthorized"));
+    renderWithSession(<MailboxStatusCard />, backend);
+
+    expect(await screen.findByText(/Your session has expired/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Sign in" })).toBeInTheDocument();
+    const tokens = backend.sent("GET /api/me/mailbox-status").map((r) => r.headers.authorization);
+    expect(tokens).toEqual(["Bearer cached-token", "Bearer fresh-token"]);
+  });
+
+  it("shows Admin settings only to admins", async () => {
+    let opened = 0;
+    renderWithSession(
+      <MailboxStatusCard onOpenAdmin={() => (opened += 1)} />,
+      backendWith(status({})).on("GET /api/me", { body: me() }),
+    );
+    await userEvent.click(await screen.findByRole("button", { name: "Admin settings" }));
+    expect(opened).toBe(1);
+  });
+});
