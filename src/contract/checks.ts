@@ -125,3 +125,45 @@ export interface CheckEventsTicketDto {
   /** Path with the ticket in its query, ready for `new EventSource(url)`. */
   url: string;
 }
+
+/*
+ * The email-config helpers around a check: the magic wand, the EWS OAuth service account's sign-in and the RBAC
+ * for Applications script (routes under /api/orgs/{orgId}/email-config/…, admins only).
+ */
+
+/** POST …/email-config/discover. A blank password with the saved account logon uses the saved password. */
+export interface DiscoverEwsUrlInput {
+  /** An email address or a DNS domain. */
+  address: string;
+  accountLogon?: string;
+  password?: string;
+}
+
+export interface DiscoveryStepDto {
+  name: string;
+  url: string | null;
+  outcome: "ok" | "failed" | "skipped";
+  detail: string;
+}
+
+export interface DiscoveryResultDto {
+  ewsUrl: string | null;
+  /** True when the URL found is Exchange Online: only Microsoft 365 OAuth (Graph) – App-only fits. */
+  exchangeOnline: boolean;
+  steps: DiscoveryStepDto[];
+}
+
+/** POST …/email-config/service-account: the token the popup got for the service account (audience: this API). */
+export interface ServiceAccountSignInInput {
+  accessToken: string;
+}
+
+/** GET …/email-config/rbac-script?appId=…&servicePrincipalObjectId=… */
+export interface RbacScriptQuery {
+  appId: string;
+  servicePrincipalObjectId: string;
+}
+
+export interface RbacScriptDto {
+  script: string;
+}

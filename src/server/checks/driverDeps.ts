@@ -37,6 +37,22 @@ export function identitySettingsFromEnv(env: Record<string, string | undefined> 
   };
 }
 
+/** The organization's EWS OAuth token cache: its row is sealed by the repository with the keyring. */
+export function tokenCacheFor(ctx: AppContext, orgId: string): NonNullable<MailboxDriverDeps["tokenCache"]> {
+  const { repos } = ctx;
+  return {
+    store: {
+      load: async () => (await repos.emailConfigs.credentials(orgId)).tokenCache,
+      save: async (cache) => {
+        const current = await repos.emailConfigs.get(orgId);
+        await repos.emailConfigs.saveServiceAccount(orgId, { ...current.serviceAccount, tokenCache: cache });
+      },
+    },
+    // A second layer of encryption would add nothing to the repository's.
+    cipher: { seal: (plaintext) => plaintext, open: (sealed) => sealed },
+  };
+}
+
 export function driverDepsFor(ctx: AppContext, orgId: string, settings: CheckSettings): MailboxDriverDeps {
   const { repos } = ctx;
   return {
@@ -44,17 +60,7 @@ export function driverDepsFor(ctx: AppContext, orgId: string, settings: CheckSet
     fetch: ctx.outbound.fetch,
     identity: identitySettingsFromEnv(),
     requestTimeoutMs: settings.runner.requestTimeoutMs,
-    tokenCache: {
-      store: {
-        load: async () => (await repos.emailConfigs.credentials(orgId)).tokenCache,
-        save: async (cache) => {
-          const current = await repos.emailConfigs.get(orgId);
-          await repos.emailConfigs.saveServiceAccount(orgId, { ...current.serviceAccount, tokenCache: cache });
-        },
-      },
-      // The row is sealed by the repository with the keyring already; a second layer would add nothing.
-      cipher: { seal: (plaintext) => plaintext, open: (sealed) => sealed },
-    },
+    tokenCache: tokenCacheFor(ctx, orgId),
     onNeedsSignIn: async () => {
       const current = await repos.emailConfigs.get(orgId);
       await repos.emailConfigs.saveServiceAccount(orgId, { ...current.serviceAccount, state: "needs_sign_in" });

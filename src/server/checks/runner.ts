@@ -115,14 +115,17 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
       const outcome = await attemptCheck(input.driver, target, input.depth, settings.requestTimeoutMs, stop.signal);
       if (outcome === null) return null;
       const { severity } = CATEGORIES[outcome.category];
-      if (outcome.backOffMs !== undefined || THROTTLING.has(outcome.category)) {
-        gate.pause(Math.min(outcome.backOffMs ?? settings.defaultBackOffMs, settings.maxBackOffMs));
-      }
+      const throttled = THROTTLING.has(outcome.category);
+      // Throttling is the service account's budget: everyone waits. Other hints concern this mailbox only.
+      if (throttled) gate.pause(Math.min(outcome.backOffMs ?? settings.defaultBackOffMs, settings.maxBackOffMs));
       if (severity !== "transient" || attempt >= settings.maxAttempts) {
         return toRecord(target, outcome, attempt, Date.now() - started);
       }
       const ceiling = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1));
-      await abortableSleep(Math.round(random() * ceiling), stop.signal);
+      const jitter = Math.round(random() * ceiling);
+      // A mailbox's own Retry-After (moving, store unavailable) is honoured up to retryMaxMs for its retry.
+      const mailboxHint = throttled ? 0 : Math.min(outcome.backOffMs ?? 0, settings.retryMaxMs);
+      await abortableSleep(Math.max(jitter, mailboxHint), stop.signal);
     }
   };
 

@@ -5,6 +5,7 @@
  * the plugin and add one line to the list.
  */
 import type { FastifyInstance } from "fastify";
+import { emailConfigHelperRoutes } from "../checks/emailConfigHelpers.js";
 import { checkRoutes } from "../checks/routes.js";
 import { auditRoutes } from "./audit.js";
 import { emailConfigRoutes } from "./emailConfig.js";
@@ -23,4 +24,5 @@ export const apiRoutes: ApiRoutes[] = [
   emailConfigRoutes,
   auditRoutes,
   checkRoutes,
+  emailConfigHelperRoutes,
 ];

@@ -26,6 +26,8 @@ export interface Harness {
 export async function startHarness(
   dialect: TestDialect = "sqlite",
   env: Record<string, string> = {},
+  /** More issuers to trust, with their key sets (e.g. the lab's, for service-account tokens). */
+  extraIssuers: Array<{ issuer: string; keys: { keys: JWK[] } }> = [],
 ): Promise<Harness> {
   const testDb = await createTestDatabase(dialect);
   const { privateKey, publicKey } = await generateKeyPair("RS256");
@@ -35,7 +37,7 @@ export async function startHarness(
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
     DATABASE_URL: testDb.url,
-    TOKEN_ISSUERS: ISSUER,
+    TOKEN_ISSUERS: [ISSUER, ...extraIssuers.map((extra) => extra.issuer)].join(","),
     TOKEN_AUDIENCE: AUDIENCE,
     RATE_LIMIT_MAX: "100000",
     ...env,
@@ -44,7 +46,10 @@ export async function startHarness(
   const app = await buildApp(config, {
     database: testDb.database,
     keyring,
-    keySetFor: () => keySet,
+    keySetFor: (issuer) => {
+      const extra = extraIssuers.find((candidate) => candidate.issuer === issuer);
+      return extra === undefined ? keySet : createLocalJWKSet(extra.keys);
+    },
   });
   return {
     app,

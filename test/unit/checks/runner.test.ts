@@ -141,6 +141,27 @@ describe("check runner", () => {
     ).toEqual([]);
   });
 
+  it("waits out a mailbox's own Retry-After for that user only, without pausing the others", async () => {
+    const store = new MemoryRunStore(targets(30));
+    let hintedAt = 0;
+    const driver = new ScriptedDriver(async (email, attempt, signal) => {
+      await delay(3, null, signal);
+      if (email === "user0@contoso.test" && attempt === 1) {
+        hintedAt = Date.now();
+        return outcome("mailbox_moving", { httpStatus: 503, backOffMs: 120 });
+      }
+      return outcome("ok");
+    });
+
+    const end = await run(store, driver, { settings: { retryMaxMs: 1_000 } });
+
+    expect(end.state).toBe("completed");
+    const retry = driver.calls.filter((call) => call.email === "user0@contoso.test")[1];
+    expect(retry?.startedAt).toBeGreaterThanOrEqual(hintedAt + 115);
+    const others = driver.calls.filter((call) => call.startedAt > hintedAt + 2 && call.startedAt < hintedAt + 110);
+    expect(others.length).toBeGreaterThan(0);
+  });
+
   it("stops the whole run at the first 401 and never retries it", async () => {
     const store = new MemoryRunStore(targets(50));
     const driver = new ScriptedDriver(async (email, _attempt, signal) => {
