@@ -89,6 +89,8 @@ export async function createTestIssuer(
   const stranger = await signingKey("test-key-1");
   const current = () => keys[keys.length - 1]!;
   const jwks = (): JSONWebKeySet => ({ keys: keys.map((k) => k.publicJwk) });
+  // One local key set, rebuilt when a key is added, so verifiers that cache keySetFor() see rotations.
+  let localKeySet = createLocalJWKSet(jwks());
 
   function payload(claims: TokenClaims): Record<string, unknown> {
     const { email, name, oid, tid, ...rest } = claims;
@@ -119,7 +121,7 @@ export async function createTestIssuer(
     audience,
     tenantId,
     jwks,
-    keySetFor: () => createLocalJWKSet(jwks()),
+    keySetFor: () => (header, token) => localKeySet(header, token),
     mint: (claims, mint) => sign(claims, current(), mint),
     expired: (claims) => sign(claims, current(), { expiresIn: -600 }),
     notYetValid: (claims) => sign(claims, current(), { notBefore: 600 }),
@@ -139,6 +141,7 @@ export async function createTestIssuer(
     rotateKey: async () => {
       const next = await signingKey(`test-key-${keys.length + 1}`);
       keys.push(next);
+      localKeySet = createLocalJWKSet(jwks());
       return next.kid;
     },
   };

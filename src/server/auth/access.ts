@@ -77,10 +77,9 @@ export function installAuth(app: FastifyInstance): void {
     const identity = callerOf(request);
     const { orgId } = request.params as { orgId?: string };
     if (orgId === undefined) throw new Error("org routes need an :orgId parameter");
-    const org = await app.ctx.repos.organizations.get(orgId);
-    const member = org ? await app.ctx.repos.users.findByEmail(orgId, identity.email) : null;
-    if (!org || !member || !tenantMatches(org, identity)) throw notFound("Organization");
-    const access: OrgAccess = { org, userId: member.id, role: member.role };
+    const membership = await app.ctx.repos.organizations.membershipIn(orgId, identity.email);
+    if (!membership || !tenantMatches(membership.org, identity)) throw notFound("Organization");
+    const access: OrgAccess = { org: membership.org, userId: membership.userId, role: membership.role };
     request.orgAccess = access;
     return access;
   }

@@ -91,8 +91,12 @@ export interface TokenVerifier {
   verify(token: string): Promise<Identity>;
 }
 
+/** Verified tokens kept until they expire: the pane reuses one token for many calls, so most calls skip RSA. */
+const VERIFIED_CACHE_MAX = 10_000;
+
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const keySets = new Map<string, JWTVerifyGetKey>();
+  const verified = new Map<string, { identity: Identity; expiresAtMs: number }>();
   const discovered = new Map<string, Promise<string>>();
   const fetchImpl = options.fetch;
 
@@ -107,9 +111,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   async function keySet(issuer: string): Promise<JWTVerifyGetKey> {
-    if (options.keySetFor) return options.keySetFor(issuer);
     const cached = keySets.get(issuer);
     if (cached) return cached;
+    if (options.keySetFor) {
+      const injected = options.keySetFor(issuer);
+      keySets.set(issuer, injected);
+      return injected;
+    }
     let uri = options.jwksUri;
     if (uri === null) {
       let pending = discovered.get(issuer);
@@ -132,6 +140,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   return {
     async verify(token: string): Promise<Identity> {
+      const hit = verified.get(token);
+      if (hit) {
+        // Expiry is still enforced on every call, with the same tolerance as the full verification.
+        if (hit.expiresAtMs + (options.clockToleranceSeconds ?? 30) * 1000 > Date.now()) return hit.identity;
+        verified.delete(token);
+      }
       let unverified: JWTPayload;
       try {
         unverified = decodeJwt(token);
@@ -149,7 +163,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           clockTolerance: options.clockToleranceSeconds ?? 30,
           requiredClaims: ["exp"],
         });
-        return identityOf(payload);
+        const identity = identityOf(payload);
+        if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(token, { identity, expiresAtMs: (payload.exp ?? 0) * 1000 });
+        return identity;
       } catch (error) {
         throw new TokenError(describeJoseError(error));
       }

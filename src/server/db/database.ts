@@ -16,6 +16,12 @@ export interface Database {
   dialect: Dialect;
   /** The SQLite file path (null on PostgreSQL). */
   file: string | null;
+  /**
+   * SQLite only: runs a read on a second, read-only connection (WAL gives it a snapshot of committed data), skipping
+   * Kysely's single-connection queue. Hot-path lookups use it; null on PostgreSQL, whose pool already runs reads in
+   * parallel.
+   */
+  readRows: ((sqlText: string, parameters: readonly unknown[]) => unknown[]) | null;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -43,13 +49,19 @@ function openSqlite(url: string): Database {
   connection.pragma("journal_mode = WAL");
   connection.pragma("foreign_keys = ON");
   connection.pragma("busy_timeout = 5000");
-  const db = new Kysely<DatabaseTables>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<DatabaseTables>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  // An in-memory database has no second connection that could see it.
+  const reader = file === ":memory:" ? null : withStatementCache(new BetterSqlite3(file, { readonly: true }));
   return {
     db,
     dialect: "sqlite",
     file: file === ":memory:" ? null : file,
+    readRows: reader ? (sqlText, parameters) => reader.prepare(sqlText).all(...parameters) : null,
     ping: () => ping(db),
-    close: () => db.destroy(),
+    close: async () => {
+      reader?.close();
+      await db.destroy();
+    },
   };
 }
 
@@ -70,7 +82,32 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<DatabaseTables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", file: null, ping: () => ping(db), close: () => db.destroy() };
+  return { db, dialect: "postgres", file: null, readRows: null, ping: () => ping(db), close: () => db.destroy() };
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small query, so keep the most recent
+ * statements. Safe because Kysely's SQLite driver runs each statement to completion synchronously.
+ */
+function withStatementCache(connection: BetterSqlite3.Database) {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => connection.close(),
+    prepare(sqlText: string) {
+      let statement = statements.get(sqlText);
+      if (statement) {
+        // Re-insert to keep the map in least-recently-used order.
+        statements.delete(sqlText);
+      } else {
+        statement = connection.prepare(sqlText);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sqlText, statement);
+      return statement;
+    },
+  };
 }
 
 async function ping(db: Db): Promise<boolean> {

@@ -4,6 +4,7 @@
  * check runner calls; nothing else in the server sees them in clear.
  */
 import type { Db, EmailConfigsTable } from "../db/schema.js";
+import { compiledOnce, type ReadRows } from "./compiled.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 
@@ -122,7 +123,7 @@ function secretContext(column: SecretColumn, orgId: string): string {
   return `email_configs.${column}:${orgId}`;
 }
 
-export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date) {
+export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date, readRows: ReadRows | null = null) {
   const seal = (column: SecretColumn, orgId: string, change: SecretChange, current: string | null) => {
     if (change.kind === "keep") return current;
     if (change.kind === "clear") return null;
@@ -131,8 +132,14 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
   const open = (column: SecretColumn, orgId: string, envelope: string | null) =>
     envelope === null ? null : keyring.open(envelope, secretContext(column, orgId));
 
+  const rowQuery = compiledOnce(
+    db,
+    (orgId: string) => db.selectFrom("email_configs").selectAll().where("org_id", "=", orgId),
+    [""],
+    readRows,
+  );
   async function row(orgId: string): Promise<EmailConfigsTable | undefined> {
-    return db.selectFrom("email_configs").selectAll().where("org_id", "=", orgId).executeTakeFirst();
+    return (await rowQuery(orgId))[0];
   }
 
   return {

@@ -4,6 +4,7 @@
  */
 import type { Db } from "../db/schema.js";
 import type { Keyring } from "../secrets/keyring.js";
+import type { ReadRows } from "./compiled.js";
 import { auditEventsRepository, type AuditEventsRepository } from "./auditEvents.js";
 import { emailConfigsRepository, type EmailConfigsRepository } from "./emailConfigs.js";
 import { mailboxStatusRepository, type MailboxStatusRepository } from "./mailboxStatus.js";
@@ -13,6 +14,8 @@ import { orgUsersRepository, type OrgUsersRepository } from "./orgUsers.js";
 export interface RepositoryOptions {
   keyring: Keyring;
   now?: () => Date;
+  /** SQLite's read-only connection for hot-path lookups (Database.readRows); never used inside a transaction. */
+  readRows?: ReadRows | null;
 }
 
 export interface Repositories {
@@ -29,13 +32,14 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
   const now = options.now ?? (() => new Date());
   return {
     db,
-    organizations: organizationsRepository(db, now),
+    organizations: organizationsRepository(db, now, options.readRows ?? null),
     users: orgUsersRepository(db, now),
-    emailConfigs: emailConfigsRepository(db, options.keyring, now),
+    emailConfigs: emailConfigsRepository(db, options.keyring, now, options.readRows ?? null),
     audit: auditEventsRepository(db, now),
     mailboxStatus: mailboxStatusRepository(db),
     transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-      return db.transaction().execute((trx) => work(createRepositories(trx, options)));
+      // Inside a transaction every read goes through it, so it sees its own writes.
+      return db.transaction().execute((trx) => work(createRepositories(trx, { ...options, readRows: null })));
     },
   };
 }

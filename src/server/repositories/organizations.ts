@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db, OrganizationsTable } from "../db/schema.js";
+import { compiledOnce, type ReadRows } from "./compiled.js";
 
 export interface Organization {
   id: string;
@@ -19,7 +20,21 @@ function toOrganization(row: OrganizationsTable): Organization {
   return { id: row.id, name: row.name, tenantId: row.tenant_id, createdAt: row.created_at, createdBy: row.created_by };
 }
 
-export function organizationsRepository(db: Db, now: () => Date) {
+export function organizationsRepository(db: Db, now: () => Date, readRows: ReadRows | null = null) {
+  // Every org route asks this first, so it is compiled once.
+  const membershipQuery = compiledOnce(
+    db,
+    (orgId: string, email: string) =>
+      db
+        .selectFrom("org_users as u")
+        .innerJoin("organizations as o", "o.id", "u.org_id")
+        .select(["o.id", "o.name", "o.tenant_id", "o.created_at", "o.created_by", "u.id as user_id", "u.role"])
+        .where("u.org_id", "=", orgId)
+        .where("u.email_normalized", "=", email),
+    ["", ""],
+    readRows,
+  );
+
   return {
     async create(input: { name: string; tenantId: string | null; createdBy: string }): Promise<Organization> {
       const row: OrganizationsTable = {
@@ -54,6 +69,12 @@ export function organizationsRepository(db: Db, now: () => Date) {
         .orderBy("o.id")
         .execute();
       return rows.map((row) => ({ org: toOrganization(row), userId: row.user_id, role: row.role }));
+    },
+
+    /** The caller's membership in one organization, in one query. */
+    async membershipIn(orgId: string, email: string): Promise<Membership | null> {
+      const [row] = await membershipQuery(orgId, email.toLowerCase());
+      return row ? { org: toOrganization(row), userId: row.user_id, role: row.role } : null;
     },
 
     async userCount(orgId: string): Promise<number> {

@@ -29,7 +29,7 @@ export function emailConfigRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply): Promise<EmailConfigDto> => {
       const record = await repos.emailConfigs.get(request.params.orgId);
-      void reply.header("etag", etagOf(record.version)).header("cache-control", "no-store");
+      void reply.headers({ etag: etagOf(record.version), "cache-control": "no-store" });
       return toEmailConfigDto(record);
     },
   );

@@ -132,6 +132,23 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
     expect(await repos.organizations.userCount(org.id)).toBe(0);
   });
 
+  it("answers hot-path membership reads from committed data only, and sees a commit at once", async () => {
+    const hot = createRepositories(harness.database.db, {
+      keyring: new Keyring([k1]),
+      readRows: harness.database.readRows,
+    });
+    const org = await hot.organizations.create({ name: "Snapshot", tenantId: null, createdBy: "test" });
+    let seenInside: unknown = "not read";
+    await hot.transaction(async (tx) => {
+      await tx.users.add(org.id, { email: "new@snapshot.example", displayName: "N", role: "admin" }, "test");
+      expect(await tx.organizations.membershipIn(org.id, "new@snapshot.example")).not.toBeNull();
+      // SQLite serializes the write connection, so the committed-only read must not queue behind this transaction.
+      if (harness.database.readRows) seenInside = await hot.organizations.membershipIn(org.id, "new@snapshot.example");
+    });
+    if (harness.database.readRows) expect(seenInside).toBeNull();
+    expect(await hot.organizations.membershipIn(org.id, "NEW@snapshot.example")).toMatchObject({ role: "admin" });
+  });
+
   it("lets only one of two saves from the same version win", async () => {
     const org = await repos.organizations.create({ name: "Race", tenantId: null, createdBy: "test" });
     expect(await repos.emailConfigs.save(org.id, basicConfig("first"), 0, "a")).toMatchObject({ version: 1 });
