@@ -37,7 +37,14 @@ export function serveStatic(root: string) {
   const base = path.resolve(root);
   return function staticRoutes(app: FastifyInstance): Promise<void> {
     app.get("/*", { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
-      const requested = decodeURIComponent((request.params as { "*": string })["*"] || "index.html");
+      let requested: string;
+      try {
+        requested = decodeURIComponent((request.params as { "*": string })["*"] || "index.html");
+      } catch {
+        return reply.callNotFound();
+      }
+      // Unknown API paths stay API 404s rather than falling back to the pane.
+      if (requested === "api" || requested.startsWith("api/")) return reply.callNotFound();
       let file = path.resolve(base, requested);
       if (file !== base && !file.startsWith(base + path.sep)) return reply.callNotFound();
       let info = await stat(file).catch(() => null);
