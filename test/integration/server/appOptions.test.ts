@@ -70,7 +70,8 @@ describe("an app started with bootstrap, client sign-in settings and a static pa
       expect(response.body, url).not.toContain("root:");
     }
     expect((await backend.app.inject({ method: "GET", url: "/assets/missing.js" })).statusCode).toBe(404);
-    expect((await backend.app.inject({ method: "GET", url: "/%E0%A4%A" })).statusCode).toBe(404);
+    // Fastify refuses a malformed percent-encoding itself, before any file lookup.
+    expect((await backend.app.inject({ method: "GET", url: "/%E0%A4%A" })).statusCode).toBe(400);
     const api = await backend.app.inject({ method: "GET", url: "/api/nope" });
     expect(api.statusCode).toBe(404);
     expect(api.headers["content-type"]).toContain("application/problem+json");
