@@ -5,9 +5,9 @@
  * disclosed); a member who is not an admin gets 403 on admin routes.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { forbidden, notFound, unauthorized } from "../errors.js";
+import { HttpError, forbidden, notFound, unauthorized } from "../errors.js";
 import type { Membership, Organization } from "../repositories/organizations.js";
-import { TokenError, type Identity } from "./tokenVerifier.js";
+import { KeySetUnavailableError, TokenError, type Identity } from "./tokenVerifier.js";
 
 export interface OrgAccess {
   org: Organization;
@@ -69,6 +69,10 @@ export function installAuth(app: FastifyInstance): void {
       request.identity = await app.ctx.tokens.verify(match[1]);
     } catch (error) {
       if (error instanceof TokenError) throw unauthorized(`The bearer token was refused: ${error.message}.`);
+      if (error instanceof KeySetUnavailableError) {
+        request.log.error({ err: error.cause }, error.message);
+        throw new HttpError(503, "Service Unavailable", "Sign-in cannot be verified right now; try again shortly.");
+      }
       throw error;
     }
   });

@@ -31,6 +31,14 @@ export class TokenError extends Error {
   }
 }
 
+/** The issuer's keys could not be fetched (network, timeout, discovery failure): not the caller's fault. */
+export class KeySetUnavailableError extends Error {
+  constructor(message: string, options?: { cause: unknown }) {
+    super(message, options);
+    this.name = "KeySetUnavailableError";
+  }
+}
+
 export interface TokenVerifierOptions {
   issuers: readonly string[];
   audience: readonly string[];
@@ -155,8 +163,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (typeof unverified.iss !== "string") throw new TokenError("token has no issuer");
       const issuer = matchIssuer(options.issuers, unverified.iss, claimString(unverified, "tid"));
       if (!issuer) throw new TokenError("token issuer is not trusted");
+      let keys: JWTVerifyGetKey;
       try {
-        const { payload } = await jwtVerify(token, await keySet(issuer), {
+        keys = await keySet(issuer);
+      } catch (error) {
+        throw new KeySetUnavailableError("the issuer's signing keys could not be discovered", { cause: error });
+      }
+      try {
+        const { payload } = await jwtVerify(token, keys, {
           issuer: unverified.iss,
           audience: [...options.audience],
           algorithms: [...options.algorithms],
@@ -168,6 +182,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         verified.set(token, { identity, expiresAtMs: (payload.exp ?? 0) * 1000 });
         return identity;
       } catch (error) {
+        if (error instanceof TokenError) throw error;
+        // A timeout, a network failure or a non-200 JWKS answer (jose's generic error) is the issuer's outage.
+        const unavailable =
+          error instanceof joseErrors.JWKSTimeout ||
+          !(error instanceof joseErrors.JOSEError) ||
+          error.code === "ERR_JOSE_GENERIC";
+        if (unavailable) {
+          throw new KeySetUnavailableError("the issuer's signing keys could not be fetched", { cause: error });
+        }
         throw new TokenError(describeJoseError(error));
       }
     },

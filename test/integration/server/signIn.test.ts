@@ -91,6 +91,37 @@ describe("bearer tokens", () => {
   });
 });
 
+describe("an unreachable issuer", () => {
+  it("answers 503 rather than blaming the caller's token when the signing keys cannot be fetched", async () => {
+    const issuer = await createTestIssuer();
+    const config = loadConfig({ NODE_ENV: "test", OUTBOUND_ALLOW_PRIVATE: "127.0.0.1/32" });
+    const outbound = createOutboundClient(config.outbound);
+    const unreachable = await createTestBackend({
+      deps: {
+        tokenVerifier: createTokenVerifier({
+          issuers: [issuer.issuer],
+          audience: [issuer.audience],
+          algorithms: ["RS256"],
+          jwksUri: "https://127.0.0.1:1/jwks",
+          fetch: outbound.fetch,
+        }),
+      },
+    });
+    try {
+      const response = await unreachable.app.inject({
+        method: "GET",
+        url: "/api/me",
+        headers: { authorization: `Bearer ${await issuer.mint({ email: "a@contoso.com" })}` },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["www-authenticate"]).toBeUndefined();
+    } finally {
+      await unreachable.close();
+      await outbound.close();
+    }
+  });
+});
+
 describe("issuer allow-list", () => {
   const template = "https://login.microsoftonline.com/{tenantid}/v2.0";
   const tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
