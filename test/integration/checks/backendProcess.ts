@@ -70,9 +70,17 @@ export interface BackendProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnBackend(env: Record<string, string>, timeoutMs = 60_000): Promise<BackendProcess> {
+export interface SpawnOptions {
+  timeoutMs?: number;
+  /** Node flags for the backend, e.g. a heap ceiling (--max-old-space-size=128). */
+  nodeFlags?: string[];
+}
+
+export async function spawnBackend(env: Record<string, string>, options: SpawnOptions = {}): Promise<BackendProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {
+  // `node --import tsx` rather than the tsx CLI, so the pid is the server's own (for SIGKILL and VmHWM).
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", "src/server/main.ts"], {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? "",

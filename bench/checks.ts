@@ -1,0 +1,340 @@
+// `npm run bench -- checks [--case NAME] [--db sqlite|postgres|both] [--users N] [--memory-users N]`
+// Check-run throughput and memory against the Exchange lab, the backend and the lab each in their own process.
+// Cases: throughput (10,000 users, 50 ms latency, budget 27, runner concurrency 27: ratio actual/ideal ≤ 1.25),
+// server_busy_5pct (the same with 5% ErrorServerBusy: no user ends throttled, ratio ≤ 2), memory (100,000 users on
+// SQLite and PostgreSQL: the backend's peak RSS < 300 MB). One JSON line per case.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { Kysely } from "kysely";
+import pg from "pg";
+import type { CheckRunDto } from "../src/contract/checks.js";
+import {
+  DEMO_SCENARIO_FILE,
+  generateScenario,
+  loadScenarioFile,
+  type LabReadyLine,
+  type Scenario,
+} from "../src/lab/index.js";
+import type { CheckTables } from "../src/server/checks/schema.js";
+import { openDatabase } from "../src/server/db/database.js";
+import { migrateToLatest } from "../src/server/db/migrations/index.js";
+import { generateKeyEntry } from "../src/server/secrets/keyring.js";
+import { backendEnvForLab, spawnBackend } from "../test/integration/checks/backendProcess.js";
+import { seedOrg } from "../test/integration/checks/seed.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const BUDGET = 27;
+const THROTTLED = ["server_busy", "throttled", "too_many_connections"] as const;
+
+interface BenchCase {
+  name: string;
+  db: "sqlite" | "postgres";
+  users: number;
+  latencyMs: number;
+  busyRate: number;
+  backOffMs: number;
+  targetRatio: number | null;
+  rssTargetMb: number | null;
+}
+
+const { values: args } = parseArgs({
+  args: process.argv.slice(3),
+  options: {
+    case: { type: "string", default: "all" },
+    db: { type: "string", default: "both" },
+    users: { type: "string", default: "10000" },
+    "memory-users": { type: "string", default: "100000" },
+    "memory-latency": { type: "string", default: "5" },
+    "busy-backoff": { type: "string", default: "20" },
+    // V8 grows its heap lazily up to a limit derived from the machine's memory; a ceiling makes peak RSS a property
+    // of the program rather than of the host. Pass --node-options "" to measure without it.
+    "node-options": { type: "string", default: "--max-old-space-size=128" },
+  },
+});
+const nodeFlags = (args["node-options"] ?? "").split(/\s+/).filter((flag) => flag !== "");
+
+function cases(): BenchCase[] {
+  const users = Number(args.users);
+  const memoryUsers = Number(args["memory-users"]);
+  const dbs: Array<"sqlite" | "postgres"> =
+    args.db === "both" ? ["sqlite", "postgres"] : [args.db === "postgres" ? "postgres" : "sqlite"];
+  const all: BenchCase[] = [
+    {
+      name: "throughput",
+      db: "sqlite",
+      users,
+      latencyMs: 50,
+      busyRate: 0,
+      backOffMs: 2_000,
+      targetRatio: 1.25,
+      rssTargetMb: null,
+    },
+    {
+      name: "server_busy_5pct",
+      db: "sqlite",
+      users,
+      latencyMs: 50,
+      busyRate: 0.05,
+      // The BackOffMilliseconds the lab's ErrorServerBusy carries; the runner pauses every worker for it.
+      backOffMs: Number(args["busy-backoff"]),
+      targetRatio: 2,
+      rssTargetMb: null,
+    },
+    ...dbs.map((db): BenchCase => ({
+      name: "memory",
+      db,
+      users: memoryUsers,
+      latencyMs: Number(args["memory-latency"]),
+      busyRate: 0,
+      backOffMs: 2_000,
+      targetRatio: null,
+      rssTargetMb: 300,
+    })),
+  ];
+  return args.case === "all" ? all : all.filter((entry) => entry.name === args.case);
+}
+
+function postgresAdminUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+}
+
+/** A fresh database (SQLite file, or a PostgreSQL database of its own); returns its URL and how to drop it. */
+async function createDatabase(
+  kind: "sqlite" | "postgres",
+  dir: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  if (kind === "sqlite") return { url: path.join(dir, "bench.sqlite"), drop: () => Promise.resolve() };
+  const name = `bench_checks_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: postgresAdminUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(postgresAdminUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: postgresAdminUrl() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
+
+async function startLabProcess(scenario: Scenario, dir: string): Promise<{ ready: LabReadyLine; child: ChildProcess }> {
+  const file = path.join(dir, "scenario.json");
+  writeFileSync(file, JSON.stringify(scenario));
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "src/lab/main.ts", "--scenario", file, "--port", "0", "--data-dir", path.join(dir, "lab")],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const ready = await new Promise<LabReadyLine>((resolve, reject) => {
+    let buffer = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8");
+      const line = buffer.split("\n").find((candidate) => candidate.startsWith("{"));
+      if (line !== undefined && buffer.includes("\n")) resolve(JSON.parse(line) as LabReadyLine);
+    });
+    child.once("exit", (code) => reject(new Error(`lab exited with ${code}: ${stderr}`)));
+  });
+  return { ready, child };
+}
+
+function labToken(dir: string, user: string, audience: string): string {
+  const minted = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/lab/token.ts",
+      "--user",
+      user,
+      "--audience",
+      audience,
+      "--lifetime",
+      "7200",
+      "--data-dir",
+      path.join(dir, "lab"),
+    ],
+    { cwd: root, encoding: "utf8" },
+  );
+  if (minted.status !== 0) throw new Error(`lab:token failed: ${minted.stderr}`);
+  return minted.stdout.trim();
+}
+
+async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-checks-"));
+  const cleanups: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
+  try {
+    const generated = generateScenario({ users: entry.users, base: await loadScenarioFile(DEMO_SCENARIO_FILE) });
+    const scenario: Scenario = {
+      ...generated,
+      latencyMs: { min: entry.latencyMs, max: entry.latencyMs },
+      throttling: { ...generated.throttling, budget: BUDGET, response: "serverBusy", backOffMs: entry.backOffMs },
+      faults:
+        entry.busyRate > 0
+          ? [
+              {
+                kind: "throttle",
+                rate: entry.busyRate,
+                users: generated.users.map((user) => user.email),
+                service: "ews",
+              },
+            ]
+          : [],
+    };
+    const lab = await startLabProcess(scenario, dir);
+    cleanups.push(() => lab.child.kill("SIGTERM"));
+
+    const database = await createDatabase(entry.db, dir);
+    cleanups.push(() => database.drop());
+    const seeding = await openDatabase(database.url);
+    await migrateToLatest(seeding.db as unknown as Kysely<unknown>);
+    const admin = scenario.users[0]!.email;
+    const org = await seedOrg(seeding.db, scenario.users.length - 1, {
+      emailOf: (index) => scenario.users[index + 1]!.email,
+      adminEmail: admin,
+    });
+    await seeding.close();
+
+    const backend = await spawnBackend(
+      {
+        ...backendEnvForLab({
+          ...lab.ready,
+          port: Number(new URL(lab.ready.baseUrl).port),
+          backendClientSecret: scenario.apps.backend.secret,
+        }),
+        DATABASE_URL: database.url,
+        SECRETS_KEYS: generateKeyEntry("bench"),
+        CHECK_MAX_CONCURRENCY: String(BUDGET),
+        LOG_LEVEL: "error",
+      },
+      { timeoutMs: 120_000, nodeFlags },
+    );
+    cleanups.push(() => backend.kill("SIGKILL"));
+    const token = labToken(dir, admin, lab.ready.backendClientId);
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    const saved = await fetch(`${backend.url}/api/orgs/${org.id}/email-config`, {
+      method: "PUT",
+      headers: { ...headers, "if-match": '"0"' },
+      body: JSON.stringify({
+        accessType: "ews_basic_impersonation",
+        ewsUrl: lab.ready.ewsUrl,
+        accountLogon: "svc-sync@contoso.lab",
+        password: "Sync-Lab-2026!",
+      }),
+    });
+    if (saved.status !== 200) {
+      throw new Error(`email-config: ${saved.status} ${await saved.text()}\n${backend.output()}`);
+    }
+    const started = await fetch(`${backend.url}/api/orgs/${org.id}/checks`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ scope: { all: true }, depth: "read", concurrency: BUDGET }),
+    });
+    if (started.status !== 202) throw new Error(`start: ${started.status} ${await started.text()}`);
+    const { runId } = (await started.json()) as { runId: string };
+    let run: CheckRunDto;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      run = (await (
+        await fetch(`${backend.url}/api/orgs/${org.id}/checks/${runId}`, { headers })
+      ).json()) as CheckRunDto;
+      if (run.state !== "preflight" && run.state !== "running") break;
+    }
+    const peakRssMb = backend.peakRssMb();
+    await backend.kill("SIGTERM");
+
+    const verify = await openDatabase(database.url);
+    const db = verify.db.withTables<CheckTables>();
+    const stored = await db
+      .selectFrom("check_results")
+      .select((eb) => [
+        eb.fn.countAll<string | number>().as("rows"),
+        eb.fn.count<string | number>("user_id").distinct().as("users"),
+      ])
+      .where("run_id", "=", runId)
+      .executeTakeFirstOrThrow();
+    const missing = await db
+      .selectFrom("check_run_users as u")
+      .leftJoin("check_results as r", (join) =>
+        join.onRef("r.run_id", "=", "u.run_id").onRef("r.user_id", "=", "u.user_id"),
+      )
+      .select((eb) => eb.fn.countAll<string | number>().as("count"))
+      .where("u.run_id", "=", runId)
+      .where("r.user_id", "is", null)
+      .executeTakeFirstOrThrow();
+    await verify.close();
+
+    const users = run.total;
+    const idealS = (users * entry.latencyMs) / 1000 / BUDGET;
+    const actualS = (Date.parse(run.finishedAt ?? "") - Date.parse(run.startedAt)) / 1000;
+    const ratio = idealS > 0 ? actualS / idealS : null;
+    const throttledUsers = THROTTLED.reduce((sum, category) => sum + (run.counts[category] ?? 0), 0);
+    const lostResults = Number(missing.count);
+    const duplicateResults = Number(stored.rows) - Number(stored.users);
+    const pass =
+      run.state === "completed" &&
+      lostResults === 0 &&
+      duplicateResults === 0 &&
+      throttledUsers === 0 &&
+      (entry.targetRatio === null || (ratio !== null && ratio <= entry.targetRatio)) &&
+      (entry.rssTargetMb === null || peakRssMb < entry.rssTargetMb);
+    return {
+      bench: "checks",
+      case: entry.name,
+      db: entry.db,
+      users,
+      latency_ms: entry.latencyMs,
+      budget: BUDGET,
+      concurrency: run.concurrency,
+      busy_rate: entry.busyRate,
+      backoff_ms: entry.busyRate > 0 ? entry.backOffMs : null,
+      state: run.state,
+      ideal_s: Number(idealS.toFixed(2)),
+      actual_s: Number(actualS.toFixed(2)),
+      ratio: ratio === null ? null : Number(ratio.toFixed(3)),
+      target_ratio: entry.targetRatio,
+      throttled_users: throttledUsers,
+      lost_results: lostResults,
+      duplicate_results: duplicateResults,
+      peak_rss_mb: peakRssMb,
+      node_options: nodeFlags.join(" "),
+      rss_target_mb: entry.rssTargetMb,
+      counts: run.counts,
+      pass,
+    };
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch {
+        // Best effort: a failed cleanup must not hide the figures.
+      }
+    }
+  }
+}
+
+let failed = false;
+for (const entry of cases()) {
+  try {
+    const line = await runCase(entry);
+    if (line.pass !== true) failed = true;
+    console.log(JSON.stringify(line));
+  } catch (error) {
+    failed = true;
+    console.log(
+      JSON.stringify({ bench: "checks", case: entry.name, db: entry.db, users: entry.users, error: String(error) }),
+    );
+  }
+}
+process.exitCode = failed ? 1 : 0;
