@@ -150,6 +150,8 @@ export async function createTestIssuer(
 export interface JwksServer {
   /** https://127.0.0.1:<port>/jwks */
   jwksUri: string;
+  /** https://127.0.0.1:<port>: any path under it ending in /.well-known/openid-configuration names jwksUri. */
+  origin: string;
   /** The self-signed certificate, to trust with OUTBOUND_CA_FILE. */
   caFile: string;
   /** How many times the JWKS was downloaded. */
@@ -168,7 +170,15 @@ export async function serveJwks(issuer: TestIssuer): Promise<JwksServer> {
   const caFile = path.join(dir, "ca.pem");
   await writeFile(caFile, pems.cert);
   let count = 0;
+  let origin = "";
   const server: Server = createServer({ key: pems.private, cert: pems.cert }, (request, response) => {
+    if (request.url?.endsWith("/.well-known/openid-configuration")) {
+      const issuerUrl = origin + request.url.replace("/.well-known/openid-configuration", "");
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ issuer: issuerUrl, jwks_uri: `${origin}/jwks` }));
+      return;
+    }
     if (request.url !== "/jwks") {
       response.writeHead(404).end();
       return;
@@ -178,8 +188,10 @@ export async function serveJwks(issuer: TestIssuer): Promise<JwksServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  origin = `https://127.0.0.1:${port}`;
   return {
-    jwksUri: `https://127.0.0.1:${port}/jwks`,
+    jwksUri: `${origin}/jwks`,
+    origin,
     caFile,
     fetches: () => count,
     close: async () => {

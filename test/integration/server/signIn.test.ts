@@ -177,6 +177,39 @@ describe("remote JWKS", () => {
     }
   });
 
+  it("finds the keys through OIDC discovery, and accepts an Entra-style {tenantid} issuer only for its own tid", async () => {
+    const issuer = await createTestIssuer();
+    const jwks = await serveJwks(issuer);
+    const config = loadConfig({
+      NODE_ENV: "test",
+      OUTBOUND_CA_FILE: jwks.caFile,
+      OUTBOUND_ALLOW_PRIVATE: "127.0.0.1/32",
+    });
+    const outbound = createOutboundClient(config.outbound);
+    const template = `${jwks.origin}/{tenantid}/v2.0`;
+    const verifier = createTokenVerifier({
+      issuers: [template],
+      audience: [issuer.audience],
+      algorithms: ["RS256"],
+      jwksUri: null,
+      fetch: outbound.fetch,
+    });
+    const tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    try {
+      const token = await issuer.mint({ email: "a@contoso.com", tid }, { issuer: `${jwks.origin}/${tid}/v2.0` });
+      await expect(verifier.verify(token)).resolves.toMatchObject({ email: "a@contoso.com", tenantId: tid });
+      expect(jwks.fetches()).toBe(1);
+      const otherTenant = await issuer.mint(
+        { email: "a@contoso.com", tid: "11111111-1111-4111-8111-111111111111" },
+        { issuer: `${jwks.origin}/${tid}/v2.0` },
+      );
+      await expect(verifier.verify(otherTenant)).rejects.toThrow(/issuer is not trusted/);
+    } finally {
+      await outbound.close();
+      await jwks.close();
+    }
+  });
+
   it("refuses to download keys from a loopback JWKS the deployment did not allow", async () => {
     const issuer = await createTestIssuer();
     const jwks = await serveJwks(issuer);
