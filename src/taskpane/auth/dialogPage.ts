@@ -66,7 +66,11 @@ export async function runDialogSignIn(request: DialogRequest | null): Promise<vo
   sessionStorage.setItem(DIALOG_MARK, JSON.stringify(active));
   await app.loginRedirect({
     scopes: config.apiScopes,
-    prompt: active.purpose === "serviceAccount" ? "login" : "select_account",
+    ...(active.purpose === "serviceAccount"
+      ? { prompt: "login" }
+      : config.protocolMode === "aad"
+        ? { prompt: "select_account" }
+        : {}),
     ...(active.loginHint ? { loginHint: active.loginHint } : {}),
   });
 }

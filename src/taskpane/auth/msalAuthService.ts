@@ -156,7 +156,11 @@ export class MsalAuthService implements AuthService {
   async signIn(): Promise<AuthAccount> {
     const { app, config } = await this.start();
     try {
-      const result = await app.acquireTokenPopup({ scopes: config.apiScopes, prompt: "select_account" });
+      // select_account is Entra's; a generic OIDC provider (the lab) may only know login/consent/none.
+      const result = await app.acquireTokenPopup({
+        scopes: config.apiScopes,
+        ...(config.protocolMode === "aad" ? { prompt: "select_account" as const } : {}),
+      });
       this.remember(app, result.account);
       this.dialogSession = null;
       if (!result.account) throw new SignInError("failed", "Sign-in returned no account.");

@@ -1,0 +1,236 @@
+import { readFile } from "node:fs/promises";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectedEwsOutcome } from "../../src/lab/index.js";
+import { seriousAxeViolations } from "./support/axe";
+import { saveScreenshot } from "./support/screenshots";
+import {
+  DEMO_ADMIN,
+  DEMO_PASSWORD,
+  DEMO_SERVICE_ACCOUNT,
+  DEMO_SERVICE_PASSWORD,
+  buildPaneForTests,
+  launchStackBrowser,
+  startStack,
+  type Stack,
+} from "./support/stack";
+import type { BuiltPane } from "./support/builtPane";
+
+/** EWS answers of the demo lab → the product's categories (src/contract/categories.ts). */
+const CATEGORY_OF_CODE: Record<string, string> = {
+  NoError: "ok",
+  ErrorImpersonateUserDenied: "impersonation_denied",
+  ErrorImpersonationFailed: "impersonation_failed",
+  ErrorNonExistentMailbox: "no_mailbox",
+  ErrorAccountDisabled: "account_disabled",
+  ErrorMailboxMoveInProgress: "mailbox_moving",
+  ErrorMailboxStoreUnavailable: "mailbox_store_unavailable",
+  ErrorNonPrimarySmtpAddress: "non_primary_address",
+};
+
+let pane: BuiltPane;
+let stack: Stack;
+let browser: Awaited<ReturnType<typeof launchStackBrowser>>;
+let context: BrowserContext;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  pane = buildPaneForTests();
+  stack = await startStack(pane);
+  browser = await launchStackBrowser();
+  context = await browser.newContext();
+  page = await context.newPage();
+  await page.setViewportSize({ width: 800, height: 900 });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.close();
+  pane?.remove();
+});
+
+/** Screenshots of the current screen at 800 px and 320 px wide, after an axe scan finds nothing serious. */
+async function shoot(name: string): Promise<void> {
+  // Scan the resting state, not a hovered button mid-transition.
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(300);
+  expect(await seriousAxeViolations(page), `axe on ${name}`).toEqual([]);
+  await saveScreenshot(page, `${name}-800`);
+  await page.setViewportSize({ width: 320, height: 900 });
+  await saveScreenshot(page, `${name}-320`);
+  await page.setViewportSize({ width: 800, height: 900 });
+}
+
+/** Signs in through the lab's login page in the popup MSAL opens. */
+async function signInThroughPopup(trigger: () => Promise<void>, email: string | null, password: string): Promise<void> {
+  const [popup] = await Promise.all([context.waitForEvent("page", { timeout: 20_000 }), trigger()]);
+  await popup.waitForSelector("#password", { timeout: 20_000 });
+  if (email !== null) await popup.fill("#email", email);
+  await popup.fill("#password", password);
+  await popup.click("button[type=submit]");
+  await popup.waitForEvent("close", { timeout: 20_000 }).catch(() => undefined);
+}
+
+function demoUsersCsv(): string {
+  const rows = stack.lab.scenario.users
+    .filter((user) => user.email !== DEMO_ADMIN)
+    .map((user) => `${user.email},${user.displayName},user`);
+  return ["email,displayName,role", ...rows, "not-an-email,Nobody,user"].join("\n");
+}
+
+function expectedCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const user of stack.lab.scenario.users) {
+    const outcome = expectedEwsOutcome(
+      stack.lab.scenario,
+      { kind: "basic", serviceAccount: DEMO_SERVICE_ACCOUNT },
+      user.email,
+    );
+    const category = CATEGORY_OF_CODE[outcome.responseCode ?? ""] ?? `unmapped:${outcome.responseCode}`;
+    counts[category] = (counts[category] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe("admin settings over the built pane, the backend and the lab", () => {
+  it("signs the admin in through the real MSAL popup against the lab", async () => {
+    await page.goto(`${stack.origin}/taskpane.html#/admin`);
+    await page.getByRole("heading", { name: "Admin settings" }).waitFor();
+    await shoot("admin-signed-out");
+
+    await signInThroughPopup(() => page.getByRole("button", { name: "Sign in" }).click(), DEMO_ADMIN, DEMO_PASSWORD);
+
+    await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
+    await expect(page.getByText(`Signed in as ${DEMO_ADMIN}`).isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Organization: Contoso Lab").isVisible()).resolves.toBe(true);
+  });
+
+  it("imports the lab's users after showing each row's verdict", async () => {
+    await page.getByRole("tab", { name: "Users" }).click();
+    await page.getByRole("textbox", { name: "Users as CSV" }).fill(demoUsersCsv());
+    await page.getByRole("button", { name: "Check rows" }).click();
+    const others = stack.lab.scenario.users.length - 1;
+    await expect(page.getByTestId("import-summary").innerText()).resolves.toBe(
+      `${others + 1} rows: ${others} ready to import, 1 rejected. Nothing is saved yet.`,
+    );
+    await shoot("admin-users-import-preview");
+
+    await page.getByRole("button", { name: `Import ${others} valid users` }).click();
+    await page.getByText(`Imported ${others} users; 1 rows were rejected.`).waitFor();
+    await page.getByRole("table", { name: "Users of the organization" }).getByText("alex.wilber@contoso.lab").waitFor();
+    await shoot("admin-users");
+  });
+
+  it("shows each access type's fields and guidance, and the Exchange Online notice", async () => {
+    await page.getByRole("tab", { name: "Email Configuration" }).click();
+    const accessType = page.getByRole("combobox", { name: /Mailbox Access Type/ });
+
+    await accessType.selectOption("graph_app_only");
+    await page.getByText(/Exchange Online: an app registration with application permissions/).waitFor();
+    await expect(page.getByLabel(/Tenant ID/).isVisible()).resolves.toBe(true);
+    await shoot("admin-email-config-app-only");
+
+    await accessType.selectOption("ews_oauth_impersonation");
+    await page.getByRole("button", { name: "Microsoft 365 OAuth (EWS API)" }).waitFor();
+    await page.getByLabel(/EWS URL/).fill("https://outlook.office365.com/EWS/Exchange.asmx");
+    await page.getByTestId("retired-notice").waitFor();
+    await shoot("admin-email-config-oauth-exchange-online");
+
+    await accessType.selectOption("ews_basic_impersonation");
+    await expect(page.getByTestId("retired-notice").isVisible()).resolves.toBe(true);
+    await page.getByLabel(/EWS URL/).fill("");
+    await expect(page.getByTestId("retired-notice").count()).resolves.toBe(0);
+  });
+
+  it("finds the EWS URL with the magic wand, showing the steps it tried", async () => {
+    await page.getByLabel(/Account Logon/).fill(DEMO_SERVICE_ACCOUNT);
+    await page.getByLabel(/^Password/).fill(DEMO_SERVICE_PASSWORD);
+    await page.getByRole("button", { name: /Find EWS URL/ }).click();
+
+    await page.getByTestId("discovery-steps").waitFor({ timeout: 30_000 });
+    const url = await page.getByLabel(/EWS URL/).inputValue();
+    expect(url).toMatch(/^https:\/\/mail\.contoso\.lab(:\d+)?\/EWS\/Exchange\.asmx$/i);
+    const steps = await page.getByRole("list", { name: "Discovery steps tried" }).getByRole("listitem").allInnerTexts();
+    expect(steps.length).toBeGreaterThan(1);
+    expect(steps.some((step) => step.startsWith("ok"))).toBe(true);
+    await shoot("admin-email-config-wand");
+  });
+
+  it("runs Check Users Exchange Impersonated Access on the unsaved draft with counts matching the lab", async () => {
+    await expect(page.getByTestId("check-warning").innerText()).resolves.toContain("have not been checked");
+    await page.getByRole("button", { name: "Check Users Exchange Impersonated Access" }).click();
+    await page.getByText("Check finished.").waitFor({ timeout: 90_000 });
+
+    const badges = await page.getByTestId("category-counts").getByRole("listitem").allInnerTexts();
+    const shown = Object.fromEntries(
+      badges.map((text) => text.split(": ") as [string, string]).map(([k, v]) => [k, Number(v)]),
+    );
+    expect(shown).toEqual(expectedCounts());
+    await expect(page.getByTestId("check-warning").count()).resolves.toBe(0);
+    await shoot("admin-check-results");
+  });
+
+  it("filters the results by category and exports them as CSV", async () => {
+    await page.getByRole("combobox", { name: "Show" }).selectOption("no_mailbox");
+    const list = page.getByRole("list", { name: "Results, 1 user" });
+    await list.getByText("adele.vance@contoso.lab").waitFor();
+    await expect(list.getByText(/What to do:/).isVisible()).resolves.toBe(true);
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const csv = await readFile((await download.path())!, "utf8");
+    expect(csv).toContain("adele.vance@contoso.lab");
+    expect(csv).not.toContain("alex.wilber@contoso.lab");
+    await page.getByRole("combobox", { name: "Show" }).selectOption("");
+  });
+
+  it("saves the checked configuration and says a password is stored", async () => {
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("The email configuration was saved.").waitFor();
+    await page.getByText(/A password is stored/).waitFor();
+    await expect(page.getByLabel(/^Password/).inputValue()).resolves.toBe("");
+    await shoot("admin-email-config-saved");
+  });
+
+  it("signs the service account in through the popup without replacing the admin's session", async () => {
+    await page.getByRole("combobox", { name: /Mailbox Access Type/ }).selectOption("ews_oauth_impersonation");
+    // The lab's identity provider cannot switch accounts inside one browser session ("interaction session not
+    // found"); a real service-account sign-in usually happens in its own IdP session anyway. The pane's own
+    // session lives in MSAL's cache, not in these cookies, so it is untouched.
+    await context.clearCookies();
+    await signInThroughPopup(
+      () => page.getByRole("button", { name: "Microsoft 365 OAuth (EWS API)" }).click(),
+      null,
+      DEMO_SERVICE_PASSWORD,
+    );
+
+    await expect
+      .poll(() => page.getByTestId("service-account").innerText(), { timeout: 20_000 })
+      .toMatch(/^Microsoft 365 OAuth \(EWS API\)\s*Signed in\b/);
+    await expect(page.getByTestId("service-account-details").innerText()).resolves.toContain(DEMO_SERVICE_ACCOUNT);
+    await expect(page.getByText(`Signed in as ${DEMO_ADMIN}`).isVisible()).resolves.toBe(true);
+    await shoot("admin-email-config-service-account");
+    await page.getByRole("button", { name: "Discard changes" }).click();
+  });
+
+  it("shows the activity trail and exports it", async () => {
+    await page.getByRole("tab", { name: "Activity" }).click();
+    const table = page.getByRole("table", { name: "Audit trail, newest first" });
+    await table
+      .getByText(/Saved the email configuration/)
+      .first()
+      .waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    expect(await readFile((await download.path())!, "utf8")).toContain("email_config.update");
+    await shoot("admin-activity");
+    expect(pageErrors).toEqual([]);
+  });
+});
