@@ -121,7 +121,10 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
       if (severity !== "transient" || attempt >= settings.maxAttempts) {
         return toRecord(target, outcome, attempt, Date.now() - started);
       }
-      const ceiling = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1));
+      const backOff = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1));
+      // After a throttling answer the shared gate already waited what the server asked; the jitter only spreads
+      // the retries, so it stays within that wait instead of idling the worker longer.
+      const ceiling = throttled ? Math.min(backOff, outcome.backOffMs ?? settings.defaultBackOffMs) : backOff;
       const jitter = Math.round(random() * ceiling);
       // A mailbox's own Retry-After (moving, store unavailable) is honoured up to retryMaxMs for its retry.
       const mailboxHint = throttled ? 0 : Math.min(outcome.backOffMs ?? 0, settings.retryMaxMs);

@@ -141,6 +141,24 @@ describe("check runner", () => {
     ).toEqual([]);
   });
 
+  it("retries a throttled user as soon as the shared pause and a jitter within it have passed", async () => {
+    const store = new MemoryRunStore(targets(4));
+    let busyAt = 0;
+    const driver = new ScriptedDriver((email, attempt) => {
+      if (email === "user0@contoso.test" && attempt === 1) {
+        busyAt = Date.now();
+        return outcome("server_busy", { backOffMs: 30 });
+      }
+      return outcome("ok");
+    });
+
+    await run(store, driver, { settings: { retryBaseMs: 1_000 } });
+
+    const retry = driver.calls.filter((call) => call.email === "user0@contoso.test")[1];
+    expect(retry?.startedAt).toBeGreaterThanOrEqual(busyAt + 28);
+    expect(retry?.startedAt).toBeLessThan(busyAt + 200);
+  });
+
   it("waits out a mailbox's own Retry-After for that user only, without pausing the others", async () => {
     const store = new MemoryRunStore(targets(30));
     let hintedAt = 0;
