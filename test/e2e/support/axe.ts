@@ -20,7 +20,7 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
     const axe = (
       window as unknown as {
         axe: {
-          run(context: Document): Promise<{
+          run(context: { exclude: string[][] }): Promise<{
             violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
           }>;
         };
