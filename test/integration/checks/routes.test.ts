@@ -325,6 +325,24 @@ describe("check routes", () => {
     ).rejects.toMatchObject({ status: 422, errors: [{ field: "scope" }] });
   });
 
+  it("documents every check route in the OpenAPI document", async () => {
+    const document = (await api("GET", "/api/openapi.json", { token: null })).json<{ paths: Record<string, object> }>();
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/orgs/{orgId}/checks",
+        "/api/orgs/{orgId}/checks/{runId}",
+        "/api/orgs/{orgId}/checks/{runId}/results",
+        "/api/orgs/{orgId}/checks/{runId}/results.csv",
+        "/api/orgs/{orgId}/checks/{runId}/events",
+        "/api/orgs/{orgId}/checks/{runId}/events/ticket",
+        "/api/orgs/{orgId}/checks/{runId}/cancel",
+        "/api/orgs/{orgId}/email-config/discover",
+        "/api/orgs/{orgId}/email-config/service-account",
+        "/api/orgs/{orgId}/email-config/rbac-script",
+      ]),
+    );
+  });
+
   it("lets only the organization's admins reach the check routes", async () => {
     const runs = (await api("GET", `/api/orgs/${org.id}/checks`)).json<{ items: CheckRunDto[] }>();
     const runId = runs.items.at(-1)!.id;
