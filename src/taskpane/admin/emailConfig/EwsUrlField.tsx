@@ -1,4 +1,5 @@
 import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Wand20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import type { DiscoveryResultDto } from "../../api/exchangeTypes";
@@ -64,7 +65,7 @@ export function EwsUrlField({
           <Input id="ec-ewsUrl" type="url" value={value} onChange={(_, data) => onChange(data.value)} />
         </Field>
         <Button
-          icon={<span aria-hidden="true">🪄</span>}
+          icon={<Wand20Regular />}
           onClick={() => void discover()}
           disabled={busy || discoveryAddress === ""}
           title={discoveryAddress === "" ? "Enter the Account Logon first: its domain is probed" : undefined}
