@@ -104,14 +104,17 @@ export class CheckService {
       case "created":
         break;
     }
-    await repos.audit.record({
-      orgId,
-      actor,
-      action: "check_run.start",
-      target: runId,
-      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
-    });
     this.launch(created.run, resolution.config, { done: 0, counts: {} });
+    // The run is under way whatever happens to its audit line; a failed write is logged, not surfaced.
+    await repos.audit
+      .record({
+        orgId,
+        actor,
+        action: "check_run.start",
+        target: runId,
+        after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
+      })
+      .catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
     return created.run;
   }
 
