@@ -10,6 +10,17 @@ interface Entry {
 }
 
 const SWEEP_EVERY = 5_000;
+/**
+ * The models revoked with their grant (as in oidc-provider's own adapter). Interactions and sessions also carry a
+ * grantId, but must survive a revocation: switching accounts revokes the old session's grant mid-interaction.
+ */
+const GRANTABLE = new Set([
+  "AccessToken",
+  "AuthorizationCode",
+  "RefreshToken",
+  "DeviceCode",
+  "BackchannelAuthenticationRequest",
+]);
 
 export function memoryAdapterFactory(): AdapterFactory {
   const entries = new Map<string, Entry>();
@@ -42,7 +53,7 @@ export function memoryAdapterFactory(): AdapterFactory {
         const now = Date.now();
         if (++writes % SWEEP_EVERY === 0) sweep(now);
         entries.set(key(id), { payload, expiresAt: expiresIn ? now + expiresIn * 1000 : Number.POSITIVE_INFINITY });
-        if (payload.grantId) {
+        if (payload.grantId && GRANTABLE.has(model)) {
           const ids = byGrant.get(payload.grantId) ?? new Set<string>();
           ids.add(key(id));
           byGrant.set(payload.grantId, ids);
