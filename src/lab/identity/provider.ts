@@ -7,7 +7,7 @@
  */
 import { X509Certificate, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import Provider, { errors } from "oidc-provider";
+import Provider, { errors, interactionPolicy } from "oidc-provider";
 import type { Configuration, KoaContextWithOIDC, ClientMetadata, ResourceServer } from "oidc-provider";
 import type { Directory } from "../directory.js";
 import type { Scenario } from "../scenario.js";
@@ -173,7 +173,19 @@ export class IdentityService {
           getResourceServerInfo: (_ctx, indicator) => resourceInfo(indicator),
         },
       },
-      interactions: { url: (_ctx, interaction) => `/${scenario.tenantId}/v2.0/interaction/${interaction.uid}` },
+      interactions: {
+        policy: signInPolicy(directory),
+        url: (_ctx, interaction) => `/${scenario.tenantId}/v2.0/interaction/${interaction.uid}`,
+      },
+      // Entra's refresh tokens outlive the browser session: MSAL always asks for offline_access, which oidc-provider
+      // would drop without prompt=consent; and signing another account in must not revoke the first one's tokens.
+      issueRefreshToken: (_ctx, client, code) => {
+        if (!client.grantTypeAllowed("refresh_token")) return false;
+        // The refresh token inherits the code's scope; MSAL names offline_access again in every refresh request.
+        if (code.scope && !code.scope.split(" ").includes("offline_access")) code.scope += " offline_access";
+        return true;
+      },
+      expiresWithSession: () => false,
       loadExistingGrant: async (ctx) => {
         // First-party lab: consent is implied; a fresh grant covers exactly what was asked.
         const accountId = ctx.oidc.session?.accountId;
@@ -301,6 +313,27 @@ export class IdentityService {
       void this.provider.callback()(req, res);
     });
   }
+}
+
+/**
+ * Entra's prompts on top of oidc-provider's login and consent: `select_account` (the account picker; requested only)
+ * and a login_hint naming another account than the session's, which asks for that account's credentials (or answers
+ * login_required to prompt=none) instead of silently issuing the session account's tokens.
+ */
+function signInPolicy(directory: Directory): interactionPolicy.DefaultPolicy {
+  const { Check, Prompt, base } = interactionPolicy;
+  const policy = base();
+  policy.get("login")?.checks.add(
+    new Check("login_hint", "login_hint names another account than the signed-in one", "login_required", (ctx) => {
+      const hint = typeof ctx.oidc.params?.login_hint === "string" ? ctx.oidc.params.login_hint : "";
+      const accountId = ctx.oidc.session?.accountId;
+      // A sign-in just finished decides: the user may have typed another address than the hinted one.
+      if (!hint || !accountId || ctx.oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      return directory.find(hint.trim())?.oid !== accountId;
+    }),
+  );
+  policy.add(new Prompt({ name: "select_account", requestable: true }), 0);
+  return policy;
 }
 
 function escapeHtml(text: string): string {
