@@ -199,10 +199,7 @@ describe("admin settings over the built pane, the backend and the lab", () => {
 
   it("signs the service account in through the popup without replacing the admin's session", async () => {
     await page.getByRole("combobox", { name: /Mailbox Access Type/ }).selectOption("ews_oauth_impersonation");
-    // The lab's identity provider cannot switch accounts inside one browser session ("interaction session not
-    // found"); a real service-account sign-in usually happens in its own IdP session anyway. The pane's own
-    // session lives in MSAL's cache, not in these cookies, so it is untouched.
-    await context.clearCookies();
+    // The lab still holds the admin's sign-in session: prompt=login with the service account's hint switches it.
     await signInThroughPopup(
       () => page.getByRole("button", { name: "Microsoft 365 OAuth (EWS API)" }).click(),
       null,
