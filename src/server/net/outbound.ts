@@ -6,7 +6,7 @@
 import { lookup } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, buildConnector, fetch as undiciFetch, type RequestInit, type Response } from "undici";
 import type { OutboundConfig } from "../config.js";
 import { checkAddress, checkUrlShape, guardUrl, type GuardVerdict, type Resolver } from "./urlGuard.js";
@@ -41,7 +41,12 @@ export interface OutboundOptions {
 export function createOutboundClient(config: OutboundConfig, options: OutboundOptions = {}): OutboundClient {
   const resolve = options.resolve ?? systemResolver;
   const ca = config.caFile ? [...rootCertificates, readFileSync(config.caFile, "utf8")] : undefined;
-  const connectTls = buildConnector({ timeout: Math.min(config.timeoutMs, 10_000), ...(ca ? { ca } : {}) });
+  // One secure context for every connection: building one from ~140 roots plus a CA costs ~45 ms of CPU each time.
+  const secureContext = ca ? createSecureContext({ ca }) : undefined;
+  const connectTls = buildConnector({
+    timeout: Math.min(config.timeoutMs, 10_000),
+    ...(secureContext ? { secureContext } : {}),
+  });
 
   async function target(hostname: string): Promise<{ address: string; port: number | null }> {
     const override = config.hostOverrides[hostname];
