@@ -4,7 +4,7 @@
  * upserted into user_mailbox_status in that same transaction (it feeds GET /api/me/mailbox-status).
  */
 import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { CATEGORIES, isCategoryId } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
@@ -12,6 +12,7 @@ import type { Db } from "../db/schema.js";
 import type { StepOutcome } from "../exchange/driver.js";
 import { decodeCursor, encodeCursor } from "../repositories/paging.js";
 import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./schema.js";
+import { insertRows } from "./bulkWrite.js";
 import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
 
 export interface CheckRunRecord {
@@ -60,6 +61,24 @@ export interface ResultsFilter {
 }
 
 const ID_CHUNK = 500;
+const RESULT_COLUMNS = [
+  "run_id",
+  "user_id",
+  "email",
+  "category",
+  "severity",
+  "detail",
+  "primary_smtp_address",
+  "http_status",
+  "attempts",
+  "duration_ms",
+  "steps_json",
+  "checked_at",
+] as const satisfies ReadonlyArray<keyof CheckResultsTable>;
+const STATUS_COLUMNS = ["org_id", "user_id", "run_id", "category", "severity", "detail", "checked_at"] as const;
+const STATUS_UPSERT =
+  "(org_id, user_id) do update set run_id = excluded.run_id, category = excluded.category, " +
+  "severity = excluded.severity, detail = excluded.detail, checked_at = excluded.checked_at";
 const ACTIVE_STATES: CheckRunState[] = ["preflight", "running"];
 
 function toRun(row: CheckRunsTable): CheckRunRecord {
@@ -338,26 +357,26 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         async recordResults(runId, results, progress): Promise<void> {
           if (results.length === 0) return;
           await db.transaction().execute(async (trx) => {
-            await trx
-              .insertInto("check_results")
-              .values(
-                results.map((result) => ({
-                  run_id: runId,
-                  user_id: result.userId,
-                  email: result.email,
-                  category: result.category,
-                  severity: CATEGORIES[result.category].severity,
-                  detail: result.detail,
-                  primary_smtp_address: result.primarySmtpAddress,
-                  http_status: result.httpStatus,
-                  attempts: result.attempts,
-                  duration_ms: Math.round(result.durationMs),
-                  steps_json: JSON.stringify(result.steps),
-                  checked_at: result.checkedAt.toISOString(),
-                })),
-              )
-              .onConflict((oc) => oc.columns(["run_id", "user_id"]).doNothing())
-              .execute();
+            await insertRows(
+              trx as unknown as Transaction<never>,
+              "check_results",
+              RESULT_COLUMNS,
+              results.map((result) => [
+                runId,
+                result.userId,
+                result.email,
+                result.category,
+                CATEGORIES[result.category].severity,
+                result.detail,
+                result.primarySmtpAddress,
+                result.httpStatus,
+                result.attempts,
+                Math.round(result.durationMs),
+                JSON.stringify(result.steps),
+                result.checkedAt.toISOString(),
+              ]),
+              "(run_id, user_id) do nothing",
+            );
             // A user removed from the organization mid-run keeps the run's result but gets no status row.
             const existing = await trx
               .selectFrom("org_users")
@@ -370,32 +389,23 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
               )
               .execute();
             const stillMembers = new Set(existing.map((row) => row.id));
-            const statuses = results
-              .filter((result) => stillMembers.has(result.userId))
-              .map((result) => ({
-                org_id: orgId,
-                user_id: result.userId,
-                run_id: runId,
-                category: result.category,
-                severity: CATEGORIES[result.category].severity,
-                detail: result.detail,
-                checked_at: result.checkedAt.toISOString(),
-              }));
-            if (statuses.length > 0) {
-              await trx
-                .insertInto("user_mailbox_status")
-                .values(statuses)
-                .onConflict((oc) =>
-                  oc.columns(["org_id", "user_id"]).doUpdateSet((eb) => ({
-                    run_id: eb.ref("excluded.run_id"),
-                    category: eb.ref("excluded.category"),
-                    severity: eb.ref("excluded.severity"),
-                    detail: eb.ref("excluded.detail"),
-                    checked_at: eb.ref("excluded.checked_at"),
-                  })),
-                )
-                .execute();
-            }
+            await insertRows(
+              trx as unknown as Transaction<never>,
+              "user_mailbox_status",
+              STATUS_COLUMNS,
+              results
+                .filter((result) => stillMembers.has(result.userId))
+                .map((result) => [
+                  orgId,
+                  result.userId,
+                  runId,
+                  result.category,
+                  CATEGORIES[result.category].severity,
+                  result.detail,
+                  result.checkedAt.toISOString(),
+                ]),
+              STATUS_UPSERT,
+            );
             await trx
               .updateTable("check_runs")
               .set({ done: progress.done, counts_json: JSON.stringify(progress.counts) })

@@ -63,7 +63,11 @@ export async function startHarness(
         .setIssuedAt()
         .setExpirationTime("10m")
         .sign(privateKey),
-    seedOrg: (users, adminEmail) => seedOrg(testDb.database.db, users, adminEmail === undefined ? {} : { adminEmail }),
+    seedOrg: (users, adminEmail, domain) =>
+      seedOrg(testDb.database.db, users, {
+        ...(adminEmail === undefined ? {} : { adminEmail }),
+        ...(domain === undefined ? {} : { domain }),
+      }),
     async close() {
       await app.close();
       await testDb.dispose();
