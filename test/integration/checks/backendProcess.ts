@@ -7,45 +7,9 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
+export { backendEnvForLab, type LabEndpoints } from "../../../scripts/labEnv.js";
+
 const projectRoot = fileURLToPath(new URL("../../..", import.meta.url));
-
-/** What the backend needs to know of a lab (its ready line). */
-export interface LabEndpoints {
-  port: number;
-  issuer: string;
-  jwksUri: string;
-  authority: string;
-  baseUrl: string;
-  caCertFile: string;
-  backendClientId: string;
-  backendClientSecret: string;
-  hostOverrides: Record<string, string>;
-  ewsScope: string;
-  graphScope: string;
-}
-
-/** Environment that points the backend's outbound client, token verification and drivers at the lab. */
-export function backendEnvForLab(lab: LabEndpoints): Record<string, string> {
-  const overrides = [
-    "localhost=127.0.0.1",
-    ...Object.keys(lab.hostOverrides).map((host) => `${host}=127.0.0.1:${lab.port}`),
-  ];
-  return {
-    OUTBOUND_CA_FILE: lab.caCertFile,
-    OUTBOUND_HOST_OVERRIDES: overrides.join(","),
-    TOKEN_ISSUERS: lab.issuer,
-    TOKEN_AUDIENCE: lab.backendClientId,
-    TOKEN_JWKS_URI: lab.jwksUri,
-    EXCHANGE_AUTHORITY: lab.authority,
-    EXCHANGE_KNOWN_AUTHORITIES: new URL(lab.authority).host,
-    EXCHANGE_PROTOCOL_MODE: "oidc",
-    BACKEND_CLIENT_ID: lab.backendClientId,
-    BACKEND_CLIENT_SECRET: lab.backendClientSecret,
-    GRAPH_BASE_URL: lab.baseUrl,
-    EXCHANGE_EWS_SCOPE: lab.ewsScope,
-    GRAPH_SCOPE: lab.graphScope,
-  };
-}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
