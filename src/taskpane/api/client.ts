@@ -25,11 +25,13 @@ import type {
   CheckResultDto,
   CheckResultsQuery,
   CheckRunDto,
+  DiscoveryResultDto,
+  RbacScriptDto,
+  ServiceAccountSignInInput,
   StartCheckRunDto,
   StartCheckRunInput,
 } from "../../contract/checks";
 import { ApiError, BackendUnavailableError, SessionExpiredError } from "./errors";
-import type { DiscoveryResultDto, RbacScriptDto, ServiceAccountSignInInput } from "./exchangeTypes";
 
 export interface TokenSource {
   /** A token for the API; `forceRefresh` skips the cache after the API refused the cached one. */

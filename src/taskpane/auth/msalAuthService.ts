@@ -156,11 +156,8 @@ export class MsalAuthService implements AuthService {
   async signIn(): Promise<AuthAccount> {
     const { app, config } = await this.start();
     try {
-      // select_account is Entra's; a generic OIDC provider (the lab) may only know login/consent/none.
-      const result = await app.acquireTokenPopup({
-        scopes: config.apiScopes,
-        ...(config.protocolMode === "aad" ? { prompt: "select_account" as const } : {}),
-      });
+      // Let someone with several accounts (Entra ID, or the lab's picker) choose which one signs in.
+      const result = await app.acquireTokenPopup({ scopes: config.apiScopes, prompt: "select_account" });
       this.remember(app, result.account);
       this.dialogSession = null;
       if (!result.account) throw new SignInError("failed", "Sign-in returned no account.");

@@ -2,7 +2,7 @@ import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui
 import { Wand20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
-import type { DiscoveryResultDto } from "../../api/exchangeTypes";
+import type { DiscoveryResultDto } from "../../../contract/checks";
 import { FailureMessage } from "../FailureMessage";
 
 const useStyles = makeStyles({
