@@ -107,7 +107,9 @@ describe("MsalAuthService", () => {
     expect(account).toEqual({ username: "megan.bowen@contoso.lab", name: "Megan Bowen" });
     expect(msal.created[0]?.kind).toBe("public");
     expect(msal.created[0]?.options).toMatchObject({ redirectUri: "https://localhost:3000/auth.html", cache: "local" });
-    expect(msal.created[0]?.app.popup).toHaveBeenCalledWith(expect.not.objectContaining({ prompt: expect.anything() }));
+    expect(msal.created[0]?.app.popup).toHaveBeenCalledWith(
+      expect.objectContaining({ prompt: "select_account", scopes: CONFIG.apiScopes }),
+    );
     expect(auth.diagnostics().path).toBe("popup");
     expect(auth.diagnostics().skipped[0]?.reason).toMatch(/browser preview/);
   });
