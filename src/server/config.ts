@@ -5,6 +5,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import path from "node:path";
+import { DEFAULT_RUNNER_SETTINGS } from "./checks/runner.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -42,6 +43,23 @@ const EnvSchema = Type.Object({
   AUTH_PROTOCOL_MODE: Type.Optional(Type.Union([Type.Literal("oidc"), Type.Literal("aad")])),
   AUTH_SERVICE_ACCOUNT_SCOPES: Type.Optional(Type.String()),
   STATIC_DIR: Type.Optional(Type.String()),
+  EXCHANGE_AUTHORITY: Type.Optional(Type.String()),
+  EXCHANGE_KNOWN_AUTHORITIES: Type.Optional(Type.String()),
+  EXCHANGE_PROTOCOL_MODE: Type.Optional(Type.Union([Type.Literal("aad"), Type.Literal("oidc")])),
+  BACKEND_CLIENT_ID: Type.Optional(Type.String()),
+  // Never given a pattern: a schema failure would echo the value into the error message.
+  BACKEND_CLIENT_SECRET: Type.Optional(Type.String()),
+  GRAPH_BASE_URL: Type.Optional(Type.String()),
+  EXCHANGE_EWS_SCOPE: Type.Optional(Type.String()),
+  GRAPH_SCOPE: Type.Optional(Type.String()),
+  // Ranges are checked below, so the message names the allowed range rather than a pattern.
+  CHECK_CONCURRENCY: Type.Optional(Type.String()),
+  CHECK_MAX_CONCURRENCY: Type.Optional(Type.String()),
+  CHECK_MAX_ATTEMPTS: Type.Optional(Type.String()),
+  CHECK_REQUEST_TIMEOUT_MS: Type.Optional(Type.String()),
+  CHECK_RETRY_BASE_MS: Type.Optional(Type.String()),
+  CHECK_DEFAULT_BACKOFF_MS: Type.Optional(Type.String()),
+  CHECK_PAGE_SIZE: Type.Optional(Type.String()),
 });
 export type ServerEnv = Static<typeof EnvSchema>;
 
@@ -72,6 +90,33 @@ export interface ClientAuthConfig {
   serviceAccountScopes: string[];
 }
 
+/** How the mailbox drivers reach the identity provider (Microsoft Entra ID by default, the lab in development). */
+export interface ExchangeConfig {
+  /** Authority template; "{tenantid}" becomes the organization's tenant ("organizations" when it has none). */
+  authority: string;
+  /** Hosts msal-node may trust without instance discovery (the lab's host:port). */
+  knownAuthorities: string[];
+  protocolMode: "aad" | "oidc";
+  /** The backend's confidential client (on-behalf-of sign-in of the EWS OAuth service account). */
+  backendClient: { clientId: string; clientSecret: string } | null;
+  /** Overrides of the drivers' defaults (Graph root, EWS delegated scope, Graph app-only scope); null keeps them. */
+  graphBaseUrl: string | null;
+  ewsScope: string | null;
+  graphScope: string | null;
+}
+
+/** The check runner's limits. */
+export interface ChecksConfig {
+  defaultConcurrency: number;
+  /** The server's budget per run (EWSMaxConcurrency is 27). */
+  maxConcurrency: number;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  retryBaseMs: number;
+  defaultBackOffMs: number;
+  pageSize: number;
+}
+
 export interface ServerConfig {
   environment: "production" | "development" | "test";
   port: number;
@@ -100,6 +145,8 @@ export interface ServerConfig {
   bootstrap: { adminEmail: string; orgName: string; tenantId: string | null } | null;
   clientAuth: ClientAuthConfig | null;
   staticDir: string | null;
+  exchange: ExchangeConfig;
+  checks: ChecksConfig;
 }
 
 export class ConfigError extends Error {
@@ -127,6 +174,15 @@ function integer(value: string | undefined, fallback: number, variable: string, 
   const parsed = Number(value);
   if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > max) {
     throw new ConfigError(variable, `must be a whole number between 1 and ${max}`);
+  }
+  return parsed;
+}
+
+function wholeWithin(value: string | undefined, fallback: number, variable: string, min: number, max: number): number {
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(variable, `must be a whole number between ${min} and ${max} (got "${value}")`);
   }
   return parsed;
 }
@@ -178,6 +234,69 @@ function parseClientAuth(env: ServerEnv): ClientAuthConfig | null {
     serviceAccountScopes: env.AUTH_SERVICE_ACCOUNT_SCOPES
       ? list(env.AUTH_SERVICE_ACCOUNT_SCOPES)
       : ["https://outlook.office365.com/EWS.AccessAsUser.All", "offline_access"],
+  };
+}
+
+function parseExchange(env: ServerEnv, environment: string): ExchangeConfig {
+  const authority = httpsUrl(
+    env.EXCHANGE_AUTHORITY ?? "https://login.microsoftonline.com/{tenantid}",
+    "EXCHANGE_AUTHORITY",
+    environment,
+  );
+  // Both or neither: one without the other would only surface at the first service-account sign-in.
+  if (env.BACKEND_CLIENT_ID && !env.BACKEND_CLIENT_SECRET) {
+    throw new ConfigError("BACKEND_CLIENT_SECRET", "is required when BACKEND_CLIENT_ID is set");
+  }
+  if (env.BACKEND_CLIENT_SECRET && !env.BACKEND_CLIENT_ID) {
+    throw new ConfigError("BACKEND_CLIENT_ID", "is required when BACKEND_CLIENT_SECRET is set");
+  }
+  return {
+    authority,
+    knownAuthorities: list(env.EXCHANGE_KNOWN_AUTHORITIES),
+    protocolMode: env.EXCHANGE_PROTOCOL_MODE ?? (authority.includes("login.microsoftonline.com") ? "aad" : "oidc"),
+    backendClient:
+      env.BACKEND_CLIENT_ID && env.BACKEND_CLIENT_SECRET
+        ? { clientId: env.BACKEND_CLIENT_ID, clientSecret: env.BACKEND_CLIENT_SECRET }
+        : null,
+    graphBaseUrl: env.GRAPH_BASE_URL ? httpsUrl(env.GRAPH_BASE_URL, "GRAPH_BASE_URL", environment) : null,
+    ewsScope: env.EXCHANGE_EWS_SCOPE ?? null,
+    graphScope: env.GRAPH_SCOPE ?? null,
+  };
+}
+
+function parseChecks(env: ServerEnv): ChecksConfig {
+  const defaults = DEFAULT_RUNNER_SETTINGS;
+  const maxConcurrency = wholeWithin(env.CHECK_MAX_CONCURRENCY, 27, "CHECK_MAX_CONCURRENCY", 1, 500);
+  const defaultConcurrency = wholeWithin(
+    env.CHECK_CONCURRENCY,
+    Math.min(defaults.concurrency, maxConcurrency),
+    "CHECK_CONCURRENCY",
+    1,
+    500,
+  );
+  if (defaultConcurrency > maxConcurrency) {
+    throw new ConfigError("CHECK_CONCURRENCY", `must not exceed CHECK_MAX_CONCURRENCY (${maxConcurrency})`);
+  }
+  return {
+    defaultConcurrency,
+    maxConcurrency,
+    maxAttempts: wholeWithin(env.CHECK_MAX_ATTEMPTS, defaults.maxAttempts, "CHECK_MAX_ATTEMPTS", 1, 20),
+    requestTimeoutMs: wholeWithin(
+      env.CHECK_REQUEST_TIMEOUT_MS,
+      defaults.requestTimeoutMs,
+      "CHECK_REQUEST_TIMEOUT_MS",
+      100,
+      600_000,
+    ),
+    retryBaseMs: wholeWithin(env.CHECK_RETRY_BASE_MS, defaults.retryBaseMs, "CHECK_RETRY_BASE_MS", 1, 60_000),
+    defaultBackOffMs: wholeWithin(
+      env.CHECK_DEFAULT_BACKOFF_MS,
+      defaults.defaultBackOffMs,
+      "CHECK_DEFAULT_BACKOFF_MS",
+      1,
+      600_000,
+    ),
+    pageSize: wholeWithin(env.CHECK_PAGE_SIZE, defaults.pageSize, "CHECK_PAGE_SIZE", 10, 10_000),
   };
 }
 
@@ -274,5 +393,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     bootstrap,
     clientAuth: parseClientAuth(env),
     staticDir: env.STATIC_DIR ?? null,
+    exchange: parseExchange(env, environment),
+    checks: parseChecks(env),
   };
 }

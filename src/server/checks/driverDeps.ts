@@ -1,39 +1,25 @@
 /**
- * The server's MailboxDriverDeps: the guarded outbound client, the identity provider settings (Microsoft Entra ID
- * by default, the lab's provider in development) and, for the EWS OAuth access type, the organization's encrypted
- * token cache row. Environment:
- *  EXCHANGE_AUTHORITY     authority template with {tenantid} (default https://login.microsoftonline.com/{tenantid})
- *  EXCHANGE_KNOWN_AUTHORITIES, EXCHANGE_PROTOCOL_MODE (aad | oidc; default aad for login.microsoftonline.com)
- *  BACKEND_CLIENT_ID, BACKEND_CLIENT_SECRET   the backend's confidential client (on-behalf-of sign-in)
- *  GRAPH_BASE_URL (default https://graph.microsoft.com), EXCHANGE_EWS_SCOPE, GRAPH_SCOPE
+ * The server's MailboxDriverDeps: the guarded outbound client, the identity provider settings (ServerConfig.exchange:
+ * Microsoft Entra ID by default, the lab's provider in development) and, for the EWS OAuth access type, the
+ * organization's encrypted token cache row.
  */
+import type { ExchangeConfig } from "../config.js";
 import type { AppContext } from "../context.js";
 import { createMailboxDriver } from "../exchange/index.js";
 import type { IdentitySettings, MailboxDriverDeps } from "../exchange/config.js";
 import type { DriverFactory } from "./service.js";
 import type { CheckSettings } from "./settings.js";
 
-export function identitySettingsFromEnv(env: Record<string, string | undefined> = process.env): IdentitySettings {
-  const template = env.EXCHANGE_AUTHORITY ?? "https://login.microsoftonline.com/{tenantid}";
-  const protocolMode =
-    env.EXCHANGE_PROTOCOL_MODE === "oidc" || env.EXCHANGE_PROTOCOL_MODE === "aad"
-      ? env.EXCHANGE_PROTOCOL_MODE
-      : template.includes("login.microsoftonline.com")
-        ? "aad"
-        : "oidc";
-  const clientId = env.BACKEND_CLIENT_ID ?? "";
-  const clientSecret = env.BACKEND_CLIENT_SECRET ?? "";
+export function identitySettingsFrom(exchange: ExchangeConfig): IdentitySettings {
   return {
-    authorityFor: (tenantId) => template.replace(/\{tenantid\}/gi, encodeURIComponent(tenantId ?? "organizations")),
-    knownAuthorities: (env.EXCHANGE_KNOWN_AUTHORITIES ?? "")
-      .split(",")
-      .map((entry) => entry.trim())
-      .filter((entry) => entry !== ""),
-    protocolMode,
-    backendClient: clientId !== "" && clientSecret !== "" ? { clientId, clientSecret } : null,
-    ...(env.GRAPH_BASE_URL ? { graphBaseUrl: env.GRAPH_BASE_URL } : {}),
-    ...(env.EXCHANGE_EWS_SCOPE ? { ewsScope: env.EXCHANGE_EWS_SCOPE } : {}),
-    ...(env.GRAPH_SCOPE ? { graphScope: env.GRAPH_SCOPE } : {}),
+    authorityFor: (tenantId) =>
+      exchange.authority.replace(/\{tenantid\}/gi, encodeURIComponent(tenantId ?? "organizations")),
+    knownAuthorities: exchange.knownAuthorities,
+    protocolMode: exchange.protocolMode,
+    backendClient: exchange.backendClient,
+    ...(exchange.graphBaseUrl === null ? {} : { graphBaseUrl: exchange.graphBaseUrl }),
+    ...(exchange.ewsScope === null ? {} : { ewsScope: exchange.ewsScope }),
+    ...(exchange.graphScope === null ? {} : { graphScope: exchange.graphScope }),
   };
 }
 
@@ -58,7 +44,7 @@ export function driverDepsFor(ctx: AppContext, orgId: string, settings: CheckSet
   return {
     // The backend's guarded client: the URL guard and the lab's CA apply to every driver request.
     fetch: ctx.outbound.fetch,
-    identity: identitySettingsFromEnv(),
+    identity: identitySettingsFrom(ctx.config.exchange),
     requestTimeoutMs: settings.runner.requestTimeoutMs,
     tokenCache: tokenCacheFor(ctx, orgId),
     onNeedsSignIn: async () => {

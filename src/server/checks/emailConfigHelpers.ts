@@ -17,7 +17,7 @@ import { rbacForApplicationsScript } from "../exchange/rbacScript.js";
 import { AUTH_ERRORS, OrgParams, errorResponses } from "../schemas/common.js";
 import { EmailConfigSchema } from "../schemas/emailConfig.js";
 import { toEmailConfigDto } from "../services/emailConfig.js";
-import { identitySettingsFromEnv, tokenCacheFor } from "./driverDeps.js";
+import { identitySettingsFrom, tokenCacheFor } from "./driverDeps.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 const HELPER_TIMEOUT_MS = 15_000;
@@ -121,7 +121,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
       }
       const org = await repos.organizations.get(orgId);
       const signedIn = await signInServiceAccount(request.body.accessToken, {
-        identity: identitySettingsFromEnv(),
+        identity: identitySettingsFrom(app.ctx.config.exchange),
         fetch: outbound.fetch,
         ...tokenCacheFor(app.ctx, orgId),
         tenantId: org?.tenantId ?? serviceAccount.tenantId,

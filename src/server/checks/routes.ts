@@ -32,7 +32,7 @@ import {
   StartCheckRunSchema,
 } from "./schemas.js";
 import { CheckService, type DriverFactory } from "./service.js";
-import { loadCheckSettings } from "./settings.js";
+import { checkSettingsFrom } from "./settings.js";
 import type { CheckResultRecord } from "./types.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
@@ -68,7 +68,7 @@ export function toResultDto(result: CheckResultRecord): CheckResultDto {
 
 export function checkRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx;
-  const settings = loadCheckSettings();
+  const settings = checkSettingsFrom(ctx.config.checks);
   const runs = checkRunsRepository(ctx.database.db, ctx.now);
   const events = new CheckRunEvents(settings.progressIntervalMs);
   const tickets = new EventTickets();

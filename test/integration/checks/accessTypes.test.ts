@@ -20,7 +20,6 @@ describe("access types and email-config helpers against the lab", () => {
   let harness: Harness;
   let orgId: string;
   let adminToken: string;
-  const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     const scenario = await loadScenarioFile(DEMO_SCENARIO_FILE);
@@ -30,14 +29,10 @@ describe("access types and email-config helpers against the lab", () => {
       port: lab.port,
       backendClientSecret: scenario.apps.backend.secret,
     });
-    // The drivers' identity settings are read from the environment (see src/server/checks/driverDeps.ts).
-    for (const name of Object.keys(labEnv).filter((key) => /^(EXCHANGE_|BACKEND_|GRAPH_)/.test(key))) {
-      saved[name] = process.env[name];
-      process.env[name] = labEnv[name];
-    }
-    // Graph answers moving and unavailable mailboxes with Retry-After: two attempts keep those users quick.
-    saved.CHECK_MAX_ATTEMPTS = process.env.CHECK_MAX_ATTEMPTS;
-    process.env.CHECK_MAX_ATTEMPTS = "2";
+    // The drivers' identity settings (ServerConfig.exchange) point at the lab.
+    const identityEnv = Object.fromEntries(
+      Object.entries(labEnv).filter(([key]) => /^(EXCHANGE_|BACKEND_|GRAPH_)/.test(key)),
+    );
     const dispatcher = new Agent({ connect: { ca: lab.caCertPem } });
     const jwks = (await (await undiciFetch(lab.jwksUri, { dispatcher })).json()) as { keys: JWK[] };
     await dispatcher.close();
@@ -47,6 +42,9 @@ describe("access types and email-config helpers against the lab", () => {
         OUTBOUND_CA_FILE: labEnv.OUTBOUND_CA_FILE!,
         OUTBOUND_HOST_OVERRIDES: labEnv.OUTBOUND_HOST_OVERRIDES!,
         TOKEN_AUDIENCE: `api://sync-sidebar-checks-test,${lab.ready.backendClientId}`,
+        ...identityEnv,
+        // Graph answers moving and unavailable mailboxes with Retry-After: two attempts keep those users quick.
+        CHECK_MAX_ATTEMPTS: "2",
       },
       [{ issuer: lab.issuer, keys: jwks }],
     );
@@ -72,10 +70,6 @@ describe("access types and email-config helpers against the lab", () => {
   });
 
   afterAll(async () => {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
     await harness.close();
     await lab.close();
   });

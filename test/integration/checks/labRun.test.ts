@@ -51,11 +51,11 @@ describe("check runs against the Exchange lab with injected faults", () => {
       ],
     };
     lab = await startLab({ scenario, port: 0 });
-    // Read when the check routes register: a short timeout keeps the silent user's five attempts quick.
-    process.env.CHECK_REQUEST_TIMEOUT_MS = "2000";
     harness = await startHarness("sqlite", {
       OUTBOUND_CA_FILE: lab.caCertFile,
       OUTBOUND_HOST_OVERRIDES: "localhost=127.0.0.1",
+      // A short timeout keeps the silent user's five attempts quick.
+      CHECK_REQUEST_TIMEOUT_MS: "2000",
     });
     org = await harness.seedOrg(0);
     const admin = "admin@contoso.test";
@@ -78,7 +78,6 @@ describe("check runs against the Exchange lab with injected faults", () => {
   });
 
   afterAll(async () => {
-    delete process.env.CHECK_REQUEST_TIMEOUT_MS;
     await harness.close();
     await lab.close();
   });

@@ -7,6 +7,7 @@ let backend: TestBackend;
 let orgId = "";
 let admin = "";
 const logLines: string[] = [];
+const BACKEND_SECRET = "Backend-Client-Secret-3307";
 
 beforeAll(async () => {
   const stream = new Writable({
@@ -16,7 +17,12 @@ beforeAll(async () => {
     },
   });
   backend = await createTestBackend({
-    env: { RATE_LIMIT_MAX: "5", BODY_LIMIT_BYTES: "2048" },
+    env: {
+      RATE_LIMIT_MAX: "5",
+      BODY_LIMIT_BYTES: "2048",
+      BACKEND_CLIENT_ID: "backend-app",
+      BACKEND_CLIENT_SECRET: BACKEND_SECRET,
+    },
     deps: { logger: { level: "trace", stream } },
   });
   orgId = (await backend.seedOrg({ name: "Contoso", admin: "admin@contoso.com" })).orgId;
@@ -119,7 +125,7 @@ describe("rate limits", () => {
 });
 
 describe("logs", () => {
-  it("never contain bearer tokens or the password an admin saved", async () => {
+  it("never contain bearer tokens, the backend client's secret or the password an admin saved", async () => {
     const token = admin.slice("Bearer ".length);
     await backend.app.inject({
       method: "PUT",
@@ -139,5 +145,7 @@ describe("logs", () => {
     expect(log).not.toContain(token.split(".")[2]!);
     expect(log).not.toContain("Pa55word-in-a-log?");
     expect(log).not.toContain("cookie-secret");
+    expect(backend.app.ctx.config.exchange.backendClient?.clientSecret).toBe(BACKEND_SECRET);
+    expect(log).not.toContain(BACKEND_SECRET);
   });
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { loadCheckSettings } from "../../../src/server/checks/settings.js";
+import { checkSettingsFrom } from "../../../src/server/checks/settings.js";
+import { DEFAULT_RUNNER_SETTINGS } from "../../../src/server/checks/runner.js";
+import { loadConfig } from "../../../src/server/config.js";
 
 describe("check runner settings", () => {
   it("default to 10 workers within a budget of 27, five attempts and a 30-second request timeout", () => {
-    const settings = loadCheckSettings({});
+    const settings = checkSettingsFrom(loadConfig({}).checks);
     expect(settings.defaultConcurrency).toBe(10);
     expect(settings.maxConcurrency).toBe(27);
     expect(settings.runner.maxAttempts).toBe(5);
@@ -11,17 +13,15 @@ describe("check runner settings", () => {
     expect(settings.progressIntervalMs).toBeGreaterThanOrEqual(250);
   });
 
-  it("name the variable that is wrong", () => {
-    expect(() => loadCheckSettings({ CHECK_CONCURRENCY: "ten" })).toThrow(/CHECK_CONCURRENCY/);
-    expect(() => loadCheckSettings({ CHECK_MAX_ATTEMPTS: "0" })).toThrow(/CHECK_MAX_ATTEMPTS/);
-    expect(() => loadCheckSettings({ CHECK_CONCURRENCY: "30", CHECK_MAX_CONCURRENCY: "27" })).toThrow(
-      /CHECK_CONCURRENCY must not exceed CHECK_MAX_CONCURRENCY/,
+  it("follow the CHECK_* variables and keep the runner's fixed limits", () => {
+    const settings = checkSettingsFrom(
+      loadConfig({ CHECK_CONCURRENCY: "20", CHECK_REQUEST_TIMEOUT_MS: "5000", CHECK_PAGE_SIZE: "50" }).checks,
     );
-  });
-
-  it("follow the environment", () => {
-    const settings = loadCheckSettings({ CHECK_CONCURRENCY: "20", CHECK_REQUEST_TIMEOUT_MS: "5000" });
     expect(settings.defaultConcurrency).toBe(20);
     expect(settings.runner.requestTimeoutMs).toBe(5_000);
+    expect(settings.runner.pageSize).toBe(50);
+    expect(settings.runner.retryMaxMs).toBe(DEFAULT_RUNNER_SETTINGS.retryMaxMs);
+    expect(settings.runner).not.toHaveProperty("defaultConcurrency");
+    expect(settings.runner).not.toHaveProperty("maxConcurrency");
   });
 });
