@@ -2,7 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import AdminApp from "../../../../src/taskpane/admin/AdminApp";
-import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "./harness";
+import { FakeBackend, fakeAuth, findDialog, me, problem, renderWithSession } from "./harness";
 import { emailConfig } from "./fixtures";
 
 function backend(orgs = me().orgs) {
@@ -68,11 +68,11 @@ describe("Admin settings", () => {
     expect(await screen.findByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only");
 
     await userEvent.click(screen.getByRole("button", { name: "Back to sidebar" }));
-    const dialog = await screen.findByRole("dialog", { name: "Leave with unsaved changes?" });
+    const dialog = await findDialog("Leave with unsaved changes?");
     await userEvent.click(within(dialog).getByText("Stay and keep editing"));
     expect(onClose).not.toHaveBeenCalled();
     await userEvent.click(screen.getByRole("button", { name: "Back to sidebar" }));
-    await userEvent.click(within(await screen.findByRole("dialog")).getByText("Leave without saving"));
+    await userEvent.click(within(await findDialog("Leave with unsaved changes?")).getByText("Leave without saving"));
     expect(onClose).toHaveBeenCalledOnce();
   });
 

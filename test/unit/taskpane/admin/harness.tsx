@@ -3,7 +3,7 @@
  * level: tests declare routes ("GET /api/me") and read back every request the views sent.
  */
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
-import { configure, render } from "@testing-library/react";
+import { render, screen } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
 import { ApiClient } from "../../../../src/taskpane/api/client";
@@ -12,7 +12,6 @@ import { SessionProvider } from "../../../../src/taskpane/auth/SessionProvider";
 import { PreviewMailboxHost } from "../../../../src/taskpane/office/previewMailboxHost";
 
 // Views load in steps (session, then /api/me, then the view's data): allow for a busy 2-core CI machine.
-configure({ asyncUtilTimeout: 4000 });
 vi.setConfig({ testTimeout: 20_000 });
 
 export interface SentRequest {
@@ -113,4 +112,16 @@ export const ORG = { id: "org-1", name: "Contoso Lab", role: "admin" as const };
 
 export function me(orgs: Array<{ id: string; name: string; role: "admin" | "user" }> = [ORG]) {
   return { subject: "sub-1", email: ADMIN.username, name: ADMIN.name, orgs };
+}
+
+/**
+ * A Fluent dialog found by its title. In jsdom, tabster keeps a just-opened dialog aria-hidden until its deferred
+ * focus move runs, which under load can take seconds, so role queries miss it; a real browser's accessibility is
+ * covered by the e2e axe scans.
+ */
+export async function findDialog(title: string): Promise<HTMLElement> {
+  const heading = await screen.findByText(title);
+  const dialog = heading.closest<HTMLElement>("[role=dialog],[role=alertdialog]");
+  if (!dialog) throw new Error(`"${title}" is not inside a dialog`);
+  return dialog;
 }
