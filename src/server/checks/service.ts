@@ -15,6 +15,7 @@ import type { Repositories } from "../repositories/index.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { UrlGuard } from "../services/emailConfig.js";
 import { resolveEmailConfig } from "./configResolution.js";
+import { openDraft, sealDraft } from "./draftSeal.js";
 import { EtaEstimator } from "./eta.js";
 import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
@@ -46,7 +47,6 @@ interface ActiveRun {
 }
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
-const draftContext = (runId: string): string => `check_runs.draft_enc:${runId}`;
 
 export class CheckService {
   private readonly active = new Map<string, ActiveRun>();
@@ -82,7 +82,7 @@ export class CheckService {
       accessType: resolution.config.accessType,
       configVersion: draft ? null : record.version,
       // The draft is never saved as configuration; sealed here only so a crash can resume the run.
-      draftEnc: draft ? this.deps.keyring.seal(JSON.stringify(resolution.config), draftContext(runId)) : null,
+      draftEnc: draft ? sealDraft(this.deps.keyring, runId, resolution.config) : null,
       concurrency,
       startedBy: actor,
     });
@@ -151,7 +151,7 @@ export class CheckService {
       let config: ResolvedEmailConfig;
       if (run.draftEnc !== null) {
         try {
-          config = JSON.parse(keyring.open(run.draftEnc, draftContext(run.id))) as ResolvedEmailConfig;
+          config = openDraft(keyring, run.id, run.draftEnc);
         } catch (error) {
           log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
           await this.fail(run, "The draft configuration of this run could not be reopened; start a new run.");

@@ -2,6 +2,7 @@
  * Every table that stores keyring envelopes, re-sealed by `npm run secrets:rotate`. A module that seals secrets in
  * its own table adds one entry here, so a rotation leaves no ciphertext under a retired key.
  */
+import { resealDrafts } from "../checks/draftSeal.js";
 import type { Db } from "../db/schema.js";
 import { emailConfigsRepository } from "../repositories/emailConfigs.js";
 import type { Keyring } from "./keyring.js";
@@ -14,6 +15,8 @@ export interface Resealer {
 
 export const resealers: Resealer[] = [
   { name: "email_configs", reseal: (db, keyring) => emailConfigsRepository(db, keyring, () => new Date()).reseal() },
+  // A draft run's configuration, kept only until the run ends, so an interrupted run can still resume.
+  { name: "check_runs", reseal: resealDrafts },
 ];
 
 /** Runs every resealer in one transaction: a rotation either completes or changes nothing. */

@@ -1,5 +1,6 @@
 /** The admin CLI, secrets rotation with the development key file, and main.ts starting and stopping cleanly. */
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,7 +8,10 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdmin, UsageError } from "../../../src/server/cli/admin.js";
 import { rotateSecrets } from "../../../src/server/cli/rotateSecrets.js";
+import { openDraft, sealDraft } from "../../../src/server/checks/draftSeal.js";
+import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase } from "../../../src/server/db/database.js";
+import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
 import { createRepositories } from "../../../src/server/repositories/index.js";
 import { Keyring, parseKey } from "../../../src/server/secrets/keyring.js";
 
@@ -60,7 +64,7 @@ describe("admin CLI", () => {
 });
 
 describe("secrets rotation with the development key file", () => {
-  it("adds a new active key, re-seals every secret, and prunes the old key on request", async () => {
+  it("adds a new active key, re-seals every secret and an interrupted run's draft, and prunes the old key on request", async () => {
     const keysBefore = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
     expect(keysBefore.keys).toHaveLength(1);
     const database = await openDatabase(env.DATABASE_URL!);
@@ -73,16 +77,35 @@ describe("secrets rotation with the development key file", () => {
       tokenExpiresAt: null,
       tokenCache: "refresh-token-value",
     });
+    const draft: ResolvedEmailConfig = {
+      accessType: "ews_basic_impersonation",
+      ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
+      accountLogon: "svc@contoso.com",
+      password: "draft-password-value",
+    };
+    const runId = randomUUID();
+    const created = await checkRunsRepository(database.db).create({
+      id: runId,
+      orgId: org.id,
+      depth: "read",
+      scope: { all: true },
+      accessType: draft.accessType,
+      configVersion: null,
+      draftEnc: sealDraft(oldKeyring, runId, draft),
+      concurrency: 1,
+      startedBy: "admin",
+    });
+    expect(created.kind).toBe("created");
     await database.close();
 
     const result = await rotateSecrets([], env);
-    expect(result.moved).toEqual({ email_configs: 1 });
+    expect(result.moved).toEqual({ email_configs: 1, check_runs: 1 });
     const keysAfter = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
     expect(keysAfter.keys).toHaveLength(2);
     expect(keysAfter.keys[1]).toBe(keysBefore.keys[0]);
 
     const pruned = await rotateSecrets(["--prune"], env);
-    expect(pruned).toMatchObject({ pruned: true, moved: { email_configs: 1 } });
+    expect(pruned).toMatchObject({ pruned: true, moved: { email_configs: 1, check_runs: 1 } });
     const keysFinal = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
     expect(keysFinal.keys).toHaveLength(1);
 
@@ -90,6 +113,9 @@ describe("secrets rotation with the development key file", () => {
     try {
       const reposAfter = createRepositories(reopened.db, { keyring: new Keyring(keysFinal.keys.map(parseKey)) });
       expect((await reposAfter.emailConfigs.credentials(org.id)).tokenCache).toBe("refresh-token-value");
+      const [interrupted] = await checkRunsRepository(reopened.db).interrupted();
+      expect(interrupted?.id).toBe(runId);
+      expect(openDraft(new Keyring(keysFinal.keys.map(parseKey)), runId, interrupted!.draftEnc!)).toEqual(draft);
     } finally {
       await reopened.close();
     }

@@ -6,13 +6,17 @@
 import { readdir, readFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDraft, sealDraft } from "../../../src/server/checks/draftSeal.js";
+import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase, type Database } from "../../../src/server/db/database.js";
+import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
 import { migrateToLatest, migrations } from "../../../src/server/db/migrations/index.js";
 import type { EmailConfigChanges } from "../../../src/server/repositories/emailConfigs.js";
 import { createRepositories, type Repositories } from "../../../src/server/repositories/index.js";
-import { Keyring, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
+import { Keyring, SecretsError, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
 import { resealAll } from "../../../src/server/secrets/resealers.js";
 import { openTestPostgres, postgresEnabled } from "../../support/postgres.js";
 
@@ -228,16 +232,46 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
   });
 
   it("re-seals every secret under a new key, after which the old key is no longer needed", async () => {
+    // An interrupted run over an unsaved draft: its sealed draft must survive the rotation to resume.
+    const draftOrg = await repos.organizations.create({ name: "Drafts", tenantId: null, createdBy: "test" });
+    await repos.users.add(draftOrg.id, { email: "ada@drafts.test", displayName: "Ada", role: "user" }, "test");
+    const draft: ResolvedEmailConfig = {
+      accessType: "ews_basic_impersonation",
+      ewsUrl: "https://mail.drafts.test/EWS/Exchange.asmx",
+      accountLogon: "svc@drafts.test",
+      password: SECRETS.password,
+    };
+    const runs = checkRunsRepository(harness.database.db);
+    const runId = randomUUID();
+    const created = await runs.create({
+      id: runId,
+      orgId: draftOrg.id,
+      depth: "read",
+      scope: { all: true },
+      accessType: draft.accessType,
+      configVersion: null,
+      draftEnc: sealDraft(new Keyring([k1]), runId, draft),
+      concurrency: 1,
+      startedBy: "admin@drafts.test",
+    });
+    expect(created.kind).toBe("created");
+
     const rotated = new Keyring([k2, k1]);
     const moved = await resealAll(harness.database.db, rotated);
     expect(moved.email_configs).toBeGreaterThanOrEqual(4);
+    expect(moved.check_runs).toBe(1);
+    const interrupted = (await runs.interrupted()).find((run) => run.id === runId);
+    expect(interrupted?.draftEnc).toMatch(/^v1\.k2\./);
+    expect(openDraft(new Keyring([k2]), runId, interrupted!.draftEnc!)).toEqual(draft);
+    // Still bound to its run: the re-sealed envelope opens under no other run's id.
+    expect(() => openDraft(new Keyring([k2]), randomUUID(), interrupted!.draftEnc!)).toThrow(SecretsError);
     const envelopes = (await harness.database.db.selectFrom("email_configs").selectAll().execute()).flatMap((row) =>
       [row.password_enc, row.client_secret_enc, row.private_key_enc, row.token_cache_enc].filter(
         (value): value is string => value !== null,
       ),
     );
     expect(envelopes.every((envelope) => envelope.startsWith("v1.k2."))).toBe(true);
-    expect((await resealAll(harness.database.db, rotated)).email_configs).toBe(0);
+    expect(await resealAll(harness.database.db, rotated)).toEqual({ email_configs: 0, check_runs: 0 });
     const onlyNew = createRepositories(harness.database.db, { keyring: new Keyring([k2]) });
     const org = (await repos.organizations.list()).find((o) => o.name === "Secrets")!;
     expect(await onlyNew.emailConfigs.credentials(org.id)).toMatchObject({
