@@ -13,6 +13,7 @@ import path from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { generate } from "selfsigned";
 import { startLab, type Lab } from "../../../src/lab/index.js";
+import { paneAuthEnvForLab } from "../../../scripts/labEnv.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../../integration/checks/backendProcess.js";
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "./browser.js";
 import { buildPaneForTests, type BuiltPane } from "./builtPane.js";
@@ -98,11 +99,7 @@ export async function startStack(pane: BuiltPane): Promise<Stack> {
       BOOTSTRAP_ADMIN: DEMO_ADMIN,
       BOOTSTRAP_ORG_NAME: "Contoso Lab",
       BOOTSTRAP_TENANT_ID: lab.scenario.tenantId,
-      AUTH_AUTHORITY: lab.authority,
-      AUTH_CLIENT_ID: lab.ready.spaClientId,
-      AUTH_KNOWN_AUTHORITIES: new URL(lab.authority).host,
-      AUTH_API_SCOPES: lab.ready.apiScope,
-      AUTH_PROTOCOL_MODE: "oidc",
+      ...paneAuthEnvForLab(lab.ready),
       CHECK_CONCURRENCY: "10",
     });
     server = await servePane(path.resolve(pane.dir), backend.url);
