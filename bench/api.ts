@@ -1,6 +1,6 @@
 // `npm run bench -- api [--seconds N] [--rounds N] [--connections N]`
-// Throughput of GET /api/orgs/{orgId}/email-config (token verified, membership and row read) beside a bare route of
-// the same server in the same run. The server runs in this process; the load comes from a second process over
+// Throughput of GET /api/orgs/{orgId}/email-config (token verified, rate-limited, membership and configuration read
+// from the database on every call) beside a bare route of the same server in the same run. The server runs in this process; the load comes from a second process over
 // loopback (an undici Pool). Bare and real phases alternate for several rounds and the medians are reported, so a
 // burst of load from elsewhere on the machine skews one phase rather than the whole comparison.
 // Prints one JSON line; target: real_rps / bare_rps >= 0.5.

@@ -89,12 +89,20 @@ export function fieldErrors(part: string, errors: Iterable<ValueError>, limit = 
   return out;
 }
 
+/** An object schema whose fields are all strings without defaults (e.g. `{ orgId: Uuid }`). */
+function onlyPlainStrings(schema: TSchema): boolean {
+  const properties = (schema as { type?: unknown; properties?: Record<string, TSchema> }).properties;
+  if (schema.type !== "object" || properties === undefined) return false;
+  return Object.values(properties).every((field) => field.type === "string" && field.default === undefined);
+}
+
 export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   registerFormats();
   const check = TypeCompiler.Compile(schema);
   const part = httpPart ?? "body";
-  // Query strings, params and headers arrive as text: convert to the schema's types before checking.
-  const converts = part !== "body";
+  // Query strings, params and headers arrive as text: convert to the schema's types (and fill defaults) before
+  // checking, unless every field is a plain string without a default, where conversion would change nothing.
+  const converts = part !== "body" && !onlyPlainStrings(schema);
   return (input: unknown) => {
     const value = converts ? Value.Default(schema, Value.Convert(schema, input)) : input;
     if (check.Check(value)) return { value };

@@ -97,6 +97,11 @@ export function identityOf(payload: JWTPayload): Identity {
 
 export interface TokenVerifier {
   verify(token: string): Promise<Identity>;
+  /**
+   * The identity of exactly this token when it was verified before and has not expired since; null otherwise
+   * (then call verify). Synchronous, so the sign-in hook answers most calls without a promise.
+   */
+  known?(token: string): Identity | null;
 }
 
 /** Verified tokens kept until they expire: the pane reuses one token for many calls, so most calls skip RSA. */
@@ -146,14 +151,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     return remote;
   }
 
+  function known(token: string): Identity | null {
+    const hit = verified.get(token);
+    if (!hit) return null;
+    // Expiry is still enforced on every call, with the same tolerance as the full verification.
+    if (hit.expiresAtMs + (options.clockToleranceSeconds ?? 30) * 1000 > Date.now()) return hit.identity;
+    verified.delete(token);
+    return null;
+  }
+
   return {
+    known,
+
     async verify(token: string): Promise<Identity> {
-      const hit = verified.get(token);
-      if (hit) {
-        // Expiry is still enforced on every call, with the same tolerance as the full verification.
-        if (hit.expiresAtMs + (options.clockToleranceSeconds ?? 30) * 1000 > Date.now()) return hit.identity;
-        verified.delete(token);
-      }
+      const hit = known(token);
+      if (hit) return hit;
       let unverified: JWTPayload;
       try {
         unverified = decodeJwt(token);

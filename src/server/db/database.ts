@@ -21,7 +21,7 @@ export interface Database {
    * Kysely's single-connection queue. Hot-path lookups use it; null on PostgreSQL, whose pool already runs reads in
    * parallel.
    */
-  readRows: ((sqlText: string, parameters: readonly unknown[]) => unknown[]) | null;
+  readRows: ((sqlText: string, parameters: readonly unknown[], asTuples?: boolean) => unknown[]) | null;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -56,7 +56,15 @@ function openSqlite(url: string): Database {
     db,
     dialect: "sqlite",
     file: file === ":memory:" ? null : file,
-    readRows: reader ? (sqlText, parameters) => reader.prepare(sqlText).all(...parameters) : null,
+    // Tuples (better-sqlite3's raw mode) skip building an object with named keys per row. A cached statement is
+    // switched per call, which is safe: each call runs to completion synchronously.
+    readRows: reader
+      ? (sqlText, parameters, asTuples = false) =>
+          reader
+            .prepare(sqlText)
+            .raw(asTuples)
+            .all(...parameters)
+      : null,
     ping: () => ping(db),
     close: async () => {
       reader?.close();

@@ -3,8 +3,10 @@
  * token cache) are sealed with the keyring before they reach a row and opened only by `credentials()`, which the
  * check runner calls; nothing else in the server sees them in clear.
  */
-import type { Db, EmailConfigsTable } from "../db/schema.js";
-import { compiledOnce, type ReadRows } from "./compiled.js";
+import { sql } from "kysely";
+import type { DatabaseTables, Db, EmailConfigsTable } from "../db/schema.js";
+import { compiledOnce, compiledTuples, type ReadRows } from "./compiled.js";
+import type { Membership } from "./organizations.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 
@@ -37,6 +39,11 @@ export interface EmailConfigRecord {
   updatedBy: string | null;
   updatedAt: string | null;
 }
+
+/** The configuration as its readers see it: no secret material, no certificate body, only whether secrets exist. */
+export type EmailConfigSummary = Omit<EmailConfigRecord, "appOnly"> & {
+  appOnly: Omit<EmailConfigRecord["appOnly"], "certificatePem">;
+};
 
 export interface EmailConfigChanges {
   accessType: AccessTypeId;
@@ -118,6 +125,42 @@ function toRecord(row: EmailConfigsTable): EmailConfigRecord {
   };
 }
 
+function summaryOf(record: EmailConfigRecord): EmailConfigSummary {
+  const { certificatePem: _certificate, ...appOnly } = record.appOnly;
+  return { ...record, appOnly };
+}
+
+/** One row of the member view, in the order of its select list (see memberViewQuery). */
+type MemberViewTuple = [
+  id: string,
+  name: string,
+  tenantId: string | null,
+  createdAt: string,
+  createdBy: string,
+  userId: string,
+  role: "admin" | "user",
+  // Null from here on when the organization has no configuration row yet.
+  version: number | null,
+  accessType: string | null,
+  ewsUrl: string | null,
+  accountLogon: string | null,
+  hasPassword: number | boolean | null,
+  saUsername: string | null,
+  saState: EmailConfigsTable["service_account_state"] | null,
+  saExpiresAt: string | null,
+  appTenantId: string | null,
+  appClientId: string | null,
+  credentialType: "secret" | "certificate" | null,
+  hasClientSecret: number | boolean | null,
+  thumbprint: string | null,
+  hasPrivateKey: number | boolean | null,
+  updatedBy: string | null,
+  updatedAt: string | null,
+];
+
+/** SQLite answers IS NOT NULL with 0/1, PostgreSQL with a boolean. */
+const flag = (value: number | boolean | null): boolean => value === true || value === 1;
+
 /** Binds each envelope to its column and organization. */
 function secretContext(column: SecretColumn, orgId: string): string {
   return `email_configs.${column}:${orgId}`;
@@ -138,6 +181,46 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
     [""],
     readRows,
   );
+  // The admin's read of the configuration (the pane opens on it): the caller's membership and the configuration's
+  // public columns in one statement, as a tuple. Secret columns are never selected, only whether they are set.
+  const memberViewQuery = compiledTuples<DatabaseTables, [string, string], MemberViewTuple>(
+    db,
+    (orgId: string, email: string) =>
+      db
+        .selectFrom("org_users as u")
+        .innerJoin("organizations as o", "o.id", "u.org_id")
+        .leftJoin("email_configs as c", "c.org_id", "u.org_id")
+        .select([
+          "o.id",
+          "o.name",
+          "o.tenant_id",
+          "o.created_at",
+          "o.created_by",
+          "u.id as user_id",
+          "u.role",
+          "c.version",
+          "c.access_type",
+          "c.ews_url",
+          "c.account_logon",
+          sql<boolean>`c.password_enc IS NOT NULL`.as("has_password"),
+          "c.service_account_username",
+          "c.service_account_state",
+          "c.service_account_token_expires_at",
+          "c.app_tenant_id",
+          "c.app_client_id",
+          "c.app_credential_type",
+          sql<boolean>`c.client_secret_enc IS NOT NULL`.as("has_client_secret"),
+          "c.certificate_thumbprint",
+          sql<boolean>`c.private_key_enc IS NOT NULL`.as("has_private_key"),
+          "c.updated_by",
+          "c.updated_at",
+        ])
+        .where("u.org_id", "=", orgId)
+        .where("u.email_normalized", "=", email),
+    ["", ""],
+    readRows,
+  );
+
   async function row(orgId: string): Promise<EmailConfigsTable | undefined> {
     return (await rowQuery(orgId))[0];
   }
@@ -146,6 +229,65 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
     async get(orgId: string): Promise<EmailConfigRecord> {
       const found = await row(orgId);
       return found ? toRecord(found) : emptyEmailConfig(orgId);
+    },
+
+    /**
+     * The caller's membership in the organization and its configuration summary, read together; null when the
+     * caller is not in the organization's user list (the caller decides what that means: 404 for the API).
+     */
+    async getForMember(
+      orgId: string,
+      email: string,
+    ): Promise<{ membership: Membership; config: EmailConfigSummary } | null> {
+      const [found] = await memberViewQuery(orgId, email.toLowerCase());
+      if (!found) return null;
+      const [
+        id,
+        name,
+        tenantId,
+        createdAt,
+        createdBy,
+        userId,
+        role,
+        version,
+        accessType,
+        ewsUrl,
+        accountLogon,
+        hasPassword,
+        saUsername,
+        saState,
+        saExpiresAt,
+        appTenantId,
+        appClientId,
+        credentialType,
+        hasClientSecret,
+        thumbprint,
+        hasPrivateKey,
+        updatedBy,
+        updatedAt,
+      ] = found;
+      const membership: Membership = { org: { id, name, tenantId, createdAt, createdBy }, userId, role };
+      if (version === null) return { membership, config: summaryOf(emptyEmailConfig(orgId)) };
+      const config: EmailConfigSummary = {
+        orgId,
+        accessType: accessType as AccessTypeId | null,
+        ewsUrl,
+        accountLogon,
+        hasPassword: flag(hasPassword),
+        serviceAccount: { username: saUsername, state: saState ?? "not_signed_in", tokenExpiresAt: saExpiresAt },
+        appOnly: {
+          tenantId: appTenantId,
+          clientId: appClientId,
+          credentialType,
+          hasClientSecret: flag(hasClientSecret),
+          certificateThumbprint: thumbprint,
+          hasPrivateKey: flag(hasPrivateKey),
+        },
+        version,
+        updatedBy,
+        updatedAt,
+      };
+      return { membership, config };
     },
 
     /**

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { EmailConfigDto } from "../../contract/api.js";
-import { callerOf } from "../auth/access.js";
+import { callerOf, grantOrgAccess } from "../auth/access.js";
 import { badRequest, preconditionFailed, preconditionRequired, unprocessable } from "../errors.js";
 import { AUTH_ERRORS, OrgParams, errorResponses } from "../schemas/common.js";
 import { EmailConfigInputSchema, EmailConfigSchema, IfMatchHeaders } from "../schemas/emailConfig.js";
@@ -19,7 +19,7 @@ export function emailConfigRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: Static<typeof OrgParams> }>(
     "/orgs/:orgId/email-config",
     {
-      preHandler: app.requireOrgAdmin,
+      // Admins only, like requireOrgAdmin, but the membership comes from the same query as the configuration.
       schema: {
         tags: ["email-config"],
         summary: "The organization's email configuration, without secrets (ETag = version)",
@@ -28,9 +28,11 @@ export function emailConfigRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply): Promise<EmailConfigDto> => {
-      const record = await repos.emailConfigs.get(request.params.orgId);
-      void reply.headers({ etag: etagOf(record.version), "cache-control": "no-store" });
-      return toEmailConfigDto(record);
+      const found = await repos.emailConfigs.getForMember(request.params.orgId, callerOf(request).email);
+      grantOrgAccess(request, found?.membership ?? null, "admin");
+      const config = found!.config; // grantOrgAccess has thrown when found is null
+      void reply.headers({ etag: etagOf(config.version), "cache-control": "no-store" });
+      return toEmailConfigDto(config);
     },
   );
 

@@ -2,7 +2,7 @@
  * TypeBox building blocks shared by the route schemas. The same schemas validate requests, shape responses and
  * generate /api/openapi.json; `Same` checks at compile time that they match the wire types in src/contract.
  */
-import { Type, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
+import { Type, type Static, type TLiteral, type TSchema, type TUnion } from "@sinclair/typebox";
 
 /** True when A and B are mutually assignable; used as `const _check: Same<Static<S>, Dto> = true`. */
 export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -10,6 +10,27 @@ export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : fa
 /** A union of string literals that keeps the literal types (a mapped array would widen them to string). */
 export function Literals<const T extends readonly [string, ...string[]]>(...values: T) {
   return Type.Union(values.map((value) => Type.Literal(value))) as unknown as TUnion<Array<TLiteral<T[number]>>>;
+}
+
+/*
+ * Response-only shapes. fast-json-stringify serializes an `anyOf` by running a validator per branch (format checks
+ * included) on every answer, so a nullable timestamp or a literal union costs a validation per field per response.
+ * `nullable: true` (OpenAPI 3.0) and a string `enum` serialize directly and document the same thing. TypeBox's
+ * request compiler does not know these shapes, so request schemas keep Type.Union.
+ */
+
+/** A nullable field of an answer: the schema with `nullable: true`, typed T | null. */
+export function NullableOut<T extends TSchema>(schema: T) {
+  // JSON round trip: a plain schema without TypeBox's symbols, so no validator mistakes it for the non-null T.
+  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  // OpenAPI 3.0.3: `nullable` does not widen an `enum`, so a nullable enumeration lists null itself.
+  if (Array.isArray(plain.enum)) plain.enum = [...(plain.enum as unknown[]), null];
+  return Type.Unsafe<Static<T> | null>({ ...plain, nullable: true });
+}
+
+/** A string enumeration in an answer, typed as the union of its values. */
+export function EnumOut<const T extends readonly [string, ...string[]]>(...values: T) {
+  return Type.Unsafe<T[number]>({ type: "string", enum: [...values] });
 }
 
 export const Uuid = Type.String({ format: "uuid", description: "UUID" });

@@ -1,31 +1,33 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { AuditEventDto, EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
-import { Literals, PagingQuery, Timestamp, Uuid, type Same } from "./common.js";
+import { ACCESS_TYPE_IDS } from "../../contract/accessTypes.js";
+import { EnumOut, NullableOut, PagingQuery, Timestamp, Uuid, type Same } from "./common.js";
 import { AccessTypeSchema } from "./orgs.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/** The answer of GET/PUT email-config; response-only shapes (see NullableOut) keep its serialization cheap. */
 export const EmailConfigSchema = Type.Object({
   orgId: Uuid,
-  accessType: Nullable(AccessTypeSchema),
-  ewsUrl: Nullable(Type.String()),
-  accountLogon: Nullable(Type.String()),
+  accessType: NullableOut(EnumOut(...ACCESS_TYPE_IDS)),
+  ewsUrl: NullableOut(Type.String()),
+  accountLogon: NullableOut(Type.String()),
   hasPassword: Type.Boolean(),
   serviceAccount: Type.Object({
-    username: Nullable(Type.String()),
-    state: Literals("signed_in", "needs_sign_in", "not_signed_in"),
-    tokenExpiresAt: Nullable(Timestamp),
+    username: NullableOut(Type.String()),
+    state: EnumOut("signed_in", "needs_sign_in", "not_signed_in"),
+    tokenExpiresAt: NullableOut(Timestamp),
   }),
   appOnly: Type.Object({
-    tenantId: Nullable(Type.String()),
-    clientId: Nullable(Type.String()),
-    credentialType: Nullable(Literals("secret", "certificate")),
+    tenantId: NullableOut(Type.String()),
+    clientId: NullableOut(Type.String()),
+    credentialType: NullableOut(EnumOut("secret", "certificate")),
     hasClientSecret: Type.Boolean(),
-    certificateThumbprint: Nullable(Type.String()),
+    certificateThumbprint: NullableOut(Type.String()),
   }),
   version: Type.Integer({ description: "Send back in If-Match on PUT; 0 when nothing was saved yet." }),
-  updatedBy: Nullable(Type.String()),
-  updatedAt: Nullable(Timestamp),
+  updatedBy: NullableOut(Type.String()),
+  updatedAt: NullableOut(Timestamp),
 });
 
 export const EmailConfigInputSchema = Type.Object(

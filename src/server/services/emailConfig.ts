@@ -5,7 +5,12 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
 import type { FieldError } from "../errors.js";
-import type { EmailConfigChanges, EmailConfigRecord, SecretChange } from "../repositories/emailConfigs.js";
+import type {
+  EmailConfigChanges,
+  EmailConfigRecord,
+  EmailConfigSummary,
+  SecretChange,
+} from "../repositories/emailConfigs.js";
 import type { GuardVerdict } from "../net/urlGuard.js";
 import { isEmail } from "../validation.js";
 
@@ -14,7 +19,7 @@ const TENANT_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 /** Down-level logon name, e.g. CONTOSO\svc-sync (on-premises service accounts often use it). */
 const DOWN_LEVEL_LOGON = /^[^\\/\s]+\\[^\\/\s]+$/;
 
-export function toEmailConfigDto(record: EmailConfigRecord): EmailConfigDto {
+export function toEmailConfigDto(record: EmailConfigSummary): EmailConfigDto {
   return {
     orgId: record.orgId,
     accessType: record.accessType,

@@ -79,7 +79,7 @@ describe("an app started with bootstrap, client sign-in settings and a static pa
 });
 
 describe("the verified-token cache", () => {
-  it("stops accepting a cached token once it expires", async () => {
+  it("stops accepting a cached token once it expires, on the sign-in hook's fast path too", async () => {
     const issuer = await createTestIssuer();
     const verifier = createTokenVerifier({
       issuers: [issuer.issuer],
@@ -89,10 +89,25 @@ describe("the verified-token cache", () => {
       keySetFor: issuer.keySetFor,
       clockToleranceSeconds: 0,
     });
-    const token = await issuer.mint({ email: "short@contoso.com" }, { expiresIn: 1 });
-    await expect(verifier.verify(token)).resolves.toMatchObject({ email: "short@contoso.com" });
-    await expect(verifier.verify(token)).resolves.toMatchObject({ email: "short@contoso.com" });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    await expect(verifier.verify(token)).rejects.toThrow(/expired/);
+    const cached = await createTestBackend({ deps: { tokenVerifier: verifier } });
+    try {
+      const token = await issuer.mint({ email: "short@contoso.com" }, { expiresIn: 1 });
+      const me = () =>
+        cached.app.inject({ method: "GET", url: "/api/me", headers: { authorization: `Bearer ${token}` } });
+      expect(verifier.known?.(token)).toBeNull();
+      expect((await me()).statusCode).toBe(200);
+      // Verified once: later calls are answered from the cache, without a signature check.
+      expect(verifier.known?.(token)).toMatchObject({ email: "short@contoso.com" });
+      expect(verifier.known?.(`${token}x`)).toBeNull();
+      expect((await me()).statusCode).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect(verifier.known?.(token)).toBeNull();
+      const late = await me();
+      expect(late.statusCode).toBe(401);
+      expect(late.json().detail).toMatch(/expired/);
+      await expect(verifier.verify(token)).rejects.toThrow(/expired/);
+    } finally {
+      await cached.close();
+    }
   });
 });

@@ -125,6 +125,16 @@ describe("rules per access type", () => {
     expect(unknownType.json().errors[0].field).toBe("accessType");
   });
 
+  it("refuses an organization id that is not a UUID with 400 naming params.orgId, before any lookup", async () => {
+    const response = await backend.app.inject({
+      method: "GET",
+      url: "/api/orgs/not-an-id/email-config",
+      headers: { authorization: admin },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors).toEqual([{ field: "params.orgId", message: "must be a valid uuid" }]);
+  });
+
   it("requires a password for basic impersonation when none is stored", async () => {
     const other = await backend.seedOrg({ name: "Fresh", admin: "admin@fresh.example" });
     const response = await backend.app.inject({

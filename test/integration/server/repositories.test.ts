@@ -153,6 +153,67 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
     expect(await hot.organizations.membershipIn(org.id, "NEW@snapshot.example")).toMatchObject({ role: "admin" });
   });
 
+  it("reads a member's access and the configuration summary in one query, the same as the separate reads", async () => {
+    const hot = createRepositories(harness.database.db, {
+      keyring: new Keyring([k1]),
+      readRows: harness.database.readRows,
+    });
+    const org = await repos.organizations.create({ name: "Joined", tenantId: "T-1", createdBy: "test" });
+    await repos.users.add(org.id, { email: "Admin@Joined.example", displayName: "A", role: "admin" }, "test");
+    await repos.users.add(org.id, { email: "user@joined.example", displayName: "U", role: "user" }, "test");
+    const summaryOf = async (orgId: string) => {
+      const { appOnly, ...rest } = await repos.emailConfigs.get(orgId);
+      const { certificatePem: _certificate, ...publicAppOnly } = appOnly;
+      return { ...rest, appOnly: publicAppOnly };
+    };
+
+    for (const reader of [repos, hot]) {
+      expect(await reader.emailConfigs.getForMember(org.id, "stranger@joined.example")).toBeNull();
+      expect(await reader.emailConfigs.getForMember(randomUUID(), "admin@joined.example")).toBeNull();
+      // No configuration saved yet: the empty one, version 0.
+      expect(await reader.emailConfigs.getForMember(org.id, "ADMIN@joined.example")).toEqual({
+        membership: await repos.organizations.membershipIn(org.id, "admin@joined.example"),
+        config: await summaryOf(org.id),
+      });
+    }
+    expect((await hot.emailConfigs.getForMember(org.id, "admin@joined.example"))?.config.version).toBe(0);
+
+    await repos.emailConfigs.save(
+      org.id,
+      {
+        ...basicConfig(SECRETS.password),
+        accessType: "graph_app_only",
+        appTenantId: "T-1",
+        appClientId: "client-1",
+        appCredentialType: "secret",
+        clientSecret: { kind: "set", value: SECRETS.clientSecret },
+        certificatePem: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+        certificateThumbprint: "AB12",
+      },
+      0,
+      "admin@joined.example",
+    );
+    for (const reader of [repos, hot]) {
+      const found = await reader.emailConfigs.getForMember(org.id, "user@joined.example");
+      expect(found).toEqual({
+        membership: await repos.organizations.membershipIn(org.id, "user@joined.example"),
+        config: await summaryOf(org.id),
+      });
+      expect(found?.membership.role).toBe("user");
+      expect(found?.config).toMatchObject({
+        version: 1,
+        hasPassword: true,
+        appOnly: { hasClientSecret: true, hasPrivateKey: false, certificateThumbprint: "AB12" },
+      });
+      // Neither secrets nor their envelopes nor the certificate body are read for it.
+      const text = JSON.stringify(found);
+      expect(text).not.toContain(SECRETS.password);
+      expect(text).not.toContain(SECRETS.clientSecret);
+      expect(text).not.toMatch(/v1\.[A-Za-z0-9_-]+\./);
+      expect(text).not.toContain("BEGIN CERTIFICATE");
+    }
+  });
+
   it("lets only one of two saves from the same version win", async () => {
     const org = await repos.organizations.create({ name: "Race", tenantId: null, createdBy: "test" });
     expect(await repos.emailConfigs.save(org.id, basicConfig("first"), 0, "a")).toMatchObject({ version: 1 });
