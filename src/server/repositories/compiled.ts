@@ -7,21 +7,29 @@ import { CompiledQuery, type Compilable, type Kysely } from "kysely";
 
 export type ReadRows = (sqlText: string, parameters: readonly unknown[], asTuples?: boolean) => unknown[];
 
+/** Builds and compiles the query on first use; afterwards only checks that the call brings every parameter. */
+function compileOnce<Args extends unknown[]>(build: (...args: Args) => Compilable<unknown>, placeholders: Args) {
+  let compiled: CompiledQuery<unknown> | null = null;
+  return (args: Args): string => {
+    compiled ??= build(...placeholders).compile();
+    if (compiled.parameters.length !== args.length) {
+      throw new Error(`compiled query expects ${compiled.parameters.length} parameters, got ${args.length}`);
+    }
+    return compiled.sql;
+  };
+}
+
 export function compiledOnce<Tables, Args extends unknown[], Row>(
   db: Kysely<Tables>,
   build: (...args: Args) => Compilable<Row>,
   placeholders: Args,
   readRows: ReadRows | null = null,
 ): (...args: Args) => Promise<Row[]> {
-  let compiled: CompiledQuery<Row> | null = null;
+  const sqlFor = compileOnce(build, placeholders);
   return async (...args: Args) => {
-    compiled ??= build(...placeholders).compile();
-    if (compiled.parameters.length !== args.length) {
-      throw new Error(`compiled query expects ${compiled.parameters.length} parameters, got ${args.length}`);
-    }
-    if (readRows) return readRows(compiled.sql, args) as Row[];
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(compiled.sql, args));
-    return result.rows;
+    const sqlText = sqlFor(args);
+    if (readRows) return readRows(sqlText, args) as Row[];
+    return (await db.executeQuery<Row>(CompiledQuery.raw(sqlText, args))).rows;
   };
 }
 
@@ -35,15 +43,12 @@ export function compiledTuples<Tables, Args extends unknown[], Tuple extends unk
   placeholders: Args,
   readRows: ReadRows | null = null,
 ): (...args: Args) => Promise<Tuple[]> {
-  let compiled: CompiledQuery<unknown> | null = null;
+  const sqlFor = compileOnce(build, placeholders);
   return async (...args: Args) => {
-    compiled ??= build(...placeholders).compile();
-    if (compiled.parameters.length !== args.length) {
-      throw new Error(`compiled query expects ${compiled.parameters.length} parameters, got ${args.length}`);
-    }
-    if (readRows) return readRows(compiled.sql, args, true) as Tuple[];
+    const sqlText = sqlFor(args);
+    if (readRows) return readRows(sqlText, args, true) as Tuple[];
     // Drivers return objects whose keys follow the select list, so their values are the same tuple.
-    const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(compiled.sql, args));
-    return result.rows.map((row) => Object.values(row) as Tuple);
+    const { rows } = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(sqlText, args));
+    return rows.map((row) => Object.values(row) as Tuple);
   };
 }

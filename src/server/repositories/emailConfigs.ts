@@ -6,7 +6,7 @@
 import { sql } from "kysely";
 import type { DatabaseTables, Db, EmailConfigsTable } from "../db/schema.js";
 import { compiledOnce, compiledTuples, type ReadRows } from "./compiled.js";
-import type { Membership } from "./organizations.js";
+import { selectMembership, type Membership } from "./organizations.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 
@@ -132,6 +132,7 @@ function summaryOf(record: EmailConfigRecord): EmailConfigSummary {
 
 /** One row of the member view, in the order of its select list (see memberViewQuery). */
 type MemberViewTuple = [
+  // selectMembership's columns.
   id: string,
   name: string,
   tenantId: string | null,
@@ -186,18 +187,9 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
   const memberViewQuery = compiledTuples<DatabaseTables, [string, string], MemberViewTuple>(
     db,
     (orgId: string, email: string) =>
-      db
-        .selectFrom("org_users as u")
-        .innerJoin("organizations as o", "o.id", "u.org_id")
+      selectMembership(db, orgId, email)
         .leftJoin("email_configs as c", "c.org_id", "u.org_id")
         .select([
-          "o.id",
-          "o.name",
-          "o.tenant_id",
-          "o.created_at",
-          "o.created_by",
-          "u.id as user_id",
-          "u.role",
           "c.version",
           "c.access_type",
           "c.ews_url",
@@ -214,9 +206,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
           sql<boolean>`c.private_key_enc IS NOT NULL`.as("has_private_key"),
           "c.updated_by",
           "c.updated_at",
-        ])
-        .where("u.org_id", "=", orgId)
-        .where("u.email_normalized", "=", email),
+        ]),
     ["", ""],
     readRows,
   );

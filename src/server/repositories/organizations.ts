@@ -20,17 +20,24 @@ function toOrganization(row: OrganizationsTable): Organization {
   return { id: row.id, name: row.name, tenantId: row.tenant_id, createdAt: row.created_at, createdBy: row.created_by };
 }
 
+/**
+ * The caller's row in an organization's user list joined to the organization: the columns of a Membership, in this
+ * order, for the membership read and for reads that fetch a route's data in the same query.
+ */
+export function selectMembership(db: Db, orgId: string, email: string) {
+  return db
+    .selectFrom("org_users as u")
+    .innerJoin("organizations as o", "o.id", "u.org_id")
+    .select(["o.id", "o.name", "o.tenant_id", "o.created_at", "o.created_by", "u.id as user_id", "u.role"])
+    .where("u.org_id", "=", orgId)
+    .where("u.email_normalized", "=", email);
+}
+
 export function organizationsRepository(db: Db, now: () => Date, readRows: ReadRows | null = null) {
   // Every org route asks this first, so it is compiled once.
   const membershipQuery = compiledOnce(
     db,
-    (orgId: string, email: string) =>
-      db
-        .selectFrom("org_users as u")
-        .innerJoin("organizations as o", "o.id", "u.org_id")
-        .select(["o.id", "o.name", "o.tenant_id", "o.created_at", "o.created_by", "u.id as user_id", "u.role"])
-        .where("u.org_id", "=", orgId)
-        .where("u.email_normalized", "=", email),
+    (orgId: string, email: string) => selectMembership(db, orgId, email),
     ["", ""],
     readRows,
   );
