@@ -9,7 +9,7 @@ import type { AppOnlyRegistration } from "./scenario.js";
 import { verifyLabToken, type SigningKey } from "./identity/keys.js";
 
 export type Caller =
-  | { kind: "basic"; account: DirectoryEntry; budgetKey: string }
+  | { kind: "basic" | "ntlm"; account: DirectoryEntry; budgetKey: string }
   | {
       kind: "delegated";
       account: DirectoryEntry;

@@ -4,7 +4,7 @@
  * Exchange Online answers it without authentication.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Authenticator } from "./auth.js";
+import type { DirectoryAuth } from "./windowsAuth.js";
 import type { Directory } from "./directory.js";
 import { actOutFault, escapeXml, pickFault, readBody, send, sendJson } from "./http.js";
 import type { Scenario } from "./scenario.js";
@@ -22,7 +22,7 @@ export class AutodiscoverService {
   constructor(
     private readonly scenario: Scenario,
     private readonly directory: Directory,
-    private readonly auth: Authenticator,
+    private readonly auth: DirectoryAuth,
     private readonly stats: LabStats,
     /** The EWS URL discovered: mail.<domain> on-premises, outlook.office365.com online (reached via host override). */
     private readonly ewsUrl: string,
@@ -43,17 +43,9 @@ export class AutodiscoverService {
       send(res, 405, "", { allow: "POST" });
       return;
     }
-    const auth = await this.auth.authenticate(
-      req.headers.authorization,
-      [EWS_AUDIENCE],
-      this.scenario.mode === "onprem",
-    );
+    const auth = await this.auth.authenticate(req, [EWS_AUDIENCE], `autodiscover.${this.scenario.domain}`);
     if (!auth.ok) {
-      const challenges =
-        this.scenario.mode === "onprem"
-          ? ["Negotiate", "NTLM", `Basic realm="autodiscover.${this.scenario.domain}"`]
-          : ["Bearer"];
-      res.writeHead(401, { "www-authenticate": challenges, "content-length": 0 });
+      res.writeHead(401, { "www-authenticate": auth.challenges, "content-length": 0 });
       res.end();
       return;
     }

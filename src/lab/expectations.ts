@@ -16,7 +16,7 @@ export interface ExpectedEwsOutcome {
 }
 
 export type EwsCredential =
-  | { kind: "basic"; serviceAccount: string }
+  | { kind: "basic" | "ntlm"; serviceAccount: string }
   | { kind: "delegated"; serviceAccount: string }
   | { kind: "appOnly"; appClientId: string };
 
@@ -27,7 +27,11 @@ const message = (responseCode: string): ExpectedEwsOutcome => ({ httpStatus: 200
 export function expectedEwsOutcome(scenario: Scenario, credential: EwsCredential, user: string): ExpectedEwsOutcome {
   const directory = new Directory(scenario);
   const online = scenario.mode === "online";
-  if (credential.kind === "basic" && online) return { httpStatus: 401 };
+  if (
+    (credential.kind === "basic" || credential.kind === "ntlm") &&
+    (online || !scenario.ewsAuth.includes(credential.kind))
+  )
+    return { httpStatus: 401 };
   const account = credential.kind === "appOnly" ? undefined : directory.find(credential.serviceAccount);
   const app = credential.kind === "appOnly" ? directory.appsByClientId.get(credential.appClientId) : undefined;
   if (credential.kind === "appOnly" ? !app : !account) return { httpStatus: 401 };

@@ -3,6 +3,7 @@
  * provider for one scenario over HTTPS on a loopback port, and returns its URLs, its CA and `close()`.
  * Product tests start it in-process (port 0 = ephemeral); `npm run lab` wraps it (src/lab/main.ts).
  */
+import { X509Certificate } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
@@ -20,8 +21,10 @@ import { IdentityService } from "./identity/provider.js";
 import { createSigningKey, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from "./identity/keys.js";
 import { loadScenarioFile, parseScenario, type Scenario } from "./scenario.js";
 import { LabStats } from "./stats.js";
+import { channelBindingHash } from "./ntlm.js";
+import { DirectoryAuth } from "./windowsAuth.js";
 
-export { parseScenario, loadScenarioFile, ScenarioError, MAILBOX_STATES } from "./scenario.js";
+export { parseScenario, loadScenarioFile, ScenarioError, MAILBOX_STATES, EWS_AUTH_METHODS } from "./scenario.js";
 export type {
   Scenario,
   ScenarioUser,
@@ -29,6 +32,7 @@ export type {
   AppOnlyRegistration,
   MailboxState,
   FaultRule,
+  EwsAuthMethod,
 } from "./scenario.js";
 export { generateScenario, parseMix } from "./generate.js";
 export { objectIdFor } from "./directory.js";
@@ -169,13 +173,17 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
   const stats = new LabStats();
   const auth = new Authenticator(directory, key, issuer);
   const identity = IdentityService.create({ scenario, directory, key, issuer, stats });
-  const ews = new EwsService(scenario, directory, auth, stats);
+  const channelBinding = scenario.ewsExtendedProtection
+    ? channelBindingHash(new X509Certificate(certs.serverCertPem).raw)
+    : null;
+  const directoryAuth = new DirectoryAuth(scenario, directory, auth, stats, channelBinding);
+  const ews = new EwsService(scenario, directory, directoryAuth, stats);
   const graph = new GraphService(scenario, directory, auth, stats);
   const ewsHost = scenario.mode === "online" ? "outlook.office365.com" : `mail.${scenario.domain}`;
   const autodiscover = new AutodiscoverService(
     scenario,
     directory,
-    auth,
+    directoryAuth,
     stats,
     `https://${ewsHost}:${port}/EWS/Exchange.asmx`,
   );

@@ -22,6 +22,10 @@ export type MailboxState = (typeof MAILBOX_STATES)[number];
 export const FAULT_KINDS = ["http500", "reset", "truncated", "malformed", "noAnswer", "throttle"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/** How the EWS and Autodiscover virtual directories let callers sign in on-premises ("kerberos": Negotiate only). */
+export const EWS_AUTH_METHODS = ["ntlm", "basic", "kerberos"] as const;
+export type EwsAuthMethod = (typeof EWS_AUTH_METHODS)[number];
+
 export const FAULT_SERVICES = ["ews", "graph", "autodiscover", "any"] as const;
 export type FaultService = (typeof FAULT_SERVICES)[number];
 
@@ -85,6 +89,10 @@ export interface Scenario {
   domain: string;
   mode: "online" | "onprem";
   ewsBlocked: boolean;
+  /** On-premises: the sign-in methods EWS and Autodiscover POX offer; ["ntlm"] as Exchange ships (Basic off). */
+  ewsAuth: EwsAuthMethod[];
+  /** On-premises: NTLM sign-ins must carry the TLS channel binding (Extended Protection behind TLS offloading). */
+  ewsExtendedProtection: boolean;
   latencyMs: { min: number; max: number };
   throttling: {
     /** Concurrent EWS requests per service account (EWSMaxConcurrency). */
@@ -313,6 +321,14 @@ function readFault(r: Reader, raw: Json, path: string): FaultRule {
   return fault;
 }
 
+function readEwsAuth(r: Reader, raw: Json): EwsAuthMethod[] {
+  if (raw === undefined) return ["ntlm"];
+  const methods = r.array(raw, "ewsAuth").map((m, i) => r.oneOf(m, `ewsAuth[${i}]`, EWS_AUTH_METHODS));
+  if (Array.isArray(raw) && methods.length === 0) r.fail("ewsAuth", "must name at least one method");
+  if (new Set(methods).size !== methods.length) r.fail("ewsAuth", "must not name a method twice");
+  return methods;
+}
+
 /** Checks the cross-references a field-by-field read cannot see (duplicates, dangling room lists, scopes). */
 function checkReferences(r: Reader, s: Scenario): void {
   const seen = new Map<string, string>();
@@ -347,6 +363,8 @@ export function parseScenario(raw: Json, source = "(inline)"): Scenario {
     "domain",
     "mode",
     "ewsBlocked",
+    "ewsAuth",
+    "ewsExtendedProtection",
     "latencyMs",
     "throttling",
     "tokens",
@@ -366,6 +384,8 @@ export function parseScenario(raw: Json, source = "(inline)"): Scenario {
     domain: r.string(o.domain, "domain", DOMAIN, "a DNS domain such as contoso.lab").toLowerCase(),
     mode: r.oneOf(o.mode, "mode", ["online", "onprem"] as const),
     ewsBlocked: r.boolean(o.ewsBlocked, "ewsBlocked", false),
+    ewsAuth: readEwsAuth(r, o.ewsAuth),
+    ewsExtendedProtection: r.boolean(o.ewsExtendedProtection, "ewsExtendedProtection", false),
     latencyMs: {
       min: r.number(latency.min, "latencyMs.min", 0, 0, 600_000),
       max: r.number(latency.max, "latencyMs.max", 0, 0, 600_000),

@@ -6,6 +6,13 @@ export class LabStats {
   ewsAnchorMismatches = 0;
   /** Requests refused for the concurrency budget (ErrorServerBusy or HTTP 503). */
   ewsBusy = 0;
+  /** Accepted EWS and Autodiscover POX requests by the method that authenticated them. */
+  acceptedNtlm = 0;
+  acceptedBasic = 0;
+  acceptedBearer = 0;
+  /** Completed NTLM handshakes (one per authenticated connection) and refused AUTHENTICATE messages. */
+  ntlmHandshakes = 0;
+  ntlmRefused = 0;
   graphRequests = 0;
   graphThrottled = 0;
   autodiscoverRequests = 0;

@@ -3,11 +3,12 @@
  * ExchangeImpersonation rules (rights, token-and-header rules per mode), then the operation.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Authenticator, Caller } from "../auth.js";
+import type { Caller } from "../auth.js";
 import { Directory, type DirectoryEntry } from "../directory.js";
 import { ConcurrencyBudget, actOutFault, delay, latencyFor, pickFault, readBody, send } from "../http.js";
 import type { Scenario } from "../scenario.js";
 import type { LabStats } from "../stats.js";
+import type { DirectoryAuth } from "../windowsAuth.js";
 import * as ops from "./operations.js";
 import { EwsRequestError, parseEwsRequest, type EwsRequest } from "./request.js";
 import {
@@ -69,7 +70,7 @@ export class EwsService {
   constructor(
     private readonly scenario: Scenario,
     private readonly directory: Directory,
-    private readonly auth: Authenticator,
+    private readonly auth: DirectoryAuth,
     private readonly stats: LabStats,
   ) {
     this.version = SERVER_VERSIONS[scenario.mode];
@@ -77,13 +78,9 @@ export class EwsService {
     this.realm = `mail.${scenario.domain}`;
   }
 
-  private unauthorized(res: ServerResponse, detail: string, tokenError: boolean): void {
-    const challenges = [
-      `Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*", token_types="app_asserted_user_v1 service_asserted_app_v1"${tokenError ? ', error="invalid_token"' : ""}`,
-    ];
-    if (this.scenario.mode === "onprem") challenges.unshift("Negotiate", "NTLM", `Basic realm="${this.realm}"`);
+  private unauthorized(res: ServerResponse, detail: string, tokenError: boolean, challenges?: string[]): void {
     res.writeHead(401, {
-      "www-authenticate": challenges,
+      "www-authenticate": challenges ?? this.auth.challenges(this.realm, tokenError),
       "x-ms-diagnostics": `2000001;reason="${detail}";error_category="invalid_token"`,
       "content-length": 0,
     });
@@ -96,24 +93,19 @@ export class EwsService {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.ewsRequests++;
+    const online = this.scenario.mode === "online";
+    // As IIS does, an anonymous request of any method is answered 401 with the methods the directory offers.
+    const authResult = await this.auth.authenticate(req, [EWS_AUDIENCE], this.realm);
+    const bodyText = await readBody(req);
+    if (!authResult.ok) {
+      this.unauthorized(res, authResult.detail, authResult.tokenError, authResult.challenges);
+      return;
+    }
     if (req.method !== "POST") {
       send(res, 405, "EWS accepts SOAP requests by POST only.", {
         allow: "POST",
         "content-type": "text/plain; charset=utf-8",
       });
-      return;
-    }
-    const online = this.scenario.mode === "online";
-    const authResult = await this.auth.authenticate(req.headers.authorization, [EWS_AUDIENCE], !online);
-    const bodyText = await readBody(req);
-    if (!authResult.ok) {
-      this.unauthorized(
-        res,
-        authResult.detail,
-        authResult.reason !== "missing" &&
-          authResult.reason !== "bad_credentials" &&
-          authResult.reason !== "basic_disabled",
-      );
       return;
     }
     const { caller } = authResult;

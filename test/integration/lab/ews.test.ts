@@ -12,6 +12,7 @@ import {
   getRoomsBody,
   labRequest,
   messageValue,
+  withBasic,
   resolveNamesBody,
   responseCode,
   type LabResponse,
@@ -33,7 +34,7 @@ async function record(what: string, pending: Promise<LabResponse>): Promise<LabR
 }
 
 beforeAll(async () => {
-  lab = await startLab();
+  lab = await startLab({ scenario: await withBasic() });
 });
 afterAll(async () => {
   await lab.close();

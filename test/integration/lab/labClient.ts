@@ -3,7 +3,7 @@
  * request builders written from the EWS schema (independent of the product's EWS client), and scenario fixtures.
  */
 import { Agent, request } from "undici";
-import type { Lab } from "../../../src/lab/index.js";
+import { DEMO_SCENARIO_FILE, loadScenarioFile, type Lab, type Scenario } from "../../../src/lab/index.js";
 
 export interface LabResponse {
   status: number;
@@ -36,6 +36,14 @@ export async function labRequest(
     bodyTimeout: init.timeoutMs ?? 20_000,
   });
   return { status: response.statusCode, headers: response.headers, body: await response.body.text() };
+}
+
+/**
+ * A scenario (default: the demo org) whose EWS and Autodiscover also offer Basic, for tests about what Exchange
+ * answers rather than how callers sign in (a shipped on-premises directory offers Windows authentication only).
+ */
+export async function withBasic(file: string = DEMO_SCENARIO_FILE): Promise<Scenario> {
+  return { ...(await loadScenarioFile(file)), ewsAuth: ["ntlm", "basic"] };
 }
 
 export function basic(user: string, password: string): string {

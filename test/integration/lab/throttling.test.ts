@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseScenario, startLab, type Lab } from "../../../src/lab/index.js";
 import { validateEwsEnvelopes } from "../../support/ewsSchema.js";
 import { referenceAvailability } from "../../support/sharedReference.js";
-import { basic, envelope, ews, getFolderBody, labRequest, messageValue, responseCode } from "./labClient.js";
+import { basic, envelope, ews, getFolderBody, labRequest, messageValue, responseCode, withBasic } from "./labClient.js";
 
 const FAULTS_FILE = new URL("../../../src/lab/scenarios/faults.json", import.meta.url).pathname;
 const SVC = basic("svc-sync@tailspin.lab", "Sync-Lab-2026!");
@@ -10,7 +10,7 @@ const imp = (address: string) => ({ PrimarySmtpAddress: address });
 
 let lab: Lab;
 beforeAll(async () => {
-  lab = await startLab({ scenario: FAULTS_FILE });
+  lab = await startLab({ scenario: await withBasic(FAULTS_FILE) });
 });
 afterAll(async () => {
   await lab.close();
