@@ -46,6 +46,32 @@ export function isAccessTypeId(value: unknown): value is AccessTypeId {
   return typeof value === "string" && (ACCESS_TYPE_IDS as readonly string[]).includes(value);
 }
 
+/**
+ * How the Microsoft Exchange Impersonation service account signs in to EWS and Autodiscover POX. Automatic uses
+ * what the server offers, Windows authentication (NTLMv2) before Basic; on-premises Exchange ships with Basic off.
+ */
+export const EWS_AUTHENTICATIONS = ["automatic", "ntlm", "basic"] as const;
+export type EwsAuthentication = (typeof EWS_AUTHENTICATIONS)[number];
+
+export const EWS_AUTHENTICATION_LABELS: Record<EwsAuthentication, { label: string; guidance: string }> = {
+  automatic: {
+    label: "Automatic",
+    guidance: "Uses what the server offers: Windows authentication (NTLM) when enabled, otherwise Basic.",
+  },
+  ntlm: {
+    label: "Windows (NTLM)",
+    guidance: "NTLMv2, as the EWS virtual directory ships (Windows authentication on, Basic off).",
+  },
+  basic: {
+    label: "Basic",
+    guidance: "Only when Basic authentication is enabled on the EWS and Autodiscover virtual directories.",
+  },
+};
+
+export function isEwsAuthentication(value: unknown): value is EwsAuthentication {
+  return typeof value === "string" && (EWS_AUTHENTICATIONS as readonly string[]).includes(value);
+}
+
 /** The standard Exchange Online EWS endpoint the magic wand fills in when the org uses no custom URL. */
 export const EXCHANGE_ONLINE_EWS_URL = "https://outlook.office365.com/EWS/Exchange.asmx";
 

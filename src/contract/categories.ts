@@ -126,6 +126,24 @@ export const CATEGORY_LIST = [
     "Re-enter the password or sign the service account in again, then run the check again.",
   ),
   category(
+    "auth_method_unsupported",
+    "error",
+    "The server offers no sign-in the chosen Authentication can use: Windows authentication without NTLM (Negotiate/Kerberos only), or not the chosen method.",
+    "Enable NTLM for Windows authentication on the EWS and Autodiscover virtual directories (IIS: Windows Authentication, providers Negotiate and NTLM; Set-WebServicesVirtualDirectory -WindowsAuthentication $true), or choose the method the server offers. Kerberos needs a domain-joined client and is not used.",
+  ),
+  category(
+    "basic_disabled",
+    "error",
+    "Basic authentication is chosen but the server does not offer it (on-premises Exchange ships with Basic off).",
+    "Set Authentication to Windows (NTLM) or Automatic; or enable Basic on the EWS virtual directory (Set-WebServicesVirtualDirectory -BasicAuthentication $true) if your policy allows it.",
+  ),
+  category(
+    "ntlm_refused",
+    "error",
+    "The server refused the Windows (NTLM) sign-in after a complete handshake. The run stopped so the account is not locked out.",
+    "Check the Account Logon (DOMAIN\\user, UPN or address) and Password first: a wrong password looks the same. If they are right, the likely causes are: the domain refuses NTLM for this account (this product sends NTLMv2 only, never NTLMv1); Extended Protection set to Require channel binding (use the front-end EWS directory, which accepts NTLMv2 without it); a load balancer that terminates TLS (SSL offloading), which breaks Windows authentication; or choose Basic where it is enabled.",
+  ),
+  category(
     "token_expired",
     "error",
     "The service account's sign-in has expired and could not be refreshed.",

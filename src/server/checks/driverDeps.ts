@@ -44,6 +44,7 @@ export function driverDepsFor(ctx: AppContext, orgId: string, settings: CheckSet
   return {
     // The backend's guarded client: the URL guard and the lab's CA apply to every driver request.
     fetch: ctx.outbound.fetch,
+    openConnection: (url) => ctx.outbound.openConnection(url),
     identity: identitySettingsFrom(ctx.config.exchange),
     requestTimeoutMs: settings.runner.requestTimeoutMs,
     tokenCache: tokenCacheFor(ctx, orgId),

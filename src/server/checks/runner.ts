@@ -68,7 +68,13 @@ export interface RunChecksInput {
 }
 
 /** Categories that mean the service account itself is refused: every further request would fail the same way. */
-const RUN_STOPPING = new Set<CategoryId>(["auth_failed", "token_expired"]);
+const RUN_STOPPING = new Set<CategoryId>([
+  "auth_failed",
+  "token_expired",
+  "ntlm_refused",
+  "auth_method_unsupported",
+  "basic_disabled",
+]);
 /** Answers that ask the whole service account to slow down. */
 const THROTTLING = new Set<CategoryId>(["server_busy", "too_many_connections", "throttled"]);
 const MAX_DETAIL_LENGTH = 1_000;

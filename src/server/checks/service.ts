@@ -263,7 +263,7 @@ export class CheckService {
     if (preflight === null || !preflight.canProceed) {
       const failed = preflight?.steps.find((step) => !step.ok);
       const category = failed?.category ?? "unknown_error";
-      const refused = category === "auth_failed" || category === "token_expired";
+      const refused = category === "auth_failed" || category === "token_expired" || category === "ntlm_refused";
       await runs.finish(run.id, {
         state: refused ? "auth_failed" : "preflight_failed",
         ...(preflight === null ? {} : { preflight }),

@@ -2,7 +2,7 @@
  * What a mailbox driver needs: the organization's decrypted email configuration (ResolvedEmailConfig, built by the
  * backend from the stored row or from an unsaved draft) and the backend's services (MailboxDriverDeps).
  */
-import type { AccessTypeId } from "../../contract/accessTypes.js";
+import type { AccessTypeId, EwsAuthentication } from "../../contract/accessTypes.js";
 
 /** t:RequestServerVersion values the product may send; Exchange2016 covers 2016, 2019 and Subscription Edition. */
 export type EwsServerVersion = "Exchange2013" | "Exchange2013_SP1" | "Exchange2016";
@@ -16,9 +16,11 @@ interface EwsConfigBase {
 
 export interface EwsBasicConfig extends EwsConfigBase {
   accessType: "ews_basic_impersonation";
-  /** The impersonating service account's logon (UPN or email). */
+  /** The impersonating service account's logon: DOMAIN\user, a UPN or the address. */
   accountLogon: string;
   password: string;
+  /** How it signs in to EWS and Autodiscover POX; defaults to automatic (NTLM when offered, else Basic). */
+  authentication?: EwsAuthentication;
 }
 
 export interface EwsOAuthConfig extends EwsConfigBase {
@@ -96,8 +98,20 @@ export interface IdentitySettings {
   graphScope?: string;
 }
 
+/** One TCP connection of its own, for sign-ins bound to the connection (NTLM); see src/server/net/outbound.ts. */
+export interface PinnedConnection {
+  fetch: OutboundFetch;
+  /** How many sockets it has opened: a change means the authenticated one was replaced. */
+  generation(): number;
+  close(): Promise<void>;
+}
+
+export type ConnectionOpener = (url: string) => PinnedConnection;
+
 export interface MailboxDriverDeps {
   fetch: OutboundFetch;
+  /** Dedicated connections for Windows authentication (NTLM); without it only Basic can be used. */
+  openConnection?: ConnectionOpener;
   identity: IdentitySettings;
   /** Required for ews_oauth_impersonation. */
   tokenCache?: { store: TokenCacheStore; cipher: SecretCipher };
@@ -107,4 +121,4 @@ export interface MailboxDriverDeps {
   requestTimeoutMs?: number;
 }
 
-export type { AccessTypeId };
+export type { AccessTypeId, EwsAuthentication };

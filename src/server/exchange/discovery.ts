@@ -5,8 +5,9 @@
  * and DNS SRV are listed as skipped with the reason. Never throws for what a server answers.
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { EXCHANGE_ONLINE_EWS_URL } from "../../contract/accessTypes.js";
-import type { OutboundFetch } from "./config.js";
+import { EXCHANGE_ONLINE_EWS_URL, type EwsAuthentication } from "../../contract/accessTypes.js";
+import { createServiceAccountSignIn, type ServiceAccountSignIn } from "./auth/serviceAccountSignIn.js";
+import type { ConnectionOpener, OutboundFetch } from "./config.js";
 import { escapeXml } from "./ews/xml.js";
 import { isExchangeOnlineUrl } from "./exchangeOnline.js";
 import { sendHttp } from "./transport.js";
@@ -30,7 +31,9 @@ export interface DiscoveryOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Autodiscover POX needs credentials on-premises: the draft configuration's account logon and password. */
-  credentials?: { accountLogon: string; password: string };
+  credentials?: { accountLogon: string; password: string; authentication?: EwsAuthentication };
+  /** Dedicated connections for Windows authentication (NTLM) of the POX steps. */
+  openConnection?: ConnectionOpener;
   /** Where Microsoft 365's Autodiscover v2 lives; defaults to https://outlook.office365.com. */
   microsoft365Base?: string;
 }
@@ -137,10 +140,17 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
   const steps: DiscoveryStep[] = [];
   const encodedEmail = encodeURIComponent(email);
   const m365 = (options.microsoft365Base ?? "https://outlook.office365.com").replace(/\/+$/, "");
-  const basic =
+  // POX signs in as the checks do: Windows authentication (NTLM) or Basic, as chosen and offered.
+  const signIn: ServiceAccountSignIn | null =
     options.credentials === undefined
       ? null
-      : `Basic ${Buffer.from(`${options.credentials.accountLogon}:${options.credentials.password}`, "utf8").toString("base64")}`;
+      : createServiceAccountSignIn({
+          authentication: options.credentials.authentication ?? "automatic",
+          accountLogon: options.credentials.accountLogon,
+          password: options.credentials.password,
+          fetch: options.fetch,
+          ...(options.openConnection === undefined ? {} : { openConnection: options.openConnection }),
+        });
 
   const found = (ewsUrl: string): DiscoveryResult => ({ ewsUrl, exchangeOnline: isExchangeOnlineUrl(ewsUrl), steps });
 
@@ -171,14 +181,15 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
   }
 
   async function pox(name: string, url: string, redirectsLeft = 1): Promise<string | null> {
-    const headers: Record<string, string> = { "Content-Type": "text/xml; charset=utf-8" };
-    if (basic !== null) headers.Authorization = basic;
-    const result = await sendHttp(
-      options.fetch,
-      url,
-      { method: "POST", headers, body: poxRequest(email) },
-      { timeoutMs, signal },
-    );
+    const init = {
+      method: "POST" as const,
+      headers: { "Content-Type": "text/xml; charset=utf-8" },
+      body: poxRequest(email),
+    };
+    const result =
+      signIn === null
+        ? await sendHttp(options.fetch, url, init, { timeoutMs, signal })
+        : await signIn.send(url, init, { timeoutMs, signal });
     if (!result.ok) {
       steps.push({
         name,
@@ -191,7 +202,7 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
     const { status, body } = result.answer;
     if (status === 401) {
       const detail =
-        basic === null
+        signIn === null
           ? "HTTP 401: the endpoint exists but needs credentials; enter the Account Logon and Password, then try again"
           : "HTTP 401: the Account Logon and Password were refused";
       steps.push({ name, url, outcome: "failed", detail });
@@ -237,12 +248,16 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
     },
   ];
   let ewsUrl: string | null = null;
-  for (const step of plan) {
-    if (ewsUrl !== null) {
-      steps.push({ name: step.name, url: step.url, outcome: "skipped", detail: "an earlier step found the EWS URL" });
-      continue;
+  try {
+    for (const step of plan) {
+      if (ewsUrl !== null) {
+        steps.push({ name: step.name, url: step.url, outcome: "skipped", detail: "an earlier step found the EWS URL" });
+        continue;
+      }
+      ewsUrl = await step.run();
     }
-    ewsUrl = await step.run();
+  } finally {
+    await signIn?.close();
   }
   steps.push({
     name: "Unauthenticated HTTP redirect",

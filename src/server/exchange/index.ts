@@ -10,8 +10,8 @@ import { DEFAULT_GRAPH_SCOPE } from "./auth/msalConfig.js";
 import type { TokenSource } from "./auth/tokenMemo.js";
 import { createEwsDriver } from "./drivers/ewsDriver.js";
 import { createGraphDriver } from "./drivers/graphDriver.js";
+import { createServiceAccountSignIn } from "./auth/serviceAccountSignIn.js";
 import type { EwsCredentials } from "./ews/client.js";
-import { basicCredentials } from "./ews/client.js";
 import { DEFAULT_GRAPH_BASE_URL, createGraphClient } from "./graph/client.js";
 
 export type * from "./driver.js";
@@ -46,7 +46,16 @@ export function createMailboxDriver(config: ResolvedEmailConfig, deps: MailboxDr
         ewsUrl: config.ewsUrl,
         serverVersion: config.serverVersion ?? "Exchange2016",
         serviceAccount: config.accountLogon.includes("@") ? config.accountLogon : null,
-        credentials: basicCredentials(config.accountLogon, config.password),
+        credentials: {
+          kind: "serviceAccount",
+          signIn: createServiceAccountSignIn({
+            authentication: config.authentication ?? "automatic",
+            accountLogon: config.accountLogon,
+            password: config.password,
+            fetch: deps.fetch,
+            ...(deps.openConnection === undefined ? {} : { openConnection: deps.openConnection }),
+          }),
+        },
         fetch: deps.fetch,
         timeoutMs,
       });

@@ -7,7 +7,7 @@ import { lookup } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { createSecureContext, rootCertificates } from "node:tls";
-import { Agent, buildConnector, fetch as undiciFetch, type RequestInit, type Response } from "undici";
+import { Agent, Client, buildConnector, fetch as undiciFetch, type RequestInit, type Response } from "undici";
 import type { OutboundConfig } from "../config.js";
 import { checkAddress, checkUrlShape, guardUrl, type GuardVerdict, type Resolver } from "./urlGuard.js";
 
@@ -23,8 +23,20 @@ export class OutboundBlockedError extends Error {
 
 export type OutboundFetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+/**
+ * One TCP connection of its own (undici Client, no pipelining): what connection-bound sign-ins (NTLM) need.
+ * `generation` counts the sockets it has opened, so a caller sees when a dropped connection was replaced.
+ */
+export interface PinnedConnection {
+  fetch: OutboundFetch;
+  generation(): number;
+  close(): Promise<void>;
+}
+
 export interface OutboundClient {
   fetch: OutboundFetch;
+  /** A dedicated connection to the origin of `url` (same URL guard, DNS pinning and TLS as fetch). */
+  openConnection(url: string): PinnedConnection;
   /** Checks a URL (shape and resolved addresses) without connecting, e.g. an EWS URL an admin saves. */
   guard(url: string): Promise<GuardVerdict>;
   dispatcher: Agent;
@@ -61,30 +73,27 @@ export function createOutboundClient(config: OutboundConfig, options: OutboundOp
     throw new OutboundBlockedError("unresolvable", `host ${hostname} has no address`);
   }
 
-  const dispatcher = new Agent({
-    connect: (opts, callback) => {
-      if (opts.protocol !== "https:") {
-        callback(new OutboundBlockedError("https_only", `${opts.protocol}//${opts.hostname} is not https`), null);
-        return;
-      }
-      const hostname = opts.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-      target(hostname).then(
-        ({ address, port }) =>
-          connectTls(
-            {
-              ...opts,
-              hostname: address,
-              port: port === null ? opts.port : String(port),
-              ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
-            },
-            callback,
-          ),
-        (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null),
-      );
-    },
-    headersTimeout: config.timeoutMs,
-    bodyTimeout: config.timeoutMs,
-  });
+  const connect: buildConnector.connector = (opts, callback) => {
+    if (opts.protocol !== "https:") {
+      callback(new OutboundBlockedError("https_only", `${opts.protocol}//${opts.hostname} is not https`), null);
+      return;
+    }
+    const hostname = opts.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+    target(hostname).then(
+      ({ address, port }) =>
+        connectTls(
+          {
+            ...opts,
+            hostname: address,
+            port: port === null ? opts.port : String(port),
+            ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+          },
+          callback,
+        ),
+      (error: unknown) => callback(error instanceof Error ? error : new Error(String(error)), null),
+    );
+  };
+  const dispatcher = new Agent({ connect, headersTimeout: config.timeoutMs, bodyTimeout: config.timeoutMs });
 
   const guardedFetch: OutboundFetch = async (input, init) => {
     const shape = checkUrlShape(String(input));
@@ -93,8 +102,36 @@ export function createOutboundClient(config: OutboundConfig, options: OutboundOp
     return undiciFetch(input, { ...init, signal, dispatcher });
   };
 
+  function openConnection(url: string): PinnedConnection {
+    const origin = new URL(url).origin;
+    let sockets = 0;
+    const client = new Client(origin, {
+      pipelining: 1,
+      headersTimeout: config.timeoutMs,
+      bodyTimeout: config.timeoutMs,
+      connect: (opts, callback) =>
+        connect(opts, (...result) => {
+          if (result[0] === null) sockets += 1;
+          callback(...result);
+        }),
+    });
+    return {
+      fetch: async (input, init) => {
+        const shape = checkUrlShape(String(input));
+        if (!shape.ok) throw new OutboundBlockedError(shape.rule, `${String(input).split("?")[0]} ${shape.reason}`);
+        // A Client sends everything to its own origin: a URL of another origin is a programming error.
+        if (new URL(String(input)).origin !== origin) throw new Error(`pinned connection to ${origin} got ${input}`);
+        const signal = init?.signal ?? AbortSignal.timeout(config.timeoutMs);
+        return undiciFetch(input, { ...init, signal, dispatcher: client });
+      },
+      generation: () => sockets,
+      close: () => client.close(),
+    };
+  }
+
   return {
     fetch: guardedFetch,
+    openConnection,
     guard: (url) => guardUrl(url, config, resolve),
     dispatcher,
     close: () => dispatcher.close(),

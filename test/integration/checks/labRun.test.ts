@@ -162,6 +162,7 @@ describe("check runs against the Exchange lab with injected faults", () => {
 
   it("stops at once as auth_failed on a refused password, with one logon attempt and no user checked", async () => {
     const before = lab.stats.ewsRequests;
+    const refusedBefore = lab.stats.ntlmRefused;
     const finished = await run(
       {
         accessType: "ews_basic_impersonation",
@@ -171,7 +172,9 @@ describe("check runs against the Exchange lab with injected faults", () => {
       },
       8,
     );
-    expect(finished).toMatchObject({ state: "auth_failed", done: 0, stopReason: { category: "auth_failed" } });
-    expect(lab.stats.ewsRequests - before).toBeLessThanOrEqual(2);
+    // The lab offers Windows authentication only: the probe, then one NEGOTIATE and one refused AUTHENTICATE.
+    expect(finished).toMatchObject({ state: "auth_failed", done: 0, stopReason: { category: "ntlm_refused" } });
+    expect(lab.stats.ewsRequests - before).toBeLessThanOrEqual(3);
+    expect(lab.stats.ntlmRefused - refusedBefore).toBe(1);
   });
 });

@@ -33,12 +33,16 @@ describe("magic wand discovery against an on-premises lab", () => {
   });
 
   it("tries POX at the domain after Microsoft 365 does not know the address, and reports each step", async () => {
+    const before = harness.lab.stats.acceptedNtlm;
     const result = await discoverEwsUrl("contoso.lab", {
       fetch: harness.fetch,
+      openConnection: harness.openConnection,
       // A Microsoft 365 endpoint that refuses the connection, as when the domain is not in Microsoft 365.
       microsoft365Base: "https://unreachable.invalid",
       credentials: { accountLogon: "svc-sync@contoso.lab", password: "Sync-Lab-2026!" },
     });
+    // The lab's POX offers Windows authentication only, as Exchange ships: the step signed in with NTLM.
+    expect(harness.lab.stats.acceptedNtlm - before).toBe(1);
     expect(result.ewsUrl).toBe(`https://mail.contoso.lab:${harness.lab.port}/EWS/Exchange.asmx`);
     expect(result.steps[0]).toMatchObject({ name: "Microsoft 365 (Autodiscover v2)", outcome: "failed" });
     expect(result.steps[0]!.detail).toContain("network_error");
@@ -47,6 +51,17 @@ describe("magic wand discovery against an on-premises lab", () => {
       url: "https://contoso.lab/autodiscover/autodiscover.xml",
       outcome: "ok",
     });
+  });
+
+  it("reports basic_disabled for POX when Basic is chosen and the server offers Windows authentication only", async () => {
+    const result = await discoverEwsUrl("contoso.lab", {
+      fetch: harness.fetch,
+      openConnection: harness.openConnection,
+      microsoft365Base: "https://unreachable.invalid",
+      credentials: { accountLogon: "svc-sync@contoso.lab", password: "Sync-Lab-2026!", authentication: "basic" },
+    });
+    const pox = result.steps.filter((step) => step.name.startsWith("Autodiscover POX"));
+    expect(pox.map((step) => step.detail.split(":")[0])).toEqual(["basic_disabled", "basic_disabled"]);
   });
 
   it("explains that POX needs credentials when none were entered, and finds nothing", async () => {

@@ -45,13 +45,15 @@ describe("Exchange Impersonation (basic) against the on-premises lab", () => {
     expect(report.warnings[0]!.category).toBe("no_mailbox");
   });
 
-  it("stops preflight with auth_failed on a wrong password, after one logon attempt", async () => {
-    const before = harness.lab.stats.ewsRequests;
+  it("stops preflight with ntlm_refused on a wrong password, after one logon attempt", async () => {
+    const before = { ...harness.lab.stats.snapshot() };
     const report = await basicDriver("svc-sync@contoso.lab", "wrong-password").preflight(signal);
     expect(report.canProceed).toBe(false);
-    expect(report.steps.at(-1)).toMatchObject({ step: "Authenticate", ok: false, category: "auth_failed" });
-    // The unauthenticated TLS probe plus exactly one authenticated call: no retries against a lockout policy.
-    expect(harness.lab.stats.ewsRequests - before).toBe(2);
+    expect(report.steps.at(-1)).toMatchObject({ step: "Authenticate", ok: false, category: "ntlm_refused" });
+    // The unauthenticated TLS probe, then one NEGOTIATE and one AUTHENTICATE: no retries against a lockout policy.
+    const after = harness.lab.stats.snapshot();
+    expect(after.ewsRequests! - before.ewsRequests!).toBe(3);
+    expect(after.ntlmRefused! - before.ntlmRefused!).toBe(1);
   });
 
   it("stops preflight with tls_error when the certificate is not trusted", async () => {

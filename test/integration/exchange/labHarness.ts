@@ -7,9 +7,10 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { connect } from "node:tls";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent, Client, fetch as undiciFetch, type buildConnector } from "undici";
 import { DEMO_SCENARIO_FILE, startLab, type Lab, type Scenario } from "../../../src/lab/index.js";
 import type {
+  ConnectionOpener,
   IdentitySettings,
   MailboxDriverDeps,
   OutboundFetch,
@@ -28,6 +29,8 @@ export function scenarioFile(name: "demo" | "online" | "faults"): Scenario {
 export interface ExchangeLab {
   lab: Lab;
   fetch: OutboundFetch;
+  /** Dedicated connections (undici Client) through the same lab-only connector, for NTLM. */
+  openConnection: ConnectionOpener;
   identity: IdentitySettings;
   deps(extra?: Partial<MailboxDriverDeps>): MailboxDriverDeps;
   close(): Promise<void>;
@@ -69,24 +72,41 @@ export function testCipher(): SecretCipher {
 export async function startExchangeLab(scenario: Scenario): Promise<ExchangeLab> {
   const lab = await startLab({ scenario, port: 0 });
   const mapped = new Set(["localhost", "127.0.0.1", ...Object.keys(lab.ready.hostOverrides)]);
-  const dispatcher = new Agent({
-    connect: (options, callback) => {
-      const hostname = options.hostname.toLowerCase();
-      if (!mapped.has(hostname)) {
-        callback(new Error(`test fetch refuses ${hostname}: only the lab is reachable`), null);
-        return;
-      }
-      const socket = connect({
-        host: "127.0.0.1",
-        port: lab.port,
-        servername: hostname === "127.0.0.1" ? "localhost" : hostname,
-        ca: lab.caCertPem,
-      });
-      socket.once("secureConnect", () => callback(null, socket));
-      socket.once("error", (error: Error) => callback(error, null));
-    },
-  });
+  const labOnly: buildConnector.connector = (options, callback) => {
+    const hostname = options.hostname.toLowerCase();
+    if (!mapped.has(hostname)) {
+      callback(new Error(`test fetch refuses ${hostname}: only the lab is reachable`), null);
+      return;
+    }
+    const socket = connect({
+      host: "127.0.0.1",
+      port: lab.port,
+      servername: hostname === "127.0.0.1" ? "localhost" : hostname,
+      ca: lab.caCertPem,
+    });
+    socket.once("secureConnect", () => callback(null, socket));
+    socket.once("error", (error: Error) => callback(error, null));
+  };
+  const dispatcher = new Agent({ connect: labOnly });
   const fetch: OutboundFetch = (url, init) => undiciFetch(url, { ...init, dispatcher });
+  const pinned: Client[] = [];
+  const openConnection: ConnectionOpener = (url) => {
+    let sockets = 0;
+    const client = new Client(new URL(url).origin, {
+      pipelining: 1,
+      connect: (options, callback) =>
+        labOnly(options, (...result) => {
+          if (result[0] === null) sockets += 1;
+          callback(...result);
+        }),
+    });
+    pinned.push(client);
+    return {
+      fetch: (target, init) => undiciFetch(target, { ...init, dispatcher: client }),
+      generation: () => sockets,
+      close: () => client.close(),
+    };
+  };
   const identity: IdentitySettings = {
     authorityFor: () => lab.authority,
     knownAuthorities: [new URL(lab.authority).host],
@@ -99,11 +119,12 @@ export async function startExchangeLab(scenario: Scenario): Promise<ExchangeLab>
   return {
     lab,
     fetch,
+    openConnection,
     identity,
-    deps: (extra = {}) => ({ fetch, identity, requestTimeoutMs: 10_000, ...extra }),
+    deps: (extra = {}) => ({ fetch, openConnection, identity, requestTimeoutMs: 10_000, ...extra }),
     async close() {
       await lab.close();
-      await dispatcher.close();
+      await Promise.all([dispatcher.close(), ...pinned.map((client) => client.destroy())]);
     },
   };
 }

@@ -4,13 +4,14 @@
  * client, signs in too, so the lab is not only agreeing with itself.
  */
 import { Agent as HttpsAgent } from "node:https";
-import { createType1Message, createType3Message, decodeType2Message } from "@ewsjs/ntlm-client";
+import ntlmClient from "@ewsjs/ntlm-client";
 import httpntlm from "httpntlm";
 import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SCENARIO_FILE, loadScenarioFile, startLab, type Lab, type Scenario } from "../../../src/lab/index.js";
 import { basic, envelope, getFolderBody, responseCode } from "./labClient.js";
 
+const { createType1Message, createType3Message, decodeType2Message } = ntlmClient;
 const PASSWORD = "Sync-Lab-2026!";
 const GET_FOLDER = envelope(getFolderBody(), { PrimarySmtpAddress: "alex.wilber@contoso.lab" });
 

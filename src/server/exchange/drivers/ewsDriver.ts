@@ -4,6 +4,7 @@
  * GetFolder, then CreateItem and DeleteItem of a test message saved (never sent) to Drafts.
  */
 import type { CategoryId } from "../../../contract/categories.js";
+import { SIGN_IN_METHOD_LABELS } from "../auth/serviceAccountSignIn.js";
 import type { EwsServerVersion, OutboundFetch } from "../config.js";
 import type {
   CheckDepth,
@@ -43,6 +44,9 @@ export const TEST_MESSAGE = {
 /** Preflight failures after which per-user work cannot succeed. */
 const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
   "auth_failed",
+  "auth_method_unsupported",
+  "basic_disabled",
+  "ntlm_refused",
   "token_expired",
   "token_header_mismatch",
   "tls_error",
@@ -121,20 +125,31 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
         { method: "GET" },
         { timeoutMs: options.timeoutMs, signal },
       );
+      const signIn = options.credentials.kind === "serviceAccount" ? options.credentials.signIn : null;
+      if (probe.ok) signIn?.learn(probe.answer);
+      const offered = signIn?.offered();
+      const offers =
+        offered === undefined || offered === null ? "" : `; the server offers ${offered.join(", ") || "no sign-in"}`;
       steps.push(
         stepOf(
           "Connect (TLS)",
-          probe.ok ? { category: "ok", detail: `HTTP ${probe.answer.status} over valid TLS` } : probe.failure,
+          probe.ok ? { category: "ok", detail: `HTTP ${probe.answer.status} over valid TLS${offers}` } : probe.failure,
           startedAt,
         ),
       );
       if (!probe.ok) return stop();
+      const method = (): Classified => {
+        const used = signIn?.used();
+        return used === undefined || used === null
+          ? { category: "ok" }
+          : { category: "ok", detail: `signed in with ${SIGN_IN_METHOD_LABELS[used]}` };
+      };
 
       // GetFolder without impersonation: authenticates, and proves the service account has its own mailbox.
       startedAt = performance.now();
       const own = await client.call(buildGetFolder(asServiceAccount, "msgfolderroot"), signal);
       if (own.ok && isExchangeOnlineVersion(own.serverVersion)) {
-        steps.push(stepOf("Authenticate", { category: "ok" }, startedAt));
+        steps.push(stepOf("Authenticate", method(), startedAt));
         steps.push(stepOf("Exchange Online", retired("The server reports Exchange Online (version 15.20)"), startedAt));
         return stop();
       }
@@ -142,7 +157,7 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
         steps.push(stepOf("Authenticate", own.classified, startedAt));
         return stop();
       }
-      steps.push(stepOf("Authenticate", { category: "ok" }, startedAt));
+      steps.push(stepOf("Authenticate", method(), startedAt));
       steps.push(stepOf("GetFolder (service account's own mailbox)", own.classified, startedAt));
       if (!own.ok) {
         warnings.push({
