@@ -16,17 +16,17 @@ import { ensureBootstrapOrganization } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { migrateToLatest } from "./db/migrations/index.js";
+import { migrateToLatest } from "./db/migrations.js";
 import { installErrorHandler } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
-import { createRepositories } from "./repositories/index.js";
-import { apiRoutes, type ApiRoutes } from "./routes/index.js";
-import { Problem } from "./schemas/common.js";
+import { createRepositories } from "./repositories.js";
+import { apiRoutes, type ApiRoutes } from "./domains.js";
+import { Problem } from "./http/schemas.js";
 import { loadKeyring } from "./secrets/keySource.js";
 import type { Keyring } from "./secrets/keyring.js";
-import { serveStatic } from "./staticFiles.js";
-import { typeboxValidatorCompiler } from "./validation.js";
+import { serveStatic } from "./http/staticFiles.js";
+import { typeboxValidatorCompiler } from "./http/validation.js";
 
 export interface AppDeps {
   /** An open database; when absent one is opened from config.databaseUrl and closed with the app. */

@@ -1,6 +1,6 @@
 /** Creating an organization with its first admin: the admin CLI and BOOTSTRAP_ADMIN (demo) both come here. */
-import type { Repositories } from "./repositories/index.js";
-import type { Organization } from "./repositories/organizations.js";
+import type { Repositories } from "./repositories.js";
+import type { Organization } from "./orgs/repository.js";
 
 export interface NewOrganization {
   name: string;

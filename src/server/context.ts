@@ -6,7 +6,7 @@ import type {} from "@fastify/swagger";
 import type { ServerConfig } from "./config.js";
 import type { Database } from "./db/database.js";
 import type { OutboundClient } from "./net/outbound.js";
-import type { Repositories } from "./repositories/index.js";
+import type { Repositories } from "./repositories.js";
 import type { Keyring } from "./secrets/keyring.js";
 import type { TokenVerifier } from "./auth/tokenVerifier.js";
 

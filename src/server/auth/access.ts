@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HttpError, forbidden, notFound, unauthorized } from "../errors.js";
-import type { Membership, Organization } from "../repositories/organizations.js";
+import type { Membership, Organization } from "../orgs/repository.js";
 import { KeySetUnavailableError, TokenError, type Identity } from "./tokenVerifier.js";
 
 export interface OrgAccess {

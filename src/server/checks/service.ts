@@ -11,11 +11,11 @@ import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../c
 import { conflict, notFound, unprocessable } from "../errors.js";
 import type { MailboxDriver, PreflightReport } from "../exchange/driver.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
-import type { Repositories } from "../repositories/index.js";
+import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
-import type { UrlGuard } from "../services/emailConfig.js";
-import { resolveEmailConfig } from "./configResolution.js";
-import { openDraft, sealDraft } from "./draftSeal.js";
+import type { UrlGuard } from "../emailConfig/service.js";
+import { resolveEmailConfig } from "../emailConfig/resolution.js";
+import { openDraft, sealDraft } from "../emailConfig/draftSeal.js";
 import { EtaEstimator } from "./eta.js";
 import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";

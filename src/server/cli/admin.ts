@@ -9,10 +9,10 @@ import { parseArgs } from "node:util";
 import { createOrganization } from "../bootstrap.js";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { migrateToLatest } from "../db/migrations/index.js";
-import { createRepositories } from "../repositories/index.js";
+import { migrateToLatest } from "../db/migrations.js";
+import { createRepositories } from "../repositories.js";
 import { loadKeyring } from "../secrets/keySource.js";
-import { isEmail } from "../validation.js";
+import { isEmail } from "../http/validation.js";
 
 const USAGE = `Usage:
   npm run admin -- create-org --name <name> --admin <email> [--tenant <tenant GUID>] [--admin-name <name>]

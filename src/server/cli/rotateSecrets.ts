@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { migrateToLatest } from "../db/migrations/index.js";
+import { migrateToLatest } from "../db/migrations.js";
 import { generateKeyEntry, Keyring, parseKey } from "../secrets/keyring.js";
 import { loadKeyring, readKeyFile, writeKeyFile } from "../secrets/keySource.js";
 import { resealAll } from "../secrets/resealers.js";

@@ -2,9 +2,9 @@
  * Every table that stores keyring envelopes, re-sealed by `npm run secrets:rotate`. A module that seals secrets in
  * its own table adds one entry here, so a rotation leaves no ciphertext under a retired key.
  */
-import { resealDrafts } from "../checks/draftSeal.js";
+import { resealDrafts } from "../emailConfig/draftSeal.js";
 import type { Db } from "../db/schema.js";
-import { emailConfigsRepository } from "../repositories/emailConfigs.js";
+import { emailConfigsRepository } from "../emailConfig/repository.js";
 import type { Keyring } from "./keyring.js";
 
 export interface Resealer {

@@ -8,11 +8,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdmin, UsageError } from "../../../src/server/cli/admin.js";
 import { rotateSecrets } from "../../../src/server/cli/rotateSecrets.js";
-import { openDraft, sealDraft } from "../../../src/server/checks/draftSeal.js";
+import { openDraft, sealDraft } from "../../../src/server/emailConfig/draftSeal.js";
 import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase } from "../../../src/server/db/database.js";
 import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
-import { createRepositories } from "../../../src/server/repositories/index.js";
+import { createRepositories } from "../../../src/server/repositories.js";
 import { Keyring, parseKey } from "../../../src/server/secrets/keyring.js";
 
 let dir = "";
