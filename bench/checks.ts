@@ -22,7 +22,7 @@ import {
 } from "../src/lab/index.js";
 import type { CheckTables } from "../src/server/checks/tables.js";
 import { openDatabase } from "../src/server/db/database.js";
-import { migrateToLatest } from "../src/server/db/migrations.js";
+import { migrateToLatest } from "../src/server/domains.js";
 import { generateKeyEntry } from "../src/server/secrets/keyring.js";
 import { backendEnvForLab, spawnBackend } from "../test/support/backendProcess.js";
 import { seedOrg } from "../test/support/seed.js";

@@ -11,17 +11,22 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { CheckRunEvents } from "./checks/progressEvents.js";
+import { checkRunsRepository } from "./checks/repository.js";
+import { CheckService } from "./checks/service.js";
+import { checkSettingsFrom } from "./checks/settings.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
 import { ensureBootstrapOrganization } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { migrateToLatest } from "./db/migrations.js";
 import { installErrorHandler } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
-import { createRepositories } from "./repositories.js";
-import { apiRoutes, type ApiRoutes } from "./domains.js";
+import { defaultDriverFactory } from "./emailConfig/drivers.js";
+import { installOrgAccess } from "./orgs/access.js";
+import { createRepositories, type Repositories } from "./repositories.js";
+import { apiRoutes, migrateToLatest, type ApiRoutes } from "./domains.js";
 import { Problem } from "./http/schemas.js";
 import { loadKeyring } from "./secrets/keySource.js";
 import type { Keyring } from "./secrets/keyring.js";
@@ -75,11 +80,17 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       app.log.warn("TOKEN_ISSUERS is empty: every authenticated route will answer 401.");
     }
 
-    const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now };
+    const checks = buildCheckService({ config, database, repos, keyring, outbound, now }, app);
+    const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now, checks };
     app.decorate("ctx", ctx);
     app.addHook("onClose", async () => {
       for (const close of owned.reverse()) await close();
     });
+    app.addHook("onReady", async () => {
+      const resumed = await checks.resumeInterrupted();
+      if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
+    });
+    app.addHook("onClose", () => checks.close());
 
     if (config.bootstrap) {
       const { org, created } = await ensureBootstrapOrganization(repos, {
@@ -90,7 +101,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       if (created) app.log.info({ orgId: org.id }, "created the bootstrap organization and its admin");
     }
 
-    await registerPlugins(app, config);
+    await registerPlugins(app, config, tokens, repos);
     for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: "/api" });
     if (config.staticDir) await app.register(serveStatic(config.staticDir));
     return app;
@@ -100,7 +111,30 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   }
 }
 
-async function registerPlugins(app: FastifyInstance, config: ServerConfig): Promise<void> {
+/** The check runs' service, built once per app; routes reach it as `app.ctx.checks`. */
+function buildCheckService(
+  ctx: Pick<AppContext, "config" | "database" | "repos" | "keyring" | "outbound" | "now">,
+  app: FastifyInstance,
+): CheckService {
+  const settings = checkSettingsFrom(ctx.config.checks);
+  return new CheckService({
+    repos: ctx.repos,
+    runs: checkRunsRepository(ctx.database.db, ctx.now),
+    keyring: ctx.keyring,
+    guardUrl: (url) => ctx.outbound.guard(url),
+    driverFor: defaultDriverFactory(ctx, settings),
+    settings,
+    events: new CheckRunEvents(settings.progressIntervalMs),
+    log: app.log,
+  });
+}
+
+async function registerPlugins(
+  app: FastifyInstance,
+  config: ServerConfig,
+  tokens: TokenVerifier,
+  repos: Repositories,
+): Promise<void> {
   installErrorHandler(app);
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.addSchema(Problem);
@@ -152,5 +186,6 @@ async function registerPlugins(app: FastifyInstance, config: ServerConfig): Prom
         typeof json.$id === "string" ? json.$id : `def-${index}`,
     },
   });
-  installAuth(app);
+  installAuth(app, tokens);
+  installOrgAccess(app, (orgId, email) => repos.organizations.membershipIn(orgId, email));
 }

@@ -5,7 +5,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import path from "node:path";
-import { DEFAULT_RUNNER_SETTINGS } from "./checks/runner.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -264,8 +263,18 @@ function parseExchange(env: ServerEnv, environment: string): ExchangeConfig {
   };
 }
 
+/** Defaults of the CHECK_* variables; the check runner starts from the same values (checks/runner.ts). */
+export const CHECK_DEFAULTS = {
+  concurrency: 10,
+  maxAttempts: 5,
+  requestTimeoutMs: 30_000,
+  retryBaseMs: 200,
+  defaultBackOffMs: 1_000,
+  pageSize: 500,
+} as const;
+
 function parseChecks(env: ServerEnv): ChecksConfig {
-  const defaults = DEFAULT_RUNNER_SETTINGS;
+  const defaults = CHECK_DEFAULTS;
   const maxConcurrency = wholeWithin(env.CHECK_MAX_CONCURRENCY, 27, "CHECK_MAX_CONCURRENCY", 1, 500);
   const defaultConcurrency = wholeWithin(
     env.CHECK_CONCURRENCY,

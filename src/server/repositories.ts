@@ -2,7 +2,7 @@
  * All repositories over one handle. `transaction` hands the same set bound to a transaction, so a change and its
  * audit event commit together or not at all.
  */
-import type { Db } from "./db/schema.js";
+import type { Db } from "./db/database.js";
 import type { Keyring } from "./secrets/keyring.js";
 import type { ReadRows } from "./db/compiled.js";
 import { auditEventsRepository, type AuditEventsRepository } from "./audit/repository.js";

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
 import { openDatabase, type Database } from "../../src/server/db/database.js";
-import { migrateToLatest } from "../../src/server/db/migrations.js";
+import { migrateToLatest } from "../../src/server/domains.js";
 
 async function migrate(database: Database): Promise<void> {
   await migrateToLatest(database.db as unknown as Kysely<unknown>);

@@ -1,6 +1,6 @@
 /** Seeds an organization with N users straight into the database (fast enough for 100,000). */
 import { randomUUID } from "node:crypto";
-import type { Db } from "../../src/server/db/schema.js";
+import type { Db } from "../../src/server/db/database.js";
 
 export interface SeededOrg {
   id: string;

@@ -1,4 +1,5 @@
-import type { AuditEventsTable, Db } from "../db/schema.js";
+import type { Db } from "../db/database.js";
+import type { AuditEventsTable } from "./tables.js";
 import { timeOrderedId } from "../db/ids.js";
 import { decodeCursor, encodeCursor } from "../db/paging.js";
 

@@ -1,4 +1,5 @@
-import type { Db, UserMailboxStatusTable } from "../db/schema.js";
+import type { Db } from "../db/database.js";
+import type { UserMailboxStatusTable } from "./tables.js";
 
 export interface MailboxStatusRecord {
   orgId: string;

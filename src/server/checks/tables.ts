@@ -1,6 +1,15 @@
-/** Kysely types of the check runner's tables (migration 010), reached with `db.withTables<CheckTables>()`. */
-import type { Kysely } from "kysely";
-import type { DatabaseTables } from "../db/schema.js";
+/** Kysely types of the check runner's tables: check runs (migration 010) and each user's latest status (002). */
+import type { Db } from "../db/database.js";
+
+export interface UserMailboxStatusTable {
+  org_id: string;
+  user_id: string;
+  run_id: string | null;
+  category: string;
+  severity: "ok" | "warning" | "error" | "transient";
+  detail: string | null;
+  checked_at: string;
+}
 
 export interface CheckRunsTable {
   id: string;
@@ -45,11 +54,17 @@ export interface CheckResultsTable {
   checked_at: string;
 }
 
-// A type alias, not an interface: Kysely's withTables needs an index-compatible record type.
+// A type alias: tests and benches still reach these with `db.withTables<CheckTables>()`.
 export type CheckTables = {
   check_runs: CheckRunsTable;
   check_run_users: CheckRunUsersTable;
   check_results: CheckResultsTable;
 };
 
-export type ChecksDb = Kysely<DatabaseTables & CheckTables>;
+export type ChecksDb = Db;
+
+declare module "../db/database.js" {
+  interface DatabaseTables extends CheckTables {
+    user_mailbox_status: UserMailboxStatusTable;
+  }
+}

@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { createOrganization } from "../bootstrap.js";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { migrateToLatest } from "../db/migrations.js";
+import { migrateToLatest } from "../domains.js";
 import { createRepositories } from "../repositories.js";
 import { loadKeyring } from "../secrets/keySource.js";
 import { isEmail } from "../http/validation.js";

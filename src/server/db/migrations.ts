@@ -1,17 +1,32 @@
 /**
- * The one ordered list of numbered migrations, applied at start-up. 001–009 belong to the core backend; the check
- * runner adds 010 and up here (one import and one line each). Names sort in order of application.
+ * Applies numbered migrations at start-up. Each domain keeps its own (orgs/migrations/, checks/migrations/, …);
+ * domains.ts hands the one list here. Several domains may contribute steps to one name (the first release's
+ * "001_core" created every core table at once): their steps run in list order, and are undone in reverse.
  */
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from "kysely";
-import { migration001Core } from "../orgs/migrations/001_core.js";
-import { migration002MailboxStatus } from "../checks/migrations/002_mailbox_status.js";
-import { migration010CheckRuns } from "../checks/migrations/010_check_runs.js";
 
-export const migrations: Record<string, Migration> = {
-  "001_core": migration001Core,
-  "002_mailbox_status": migration002MailboxStatus,
-  "010_check_runs": migration010CheckRuns,
-};
+export type MigrationSet = Record<string, Migration>;
+
+/** One ordered set from each domain's, by name; names sort in order of application. */
+export function mergeMigrations(sets: readonly MigrationSet[]): MigrationSet {
+  const steps = new Map<string, Migration[]>();
+  for (const set of sets) {
+    for (const [name, migration] of Object.entries(set)) steps.set(name, [...(steps.get(name) ?? []), migration]);
+  }
+  const merged: MigrationSet = {};
+  for (const name of [...steps.keys()].sort()) {
+    const parts = steps.get(name) ?? [];
+    merged[name] = {
+      async up(db) {
+        for (const part of parts) await part.up(db);
+      },
+      async down(db) {
+        for (const part of [...parts].reverse()) await part.down?.(db);
+      },
+    };
+  }
+  return merged;
+}
 
 export class MigrationError extends Error {
   constructor(
@@ -26,7 +41,10 @@ export class MigrationError extends Error {
 }
 
 /** Applies every pending migration; throws MigrationError naming the one that failed. */
-export async function migrateToLatest<Tables>(db: Kysely<Tables>): Promise<MigrationResultSet> {
+export async function migrateToLatest<Tables>(
+  db: Kysely<Tables>,
+  migrations: MigrationSet,
+): Promise<MigrationResultSet> {
   const migrator = new Migrator({
     db: db as Kysely<unknown>,
     provider: { getMigrations: () => Promise.resolve(migrations) },

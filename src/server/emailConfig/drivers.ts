@@ -5,6 +5,9 @@
  */
 import type { ExchangeConfig } from "../config.js";
 import type { AppContext } from "../context.js";
+
+/** What building drivers needs from the app: the repositories, the guarded outbound client, the configuration. */
+export type DriverContext = Pick<AppContext, "repos" | "outbound" | "config">;
 import { createMailboxDriver } from "../exchange/index.js";
 import type { IdentitySettings, MailboxDriverDeps } from "../exchange/config.js";
 import type { DriverFactory } from "../checks/service.js";
@@ -24,7 +27,7 @@ export function identitySettingsFrom(exchange: ExchangeConfig): IdentitySettings
 }
 
 /** The organization's EWS OAuth token cache: its row is sealed by the repository with the keyring. */
-export function tokenCacheFor(ctx: AppContext, orgId: string): NonNullable<MailboxDriverDeps["tokenCache"]> {
+export function tokenCacheFor(ctx: DriverContext, orgId: string): NonNullable<MailboxDriverDeps["tokenCache"]> {
   const { repos } = ctx;
   return {
     store: {
@@ -39,7 +42,7 @@ export function tokenCacheFor(ctx: AppContext, orgId: string): NonNullable<Mailb
   };
 }
 
-export function driverDepsFor(ctx: AppContext, orgId: string, settings: CheckSettings): MailboxDriverDeps {
+export function driverDepsFor(ctx: DriverContext, orgId: string, settings: CheckSettings): MailboxDriverDeps {
   const { repos } = ctx;
   return {
     // The backend's guarded client: the URL guard and the lab's CA apply to every driver request.
@@ -54,6 +57,6 @@ export function driverDepsFor(ctx: AppContext, orgId: string, settings: CheckSet
   };
 }
 
-export function defaultDriverFactory(ctx: AppContext, settings: CheckSettings): DriverFactory {
+export function defaultDriverFactory(ctx: DriverContext, settings: CheckSettings): DriverFactory {
   return (orgId, config) => createMailboxDriver(config, driverDepsFor(ctx, orgId, settings));
 }

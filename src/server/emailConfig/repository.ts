@@ -4,10 +4,12 @@
  * check runner calls; nothing else in the server sees them in clear.
  */
 import { sql } from "kysely";
-import type { DatabaseTables, Db, EmailConfigsTable } from "../db/schema.js";
+import type { DatabaseTables, Db } from "../db/database.js";
+import type { EmailConfigsTable } from "./tables.js";
 import { compiledOnce, compiledTuples, type ReadRows } from "../db/compiled.js";
 import { selectMembership, type Membership } from "../orgs/repository.js";
 import type { Keyring } from "../secrets/keyring.js";
+import type { Resealer } from "../secrets/resealers.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 
 export type SecretChange = { kind: "keep" } | { kind: "set"; value: string } | { kind: "clear" };
@@ -424,3 +426,9 @@ function toEmptyRow(orgId: string): EmailConfigsTable {
 }
 
 export type EmailConfigsRepository = ReturnType<typeof emailConfigsRepository>;
+
+/** The configurations' secrets under rotation (`npm run secrets:rotate`). */
+export const emailConfigsResealer: Resealer = {
+  name: "email_configs",
+  reseal: (db, keyring) => emailConfigsRepository(db, keyring, () => new Date()).reseal(),
+};

@@ -5,7 +5,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { EmailConfigDto } from "../../contract/api.js";
-import { callerOf, grantOrgAccess } from "../auth/access.js";
+import { callerOf } from "../auth/access.js";
+import { grantOrgAccess } from "../orgs/access.js";
 import { badRequest, preconditionFailed, preconditionRequired, unprocessable } from "../errors.js";
 import { AUTH_ERRORS, OrgParams, errorResponses } from "../http/schemas.js";
 import { EmailConfigInputSchema, EmailConfigSchema, IfMatchHeaders } from "./schemas.js";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Db, OrganizationsTable } from "../db/schema.js";
+import type { Db } from "../db/database.js";
+import type { OrganizationsTable } from "./tables.js";
 import { compiledOnce, type ReadRows } from "../db/compiled.js";
 
 export interface Organization {

@@ -2,7 +2,8 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { OrgDto, Page } from "../../contract/api.js";
-import { callerOf, orgAccessOf, visibleMemberships } from "../auth/access.js";
+import { callerOf } from "../auth/access.js";
+import { orgAccessOf, visibleMemberships } from "./access.js";
 import type { Organization } from "./repository.js";
 import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
 import { OrgSchema } from "./schemas.js";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
-import type { Db, OrgUsersTable } from "../db/schema.js";
+import type { Db } from "../db/database.js";
+import type { OrgUsersTable } from "./tables.js";
 import { decodeCursor, encodeCursor, likePattern } from "../db/paging.js";
 
 export type Role = "admin" | "user";

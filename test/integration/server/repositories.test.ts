@@ -13,11 +13,11 @@ import { openDraft, sealDraft } from "../../../src/server/emailConfig/draftSeal.
 import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase, type Database } from "../../../src/server/db/database.js";
 import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
-import { migrateToLatest, migrations } from "../../../src/server/db/migrations.js";
+import { migrateToLatest, migrations } from "../../../src/server/domains.js";
 import type { EmailConfigChanges } from "../../../src/server/emailConfig/repository.js";
 import { createRepositories, type Repositories } from "../../../src/server/repositories.js";
 import { Keyring, SecretsError, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
-import { resealAll } from "../../../src/server/secrets/resealers.js";
+import { resealAll } from "../../../src/server/domains.js";
 import { openTestPostgres, postgresEnabled } from "../../support/postgres.js";
 
 const SECRETS = {

@@ -9,7 +9,6 @@ import type { JWK } from "jose";
 import type { EmailConfigDto } from "../../../../src/contract/api.js";
 import type { CheckRunDto, DiscoveryResultDto, RbacScriptDto } from "../../../../src/contract/checks.js";
 import { DEMO_SCENARIO_FILE, loadScenarioFile, startLab, type Lab } from "../../../../src/lab/index.js";
-import { checkServiceOf } from "../../../../src/server/checks/routes.js";
 import { backendEnvForLab } from "../../../support/backendProcess.js";
 import { startHarness, type Harness } from "../../../support/checkHarness.js";
 
@@ -86,7 +85,7 @@ describe("access types and email-config helpers against the lab", () => {
     const started = await call("POST", `/api/orgs/${orgId}/checks`, { scope: { all: true }, depth, draft });
     expect(started.statusCode, started.body).toBe(202);
     const { runId } = started.json<{ runId: string }>();
-    await checkServiceOf(harness.app.ctx).settled(runId);
+    await harness.app.ctx.checks.settled(runId);
     return (await call("GET", `/api/orgs/${orgId}/checks/${runId}`)).json<CheckRunDto>();
   }
 

@@ -13,7 +13,6 @@ import {
   type Lab,
   type Scenario,
 } from "../../../../src/lab/index.js";
-import { checkServiceOf } from "../../../../src/server/checks/routes.js";
 import { startHarness, type Harness } from "../../../support/checkHarness.js";
 import type { SeededOrg } from "../../../support/seed.js";
 
@@ -101,7 +100,7 @@ describe("check runs against the Exchange lab with injected faults", () => {
     });
     expect(started.statusCode, started.body).toBe(202);
     const { runId } = started.json<{ runId: string }>();
-    await checkServiceOf(harness.app.ctx).settled(runId);
+    await harness.app.ctx.checks.settled(runId);
     return get(`/api/orgs/${org.id}/checks/${runId}`).then((response) => response.json<CheckRunDto>());
   }
 

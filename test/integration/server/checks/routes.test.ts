@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks.js";
 import type { CheckOutcome, MailboxDriver, PreflightReport } from "../../../../src/server/exchange/driver.js";
-import { checkServiceOf } from "../../../../src/server/checks/routes.js";
 import type { ResolvedEmailConfig } from "../../../../src/server/exchange/config.js";
 import type { SeededOrg } from "../../../support/seed.js";
 import { startHarness, type Harness } from "../../../support/checkHarness.js";
@@ -60,7 +59,7 @@ describe("check routes", () => {
   };
 
   async function runToEnd(orgId: string, runId: string): Promise<CheckRunDto> {
-    await checkServiceOf(harness.app.ctx).settled(runId);
+    await harness.app.ctx.checks.settled(runId);
     return (await api("GET", `/api/orgs/${orgId}/checks/${runId}`)).json<CheckRunDto>();
   }
 
@@ -80,7 +79,7 @@ describe("check routes", () => {
   beforeAll(async () => {
     harness = await startHarness("sqlite", { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1" });
     driver = new FakeDriver();
-    checkServiceOf(harness.app.ctx).useDriverFactory((_orgId, config) => {
+    harness.app.ctx.checks.useDriverFactory((_orgId, config) => {
       driver.configs.push(config);
       return driver;
     });
@@ -310,7 +309,7 @@ describe("check routes", () => {
   it("refuses a run for an organization without any user", async () => {
     const { id } = await harness.seedOrg(0);
     // Nobody can be admin of an organization without users, so ask the service directly.
-    const service = checkServiceOf(harness.app.ctx);
+    const service = harness.app.ctx.checks;
     await expect(
       service.start(id, ADMIN, {
         scope: { all: true },

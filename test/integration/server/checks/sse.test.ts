@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckEventsTicketDto, CheckRunDto } from "../../../../src/contract/checks.js";
-import { checkServiceOf } from "../../../../src/server/checks/routes.js";
 import type { CheckOutcome, MailboxDriver } from "../../../../src/server/exchange/driver.js";
 import { startHarness, type Harness } from "../../../support/checkHarness.js";
 import type { SeededOrg } from "../../../support/seed.js";
@@ -71,7 +70,7 @@ describe("check run progress stream", () => {
 
   beforeAll(async () => {
     harness = await startHarness("sqlite", { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1" });
-    checkServiceOf(harness.app.ctx).useDriverFactory(() => slowDriver(40));
+    harness.app.ctx.checks.useDriverFactory(() => slowDriver(40));
     org = await harness.seedOrg(119, ADMIN);
     adminToken = await harness.token(ADMIN);
     base = await harness.app.listen({ port: 0, host: "127.0.0.1" });
