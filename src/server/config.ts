@@ -5,6 +5,8 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import path from "node:path";
+import { isEmailAddress } from "../contract/emailAddress.js";
+import { isGuid } from "../contract/identifiers.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -159,7 +161,6 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function list(value: string | undefined): string[] {
   return (value ?? "")
@@ -358,10 +359,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
 
   let bootstrap: ServerConfig["bootstrap"] = null;
   if (env.BOOTSTRAP_ADMIN) {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(env.BOOTSTRAP_ADMIN)) {
+    if (!isEmailAddress(env.BOOTSTRAP_ADMIN)) {
       throw new ConfigError("BOOTSTRAP_ADMIN", `must be an email address (got "${env.BOOTSTRAP_ADMIN}")`);
     }
-    if (env.BOOTSTRAP_TENANT_ID && !GUID.test(env.BOOTSTRAP_TENANT_ID)) {
+    if (env.BOOTSTRAP_TENANT_ID && !isGuid(env.BOOTSTRAP_TENANT_ID)) {
       throw new ConfigError("BOOTSTRAP_TENANT_ID", `must be a tenant GUID (got "${env.BOOTSTRAP_TENANT_ID}")`);
     }
     bootstrap = {

@@ -5,7 +5,7 @@ import type { AuditEventDto, Page } from "../../contract/api.js";
 import type { AuditEvent } from "./repository.js";
 import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
 import { AuditEventSchema, AuditQuery } from "../emailConfig/schemas.js";
-import { csvLine } from "../http/csv.js";
+import { csvRow } from "../http/csv.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 /** The CSV export stops here; an organization with more events pages through the JSON route. */
@@ -64,7 +64,7 @@ export function auditRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const lines = [csvLine(["at", "actor", "action", "target", "before", "after"])];
+      const lines = [csvRow(["at", "actor", "action", "target", "before", "after"])];
       let cursor: string | undefined;
       let count = 0;
       do {
@@ -74,7 +74,7 @@ export function auditRoutes(app: FastifyInstance): Promise<void> {
         });
         for (const event of page.items) {
           lines.push(
-            csvLine([
+            csvRow([
               event.at,
               event.actor,
               event.action,

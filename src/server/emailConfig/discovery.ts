@@ -8,7 +8,9 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { EXCHANGE_ONLINE_EWS_URL } from "../../contract/accessTypes.js";
 import type { OutboundFetch } from "../exchange/config.js";
 import { escapeXml } from "../exchange/ews/xml.js";
-import { isExchangeOnlineUrl } from "../exchange/exchangeOnline.js";
+import { isEmailAddress } from "../../contract/emailAddress.js";
+import { isExchangeOnlineUrl } from "../../contract/exchangeOnline.js";
+import { isDomainName } from "../../contract/identifiers.js";
 import { sendHttp } from "../exchange/transport.js";
 
 export interface DiscoveryStep {
@@ -35,20 +37,17 @@ export interface DiscoveryOptions {
   microsoft365Base?: string;
 }
 
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const EMAIL = /^[^\s@<>"'&]+@([^\s@<>"'&]+)$/;
-
 export type DiscoveryInput =
   { ok: true; email: string; domain: string; emailGiven: boolean } | { ok: false; message: string };
 
 /** Accepts "user@contoso.com" or "contoso.com"; a domain alone is probed as postmaster@domain. */
 export function parseDiscoveryInput(raw: string): DiscoveryInput {
   const value = raw.trim().toLowerCase();
-  const email = EMAIL.exec(value);
-  const domain = email?.[1] ?? value;
-  if (!DOMAIN.test(domain))
+  const emailGiven = isEmailAddress(value);
+  const domain = emailGiven ? value.slice(value.lastIndexOf("@") + 1) : value;
+  if (!isDomainName(domain))
     return { ok: false, message: "must be an email address or a DNS domain such as contoso.com" };
-  return email !== null
+  return emailGiven
     ? { ok: true, email: value, domain, emailGiven: true }
     : { ok: true, email: `postmaster@${domain}`, domain, emailGiven: false };
 }

@@ -4,6 +4,9 @@
  * the Application Mail.Read role assignment, and Test-ServicePrincipalAuthorization for sample users. Every value
  * is embedded as a single-quoted PowerShell literal, so nothing in it is ever interpreted.
  */
+import { isEmailAddress } from "../../contract/emailAddress.js";
+import { isGuid } from "../../contract/identifiers.js";
+
 export interface RbacScriptInput {
   /** The app registration's application (client) id. */
   appId: string;
@@ -19,8 +22,6 @@ export interface RbacScriptInput {
 export type RbacScriptResult =
   { ok: true; script: string } | { ok: false; errors: Array<{ field: string; message: string }> };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Exchange Online role names for app-only mailbox access through Graph (Mail.Read covers inbox and messages). */
 export const RBAC_APPLICATION_ROLES = ["Application Mail.Read"] as const;
 
@@ -45,8 +46,8 @@ function slug(value: string): string {
 
 export function rbacForApplicationsScript(input: RbacScriptInput): RbacScriptResult {
   const errors: Array<{ field: string; message: string }> = [];
-  if (!GUID.test(input.appId)) errors.push({ field: "appId", message: "must be the application (client) id, a GUID" });
-  if (!GUID.test(input.servicePrincipalObjectId)) {
+  if (!isGuid(input.appId)) errors.push({ field: "appId", message: "must be the application (client) id, a GUID" });
+  if (!isGuid(input.servicePrincipalObjectId)) {
     errors.push({
       field: "servicePrincipalObjectId",
       message: "must be the enterprise application's object id, a GUID",
@@ -55,7 +56,7 @@ export function rbacForApplicationsScript(input: RbacScriptInput): RbacScriptRes
   const emails = [...new Set(input.userEmails.map((email) => email.trim().toLowerCase()))];
   if (emails.length === 0) errors.push({ field: "userEmails", message: "the organization has no users to scope" });
   emails.forEach((email, index) => {
-    if (!EMAIL.test(email))
+    if (!isEmailAddress(email))
       errors.push({ field: `userEmails[${index}]`, message: `is not an email address: ${email.slice(0, 80)}` });
   });
   if (errors.length > 0) return { ok: false, errors };

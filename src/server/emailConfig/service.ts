@@ -7,12 +7,10 @@ import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
 import type { FieldError } from "../errors.js";
 import type { EmailConfigChanges, EmailConfigRecord, EmailConfigSummary, SecretChange } from "./repository.js";
 import type { GuardVerdict } from "../net/urlGuard.js";
-import { isEmail } from "../http/validation.js";
+import { isEmailAddress } from "../../contract/emailAddress.js";
+import { isDownLevelLogon, isGuid, isTenantIdOrDomain } from "../../contract/identifiers.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TENANT_DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 /** Down-level logon name, e.g. CONTOSO\svc-sync (on-premises service accounts often use it). */
-const DOWN_LEVEL_LOGON = /^[^\\/\s]+\\[^\\/\s]+$/;
 
 export function toEmailConfigDto(record: EmailConfigSummary): EmailConfigDto {
   return {
@@ -92,7 +90,7 @@ export async function planEmailConfigChange(
   if (accessType === "ews_basic_impersonation") {
     accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
     if (accountLogon === null) errors.push({ field: "accountLogon", message: "is required for this access type" });
-    else if (!isEmail(accountLogon) && !DOWN_LEVEL_LOGON.test(accountLogon)) {
+    else if (!isEmailAddress(accountLogon) && !isDownLevelLogon(accountLogon)) {
       errors.push({ field: "accountLogon", message: "must be an email address or DOMAIN\\user logon" });
     }
     password = newSecret(input.password);
@@ -102,7 +100,7 @@ export async function planEmailConfigChange(
   } else if (accessType === "ews_oauth_impersonation") {
     // The service account signs in through the OAuth popup; a logon typed here is only a hint.
     accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
-    if (accountLogon !== null && !isEmail(accountLogon)) {
+    if (accountLogon !== null && !isEmailAddress(accountLogon)) {
       errors.push({ field: "accountLogon", message: "must be an email address" });
     }
   }
@@ -121,10 +119,10 @@ export async function planEmailConfigChange(
     } else {
       appTenantId = appOnly.tenantId.trim();
       appClientId = appOnly.clientId.trim();
-      if (!GUID.test(appTenantId) && !TENANT_DOMAIN.test(appTenantId)) {
+      if (!isTenantIdOrDomain(appTenantId)) {
         errors.push({ field: "appOnly.tenantId", message: "must be a tenant GUID or domain" });
       }
-      if (!GUID.test(appClientId)) errors.push({ field: "appOnly.clientId", message: "must be an application GUID" });
+      if (!isGuid(appClientId)) errors.push({ field: "appOnly.clientId", message: "must be an application GUID" });
       const hasSecret = !blank(appOnly.clientSecret);
       const hasCertificate = !blank(appOnly.certificatePem) || !blank(appOnly.privateKeyPem);
       if (hasSecret && hasCertificate) {

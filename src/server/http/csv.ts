@@ -1,4 +1,4 @@
-/** Small RFC 4180 CSV reader and a CSV-injection-safe writer. */
+/** Small RFC 4180 CSV reader and the CSV-injection-safe writer. */
 
 /** Parses CSV text into rows of cells: quoted fields, doubled quotes, CRLF or LF line ends, a leading BOM. */
 export function parseCsv(text: string): string[][] {
@@ -36,14 +36,21 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((cells) => cells.some((value) => value.trim() !== ""));
 }
 
-/** Spreadsheet apps run cells starting with these as formulas; a leading apostrophe makes them text. */
+/**
+ * The one CSV writer (audit trail, check results). Every field is quoted, and a text field a spreadsheet would run
+ * as a formula (starting with = + - @, a tab or a carriage return) gets a leading apostrophe: emails, names and
+ * server details are attacker-influenced text (CSV injection, OWASP). Numbers are written as they are.
+ */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
+export function csvField(value: string | number | null): string {
+  if (value === null) return '""';
+  let text = String(value);
+  if (typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
-export function csvLine(values: readonly string[]): string {
-  return `${values.map(csvCell).join(",")}\r\n`;
+/** One CRLF-terminated line. */
+export function csvRow(values: ReadonlyArray<string | number | null>): string {
+  return `${values.map(csvField).join(",")}\r\n`;
 }

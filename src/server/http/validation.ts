@@ -7,21 +7,16 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value, ValueErrorType, type ValueError, type ValueErrorIterator } from "@sinclair/typebox/value";
 import type { FastifySchemaCompiler } from "fastify";
 import { isIP } from "node:net";
+import { isEmailAddress } from "../../contract/emailAddress.js";
+import { isGuid } from "../../contract/identifiers.js";
 import { RequestValidationError, type FieldError } from "../errors.js";
-
-const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[^\s@"<>(),;:\\[\]]+\.[^\s@"<>(),;:\\[\]]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isEmail(value: string): boolean {
-  return value.length <= 320 && EMAIL.test(value);
-}
 
 let formatsRegistered = false;
 function registerFormats(): void {
   if (formatsRegistered) return;
   formatsRegistered = true;
-  FormatRegistry.Set("email", isEmail);
-  FormatRegistry.Set("uuid", (value) => UUID.test(value));
+  FormatRegistry.Set("email", isEmailAddress);
+  FormatRegistry.Set("uuid", isGuid);
   FormatRegistry.Set("date-time", (value) => !Number.isNaN(Date.parse(value)));
   FormatRegistry.Set("ip", (value) => isIP(value) !== 0);
   FormatRegistry.Set("uri", (value) => URL.canParse(value));

@@ -6,7 +6,7 @@ import type { ImportRowVerdict, UserImportResultDto } from "../../contract/api.j
 import { badRequest } from "../errors.js";
 import type { Repositories } from "../repositories.js";
 import type { NewOrgUser } from "./repository.js";
-import { isEmail } from "../http/validation.js";
+import { isEmailAddress } from "../../contract/emailAddress.js";
 import { parseCsv } from "../http/csv.js";
 
 export const MAX_IMPORT_ROWS = 50_000;
@@ -81,7 +81,7 @@ export function judgeRows(rows: readonly RawImportRow[], existing: ReadonlySet<s
     const displayName = raw.displayName?.trim() || email.split("@")[0] || email;
     let reason: string | null = null;
     if (email === "") reason = "email is required";
-    else if (!isEmail(email)) reason = "email is not a valid email address";
+    else if (!isEmailAddress(email)) reason = "email is not a valid email address";
     else if (role !== "admin" && role !== "user") reason = `role must be admin or user (got "${raw.role ?? ""}")`;
     else if (displayName.length > MAX_DISPLAY_NAME)
       reason = `displayName must be at most ${MAX_DISPLAY_NAME} characters`;

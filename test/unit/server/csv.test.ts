@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, parseCsv } from "../../../src/server/http/csv.js";
+import { csvField, parseCsv } from "../../../src/server/http/csv.js";
 import { judgeRows } from "../../../src/server/users/service.js";
 
 describe("parseCsv", () => {
@@ -16,7 +16,7 @@ describe("parseCsv", () => {
   });
 });
 
-describe("csvCell", () => {
+describe("csvField", () => {
   it.each([
     ["=1+1", `"'=1+1"`],
     ["+cmd", `"'+cmd"`],
@@ -26,7 +26,7 @@ describe("csvCell", () => {
     ['say "hi"', `"say ""hi"""`],
     ["plain", `"plain"`],
   ])("writes %j as %s", (value, cell) => {
-    expect(csvCell(value)).toBe(cell);
+    expect(csvField(value)).toBe(cell);
   });
 });
 

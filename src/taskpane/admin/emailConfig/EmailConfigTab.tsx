@@ -15,6 +15,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ACCESS_TYPES, ACCESS_TYPE_IDS, EXCHANGE_ONLINE_DATES, type AccessTypeId } from "../../../contract/accessTypes";
 import type { EmailConfigDto } from "../../../contract/api";
 import type { CheckRunDto } from "../../../contract/checks";
+import { isExchangeOnlineUrl } from "../../../contract/exchangeOnline";
 import { ApiError } from "../../api/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
@@ -22,15 +23,7 @@ import { fieldState } from "../fieldState";
 import { useResource } from "../useResource";
 import { AppOnlySection } from "./AppOnlySection";
 import { CheckPanel } from "./CheckPanel";
-import {
-  draftFrom,
-  isDirty,
-  isExchangeOnlineUrl,
-  toInput,
-  validateDraft,
-  type EmailConfigDraft,
-  type FieldErrors,
-} from "./draft";
+import { draftFrom, isDirty, toInput, validateDraft, type EmailConfigDraft, type FieldErrors } from "./draft";
 import { EwsUrlField } from "./EwsUrlField";
 import { draftKey, lastCheckWarning, type CheckedRun } from "./lastCheck";
 import { ServiceAccountSection } from "./ServiceAccountSection";

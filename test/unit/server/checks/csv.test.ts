@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvField, resultsCsv } from "../../../../src/server/checks/csv.js";
+import { resultsCsv } from "../../../../src/server/checks/csv.js";
+import { csvField } from "../../../../src/server/http/csv.js";
 import type { CheckResultRecord } from "../../../../src/server/checks/types.js";
 
 function result(overrides: Partial<CheckResultRecord>): CheckResultRecord {

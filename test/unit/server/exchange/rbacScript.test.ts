@@ -33,14 +33,14 @@ describe("RBAC for Applications PowerShell", () => {
       appId: APP_ID,
       servicePrincipalObjectId: OBJECT_ID,
       orgName: "O'Brien $(Remove-Mailbox -Identity x) `n ’quoted’",
-      userEmails: ["o'neil@contoso.com", "x’$(evil)@contoso.com"],
+      userEmails: ["o'neil@contoso.com", "x’$evil{1}@contoso.com"],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.script).toContain(
       "$displayName = 'Sync Sidebar - O''Brien $(Remove-Mailbox -Identity x) `n ’’quoted’’'",
     );
     expect(result.script).toContain("'o''neil@contoso.com'");
-    expect(result.script).toContain("'x’’$(evil)@contoso.com'");
+    expect(result.script).toContain("'x’’$evil{1}@contoso.com'");
     // Every line holding a user value is a complete literal: an even number of quote characters.
     for (const line of result.script.split("\n").filter((text) => text.includes("contoso.com"))) {
       expect((line.match(/['\u2018\u2019\u201A\u201B]/g) ?? []).length % 2).toBe(0);

@@ -1,7 +1,10 @@
-/** Recognising Exchange Online, where EWS impersonation no longer works (see DOMAIN.md's platform facts). */
-import { EXCHANGE_ONLINE_DATES } from "../../contract/accessTypes.js";
+/**
+ * Recognising Exchange Online, where EWS impersonation no longer works (see DOMAIN.md's platform facts): the pane's
+ * retirement notice and the server's preflight read this one list, so they agree on every host.
+ */
+import { EXCHANGE_ONLINE_DATES } from "./accessTypes.js";
 
-const EXCHANGE_ONLINE_HOSTS = new Set([
+export const EXCHANGE_ONLINE_HOSTS: ReadonlySet<string> = new Set([
   "outlook.office365.com",
   "outlook.office.com",
   "outlook.office365.us",
@@ -11,7 +14,7 @@ const EXCHANGE_ONLINE_HOSTS = new Set([
 
 export function isExchangeOnlineUrl(url: string): boolean {
   try {
-    return EXCHANGE_ONLINE_HOSTS.has(new URL(url).hostname.toLowerCase());
+    return EXCHANGE_ONLINE_HOSTS.has(new URL(url.trim()).hostname.toLowerCase());
   } catch {
     return false;
   }
