@@ -5,6 +5,15 @@
  */
 import { sql } from "kysely";
 import type { DatabaseTables, Db } from "../db/database.js";
+import {
+  SECRET_COLUMNS,
+  SUMMARY_COLUMNS,
+  emptyRow,
+  isSet,
+  rowFromTuple,
+  type ReadRow,
+  type SecretColumn,
+} from "./columns.js";
 import type { EmailConfigsTable } from "./tables.js";
 import { compiledOnce, compiledTuples, type ReadRows } from "../db/compiled.js";
 import { selectMembership, type Membership } from "../orgs/repository.js";
@@ -13,9 +22,6 @@ import type { Resealer } from "../secrets/resealers.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 
 export type SecretChange = { kind: "keep" } | { kind: "set"; value: string } | { kind: "clear" };
-
-const SECRET_COLUMNS = ["password_enc", "client_secret_enc", "private_key_enc", "token_cache_enc"] as const;
-type SecretColumn = (typeof SECRET_COLUMNS)[number];
 
 export interface EmailConfigRecord {
   orgId: string;
@@ -78,35 +84,16 @@ export interface ServiceAccountSignIn {
 }
 
 export function emptyEmailConfig(orgId: string): EmailConfigRecord {
-  return {
-    orgId,
-    accessType: null,
-    ewsUrl: null,
-    accountLogon: null,
-    hasPassword: false,
-    serviceAccount: { username: null, state: "not_signed_in", tokenExpiresAt: null },
-    appOnly: {
-      tenantId: null,
-      clientId: null,
-      credentialType: null,
-      hasClientSecret: false,
-      certificatePem: null,
-      certificateThumbprint: null,
-      hasPrivateKey: false,
-    },
-    version: 0,
-    updatedBy: null,
-    updatedAt: null,
-  };
+  return toRecord(emptyRow(orgId));
 }
 
-function toRecord(row: EmailConfigsTable): EmailConfigRecord {
+function toRecord(row: ReadRow): EmailConfigRecord {
   return {
     orgId: row.org_id,
     accessType: row.access_type as AccessTypeId | null,
     ewsUrl: row.ews_url,
     accountLogon: row.account_logon,
-    hasPassword: row.password_enc !== null,
+    hasPassword: isSet(row.password_enc),
     serviceAccount: {
       username: row.service_account_username,
       state: row.service_account_state,
@@ -116,10 +103,10 @@ function toRecord(row: EmailConfigsTable): EmailConfigRecord {
       tenantId: row.app_tenant_id,
       clientId: row.app_client_id,
       credentialType: row.app_credential_type,
-      hasClientSecret: row.client_secret_enc !== null,
+      hasClientSecret: isSet(row.client_secret_enc),
       certificatePem: row.certificate_pem,
       certificateThumbprint: row.certificate_thumbprint,
-      hasPrivateKey: row.private_key_enc !== null,
+      hasPrivateKey: isSet(row.private_key_enc),
     },
     version: row.version,
     updatedBy: row.updated_by,
@@ -132,37 +119,10 @@ function summaryOf(record: EmailConfigRecord): EmailConfigSummary {
   return { ...record, appOnly };
 }
 
-/** One row of the member view, in the order of its select list (see memberViewQuery). */
-type MemberViewTuple = [
-  // selectMembership's columns.
-  id: string,
-  name: string,
-  tenantId: string | null,
-  createdAt: string,
-  createdBy: string,
-  userId: string,
-  role: "admin" | "user",
-  // Null from here on when the organization has no configuration row yet.
-  version: number | null,
-  accessType: string | null,
-  ewsUrl: string | null,
-  accountLogon: string | null,
-  hasPassword: number | boolean | null,
-  saUsername: string | null,
-  saState: EmailConfigsTable["service_account_state"] | null,
-  saExpiresAt: string | null,
-  appTenantId: string | null,
-  appClientId: string | null,
-  credentialType: "secret" | "certificate" | null,
-  hasClientSecret: number | boolean | null,
-  thumbprint: string | null,
-  hasPrivateKey: number | boolean | null,
-  updatedBy: string | null,
-  updatedAt: string | null,
-];
-
-/** SQLite answers IS NOT NULL with 0/1, PostgreSQL with a boolean. */
-const flag = (value: number | boolean | null): boolean => value === true || value === 1;
+/** selectMembership's columns, then SUMMARY_COLUMNS (null from there on when the organization has no row yet). */
+type MembershipTuple = [string, string, string | null, string, string, string, "admin" | "user"];
+const MEMBERSHIP_COLUMNS = 7;
+const VERSION_INDEX = SUMMARY_COLUMNS.findIndex(({ column }) => column === "version");
 
 /** Binds each envelope to its column and organization. */
 function secretContext(column: SecretColumn, orgId: string): string {
@@ -186,29 +146,16 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
   );
   // The admin's read of the configuration (the pane opens on it): the caller's membership and the configuration's
   // public columns in one statement, as a tuple. Secret columns are never selected, only whether they are set.
-  const memberViewQuery = compiledTuples<DatabaseTables, [string, string], MemberViewTuple>(
+  const memberViewQuery = compiledTuples<DatabaseTables, [string, string], [...MembershipTuple, ...unknown[]]>(
     db,
     (orgId: string, email: string) =>
       selectMembership(db, orgId, email)
         .leftJoin("email_configs as c", "c.org_id", "u.org_id")
-        .select([
-          "c.version",
-          "c.access_type",
-          "c.ews_url",
-          "c.account_logon",
-          sql<boolean>`c.password_enc IS NOT NULL`.as("has_password"),
-          "c.service_account_username",
-          "c.service_account_state",
-          "c.service_account_token_expires_at",
-          "c.app_tenant_id",
-          "c.app_client_id",
-          "c.app_credential_type",
-          sql<boolean>`c.client_secret_enc IS NOT NULL`.as("has_client_secret"),
-          "c.certificate_thumbprint",
-          sql<boolean>`c.private_key_enc IS NOT NULL`.as("has_private_key"),
-          "c.updated_by",
-          "c.updated_at",
-        ]),
+        .select(
+          SUMMARY_COLUMNS.map(({ column, isSet: secret }) =>
+            secret ? sql<boolean>`${sql.ref(`c.${column}`)} IS NOT NULL`.as(column) : `c.${column}`,
+          ) as never,
+        ),
     ["", ""],
     readRows,
   );
@@ -233,53 +180,14 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
     ): Promise<{ membership: Membership; config: EmailConfigSummary } | null> {
       const [found] = await memberViewQuery(orgId, email.toLowerCase());
       if (!found) return null;
-      const [
-        id,
-        name,
-        tenantId,
-        createdAt,
-        createdBy,
-        userId,
-        role,
-        version,
-        accessType,
-        ewsUrl,
-        accountLogon,
-        hasPassword,
-        saUsername,
-        saState,
-        saExpiresAt,
-        appTenantId,
-        appClientId,
-        credentialType,
-        hasClientSecret,
-        thumbprint,
-        hasPrivateKey,
-        updatedBy,
-        updatedAt,
-      ] = found;
+      const [id, name, tenantId, createdAt, createdBy, userId, role] = found;
       const membership: Membership = { org: { id, name, tenantId, createdAt, createdBy }, userId, role };
-      if (version === null) return { membership, config: summaryOf(emptyEmailConfig(orgId)) };
-      const config: EmailConfigSummary = {
-        orgId,
-        accessType: accessType as AccessTypeId | null,
-        ewsUrl,
-        accountLogon,
-        hasPassword: flag(hasPassword),
-        serviceAccount: { username: saUsername, state: saState ?? "not_signed_in", tokenExpiresAt: saExpiresAt },
-        appOnly: {
-          tenantId: appTenantId,
-          clientId: appClientId,
-          credentialType,
-          hasClientSecret: flag(hasClientSecret),
-          certificateThumbprint: thumbprint,
-          hasPrivateKey: flag(hasPrivateKey),
-        },
-        version,
-        updatedBy,
-        updatedAt,
-      };
-      return { membership, config };
+      // No configuration row yet: the left join gave nulls, the (never null) version among them.
+      const config =
+        found[MEMBERSHIP_COLUMNS + VERSION_INDEX] === null
+          ? emptyRow(orgId)
+          : rowFromTuple(orgId, found, MEMBERSHIP_COLUMNS);
+      return { membership, config: summaryOf(toRecord(config)) };
     },
 
     /**
@@ -321,14 +229,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
       } else {
         const inserted = await db
           .insertInto("email_configs")
-          .values({
-            org_id: orgId,
-            service_account_username: null,
-            service_account_state: "not_signed_in",
-            service_account_token_expires_at: null,
-            token_cache_enc: null,
-            ...values,
-          })
+          .values({ ...emptyRow(orgId), ...values })
           .onConflict((oc) => oc.column("org_id").doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
@@ -373,7 +274,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
       } else {
         await db
           .insertInto("email_configs")
-          .values({ ...toEmptyRow(orgId), ...set })
+          .values({ ...emptyRow(orgId), ...set })
           .execute();
       }
       return toRecord((await row(orgId))!);
@@ -398,30 +299,6 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
       }
       return moved;
     },
-  };
-}
-
-function toEmptyRow(orgId: string): EmailConfigsTable {
-  return {
-    org_id: orgId,
-    access_type: null,
-    ews_url: null,
-    account_logon: null,
-    password_enc: null,
-    service_account_username: null,
-    service_account_state: "not_signed_in",
-    service_account_token_expires_at: null,
-    token_cache_enc: null,
-    app_tenant_id: null,
-    app_client_id: null,
-    app_credential_type: null,
-    client_secret_enc: null,
-    certificate_pem: null,
-    certificate_thumbprint: null,
-    private_key_enc: null,
-    version: 0,
-    updated_by: null,
-    updated_at: null,
   };
 }
 
