@@ -7,6 +7,7 @@ import type { Kysely } from "kysely";
 import pg from "pg";
 import { openDatabase, type Database } from "../../src/server/db/database.js";
 import { migrateToLatest } from "../../src/server/domains.js";
+import { TEST_DATABASE_URL } from "./postgres.js";
 
 async function migrate(database: Database): Promise<void> {
   await migrateToLatest(database.db as unknown as Kysely<unknown>);
@@ -15,7 +16,7 @@ async function migrate(database: Database): Promise<void> {
 export type TestDialect = "sqlite" | "postgres";
 
 export function postgresUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  return TEST_DATABASE_URL;
 }
 
 export interface TestDatabase {

@@ -10,7 +10,7 @@ import type { EmailConfigDto } from "../../../../src/contract/api.js";
 import type { CheckRunDto, DiscoveryResultDto, RbacScriptDto } from "../../../../src/contract/checks.js";
 import { DEMO_SCENARIO_FILE, loadScenarioFile, startLab, type Lab } from "../../../../src/lab/index.js";
 import { backendEnvForLab } from "../../../support/backendProcess.js";
-import { startHarness, type Harness } from "../../../support/checkHarness.js";
+import { startHarness, type Harness } from "../../../support/checkBackend.js";
 
 const ADMIN = "admin@contoso.lab";
 

@@ -13,7 +13,7 @@ import {
   type Lab,
   type Scenario,
 } from "../../../../src/lab/index.js";
-import { startHarness, type Harness } from "../../../support/checkHarness.js";
+import { startHarness, type Harness } from "../../../support/checkBackend.js";
 import type { SeededOrg } from "../../../support/seed.js";
 
 const USERS = 300;

@@ -3,7 +3,7 @@ import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/check
 import type { CheckOutcome, MailboxDriver, PreflightReport } from "../../../../src/server/exchange/driver.js";
 import type { ResolvedEmailConfig } from "../../../../src/server/exchange/config.js";
 import type { SeededOrg } from "../../../support/seed.js";
-import { startHarness, type Harness } from "../../../support/checkHarness.js";
+import { startHarness, type Harness } from "../../../support/checkBackend.js";
 
 const EWS_URL = "https://mail.contoso.test/EWS/Exchange.asmx";
 const ADMIN = "admin@contoso.test";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckEventsTicketDto, CheckRunDto } from "../../../../src/contract/checks.js";
 import type { CheckOutcome, MailboxDriver } from "../../../../src/server/exchange/driver.js";
-import { startHarness, type Harness } from "../../../support/checkHarness.js";
+import { startHarness, type Harness } from "../../../support/checkBackend.js";
 import type { SeededOrg } from "../../../support/seed.js";
 
 const ADMIN = "admin@contoso.test";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Keyring, SecretsError, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
+import { Keyring, SecretsError, generateKeyEntry, parseKey } from "../../../../src/server/secrets/keyring.js";
 
 describe("Keyring", () => {
   const first = parseKey(generateKeyEntry("k1"));

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOutboundClient, OutboundBlockedError } from "../../../src/server/net/outbound.js";
+import { createOutboundClient, OutboundBlockedError } from "../../../../src/server/net/outbound.js";
 
 let server: Server;
 let port = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvField, parseCsv } from "../../../src/server/http/csv.js";
-import { judgeRows } from "../../../src/server/users/service.js";
+import { csvField, parseCsv } from "../../../../src/server/http/csv.js";
+import { judgeRows } from "../../../../src/server/users/service.js";
 
 describe("parseCsv", () => {
   it("reads quoted cells, doubled quotes, CRLF and LF, a BOM, and skips blank lines", () => {

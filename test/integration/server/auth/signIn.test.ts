@@ -1,11 +1,11 @@
 /** Bearer token verification: every way a token can be wrong gets 401 with WWW-Authenticate, and nothing else. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTokenVerifier, matchIssuer } from "../../../src/server/auth/tokenVerifier.js";
-import { loadConfig } from "../../../src/server/config.js";
-import { createOutboundClient } from "../../../src/server/net/outbound.js";
-import { generateKeyEntry } from "../../../src/server/secrets/keyring.js";
-import { createTestBackend, type TestBackend } from "../../support/backend.js";
-import { createTestIssuer, serveJwks } from "../../support/tokens.js";
+import { createTokenVerifier, matchIssuer } from "../../../../src/server/auth/tokenVerifier.js";
+import { loadConfig } from "../../../../src/server/config.js";
+import { createOutboundClient } from "../../../../src/server/net/outbound.js";
+import { generateKeyEntry } from "../../../../src/server/secrets/keyring.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { createTestIssuer, serveJwks } from "../../../support/tokens.js";
 
 let backend: TestBackend;
 let orgId = "";

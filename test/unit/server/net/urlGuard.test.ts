@@ -5,7 +5,7 @@ import {
   classifyAddress,
   guardUrl,
   type OutboundPolicy,
-} from "../../../src/server/net/urlGuard.js";
+} from "../../../../src/server/net/urlGuard.js";
 
 const strict: OutboundPolicy = { allowPrivateCidrs: [], allowedHosts: [], hostOverrides: {} };
 const resolver = (table: Record<string, string[]>) => (host: string) =>
