@@ -4,7 +4,7 @@ import type { Static } from "@sinclair/typebox";
 import type { AuditEventDto, Page } from "../../contract/api.js";
 import type { AuditEvent } from "./repository.js";
 import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
-import { AuditEventSchema, AuditQuery } from "../emailConfig/schemas.js";
+import { AuditEventSchema, AuditQuery } from "./schemas.js";
 import { csvRow } from "../http/csv.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;

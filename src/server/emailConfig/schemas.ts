@@ -1,10 +1,8 @@
 import { Type, type Static } from "@sinclair/typebox";
-import type { AuditEventDto, EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
+import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
 import { ACCESS_TYPE_IDS } from "../../contract/accessTypes.js";
-import { EnumOut, NullableOut, PagingQuery, Timestamp, Uuid, type Same } from "../http/schemas.js";
+import { EnumOut, Nullable, NullableOut, Timestamp, Uuid, type Same } from "../http/schemas.js";
 import { AccessTypeSchema } from "../orgs/schemas.js";
-
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 /** The answer of GET/PUT email-config; response-only shapes (see NullableOut) keep its serialization cheap. */
 export const EmailConfigSchema = Type.Object({
@@ -60,18 +58,5 @@ export const IfMatchHeaders = Type.Object({
   ),
 });
 
-export const AuditEventSchema = Type.Object({
-  id: Uuid,
-  at: Timestamp,
-  actor: Type.String(),
-  action: Type.String(),
-  target: Nullable(Type.String()),
-  before: Type.Unknown(),
-  after: Type.Unknown(),
-});
-
-export const AuditQuery = Type.Object({ ...PagingQuery }, { additionalProperties: false });
-
 const _config: Same<Static<typeof EmailConfigSchema>, EmailConfigDto> = true;
 const _input: Same<Static<typeof EmailConfigInputSchema>, EmailConfigInput> = true;
-const _audit: Same<Static<typeof AuditEventSchema>, AuditEventDto> = true;

@@ -20,6 +20,11 @@ export function Literals<const T extends readonly [string, ...string[]]>(...valu
  */
 
 /** A nullable field of an answer: the schema with `nullable: true`, typed T | null. */
+/** A value or null, for request and response shapes alike. */
+export function Nullable<T extends TSchema>(schema: T) {
+  return Type.Union([schema, Type.Null()]);
+}
+
 export function NullableOut<T extends TSchema>(schema: T) {
   // JSON round trip: a plain schema without TypeBox's symbols, so no validator mistakes it for the non-null T.
   const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
