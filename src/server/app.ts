@@ -3,6 +3,7 @@
  * (migrated on start), secrets, the outbound client, sign-in and every API route; tests pass deps (an open
  * database, an injected key set) and use `app.inject`. main.ts only listens.
  */
+import { API_PREFIX } from "../contract/paths.js";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
@@ -12,7 +13,7 @@ import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
-import { ensureBootstrapOrganization } from "./bootstrap.js";
+import { ensureBootstrapOrganization, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
@@ -82,16 +83,28 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     });
 
     if (config.bootstrap) {
+      const { usersCsv, adminEmail } = config.bootstrap;
+      const adminName = usersCsv === null ? undefined : seededAdminName(usersCsv, adminEmail);
       const { org, created } = await ensureBootstrapOrganization(repos, {
         name: config.bootstrap.orgName,
         tenantId: config.bootstrap.tenantId,
-        adminEmail: config.bootstrap.adminEmail,
+        adminEmail,
+        ...(adminName ? { adminName } : {}),
       });
       if (created) app.log.info({ orgId: org.id }, "created the bootstrap organization and its admin");
+      if (usersCsv !== null) {
+        const seeded = await seedBootstrapUsers(repos, org.id, usersCsv);
+        if (seeded) {
+          app.log.info({ orgId: org.id, added: seeded.accepted }, "added the bootstrap users to the organization");
+          // Rows already in the organization (its admin) are expected; anything else is a broken seed file.
+          const broken = seeded.rows.filter((row) => row.reason !== "already a user of this organization");
+          if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
+        }
+      }
     }
 
     await registerPlugins(app, config);
-    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: "/api" });
+    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: API_PREFIX });
     if (config.staticDir) await app.register(serveStatic(config.staticDir));
     return app;
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_RUNNER_SETTINGS } from "./checks/runner.js";
 
@@ -36,6 +37,7 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_ADMIN: Type.Optional(Type.String()),
   BOOTSTRAP_ORG_NAME: Type.Optional(Type.String()),
   BOOTSTRAP_TENANT_ID: Type.Optional(Type.String()),
+  BOOTSTRAP_USERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_AUTHORITY: Type.Optional(Type.String()),
   AUTH_CLIENT_ID: Type.Optional(Type.String()),
   AUTH_KNOWN_AUTHORITIES: Type.Optional(Type.String()),
@@ -142,7 +144,13 @@ export interface ServerConfig {
   importBodyLimitBytes: number;
   rateLimit: { max: number; windowMs: number };
   outbound: OutboundConfig;
-  bootstrap: { adminEmail: string; orgName: string; tenantId: string | null } | null;
+  bootstrap: {
+    adminEmail: string;
+    orgName: string;
+    tenantId: string | null;
+    /** CSV (email, displayName, role) of users added to the bootstrap organization once (the demo's users). */
+    usersCsv: string | null;
+  } | null;
   clientAuth: ClientAuthConfig | null;
   staticDir: string | null;
   exchange: ExchangeConfig;
@@ -359,7 +367,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       adminEmail: env.BOOTSTRAP_ADMIN,
       orgName: env.BOOTSTRAP_ORG_NAME ?? "Demo organization",
       tenantId: env.BOOTSTRAP_TENANT_ID ?? null,
+      usersCsv: env.BOOTSTRAP_USERS_FILE ? readBootstrapUsers(env.BOOTSTRAP_USERS_FILE) : null,
     };
+  } else if (env.BOOTSTRAP_USERS_FILE) {
+    throw new ConfigError("BOOTSTRAP_USERS_FILE", "needs BOOTSTRAP_ADMIN (the organization the users are added to)");
   }
 
   return {
@@ -396,4 +407,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     exchange: parseExchange(env, environment),
     checks: parseChecks(env),
   };
+}
+
+function readBootstrapUsers(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError("BOOTSTRAP_USERS_FILE", `must name a readable CSV file (${(error as Error).message})`);
+  }
 }

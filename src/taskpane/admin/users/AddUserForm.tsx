@@ -1,7 +1,7 @@
 import { Button, Field, Input, Select, makeStyles, tokens } from "@fluentui/react-components";
 import { useState, type FormEvent } from "react";
 import type { NewOrgUserInput, Role } from "../../../contract/api";
-import { ApiError } from "../../api/errors";
+import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
