@@ -136,7 +136,8 @@ function ipv4Bits(address: string): bigint {
   return address.split(".").reduce((bits, octet) => (bits << 8n) | BigInt(Number(octet)), 0n);
 }
 
-function ipv6Bits(address: string): bigint {
+/** An IPv6 literal (no brackets or zone) as a 128-bit integer. */
+export function ipv6Bits(address: string): bigint {
   let text = address;
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted?.[1]) {
