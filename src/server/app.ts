@@ -18,7 +18,7 @@ import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
 import { migrateToLatest } from "./db/migrations/index.js";
-import { installErrorHandler } from "./errors.js";
+import { installErrorHandler, problemForClientError } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
 import { createRepositories } from "./repositories/index.js";
@@ -45,11 +45,15 @@ export interface AppDeps {
 }
 
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const { trustProxy } = config;
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    // A hop count trusts that many proxies in front (proxy-addr's rule; Fastify's types take it as a function).
+    trustProxy: typeof trustProxy === "number" ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: problemForClientError,
   });
   const owned: Array<() => Promise<void>> = [];
   try {
@@ -123,6 +127,8 @@ async function registerPlugins(app: FastifyInstance, config: ServerConfig): Prom
   app.addHook("onSend", async (request, reply) => {
     if (request.url.startsWith("/api/")) {
       void reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+      // Every signed-in answer carries personal or configuration data: no browser or proxy may keep a copy.
+      if (request.routeOptions.config?.public !== true) void reply.header("cache-control", "no-store");
     }
   });
   await app.register(cors, {

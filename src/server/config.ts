@@ -6,6 +6,7 @@ import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { isIP } from "node:net";
 import { DEFAULT_RUNNER_SETTINGS } from "./checks/runner.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -29,6 +30,8 @@ const EnvSchema = Type.Object({
   IMPORT_BODY_LIMIT_BYTES: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
   RATE_LIMIT_MAX: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
   RATE_LIMIT_WINDOW_MS: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  AUTH_FAILURE_LIMIT_MAX: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  TRUST_PROXY: Type.Optional(Type.String()),
   OUTBOUND_ALLOW_PRIVATE: Type.Optional(Type.String()),
   OUTBOUND_ALLOWED_HOSTS: Type.Optional(Type.String()),
   OUTBOUND_HOST_OVERRIDES: Type.Optional(Type.String()),
@@ -142,7 +145,10 @@ export interface ServerConfig {
   logLevel: LogLevel;
   bodyLimitBytes: number;
   importBodyLimitBytes: number;
-  rateLimit: { max: number; windowMs: number };
+  /** Per signed-in user per window; authFailureMax: requests without a valid token per client address. */
+  rateLimit: { max: number; windowMs: number; authFailureMax: number };
+  /** Which peers may set X-Forwarded-For (Fastify trustProxy): none, a hop count, or addresses/CIDRs. */
+  trustProxy: false | number | string[];
   outbound: OutboundConfig;
   bootstrap: {
     adminEmail: string;
@@ -193,6 +199,25 @@ function wholeWithin(value: string | undefined, fallback: number, variable: stri
     throw new ConfigError(variable, `must be a whole number between ${min} and ${max} (got "${value}")`);
   }
   return parsed;
+}
+
+/** TRUST_PROXY: unset or "false" (the peer is the client), a hop count, or proxy addresses/CIDRs (or loopback…). */
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined || value.trim() === "" || value.trim() === "false") return false;
+  if (/^[0-9]+$/.test(value.trim())) return integer(value.trim(), 1, "TRUST_PROXY", 10);
+  const entries = list(value);
+  for (const entry of entries) {
+    const [address = "", prefix] = entry.split("/");
+    const named = ["loopback", "linklocal", "uniquelocal"].includes(entry);
+    if (!named && (isIP(address) === 0 || (prefix !== undefined && !/^[0-9]{1,3}$/.test(prefix)))) {
+      throw new ConfigError(
+        "TRUST_PROXY",
+        `must be a hop count or proxy addresses/CIDRs (loopback, linklocal, uniquelocal allowed); trusting every ` +
+          `peer would let any client pick its own address (got "${entry}")`,
+      );
+    }
+  }
+  return entries;
 }
 
 function httpsUrl(value: string, variable: string, environment: string): string {
@@ -392,7 +417,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     rateLimit: {
       max: integer(env.RATE_LIMIT_MAX, 600, "RATE_LIMIT_MAX"),
       windowMs: integer(env.RATE_LIMIT_WINDOW_MS, 60_000, "RATE_LIMIT_WINDOW_MS"),
+      authFailureMax: integer(env.AUTH_FAILURE_LIMIT_MAX, 60, "AUTH_FAILURE_LIMIT_MAX"),
     },
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     outbound: {
       // Development talks to the lab on loopback; production allows nothing private unless configured.
       allowPrivateCidrs: allowPrivateCidrs.length > 0 || production ? allowPrivateCidrs : ["127.0.0.0/8", "::1/128"],

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HttpError, forbidden, notFound, unauthorized } from "../errors.js";
 import type { Membership, Organization } from "../repositories/organizations.js";
+import { clientKeyOf, createFailedAuthLimiter, tooManyFailedSignIns } from "./failedAuthLimiter.js";
 import { KeySetUnavailableError, TokenError, type Identity } from "./tokenVerifier.js";
 
 export interface OrgAccess {
@@ -31,9 +32,12 @@ declare module "fastify" {
   }
 }
 
-/** A token from a tenant may only act in organizations of that tenant (or organizations bound to no tenant). */
+/**
+ * A token may act in an organization bound to a tenant only when it comes from that tenant; a token without tid
+ * (another issuer, a personal account) acts only in organizations bound to no tenant.
+ */
 export function tenantMatches(org: Organization, identity: Identity): boolean {
-  return org.tenantId === null || identity.tenantId === null || org.tenantId === identity.tenantId;
+  return org.tenantId === null || org.tenantId === identity.tenantId;
 }
 
 export function visibleMemberships(memberships: Membership[], identity: Identity): Membership[] {
@@ -57,6 +61,8 @@ const BEARER = /^Bearer[ ]+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*\.[A-Za-z0-9\-_+/=
 export function installAuth(app: FastifyInstance): void {
   app.decorateRequest("identity", null);
   app.decorateRequest("orgAccess", null);
+  const { rateLimit } = app.ctx.config;
+  const failedSignIns = createFailedAuthLimiter({ max: rateLimit.authFailureMax, windowMs: rateLimit.windowMs });
 
   async function signIn(request: FastifyRequest, header: string): Promise<void> {
     const match = BEARER.exec(header);
@@ -77,14 +83,26 @@ export function installAuth(app: FastifyInstance): void {
   app.addHook("onRequest", (request, _reply, done) => {
     // Unknown routes fall through to the 404 handler; public routes need no token.
     if (request.routeOptions.url === undefined || request.routeOptions.config.public === true) return done();
-    const header = request.headers.authorization;
-    if (header === undefined || header === "") return done(unauthorized("No bearer token was sent."));
+    const header = request.headers.authorization ?? "";
     const identity = header.startsWith("Bearer ") ? (app.ctx.tokens.known?.(header.slice(7)) ?? null) : null;
     if (identity) {
       request.identity = identity;
       return done();
     }
-    signIn(request, header).then(() => done(), done);
+    const client = clientKeyOf(request.ip);
+    const retryAfter = failedSignIns.retryAfterSeconds(client);
+    if (retryAfter > 0) return done(tooManyFailedSignIns(retryAfter));
+    if (header === "") {
+      failedSignIns.recordFailure(client);
+      return done(unauthorized("No bearer token was sent."));
+    }
+    signIn(request, header).then(
+      () => done(),
+      (error: unknown) => {
+        if (error instanceof HttpError && error.status === 401) failedSignIns.recordFailure(client);
+        done(error as Error);
+      },
+    );
   });
 
   async function resolveAccess(request: FastifyRequest, required: "member" | "admin"): Promise<void> {

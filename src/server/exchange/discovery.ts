@@ -6,6 +6,7 @@
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { EXCHANGE_ONLINE_EWS_URL } from "../../contract/accessTypes.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
 import type { OutboundFetch } from "./config.js";
 import { escapeXml } from "./ews/xml.js";
 import { isExchangeOnlineUrl } from "./exchangeOnline.js";
@@ -44,6 +45,8 @@ export type DiscoveryInput =
 /** Accepts "user@contoso.com" or "contoso.com"; a domain alone is probed as postmaster@domain. */
 export function parseDiscoveryInput(raw: string): DiscoveryInput {
   const value = raw.trim().toLowerCase();
+  const problem = value.includes("@") ? emailAddressProblem(value) : null;
+  if (problem !== null) return { ok: false, message: `must be an email address or a DNS domain: it ${problem}` };
   const email = EMAIL.exec(value);
   const domain = email?.[1] ?? value;
   if (!DOMAIN.test(domain))

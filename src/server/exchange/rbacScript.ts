@@ -4,6 +4,11 @@
  * the Application Mail.Read role assignment, and Test-ServicePrincipalAuthorization for sample users. Every value
  * is embedded as a single-quoted PowerShell literal, so nothing in it is ever interpreted.
  */
+import { NEVER_IN_TEXT, findCharacter } from "../../contract/characters.js";
+import { displayNameProblem } from "../../contract/displayName.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
+import { UnencodableValueError } from "./unencodable.js";
+
 export interface RbacScriptInput {
   /** The app registration's application (client) id. */
   appId: string;
@@ -20,18 +25,18 @@ export type RbacScriptResult =
   { ok: true; script: string } | { ok: false; errors: Array<{ field: string; message: string }> };
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Exchange Online role names for app-only mailbox access through Graph (Mail.Read covers inbox and messages). */
 export const RBAC_APPLICATION_ROLES = ["Application Mail.Read"] as const;
 
 /**
  * A PowerShell single-quoted literal: only quote characters are special inside it, and PowerShell also treats the
- * typographic single quotes (U+2018..U+201B) as quotes, so each is doubled. Control characters are dropped.
+ * typographic single quotes (U+2018..U+201B) as quotes, so each is doubled. A control, line-separator or
+ * bidirectional character throws UnencodableValueError: the script an admin reads must be the script that runs.
  */
 export function powerShellLiteral(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001F\u007F]/g, "");
-  return `'${clean.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
+  const finding = findCharacter(value, NEVER_IN_TEXT);
+  if (finding) throw new UnencodableValueError("A PowerShell literal", finding.codePoint, finding.position);
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
 }
 
 function slug(value: string): string {
@@ -55,9 +60,12 @@ export function rbacForApplicationsScript(input: RbacScriptInput): RbacScriptRes
   const emails = [...new Set(input.userEmails.map((email) => email.trim().toLowerCase()))];
   if (emails.length === 0) errors.push({ field: "userEmails", message: "the organization has no users to scope" });
   emails.forEach((email, index) => {
-    if (!EMAIL.test(email))
-      errors.push({ field: `userEmails[${index}]`, message: `is not an email address: ${email.slice(0, 80)}` });
+    const problem = emailAddressProblem(email);
+    if (problem !== null)
+      errors.push({ field: `userEmails[${index}]`, message: `is not an email address: it ${problem}` });
   });
+  const orgNameProblem = displayNameProblem(input.orgName);
+  if (orgNameProblem !== null) errors.push({ field: "orgName", message: orgNameProblem });
   if (errors.length > 0) return { ok: false, errors };
 
   const name = `Sync Sidebar - ${input.orgName.trim() || "organization"}`.slice(0, 64);

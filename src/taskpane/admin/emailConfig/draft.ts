@@ -4,6 +4,7 @@
  */
 import type { EmailConfigDto, EmailConfigInput } from "../../../contract/api";
 import { ACCESS_TYPES, type AccessTypeId } from "../../../contract/accessTypes";
+import { isEmailAddress } from "../../../contract/emailAddress";
 
 export interface EmailConfigDraft {
   accessType: AccessTypeId | "";
@@ -24,7 +25,6 @@ export type FieldErrors = Record<string, string>;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOWN_LEVEL_LOGON = /^[^\s\\]+\\[^\s\\]+$/;
 
 export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
@@ -79,12 +79,12 @@ export function validateDraft(draft: EmailConfigDraft, saved: EmailConfigDto): F
   const logon = draft.accountLogon.trim();
   if (draft.accessType === "ews_basic_impersonation") {
     if (logon === "") errors.accountLogon = "Enter the service account's email address.";
-    else if (!EMAIL.test(logon) && !DOWN_LEVEL_LOGON.test(logon)) {
+    else if (!isEmailAddress(logon) && !DOWN_LEVEL_LOGON.test(logon)) {
       errors.accountLogon = "Enter an email address or a DOMAIN\\user logon.";
     }
     if (draft.password === "" && !saved.hasPassword) errors.password = "Enter the service account's password.";
   }
-  if (draft.accessType === "ews_oauth_impersonation" && logon !== "" && !EMAIL.test(logon)) {
+  if (draft.accessType === "ews_oauth_impersonation" && logon !== "" && !isEmailAddress(logon)) {
     errors.accountLogon = "Enter the service account's email address.";
   }
   if (draft.accessType === "graph_app_only") {
