@@ -3,6 +3,7 @@
  * (migrated on start), secrets, the outbound client, sign-in and every API route; tests pass deps (an open
  * database, an injected key set) and use `app.inject`. main.ts only listens.
  */
+import { API_PREFIX } from "../contract/paths.js";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
@@ -16,11 +17,11 @@ import { checkRunsRepository } from "./checks/repository.js";
 import { CheckService } from "./checks/service.js";
 import { checkSettingsFrom } from "./checks/settings.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
-import { ensureBootstrapOrganization } from "./bootstrap.js";
+import { ensureBootstrapOrganization, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { installErrorHandler } from "./errors.js";
+import { installErrorHandler, problemForClientError } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
 import { defaultDriverFactory } from "./emailConfig/drivers.js";
@@ -49,11 +50,15 @@ export interface AppDeps {
 }
 
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const { trustProxy } = config;
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    // A hop count trusts that many proxies in front (proxy-addr's rule; Fastify's types take it as a function).
+    trustProxy: typeof trustProxy === "number" ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: problemForClientError,
   });
   const owned: Array<() => Promise<void>> = [];
   try {
@@ -93,16 +98,28 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     app.addHook("onClose", () => checks.close());
 
     if (config.bootstrap) {
+      const { usersCsv, adminEmail } = config.bootstrap;
+      const adminName = usersCsv === null ? undefined : seededAdminName(usersCsv, adminEmail);
       const { org, created } = await ensureBootstrapOrganization(repos, {
         name: config.bootstrap.orgName,
         tenantId: config.bootstrap.tenantId,
-        adminEmail: config.bootstrap.adminEmail,
+        adminEmail,
+        ...(adminName ? { adminName } : {}),
       });
       if (created) app.log.info({ orgId: org.id }, "created the bootstrap organization and its admin");
+      if (usersCsv !== null) {
+        const seeded = await seedBootstrapUsers(repos, org.id, usersCsv);
+        if (seeded) {
+          app.log.info({ orgId: org.id, added: seeded.accepted }, "added the bootstrap users to the organization");
+          // Rows already in the organization (its admin) are expected; anything else is a broken seed file.
+          const broken = seeded.rows.filter((row) => row.reason !== "already a user of this organization");
+          if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
+        }
+      }
     }
 
     await registerPlugins(app, config, tokens, repos);
-    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: "/api" });
+    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: API_PREFIX });
     if (config.staticDir) await app.register(serveStatic(config.staticDir));
     return app;
   } catch (error) {
@@ -144,6 +161,8 @@ async function registerPlugins(
   app.addHook("onSend", async (request, reply) => {
     if (request.url.startsWith("/api/")) {
       void reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+      // Every signed-in answer carries personal or configuration data: no browser or proxy may keep a copy.
+      if (request.routeOptions.config?.public !== true) void reply.header("cache-control", "no-store");
     }
   });
   await app.register(cors, {
@@ -186,6 +205,6 @@ async function registerPlugins(
         typeof json.$id === "string" ? json.$id : `def-${index}`,
     },
   });
-  installAuth(app, tokens);
+  installAuth(app, tokens, config.rateLimit);
   installOrgAccess(app, (orgId, email) => repos.organizations.membershipIn(orgId, email));
 }

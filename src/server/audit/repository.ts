@@ -73,6 +73,19 @@ export function auditEventsRepository(db: Db, now: () => Date) {
       return toEvent(row);
     },
 
+    /** Whether the organization's trail holds an event of this action by this actor (e.g. a one-time seeding). */
+    async has(orgId: string, action: string, actor: string): Promise<boolean> {
+      const row = await db
+        .selectFrom("audit_events")
+        .select("id")
+        .where("org_id", "=", orgId)
+        .where("action", "=", action)
+        .where("actor", "=", actor)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Newest first. */
     async list(orgId: string, options: { cursor?: string; limit: number }) {
       const before = decodeCursor(options.cursor, 2);

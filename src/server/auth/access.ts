@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { HttpError, unauthorized } from "../errors.js";
+import { clientKeyOf, createFailedAuthLimiter, tooManyFailedSignIns } from "./failedAuthLimiter.js";
 import { KeySetUnavailableError, TokenError, type Identity, type TokenVerifier } from "./tokenVerifier.js";
 
 declare module "fastify" {
@@ -26,8 +27,13 @@ export function callerOf(request: FastifyRequest): Identity {
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*\.[A-Za-z0-9\-_+/=]*)$/;
 
 /** Installs the hook and decorators on the root instance, so every route plugin sees them. */
-export function installAuth(app: FastifyInstance, tokens: TokenVerifier): void {
+export function installAuth(
+  app: FastifyInstance,
+  tokens: TokenVerifier,
+  limits: { authFailureMax: number; windowMs: number },
+): void {
   app.decorateRequest("identity", null);
+  const failedSignIns = createFailedAuthLimiter({ max: limits.authFailureMax, windowMs: limits.windowMs });
 
   async function signIn(request: FastifyRequest, header: string): Promise<void> {
     const match = BEARER.exec(header);
@@ -48,13 +54,25 @@ export function installAuth(app: FastifyInstance, tokens: TokenVerifier): void {
   app.addHook("onRequest", (request, _reply, done) => {
     // Unknown routes fall through to the 404 handler; public routes need no token.
     if (request.routeOptions.url === undefined || request.routeOptions.config.public === true) return done();
-    const header = request.headers.authorization;
-    if (header === undefined || header === "") return done(unauthorized("No bearer token was sent."));
+    const header = request.headers.authorization ?? "";
     const identity = header.startsWith("Bearer ") ? (tokens.known?.(header.slice(7)) ?? null) : null;
     if (identity) {
       request.identity = identity;
       return done();
     }
-    signIn(request, header).then(() => done(), done);
+    const client = clientKeyOf(request.ip);
+    const retryAfter = failedSignIns.retryAfterSeconds(client);
+    if (retryAfter > 0) return done(tooManyFailedSignIns(retryAfter));
+    if (header === "") {
+      failedSignIns.recordFailure(client);
+      return done(unauthorized("No bearer token was sent."));
+    }
+    signIn(request, header).then(
+      () => done(),
+      (error: unknown) => {
+        if (error instanceof HttpError && error.status === 401) failedSignIns.recordFailure(client);
+        done(error as Error);
+      },
+    );
   });
 }

@@ -8,7 +8,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { EXCHANGE_ONLINE_EWS_URL } from "../../contract/accessTypes.js";
 import type { OutboundFetch } from "../exchange/config.js";
 import { escapeXml } from "../exchange/ews/xml.js";
-import { isEmailAddress } from "../../contract/emailAddress.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
 import { isExchangeOnlineUrl } from "../../contract/exchangeOnline.js";
 import { isDomainName } from "../../contract/identifiers.js";
 import { sendHttp } from "../exchange/transport.js";
@@ -43,7 +43,9 @@ export type DiscoveryInput =
 /** Accepts "user@contoso.com" or "contoso.com"; a domain alone is probed as postmaster@domain. */
 export function parseDiscoveryInput(raw: string): DiscoveryInput {
   const value = raw.trim().toLowerCase();
-  const emailGiven = isEmailAddress(value);
+  const problem = value.includes("@") ? emailAddressProblem(value) : null;
+  if (problem !== null) return { ok: false, message: `must be an email address or a DNS domain: it ${problem}` };
+  const emailGiven = value.includes("@");
   const domain = emailGiven ? value.slice(value.lastIndexOf("@") + 1) : value;
   if (!isDomainName(domain))
     return { ok: false, message: "must be an email address or a DNS domain such as contoso.com" };

@@ -16,7 +16,7 @@ import { signInServiceAccount } from "../exchange/index.js";
 import { rbacForApplicationsScript } from "./rbacScript.js";
 import { AUTH_ERRORS, OrgParams, errorResponses } from "../http/schemas.js";
 import { EmailConfigSchema } from "./schemas.js";
-import { toEmailConfigDto } from "./service.js";
+import { accountLogonProblem, toEmailConfigDto } from "./service.js";
 import { identitySettingsFrom, tokenCacheFor } from "./drivers.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
@@ -73,7 +73,15 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
       const { orgId } = request.params;
       const { address, accountLogon, password } = request.body;
       const parsed = parseDiscoveryInput(address);
-      if (!parsed.ok) throw unprocessable([{ field: "address", message: parsed.message }]);
+      const logonProblem =
+        accountLogon === undefined || accountLogon.trim() === ""
+          ? null
+          : accountLogonProblem(accountLogon.trim(), true);
+      const invalid = [
+        ...(parsed.ok ? [] : [{ field: "address", message: parsed.message }]),
+        ...(logonProblem === null ? [] : [{ field: "accountLogon", message: logonProblem }]),
+      ];
+      if (invalid.length > 0) throw unprocessable(invalid);
       let credentials: { accountLogon: string; password: string } | undefined;
       if (accountLogon !== undefined && accountLogon.trim() !== "") {
         let secret = password ?? "";

@@ -4,8 +4,11 @@
  * the Application Mail.Read role assignment, and Test-ServicePrincipalAuthorization for sample users. Every value
  * is embedded as a single-quoted PowerShell literal, so nothing in it is ever interpreted.
  */
-import { isEmailAddress } from "../../contract/emailAddress.js";
+import { NEVER_IN_TEXT, findCharacter } from "../../contract/characters.js";
+import { displayNameProblem } from "../../contract/displayName.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
 import { isGuid } from "../../contract/identifiers.js";
+import { UnencodableValueError } from "../exchange/unencodable.js";
 
 export interface RbacScriptInput {
   /** The app registration's application (client) id. */
@@ -27,12 +30,13 @@ export const RBAC_APPLICATION_ROLES = ["Application Mail.Read"] as const;
 
 /**
  * A PowerShell single-quoted literal: only quote characters are special inside it, and PowerShell also treats the
- * typographic single quotes (U+2018..U+201B) as quotes, so each is doubled. Control characters are dropped.
+ * typographic single quotes (U+2018..U+201B) as quotes, so each is doubled. A control, line-separator or
+ * bidirectional character throws UnencodableValueError: the script an admin reads must be the script that runs.
  */
 export function powerShellLiteral(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001F\u007F]/g, "");
-  return `'${clean.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
+  const finding = findCharacter(value, NEVER_IN_TEXT);
+  if (finding) throw new UnencodableValueError("A PowerShell literal", finding.codePoint, finding.position);
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
 }
 
 function slug(value: string): string {
@@ -56,9 +60,12 @@ export function rbacForApplicationsScript(input: RbacScriptInput): RbacScriptRes
   const emails = [...new Set(input.userEmails.map((email) => email.trim().toLowerCase()))];
   if (emails.length === 0) errors.push({ field: "userEmails", message: "the organization has no users to scope" });
   emails.forEach((email, index) => {
-    if (!isEmailAddress(email))
-      errors.push({ field: `userEmails[${index}]`, message: `is not an email address: ${email.slice(0, 80)}` });
+    const problem = emailAddressProblem(email);
+    if (problem !== null)
+      errors.push({ field: `userEmails[${index}]`, message: `is not an email address: it ${problem}` });
   });
+  const orgNameProblem = displayNameProblem(input.orgName);
+  if (orgNameProblem !== null) errors.push({ field: "orgName", message: orgNameProblem });
   if (errors.length > 0) return { ok: false, errors };
 
   const name = `Sync Sidebar - ${input.orgName.trim() || "organization"}`.slice(0, 64);

@@ -7,10 +7,24 @@ import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
 import type { FieldError } from "../errors.js";
 import type { EmailConfigChanges, EmailConfigRecord, EmailConfigSummary, SecretChange } from "./repository.js";
 import type { GuardVerdict } from "../net/urlGuard.js";
-import { isEmailAddress } from "../../contract/emailAddress.js";
+import { NEVER_IN_TEXT, describeFinding, findCharacter } from "../../contract/characters.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
 import { isDownLevelLogon, isGuid, isTenantIdOrDomain } from "../../contract/identifiers.js";
 
-/** Down-level logon name, e.g. CONTOSO\svc-sync (on-premises service accounts often use it). */
+/**
+ * What is wrong with an Account Logon (an address, or DOMAIN\user when `downLevel`), or null. A down-level name
+ * only goes into the Basic credentials (base64), but never with a character an encoder or a log would alter.
+ */
+export function accountLogonProblem(logon: string, downLevel: boolean): string | null {
+  if (downLevel && !logon.includes("@") && logon.includes("\\")) {
+    const finding = findCharacter(logon, NEVER_IN_TEXT);
+    if (finding) return describeFinding(finding);
+    return isDownLevelLogon(logon) ? null : "must be an email address or DOMAIN\\user logon";
+  }
+  const problem = emailAddressProblem(logon);
+  if (problem === null) return null;
+  return `${downLevel ? "must be an email address or DOMAIN\\user logon" : "must be an email address"}: it ${problem}`;
+}
 
 export function toEmailConfigDto(record: EmailConfigSummary): EmailConfigDto {
   return {
@@ -90,8 +104,9 @@ export async function planEmailConfigChange(
   if (accessType === "ews_basic_impersonation") {
     accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
     if (accountLogon === null) errors.push({ field: "accountLogon", message: "is required for this access type" });
-    else if (!isEmailAddress(accountLogon) && !isDownLevelLogon(accountLogon)) {
-      errors.push({ field: "accountLogon", message: "must be an email address or DOMAIN\\user logon" });
+    else {
+      const problem = accountLogonProblem(accountLogon, true);
+      if (problem !== null) errors.push({ field: "accountLogon", message: problem });
     }
     password = newSecret(input.password);
     if (password.kind === "keep" && !current.hasPassword) {
@@ -100,9 +115,8 @@ export async function planEmailConfigChange(
   } else if (accessType === "ews_oauth_impersonation") {
     // The service account signs in through the OAuth popup; a logon typed here is only a hint.
     accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
-    if (accountLogon !== null && !isEmailAddress(accountLogon)) {
-      errors.push({ field: "accountLogon", message: "must be an email address" });
-    }
+    const problem = accountLogon === null ? null : accountLogonProblem(accountLogon, false);
+    if (problem !== null) errors.push({ field: "accountLogon", message: problem });
   }
 
   let appTenantId: string | null = null;

@@ -7,15 +7,26 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value, ValueErrorType, type ValueError, type ValueErrorIterator } from "@sinclair/typebox/value";
 import type { FastifySchemaCompiler } from "fastify";
 import { isIP } from "node:net";
-import { isEmailAddress } from "../../contract/emailAddress.js";
+import { displayNameProblem, isDisplayName } from "../../contract/displayName.js";
+import { emailAddressProblem, isEmailAddress } from "../../contract/emailAddress.js";
 import { isGuid } from "../../contract/identifiers.js";
 import { RequestValidationError, type FieldError } from "../errors.js";
+
+/** Formats whose refusal is a sentence naming what is wrong (the character and where), not "must be a valid …". */
+const FORMAT_PROBLEMS: Record<string, (value: string) => string | null> = {
+  email: (value) => {
+    const problem = emailAddressProblem(value);
+    return problem === null ? null : `must be a valid email address: it ${problem}`;
+  },
+  "display-name": displayNameProblem,
+};
 
 let formatsRegistered = false;
 function registerFormats(): void {
   if (formatsRegistered) return;
   formatsRegistered = true;
   FormatRegistry.Set("email", isEmailAddress);
+  FormatRegistry.Set("display-name", isDisplayName);
   FormatRegistry.Set("uuid", isGuid);
   FormatRegistry.Set("date-time", (value) => !Number.isNaN(Date.parse(value)));
   FormatRegistry.Set("ip", (value) => isIP(value) !== 0);
@@ -29,8 +40,10 @@ function describe(error: ValueError): string {
       return "is required";
     case ValueErrorType.ObjectAdditionalProperties:
       return "is not an accepted field";
-    case ValueErrorType.StringFormat:
-      return `must be a valid ${schema.format ?? "value"}`;
+    case ValueErrorType.StringFormat: {
+      const problem = typeof error.value === "string" ? FORMAT_PROBLEMS[schema.format ?? ""]?.(error.value) : null;
+      return problem ?? `must be a valid ${schema.format ?? "value"}`;
+    }
     case ValueErrorType.StringMaxLength:
       return `must be at most ${schema.maxLength ?? 0} characters`;
     case ValueErrorType.StringMinLength:

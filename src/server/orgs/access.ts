@@ -26,9 +26,12 @@ declare module "fastify" {
   }
 }
 
-/** A token from a tenant may only act in organizations of that tenant (or organizations bound to no tenant). */
+/**
+ * A token may act in an organization bound to a tenant only when it comes from that tenant; a token without tid
+ * (another issuer, a personal account) acts only in organizations bound to no tenant.
+ */
 export function tenantMatches(org: Organization, identity: Identity): boolean {
-  return org.tenantId === null || identity.tenantId === null || org.tenantId === identity.tenantId;
+  return org.tenantId === null || org.tenantId === identity.tenantId;
 }
 
 export function visibleMemberships(memberships: Membership[], identity: Identity): Membership[] {

@@ -8,7 +8,7 @@ import type {
 } from "../../contract/api.js";
 import { Email, PagingQuery, RoleSchema, Timestamp, Uuid, type Same } from "../http/schemas.js";
 
-const DisplayName = Type.String({ minLength: 1, maxLength: 200 });
+const DisplayName = Type.String({ minLength: 1, maxLength: 200, format: "display-name" });
 
 export const OrgUserSchema = Type.Object({
   id: Uuid,

@@ -3,14 +3,14 @@
  * the file, already a member); a dry run only reports, a commit inserts every accepted row in one transaction.
  */
 import type { ImportRowVerdict, UserImportResultDto } from "../../contract/api.js";
+import { displayNameProblem } from "../../contract/displayName.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
 import { badRequest } from "../errors.js";
 import type { Repositories } from "../repositories.js";
 import type { NewOrgUser } from "./repository.js";
-import { isEmailAddress } from "../../contract/emailAddress.js";
 import { parseCsv } from "../http/csv.js";
 
 export const MAX_IMPORT_ROWS = 50_000;
-export const MAX_DISPLAY_NAME = 200;
 
 export interface RawImportRow {
   email: string;
@@ -79,12 +79,13 @@ export function judgeRows(rows: readonly RawImportRow[], existing: ReadonlySet<s
     const normalized = email.toLowerCase();
     const role = raw.role === undefined || raw.role.trim() === "" ? "user" : raw.role.trim().toLowerCase();
     const displayName = raw.displayName?.trim() || email.split("@")[0] || email;
+    const emailProblem = email === "" ? null : emailAddressProblem(email);
+    const nameProblem = displayNameProblem(displayName);
     let reason: string | null = null;
     if (email === "") reason = "email is required";
-    else if (!isEmailAddress(email)) reason = "email is not a valid email address";
+    else if (emailProblem !== null) reason = `email is not a valid email address: it ${emailProblem}`;
     else if (role !== "admin" && role !== "user") reason = `role must be admin or user (got "${raw.role ?? ""}")`;
-    else if (displayName.length > MAX_DISPLAY_NAME)
-      reason = `displayName must be at most ${MAX_DISPLAY_NAME} characters`;
+    else if (nameProblem !== null) reason = `displayName ${nameProblem}`;
     else if (seen.has(normalized)) reason = `duplicate of row ${seen.get(normalized) ?? 0} in this import`;
     else if (existing.has(normalized)) reason = "already a user of this organization";
     if (reason === null) {

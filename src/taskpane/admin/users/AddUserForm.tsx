@@ -1,8 +1,8 @@
 import { Button, Field, Input, Select, makeStyles, tokens } from "@fluentui/react-components";
 import { useState, type FormEvent } from "react";
 import type { NewOrgUserInput, Role } from "../../../contract/api";
-import { isEmailAddress } from "../../../contract/emailAddress";
-import { ApiError } from "../../api/errors";
+import { emailAddressProblem } from "../../../contract/emailAddress";
+import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
@@ -28,8 +28,9 @@ export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promi
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    if (!isEmailAddress(email.trim())) {
-      setFieldErrors({ email: "Enter an email address, e.g. alex@contoso.com." });
+    const problem = emailAddressProblem(email.trim());
+    if (problem !== null) {
+      setFieldErrors({ email: `Enter an email address, e.g. alex@contoso.com (this one ${problem}).` });
       return;
     }
     setFieldErrors({});

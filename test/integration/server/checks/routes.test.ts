@@ -120,6 +120,7 @@ describe("check routes", () => {
       "GET",
       `/api/orgs/${org.id}/checks/${runId}/results?category=impersonation_denied&limit=3`,
     );
+    expect(denied.headers["cache-control"]).toBe("no-store");
     const page = denied.json<{ items: CheckResultDto[]; nextCursor: string | null }>();
     expect(page.items).toHaveLength(3);
     expect(page.items[0]).toMatchObject({
@@ -156,6 +157,7 @@ describe("check routes", () => {
     const csv = await api("GET", `/api/orgs/${org.id}/checks/${runId}/results.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    expect(csv.headers["cache-control"]).toBe("no-store");
     expect(csv.headers["content-disposition"]).toBe(`attachment; filename="check-run-${runId}.csv"`);
     const lines = csv.body.trimEnd().split("\r\n");
     expect(lines).toHaveLength(22);

@@ -205,7 +205,12 @@ describe("bulk import", () => {
       rows: [
         { row: 1, email: "grace@contoso.com", verdict: "ok" },
         { row: 2, email: "GRACE@contoso.com", verdict: "rejected", reason: "duplicate of row 1 in this import" },
-        { row: 3, email: "not-an-email", verdict: "rejected", reason: "email is not a valid email address" },
+        {
+          row: 3,
+          email: "not-an-email",
+          verdict: "rejected",
+          reason: "email is not a valid email address: it has no @",
+        },
         {
           row: 4,
           email: "ada.lovelace@contoso.com",

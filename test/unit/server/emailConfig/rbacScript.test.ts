@@ -33,14 +33,15 @@ describe("RBAC for Applications PowerShell", () => {
       appId: APP_ID,
       servicePrincipalObjectId: OBJECT_ID,
       orgName: "O'Brien $(Remove-Mailbox -Identity x) `n ’quoted’",
-      userEmails: ["o'neil@contoso.com", "x’$evil{1}@contoso.com"],
+      userEmails: ["o'neil@contoso.com", "x'$evil`n@contoso.com"],
     });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.script).toContain(
       "$displayName = 'Sync Sidebar - O''Brien $(Remove-Mailbox -Identity x) `n ’’quoted’’'",
     );
     expect(result.script).toContain("'o''neil@contoso.com'");
-    expect(result.script).toContain("'x’’$evil{1}@contoso.com'");
+    expect(result.script).toContain("'x''$evil`n@contoso.com'");
+    expect(powerShellLiteral("x’$(evil)‘‚‛")).toBe("'x’’$(evil)‘‘‚‚‛‛'");
     // Every line holding a user value is a complete literal: an even number of quote characters.
     for (const line of result.script.split("\n").filter((text) => text.includes("contoso.com"))) {
       expect((line.match(/['\u2018\u2019\u201A\u201B]/g) ?? []).length % 2).toBe(0);
@@ -58,7 +59,7 @@ describe("RBAC for Applications PowerShell", () => {
       ok: false,
       errors: [
         { field: "appId", message: "must be the application (client) id, a GUID" },
-        { field: "userEmails[1]", message: "is not an email address: no at sign" },
+        { field: "userEmails[1]", message: "is not an email address: it contains a space at position 3" },
       ],
     });
     expect(
@@ -69,7 +70,34 @@ describe("RBAC for Applications PowerShell", () => {
     });
   });
 
-  it("drops control characters from literals", () => {
-    expect(powerShellLiteral("a\r\nb\u0000c")).toBe("'abc'");
+  it("refuses a literal with a control or bidirectional character instead of dropping it", () => {
+    expect(() => powerShellLiteral("alex.wil\u0001ber@contoso.lab")).toThrow(
+      "A PowerShell literal cannot carry a control character (U+0001) at position 9",
+    );
+    expect(() => powerShellLiteral("a\r\nb")).toThrow(/U\+000D/);
+    expect(() => powerShellLiteral("admin\u202Egnp.exe")).toThrow(/U\+202E RIGHT-TO-LEFT OVERRIDE/);
+  });
+
+  it("names the user whose address a downstream encoder would change, and an org name with a control character", () => {
+    const result = rbacForApplicationsScript({
+      appId: APP_ID,
+      servicePrincipalObjectId: OBJECT_ID,
+      orgName: "Contoso\u001b[31m",
+      userEmails: ["alex.wil\u0001ber@contoso.lab", "zhang.张伟@contoso.lab"],
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        {
+          field: "userEmails[0]",
+          message: "is not an email address: it contains a control character (U+0001) at position 9",
+        },
+        {
+          field: "userEmails[1]",
+          message: expect.stringContaining("contains a non-ASCII character (张, U+5F20) at position 7") as string,
+        },
+        { field: "orgName", message: "contains a control character (U+001B) at position 8" },
+      ],
+    });
   });
 });

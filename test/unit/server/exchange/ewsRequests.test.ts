@@ -9,6 +9,7 @@ import {
   type EwsRequest,
   type EwsRequestContext,
 } from "../../../../src/server/exchange/ews/requests.js";
+import { UnencodableValueError } from "../../../../src/server/exchange/unencodable.js";
 import { escapeXml } from "../../../../src/server/exchange/ews/xml.js";
 import { validateEwsEnvelopes } from "../../../support/ewsSchema.js";
 import { referenceAvailability } from "../../../support/sharedReference.js";
@@ -102,12 +103,26 @@ describe("EWS request builders", () => {
     expect(deleted.ItemIds.ItemId).toMatchObject({ "@_Id": "ID1", "@_ChangeKey": "CK1" });
   });
 
-  it("strip control characters from X-AnchorMailbox so a value cannot split HTTP headers", () => {
-    const request = buildGetFolder({ serverVersion: "Exchange2016", impersonate: "a@contoso.com\r\nX-Evil: 1" });
-    expect(request.headers["X-AnchorMailbox"]).toBe("a@contoso.comX-Evil: 1");
+  it("refuse an X-AnchorMailbox value with CR/LF or non-ASCII rather than splitting or altering the header", () => {
+    expect(() => buildGetFolder({ serverVersion: "Exchange2016", impersonate: "a@contoso.com\r\nX-Evil: 1" })).toThrow(
+      "An HTTP header cannot carry a control character (U+000D) at position 14; the value is refused",
+    );
+    expect(() => buildGetFolder({ serverVersion: "Exchange2016", impersonate: "zhang.张伟@contoso.lab" })).toThrow(
+      UnencodableValueError,
+    );
   });
 
-  it("drop characters XML 1.0 cannot carry instead of producing an unparseable envelope", () => {
-    expect(escapeXml("a\u0000b\u0007c\td")).toBe("abc\td");
+  it("refuse characters XML 1.0 cannot carry instead of dropping them (the envelope would name another mailbox)", () => {
+    expect(escapeXml("a\tb\r\nc & <d>")).toBe("a\tb\r\nc &amp; &lt;d&gt;");
+    expect(() => escapeXml("alex.wil\u0001ber@contoso.lab")).toThrow(
+      "XML cannot carry a control character (U+0001) at position 9",
+    );
+    expect(() => escapeXml("a\u0000b")).toThrow(UnencodableValueError);
+    expect(() => escapeXml("a\uD800b")).toThrow(/unpaired surrogate \(U\+D800\)/);
+    expect(() => escapeXml("a\uFFFE")).toThrow(UnencodableValueError);
+    expect(escapeXml("emoji 😀")).toBe("emoji 😀");
+    expect(() =>
+      buildGetFolder({ serverVersion: "Exchange2016", impersonate: "alex.wil\u0001ber@contoso.lab" }),
+    ).toThrow(UnencodableValueError);
   });
 });
