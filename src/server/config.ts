@@ -7,6 +7,7 @@ import { Value } from "@sinclair/typebox/value";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isIP } from "node:net";
+import { displayNameProblem } from "../contract/displayName.js";
 import { isEmailAddress } from "../contract/emailAddress.js";
 import { isGuid } from "../contract/identifiers.js";
 
@@ -395,6 +396,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     if (!isEmailAddress(env.BOOTSTRAP_ADMIN)) {
       throw new ConfigError("BOOTSTRAP_ADMIN", `must be an email address (got "${env.BOOTSTRAP_ADMIN}")`);
     }
+    const orgNameProblem = env.BOOTSTRAP_ORG_NAME === undefined ? null : displayNameProblem(env.BOOTSTRAP_ORG_NAME);
+    if (orgNameProblem !== null) throw new ConfigError("BOOTSTRAP_ORG_NAME", orgNameProblem);
     if (env.BOOTSTRAP_TENANT_ID && !isGuid(env.BOOTSTRAP_TENANT_ID)) {
       throw new ConfigError("BOOTSTRAP_TENANT_ID", `must be a tenant GUID (got "${env.BOOTSTRAP_TENANT_ID}")`);
     }

@@ -13,6 +13,7 @@ import { migrateToLatest } from "../domains.js";
 import { createRepositories } from "../repositories.js";
 import { loadKeyring } from "../secrets/keySource.js";
 import { isEmailAddress } from "../../contract/emailAddress.js";
+import { displayNameProblem } from "../../contract/displayName.js";
 import { isGuid } from "../../contract/identifiers.js";
 
 const USAGE = `Usage:
@@ -56,6 +57,13 @@ export async function runAdmin(argv: string[], env: Record<string, string | unde
       const tenant = values.tenant?.trim() || null;
       if (!isEmailAddress(adminEmail)) throw new UsageError(`--admin must be an email address (got "${adminEmail}")`);
       if (tenant !== null && !isGuid(tenant)) throw new UsageError(`--tenant must be a tenant GUID (got "${tenant}")`);
+      for (const [flag, value] of [
+        ["name", name],
+        ["admin-name", values["admin-name"]],
+      ] as const) {
+        const problem = value === undefined ? null : displayNameProblem(value);
+        if (problem !== null) throw new UsageError(`--${flag} ${problem}`);
+      }
       const { org, admin } = await createOrganization(
         repos,
         {

@@ -97,9 +97,12 @@ describe("the bootstrap organization's users", () => {
     ]);
   });
 
-  it("need a readable file and a bootstrap admin, named at start-up", () => {
+  it("stop the start with the variable named: an unreadable file, no admin, a control character in the name", () => {
     expect(() => loadConfig(env({ BOOTSTRAP_USERS_FILE: path.join(dir, "missing.csv") }))).toThrow(
       /BOOTSTRAP_USERS_FILE must name a readable CSV file/,
+    );
+    expect(() => loadConfig(env({ BOOTSTRAP_ORG_NAME: "Contoso\u0000" }))).toThrow(
+      /BOOTSTRAP_ORG_NAME contains a control character/,
     );
     const { BOOTSTRAP_ADMIN: _admin, ...withoutAdmin } = env();
     expect(() => loadConfig(withoutAdmin)).toThrow(/BOOTSTRAP_USERS_FILE.*needs BOOTSTRAP_ADMIN/);

@@ -55,6 +55,8 @@ describe("admin CLI", () => {
     [["create-org", "--name", "X"], /--admin is required/],
     [["create-org", "--name", "X", "--admin", "nope"], /--admin must be an email/],
     [["create-org", "--name", "X", "--admin", "a@b.co", "--tenant", "contoso"], /--tenant must be a tenant GUID/],
+    [["create-org", "--name", "Contoso\u001b[2J", "--admin", "a@b.co"], /--name contains a control character/],
+    [["create-org", "--name", "X", "--admin", "a@b.co", "--admin-name", "Ada\u202eAdmin"], /--admin-name contains/],
     [["frobnicate"], /Usage/],
   ])("refuses %j with a usage message", async (argv, message) => {
     const error = await runAdmin(argv, env).catch((e: unknown) => e);
