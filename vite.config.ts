@@ -4,11 +4,13 @@ import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
 import { officeJsPlugin, officeJsSourceFromEnv } from "./scripts/officeJsPlugin.js";
 import { loadDevCertificate } from "./scripts/devCerts.js";
+import { API_PREFIX } from "./src/contract/paths.js";
 
 const root = fileURLToPath(new URL("./src/taskpane", import.meta.url));
 const outDir = fileURLToPath(new URL("./dist", import.meta.url));
 
-const DEV_PORT = 3000;
+// PANE_PORT and BACKEND_URL let `npm start` (and its browser test) run on other ports than the defaults.
+const DEV_PORT = Number(process.env.PANE_PORT ?? 3000);
 const BACKEND_URL = process.env.BACKEND_URL ?? "http://127.0.0.1:3001";
 
 // The pane is a multi-page app rooted at src/taskpane; tests are split into vitest projects by environment.
@@ -20,7 +22,9 @@ export default defineConfig(async ({ command }): Promise<UserConfig> => {
     port: DEV_PORT,
     strictPort: true,
     ...(https ? { https: { key: https.key, cert: https.cert } } : {}),
-    proxy: { "/api": { target: BACKEND_URL, changeOrigin: false } },
+    // Only the backend's own prefix, slash included: the pane's modules are served by Vite from src/taskpane, and a
+    // folder there named like the prefix would be sent to the backend instead (test/unit/devProxy.test.ts).
+    proxy: { [`${API_PREFIX}/`]: { target: BACKEND_URL, changeOrigin: false } },
   };
   return {
     root,
@@ -46,6 +50,8 @@ export default defineConfig(async ({ command }): Promise<UserConfig> => {
     },
     test: {
       root: fileURLToPath(new URL(".", import.meta.url)),
+      // Prints, once per run, why any group of tests is skipped on this machine.
+      globalSetup: ["test/setup/skipReasons.ts"],
       projects: [
         {
           extends: true,
@@ -63,8 +69,18 @@ export default defineConfig(async ({ command }): Promise<UserConfig> => {
             name: "node",
             root: fileURLToPath(new URL(".", import.meta.url)),
             environment: "node",
-            include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+            include: ["test/unit/**/*.test.ts"],
             exclude: ["test/unit/taskpane/**"],
+            testTimeout: 60_000,
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: "integration",
+            root: fileURLToPath(new URL(".", import.meta.url)),
+            environment: "node",
+            include: ["test/integration/**/*.test.ts"],
             testTimeout: 60_000,
             hookTimeout: 120_000,
           },

@@ -20,12 +20,12 @@ import {
   type LabReadyLine,
   type Scenario,
 } from "../src/lab/index.js";
-import type { CheckTables } from "../src/server/checks/schema.js";
+import type { CheckTables } from "../src/server/checks/tables.js";
 import { openDatabase } from "../src/server/db/database.js";
-import { migrateToLatest } from "../src/server/db/migrations/index.js";
+import { migrateToLatest } from "../src/server/domains.js";
 import { generateKeyEntry } from "../src/server/secrets/keyring.js";
-import { backendEnvForLab, spawnBackend } from "../test/integration/checks/backendProcess.js";
-import { seedOrg } from "../test/integration/checks/seed.js";
+import { backendEnvForLab, spawnBackend } from "../test/support/backendProcess.js";
+import { seedOrg } from "../test/support/seed.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const BUDGET = 27;

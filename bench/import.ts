@@ -10,7 +10,7 @@ import { buildApp } from "../src/server/app.js";
 import { createOrganization } from "../src/server/bootstrap.js";
 import { loadConfig } from "../src/server/config.js";
 import { openDatabase, type Database } from "../src/server/db/database.js";
-import { createRepositories } from "../src/server/repositories/index.js";
+import { createRepositories } from "../src/server/repositories.js";
 import { Keyring, generateKeyEntry, parseKey } from "../src/server/secrets/keyring.js";
 import { openTestPostgres, type TestPostgres } from "../test/support/postgres.js";
 import { createTestIssuer } from "../test/support/tokens.js";

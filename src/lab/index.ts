@@ -18,6 +18,7 @@ import { EwsService, EWS_AUDIENCE } from "./ews/service.js";
 import { GraphService, GRAPH_AUDIENCE } from "./graph/service.js";
 import { sendJson } from "./http.js";
 import { IdentityService } from "./identity/provider.js";
+import { landingPage, sendLandingPage } from "./landing.js";
 import { createSigningKey, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from "./identity/keys.js";
 import { loadScenarioFile, parseScenario, type Scenario } from "./scenario.js";
 import { LabStats } from "./stats.js";
@@ -52,6 +53,8 @@ export interface StartLabOptions {
    * are cached in a per-user temp folder and the signing key lives only in memory.
    */
   dataDir?: string;
+  /** The pane's URL, linked from the lab's front page (npm start passes it). */
+  paneUrl?: string;
 }
 
 export interface LabClients {
@@ -217,8 +220,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     graphScope: `${GRAPH_AUDIENCE}/.default`,
   };
 
+  const landing = landingPage(scenario, {
+    baseUrl,
+    productEwsUrl: `https://${ewsHost}:${port}/EWS/Exchange.asmx`,
+    issuer,
+    graphBase: ready.graphBase,
+    paneUrl: options.paneUrl ?? null,
+  });
+
   route = (req, res) => {
     const url = req.url ?? "/";
+    if ((url === "/" || url.startsWith("/?")) && (req.method === "GET" || req.method === "HEAD"))
+      return sendLandingPage(res, landing);
     const lower = url.toLowerCase();
     const done = (promise: Promise<void>): void => {
       promise.catch((error: unknown) => {

@@ -1,5 +1,6 @@
 /**
- * `npm run lab -- [--scenario FILE] [--users N [--mix ok=0.9,denied=0.1]] [--port P] [--host H] [--data-dir DIR]`
+ * `npm run lab -- [--scenario FILE] [--users N [--mix ok=0.9,denied=0.1]] [--port P] [--host H] [--data-dir DIR]
+ *  [--pane-url URL]`
  * Starts the Exchange lab on loopback, prints exactly one JSON line on stdout when ready, runs until SIGINT/SIGTERM.
  * The CA, server certificate, signing key, effective scenario and ready line persist under --data-dir (./data/lab).
  */
@@ -11,7 +12,7 @@ import { DEMO_SCENARIO_FILE, startLab } from "./index.js";
 import { loadScenarioFile } from "./scenario.js";
 
 async function main(): Promise<void> {
-  const args = readArgs(process.argv.slice(2), ["scenario", "users", "mix", "port", "host", "data-dir"]);
+  const args = readArgs(process.argv.slice(2), ["scenario", "users", "mix", "port", "host", "data-dir", "pane-url"]);
   const port = Number(args.get("port") ?? process.env.LAB_PORT ?? "4443");
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     fail(`--port must be a port number (got ${args.get("port")})`);
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
   } else if (args.has("mix")) {
     fail("--mix needs --users N");
   }
-  const lab = await startLab({ scenario, port, host: args.get("host") ?? "127.0.0.1", dataDir });
+  const paneUrl = args.get("pane-url") ?? process.env.LAB_PANE_URL;
+  const lab = await startLab({
+    scenario,
+    port,
+    host: args.get("host") ?? "127.0.0.1",
+    dataDir,
+    ...(paneUrl ? { paneUrl } : {}),
+  });
   await mkdir(dataDir, { recursive: true });
   // lab:token reads these to mint tokens the running lab accepts.
   await writeFile(path.join(dataDir, "scenario.json"), JSON.stringify(scenario, null, 2), { mode: 0o600 });

@@ -3,6 +3,7 @@
  * (migrated on start), secrets, the outbound client, sign-in and every API route; tests pass deps (an open
  * database, an injected key set) and use `app.inject`. main.ts only listens.
  */
+import { API_PREFIX } from "../contract/paths.js";
 import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
@@ -11,22 +12,27 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { CheckRunEvents } from "./checks/progressEvents.js";
+import { checkRunsRepository } from "./checks/repository.js";
+import { CheckService } from "./checks/service.js";
+import { checkSettingsFrom } from "./checks/settings.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
-import { ensureBootstrapOrganization } from "./bootstrap.js";
+import { ensureBootstrapOrganization, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { migrateToLatest } from "./db/migrations/index.js";
-import { installErrorHandler } from "./errors.js";
+import { installErrorHandler, problemForClientError } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
-import { createRepositories } from "./repositories/index.js";
-import { apiRoutes, type ApiRoutes } from "./routes/index.js";
-import { Problem } from "./schemas/common.js";
+import { defaultDriverFactory } from "./emailConfig/drivers.js";
+import { installOrgAccess } from "./orgs/access.js";
+import { createRepositories, type Repositories } from "./repositories.js";
+import { apiRoutes, migrateToLatest, type ApiRoutes } from "./domains.js";
+import { Problem } from "./http/schemas.js";
 import { loadKeyring } from "./secrets/keySource.js";
 import type { Keyring } from "./secrets/keyring.js";
-import { serveStatic } from "./staticFiles.js";
-import { typeboxValidatorCompiler } from "./validation.js";
+import { serveStatic } from "./http/staticFiles.js";
+import { typeboxValidatorCompiler } from "./http/validation.js";
 
 export interface AppDeps {
   /** An open database; when absent one is opened from config.databaseUrl and closed with the app. */
@@ -44,11 +50,15 @@ export interface AppDeps {
 }
 
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const { trustProxy } = config;
   const app = Fastify({
     logger: deps.logger ?? loggerOptions(config.logLevel),
     bodyLimit: config.bodyLimitBytes,
     genReqId: () => randomUUID(),
+    // A hop count trusts that many proxies in front (proxy-addr's rule; Fastify's types take it as a function).
+    trustProxy: typeof trustProxy === "number" ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    clientErrorHandler: problemForClientError,
   });
   const owned: Array<() => Promise<void>> = [];
   try {
@@ -75,23 +85,41 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       app.log.warn("TOKEN_ISSUERS is empty: every authenticated route will answer 401.");
     }
 
-    const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now };
+    const checks = buildCheckService({ config, database, repos, keyring, outbound, now }, app);
+    const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now, checks };
     app.decorate("ctx", ctx);
     app.addHook("onClose", async () => {
       for (const close of owned.reverse()) await close();
     });
+    app.addHook("onReady", async () => {
+      const resumed = await checks.resumeInterrupted();
+      if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
+    });
+    app.addHook("onClose", () => checks.close());
 
     if (config.bootstrap) {
+      const { usersCsv, adminEmail } = config.bootstrap;
+      const adminName = usersCsv === null ? undefined : seededAdminName(usersCsv, adminEmail);
       const { org, created } = await ensureBootstrapOrganization(repos, {
         name: config.bootstrap.orgName,
         tenantId: config.bootstrap.tenantId,
-        adminEmail: config.bootstrap.adminEmail,
+        adminEmail,
+        ...(adminName ? { adminName } : {}),
       });
       if (created) app.log.info({ orgId: org.id }, "created the bootstrap organization and its admin");
+      if (usersCsv !== null) {
+        const seeded = await seedBootstrapUsers(repos, org.id, usersCsv);
+        if (seeded) {
+          app.log.info({ orgId: org.id, added: seeded.accepted }, "added the bootstrap users to the organization");
+          // Rows already in the organization (its admin) are expected; anything else is a broken seed file.
+          const broken = seeded.rows.filter((row) => row.reason !== "already a user of this organization");
+          if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
+        }
+      }
     }
 
-    await registerPlugins(app, config);
-    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: "/api" });
+    await registerPlugins(app, config, tokens, repos);
+    for (const routes of [...apiRoutes, ...(deps.routes ?? [])]) await app.register(routes, { prefix: API_PREFIX });
     if (config.staticDir) await app.register(serveStatic(config.staticDir));
     return app;
   } catch (error) {
@@ -100,7 +128,30 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   }
 }
 
-async function registerPlugins(app: FastifyInstance, config: ServerConfig): Promise<void> {
+/** The check runs' service, built once per app; routes reach it as `app.ctx.checks`. */
+function buildCheckService(
+  ctx: Pick<AppContext, "config" | "database" | "repos" | "keyring" | "outbound" | "now">,
+  app: FastifyInstance,
+): CheckService {
+  const settings = checkSettingsFrom(ctx.config.checks);
+  return new CheckService({
+    repos: ctx.repos,
+    runs: checkRunsRepository(ctx.database.db, ctx.now),
+    keyring: ctx.keyring,
+    guardUrl: (url) => ctx.outbound.guard(url),
+    driverFor: defaultDriverFactory(ctx, settings),
+    settings,
+    events: new CheckRunEvents(settings.progressIntervalMs),
+    log: app.log,
+  });
+}
+
+async function registerPlugins(
+  app: FastifyInstance,
+  config: ServerConfig,
+  tokens: TokenVerifier,
+  repos: Repositories,
+): Promise<void> {
   installErrorHandler(app);
   app.setValidatorCompiler(typeboxValidatorCompiler);
   app.addSchema(Problem);
@@ -110,6 +161,8 @@ async function registerPlugins(app: FastifyInstance, config: ServerConfig): Prom
   app.addHook("onSend", async (request, reply) => {
     if (request.url.startsWith("/api/")) {
       void reply.header("content-security-policy", "default-src 'none'; frame-ancestors 'none'");
+      // Every signed-in answer carries personal or configuration data: no browser or proxy may keep a copy.
+      if (request.routeOptions.config?.public !== true) void reply.header("cache-control", "no-store");
     }
   });
   await app.register(cors, {
@@ -152,5 +205,6 @@ async function registerPlugins(app: FastifyInstance, config: ServerConfig): Prom
         typeof json.$id === "string" ? json.$id : `def-${index}`,
     },
   });
-  installAuth(app);
+  installAuth(app, tokens, config.rateLimit);
+  installOrgAccess(app, (orgId, email) => repos.organizations.membershipIn(orgId, email));
 }

@@ -1,6 +1,11 @@
 /** Creating an organization with its first admin: the admin CLI and BOOTSTRAP_ADMIN (demo) both come here. */
-import type { Repositories } from "./repositories/index.js";
-import type { Organization } from "./repositories/organizations.js";
+import type { UserImportResultDto } from "../contract/api.js";
+import type { Repositories } from "./repositories.js";
+import type { Organization } from "./orgs/repository.js";
+import { importUsers, rowsFromCsv } from "./users/service.js";
+
+/** The audit trail's actor for what the server does at start-up. */
+export const BOOTSTRAP_ACTOR = "bootstrap";
 
 export interface NewOrganization {
   name: string;
@@ -39,6 +44,26 @@ export async function ensureBootstrapOrganization(
 ): Promise<{ org: Organization; created: boolean }> {
   const existing = (await repos.organizations.membershipsOf(input.adminEmail)).find((m) => m.role === "admin");
   if (existing) return { org: existing.org, created: false };
-  const { org } = await createOrganization(repos, input, "bootstrap");
+  const { org } = await createOrganization(repos, input, BOOTSTRAP_ACTOR);
   return { org, created: true };
+}
+
+/** The admin's display name as the seed file gives it, if it lists the admin. */
+export function seededAdminName(csv: string, adminEmail: string): string | undefined {
+  const row = rowsFromCsv(csv).find((candidate) => candidate.email.toLowerCase() === adminEmail.toLowerCase());
+  return row?.displayName || undefined;
+}
+
+/**
+ * Adds the demo's users to the bootstrap organization through the ordinary import, once per organization: the
+ * import's audit line is the marker, so restarts change nothing and an admin's later removals and edits stay.
+ * Returns null when the organization was seeded before.
+ */
+export async function seedBootstrapUsers(
+  repos: Repositories,
+  orgId: string,
+  csv: string,
+): Promise<UserImportResultDto | null> {
+  if (await repos.audit.has(orgId, "users.import", BOOTSTRAP_ACTOR)) return null;
+  return importUsers(repos, orgId, { format: "csv", csv }, false, BOOTSTRAP_ACTOR);
 }

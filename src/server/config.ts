@@ -4,8 +4,12 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_RUNNER_SETTINGS } from "./checks/runner.js";
+import { isIP } from "node:net";
+import { displayNameProblem } from "../contract/displayName.js";
+import { isEmailAddress } from "../contract/emailAddress.js";
+import { isGuid } from "../contract/identifiers.js";
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -28,6 +32,8 @@ const EnvSchema = Type.Object({
   IMPORT_BODY_LIMIT_BYTES: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
   RATE_LIMIT_MAX: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
   RATE_LIMIT_WINDOW_MS: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  AUTH_FAILURE_LIMIT_MAX: Type.Optional(Type.String({ pattern: "^[0-9]+$" })),
+  TRUST_PROXY: Type.Optional(Type.String()),
   OUTBOUND_ALLOW_PRIVATE: Type.Optional(Type.String()),
   OUTBOUND_ALLOWED_HOSTS: Type.Optional(Type.String()),
   OUTBOUND_HOST_OVERRIDES: Type.Optional(Type.String()),
@@ -36,6 +42,7 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_ADMIN: Type.Optional(Type.String()),
   BOOTSTRAP_ORG_NAME: Type.Optional(Type.String()),
   BOOTSTRAP_TENANT_ID: Type.Optional(Type.String()),
+  BOOTSTRAP_USERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_AUTHORITY: Type.Optional(Type.String()),
   AUTH_CLIENT_ID: Type.Optional(Type.String()),
   AUTH_KNOWN_AUTHORITIES: Type.Optional(Type.String()),
@@ -140,9 +147,18 @@ export interface ServerConfig {
   logLevel: LogLevel;
   bodyLimitBytes: number;
   importBodyLimitBytes: number;
-  rateLimit: { max: number; windowMs: number };
+  /** Per signed-in user per window; authFailureMax: requests without a valid token per client address. */
+  rateLimit: { max: number; windowMs: number; authFailureMax: number };
+  /** Which peers may set X-Forwarded-For (Fastify trustProxy): none, a hop count, or addresses/CIDRs. */
+  trustProxy: false | number | string[];
   outbound: OutboundConfig;
-  bootstrap: { adminEmail: string; orgName: string; tenantId: string | null } | null;
+  bootstrap: {
+    adminEmail: string;
+    orgName: string;
+    tenantId: string | null;
+    /** CSV (email, displayName, role) of users added to the bootstrap organization once (the demo's users). */
+    usersCsv: string | null;
+  } | null;
   clientAuth: ClientAuthConfig | null;
   staticDir: string | null;
   exchange: ExchangeConfig;
@@ -160,7 +176,6 @@ export class ConfigError extends Error {
 }
 
 const DEFAULT_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function list(value: string | undefined): string[] {
   return (value ?? "")
@@ -185,6 +200,25 @@ function wholeWithin(value: string | undefined, fallback: number, variable: stri
     throw new ConfigError(variable, `must be a whole number between ${min} and ${max} (got "${value}")`);
   }
   return parsed;
+}
+
+/** TRUST_PROXY: unset or "false" (the peer is the client), a hop count, or proxy addresses/CIDRs (or loopback…). */
+function parseTrustProxy(value: string | undefined): false | number | string[] {
+  if (value === undefined || value.trim() === "" || value.trim() === "false") return false;
+  if (/^[0-9]+$/.test(value.trim())) return integer(value.trim(), 1, "TRUST_PROXY", 10);
+  const entries = list(value);
+  for (const entry of entries) {
+    const [address = "", prefix] = entry.split("/");
+    const named = ["loopback", "linklocal", "uniquelocal"].includes(entry);
+    if (!named && (isIP(address) === 0 || (prefix !== undefined && !/^[0-9]{1,3}$/.test(prefix)))) {
+      throw new ConfigError(
+        "TRUST_PROXY",
+        `must be a hop count or proxy addresses/CIDRs (loopback, linklocal, uniquelocal allowed); trusting every ` +
+          `peer would let any client pick its own address (got "${entry}")`,
+      );
+    }
+  }
+  return entries;
 }
 
 function httpsUrl(value: string, variable: string, environment: string): string {
@@ -264,8 +298,18 @@ function parseExchange(env: ServerEnv, environment: string): ExchangeConfig {
   };
 }
 
+/** Defaults of the CHECK_* variables; the check runner starts from the same values (checks/runner.ts). */
+export const CHECK_DEFAULTS = {
+  concurrency: 10,
+  maxAttempts: 5,
+  requestTimeoutMs: 30_000,
+  retryBaseMs: 200,
+  defaultBackOffMs: 1_000,
+  pageSize: 500,
+} as const;
+
 function parseChecks(env: ServerEnv): ChecksConfig {
-  const defaults = DEFAULT_RUNNER_SETTINGS;
+  const defaults = CHECK_DEFAULTS;
   const maxConcurrency = wholeWithin(env.CHECK_MAX_CONCURRENCY, 27, "CHECK_MAX_CONCURRENCY", 1, 500);
   const defaultConcurrency = wholeWithin(
     env.CHECK_CONCURRENCY,
@@ -349,17 +393,22 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
 
   let bootstrap: ServerConfig["bootstrap"] = null;
   if (env.BOOTSTRAP_ADMIN) {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(env.BOOTSTRAP_ADMIN)) {
+    if (!isEmailAddress(env.BOOTSTRAP_ADMIN)) {
       throw new ConfigError("BOOTSTRAP_ADMIN", `must be an email address (got "${env.BOOTSTRAP_ADMIN}")`);
     }
-    if (env.BOOTSTRAP_TENANT_ID && !GUID.test(env.BOOTSTRAP_TENANT_ID)) {
+    const orgNameProblem = env.BOOTSTRAP_ORG_NAME === undefined ? null : displayNameProblem(env.BOOTSTRAP_ORG_NAME);
+    if (orgNameProblem !== null) throw new ConfigError("BOOTSTRAP_ORG_NAME", orgNameProblem);
+    if (env.BOOTSTRAP_TENANT_ID && !isGuid(env.BOOTSTRAP_TENANT_ID)) {
       throw new ConfigError("BOOTSTRAP_TENANT_ID", `must be a tenant GUID (got "${env.BOOTSTRAP_TENANT_ID}")`);
     }
     bootstrap = {
       adminEmail: env.BOOTSTRAP_ADMIN,
       orgName: env.BOOTSTRAP_ORG_NAME ?? "Demo organization",
       tenantId: env.BOOTSTRAP_TENANT_ID ?? null,
+      usersCsv: env.BOOTSTRAP_USERS_FILE ? readBootstrapUsers(env.BOOTSTRAP_USERS_FILE) : null,
     };
+  } else if (env.BOOTSTRAP_USERS_FILE) {
+    throw new ConfigError("BOOTSTRAP_USERS_FILE", "needs BOOTSTRAP_ADMIN (the organization the users are added to)");
   }
 
   return {
@@ -381,7 +430,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     rateLimit: {
       max: integer(env.RATE_LIMIT_MAX, 600, "RATE_LIMIT_MAX"),
       windowMs: integer(env.RATE_LIMIT_WINDOW_MS, 60_000, "RATE_LIMIT_WINDOW_MS"),
+      authFailureMax: integer(env.AUTH_FAILURE_LIMIT_MAX, 60, "AUTH_FAILURE_LIMIT_MAX"),
     },
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     outbound: {
       // Development talks to the lab on loopback; production allows nothing private unless configured.
       allowPrivateCidrs: allowPrivateCidrs.length > 0 || production ? allowPrivateCidrs : ["127.0.0.0/8", "::1/128"],
@@ -396,4 +447,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     exchange: parseExchange(env, environment),
     checks: parseChecks(env),
   };
+}
+
+function readBootstrapUsers(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError("BOOTSTRAP_USERS_FILE", `must name a readable CSV file (${(error as Error).message})`);
+  }
 }

@@ -1,12 +1,13 @@
 /**
  * What every route plugin reaches through `app.ctx`: configuration, the database and its repositories, the keyring,
- * the outbound HTTP client and the token verifier. One object, built once by buildApp.
+ * the outbound HTTP client, the token verifier and the domain services. One object, built once by buildApp.
  */
 import type {} from "@fastify/swagger";
 import type { ServerConfig } from "./config.js";
 import type { Database } from "./db/database.js";
 import type { OutboundClient } from "./net/outbound.js";
-import type { Repositories } from "./repositories/index.js";
+import type { CheckService } from "./checks/service.js";
+import type { Repositories } from "./repositories.js";
 import type { Keyring } from "./secrets/keyring.js";
 import type { TokenVerifier } from "./auth/tokenVerifier.js";
 
@@ -18,6 +19,8 @@ export interface AppContext {
   outbound: OutboundClient;
   tokens: TokenVerifier;
   now: () => Date;
+  /** Check runs: started, followed, cancelled and resumed after a crash. */
+  checks: CheckService;
 }
 
 declare module "fastify" {

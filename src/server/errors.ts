@@ -3,6 +3,8 @@
  * Server faults (5xx) are logged with their detail and answered without it.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 import type { ProblemDetails } from "../contract/api.js";
 
 export interface FieldError {
@@ -119,4 +121,27 @@ export function installErrorHandler(app: FastifyInstance): void {
       detail: `No route ${request.method} ${request.url.split("?")[0]}.`,
     }),
   );
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, detail: "The request's header fields are larger than this server accepts." },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: "The request was not received in time." },
+};
+
+/**
+ * Fastify's clientErrorHandler: what Node's HTTP parser refuses before any route runs (oversized headers, a
+ * request timeout, a malformed request) is answered as problem+json like every other error, then the socket closes.
+ */
+export function problemForClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const known = CLIENT_ERRORS[error.code ?? ""] ?? { status: 400, detail: "The request could not be parsed." };
+  const title = STATUS_CODES[known.status] ?? "Bad Request";
+  const body = JSON.stringify({ type: PROBLEM_TYPE, title, status: known.status, detail: known.detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${known.status} ${title}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

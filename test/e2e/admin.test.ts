@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectedEwsOutcome } from "../../src/lab/index.js";
 import { seriousAxeViolations } from "./support/axe";
+import { expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
 import {
   DEMO_ADMIN,
@@ -15,18 +15,6 @@ import {
   type Stack,
 } from "./support/stack";
 import type { BuiltPane } from "./support/builtPane";
-
-/** EWS answers of the demo lab → the product's categories (src/contract/categories.ts). */
-const CATEGORY_OF_CODE: Record<string, string> = {
-  NoError: "ok",
-  ErrorImpersonateUserDenied: "impersonation_denied",
-  ErrorImpersonationFailed: "impersonation_failed",
-  ErrorNonExistentMailbox: "no_mailbox",
-  ErrorAccountDisabled: "account_disabled",
-  ErrorMailboxMoveInProgress: "mailbox_moving",
-  ErrorMailboxStoreUnavailable: "mailbox_store_unavailable",
-  ErrorNonPrimarySmtpAddress: "non_primary_address",
-};
 
 let pane: BuiltPane;
 let stack: Stack;
@@ -82,17 +70,7 @@ function demoUsersCsv(): string {
 }
 
 function expectedCounts(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const user of stack.lab.scenario.users) {
-    const outcome = expectedEwsOutcome(
-      stack.lab.scenario,
-      { kind: "basic", serviceAccount: DEMO_SERVICE_ACCOUNT },
-      user.email,
-    );
-    const category = CATEGORY_OF_CODE[outcome.responseCode ?? ""] ?? `unmapped:${outcome.responseCode}`;
-    counts[category] = (counts[category] ?? 0) + 1;
-  }
-  return counts;
+  return expectedCategoryCounts(stack.lab.scenario, DEMO_SERVICE_ACCOUNT);
 }
 
 describe("admin settings over the built pane, the backend and the lab", () => {

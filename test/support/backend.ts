@@ -13,7 +13,7 @@ import { loadConfig, type ServerConfig } from "../../src/server/config.js";
 import { openDatabase, type Database } from "../../src/server/db/database.js";
 import { createOutboundClient } from "../../src/server/net/outbound.js";
 import type { Resolver } from "../../src/server/net/urlGuard.js";
-import { createRepositories, type Repositories } from "../../src/server/repositories/index.js";
+import { createRepositories, type Repositories } from "../../src/server/repositories.js";
 import { Keyring, generateKeyEntry, parseKey } from "../../src/server/secrets/keyring.js";
 import { openTestPostgres } from "./postgres.js";
 import { createTestIssuer, type TestIssuer, type TokenClaims } from "./tokens.js";

@@ -7,6 +7,8 @@
  */
 import { X509Certificate, randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+// Before oidc-provider, which warns about Node.js 20 at import: see the file.
+import "./quietRuntimeWarning.js";
 import Provider, { errors, interactionPolicy } from "oidc-provider";
 import type { Configuration, KoaContextWithOIDC, ClientMetadata, ResourceServer } from "oidc-provider";
 import type { Directory } from "../directory.js";

@@ -1,43 +1,21 @@
 /**
- * Sign-in and roles for every /api route. The onRequest hook verifies the bearer token (routes opt out with
- * `config: { public: true }`); `requireOrgMember` / `requireOrgAdmin` are preHandlers that resolve the caller's role
- * in the :orgId organization from its user list. A caller outside the organization gets 404 (its existence is not
- * disclosed); a member who is not an admin gets 403 on admin routes.
+ * Sign-in for every /api route: the onRequest hook verifies the bearer token (routes opt out with
+ * `config: { public: true }`) and records the caller as `request.identity`. Roles inside an organization are the
+ * orgs domain's (orgs/access.ts).
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { HttpError, forbidden, notFound, unauthorized } from "../errors.js";
-import type { Membership, Organization } from "../repositories/organizations.js";
-import { KeySetUnavailableError, TokenError, type Identity } from "./tokenVerifier.js";
-
-export interface OrgAccess {
-  org: Organization;
-  /** The caller's row in the organization's user list. */
-  userId: string;
-  role: "admin" | "user";
-}
+import { HttpError, unauthorized } from "../errors.js";
+import { clientKeyOf, createFailedAuthLimiter, tooManyFailedSignIns } from "./failedAuthLimiter.js";
+import { KeySetUnavailableError, TokenError, type Identity, type TokenVerifier } from "./tokenVerifier.js";
 
 declare module "fastify" {
   interface FastifyRequest {
     identity: Identity | null;
-    orgAccess: OrgAccess | null;
   }
   interface FastifyContextConfig {
     /** No bearer token needed (health, client configuration, OpenAPI document). */
     public?: boolean;
   }
-  interface FastifyInstance {
-    requireOrgMember: (request: FastifyRequest) => Promise<void>;
-    requireOrgAdmin: (request: FastifyRequest) => Promise<void>;
-  }
-}
-
-/** A token from a tenant may only act in organizations of that tenant (or organizations bound to no tenant). */
-export function tenantMatches(org: Organization, identity: Identity): boolean {
-  return org.tenantId === null || identity.tenantId === null || org.tenantId === identity.tenantId;
-}
-
-export function visibleMemberships(memberships: Membership[], identity: Identity): Membership[] {
-  return memberships.filter((membership) => tenantMatches(membership.org, identity));
 }
 
 /** The verified caller; routes behind the auth hook can rely on it. */
@@ -46,23 +24,22 @@ export function callerOf(request: FastifyRequest): Identity {
   return request.identity;
 }
 
-export function orgAccessOf(request: FastifyRequest): OrgAccess {
-  if (!request.orgAccess) throw new Error("route is missing its requireOrgMember/requireOrgAdmin preHandler");
-  return request.orgAccess;
-}
-
 const BEARER = /^Bearer[ ]+([A-Za-z0-9\-_=]+\.[A-Za-z0-9\-_=]*\.[A-Za-z0-9\-_+/=]*)$/;
 
 /** Installs the hook and decorators on the root instance, so every route plugin sees them. */
-export function installAuth(app: FastifyInstance): void {
+export function installAuth(
+  app: FastifyInstance,
+  tokens: TokenVerifier,
+  limits: { authFailureMax: number; windowMs: number },
+): void {
   app.decorateRequest("identity", null);
-  app.decorateRequest("orgAccess", null);
+  const failedSignIns = createFailedAuthLimiter({ max: limits.authFailureMax, windowMs: limits.windowMs });
 
   async function signIn(request: FastifyRequest, header: string): Promise<void> {
     const match = BEARER.exec(header);
     if (!match?.[1]) throw unauthorized("The Authorization header is not a bearer JWT.");
     try {
-      request.identity = await app.ctx.tokens.verify(match[1]);
+      request.identity = await tokens.verify(match[1]);
     } catch (error) {
       if (error instanceof TokenError) throw unauthorized(`The bearer token was refused: ${error.message}.`);
       if (error instanceof KeySetUnavailableError) {
@@ -77,43 +54,25 @@ export function installAuth(app: FastifyInstance): void {
   app.addHook("onRequest", (request, _reply, done) => {
     // Unknown routes fall through to the 404 handler; public routes need no token.
     if (request.routeOptions.url === undefined || request.routeOptions.config.public === true) return done();
-    const header = request.headers.authorization;
-    if (header === undefined || header === "") return done(unauthorized("No bearer token was sent."));
-    const identity = header.startsWith("Bearer ") ? (app.ctx.tokens.known?.(header.slice(7)) ?? null) : null;
+    const header = request.headers.authorization ?? "";
+    const identity = header.startsWith("Bearer ") ? (tokens.known?.(header.slice(7)) ?? null) : null;
     if (identity) {
       request.identity = identity;
       return done();
     }
-    signIn(request, header).then(() => done(), done);
+    const client = clientKeyOf(request.ip);
+    const retryAfter = failedSignIns.retryAfterSeconds(client);
+    if (retryAfter > 0) return done(tooManyFailedSignIns(retryAfter));
+    if (header === "") {
+      failedSignIns.recordFailure(client);
+      return done(unauthorized("No bearer token was sent."));
+    }
+    signIn(request, header).then(
+      () => done(),
+      (error: unknown) => {
+        if (error instanceof HttpError && error.status === 401) failedSignIns.recordFailure(client);
+        done(error as Error);
+      },
+    );
   });
-
-  async function resolveAccess(request: FastifyRequest, required: "member" | "admin"): Promise<void> {
-    const { orgId } = request.params as { orgId?: string };
-    if (orgId === undefined) throw new Error("org routes need an :orgId parameter");
-    const membership = await app.ctx.repos.organizations.membershipIn(orgId, callerOf(request).email);
-    grantOrgAccess(request, membership, required);
-  }
-
-  app.decorate("requireOrgMember", (request: FastifyRequest) => resolveAccess(request, "member"));
-  app.decorate("requireOrgAdmin", (request: FastifyRequest) => resolveAccess(request, "admin"));
-}
-
-/**
- * The access rule of every org route, applied to the caller's membership as looked up for :orgId: none (or one
- * from another tenant) is 404, a member where an admin is required is 403. Records and returns the access.
- * requireOrgMember/requireOrgAdmin call it; a route that reads the membership together with its own data (one
- * query instead of two) calls it before using that data.
- */
-export function grantOrgAccess(
-  request: FastifyRequest,
-  membership: Membership | null,
-  required: "member" | "admin",
-): OrgAccess {
-  if (!membership || !tenantMatches(membership.org, callerOf(request))) throw notFound("Organization");
-  if (required === "admin" && membership.role !== "admin") {
-    throw forbidden("Only an administrator of this organization may do this.");
-  }
-  const access: OrgAccess = { org: membership.org, userId: membership.userId, role: membership.role };
-  request.orgAccess = access;
-  return access;
 }

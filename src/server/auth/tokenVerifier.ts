@@ -13,6 +13,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
+import { GUID_SOURCE } from "../../contract/identifiers.js";
 import type { OutboundFetch } from "../net/outbound.js";
 
 export interface Identity {
@@ -54,8 +55,6 @@ export interface TokenVerifierOptions {
   jwksCooldownMs?: number;
 }
 
-const GUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -67,7 +66,7 @@ export function matchIssuer(issuers: readonly string[], iss: string, tid: string
       if (issuer === iss) return issuer;
       continue;
     }
-    const pattern = new RegExp(`^${escapeRegExp(issuer).replace(/\\\{tenantid\\\}/gi, `(${GUID})`)}$`, "i");
+    const pattern = new RegExp(`^${escapeRegExp(issuer).replace(/\\\{tenantid\\\}/gi, `(${GUID_SOURCE})`)}$`, "i");
     const match = pattern.exec(iss);
     // The tenant in the issuer must be the token's own tenant, or any tenant could mint for another.
     if (match?.[1] && tid !== undefined && match[1].toLowerCase() === tid.toLowerCase()) return issuer;

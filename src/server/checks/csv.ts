@@ -1,9 +1,6 @@
-/**
- * CSV export of a run's results. Every field is quoted, and a field a spreadsheet would run as a formula (starting
- * with = + - @, a tab or a carriage return) is prefixed with an apostrophe: user emails and server details are
- * attacker-influenced text (CSV injection, OWASP).
- */
+/** CSV export of a run's results, through the one formula-safe writer (http/csv.ts). */
 import { CATEGORIES } from "../../contract/categories.js";
+import { csvRow } from "../http/csv.js";
 import type { CheckResultRecord } from "./types.js";
 
 export const CSV_COLUMNS = [
@@ -20,19 +17,6 @@ export const CSV_COLUMNS = [
   "duration_ms",
   "checked_at",
 ] as const;
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvField(value: string | number | null): string {
-  if (value === null) return '""';
-  let text = String(value);
-  if (typeof value === "string" && FORMULA_START.test(text)) text = `'${text}`;
-  return `"${text.replaceAll('"', '""')}"`;
-}
-
-export function csvRow(values: ReadonlyArray<string | number | null>): string {
-  return `${values.map(csvField).join(",")}\r\n`;
-}
 
 export function resultCsvRow(result: CheckResultRecord): string {
   const category = CATEGORIES[result.category];

@@ -8,11 +8,11 @@ import { sql, type Transaction } from "kysely";
 import { CATEGORIES, isCategoryId } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
-import type { Db } from "../db/schema.js";
+import type { Db } from "../db/database.js";
 import type { StepOutcome } from "../exchange/driver.js";
-import { decodeCursor, encodeCursor } from "../repositories/paging.js";
-import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./schema.js";
-import { insertRows } from "./bulkWrite.js";
+import { decodeCursor, encodeCursor } from "../db/paging.js";
+import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./tables.js";
+import { insertRows } from "../db/bulkWrite.js";
 import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
 
 export interface CheckRunRecord {

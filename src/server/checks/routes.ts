@@ -10,14 +10,12 @@ import { CATEGORIES } from "../../contract/categories.js";
 import type { CheckResultDto, CheckRunDto, CheckRunEvent, StartCheckRunDto } from "../../contract/checks.js";
 import { callerOf } from "../auth/access.js";
 import { TokenError } from "../auth/tokenVerifier.js";
-import type { AppContext } from "../context.js";
 import { unauthorized } from "../errors.js";
-import { AUTH_ERRORS, OrgParams, errorResponses } from "../schemas/common.js";
+import { AUTH_ERRORS, OrgParams, errorResponses } from "../http/schemas.js";
 import { resultsCsv } from "./csv.js";
-import { defaultDriverFactory } from "./driverDeps.js";
 import { EventTickets } from "./eventTickets.js";
-import { CheckRunEvents } from "./progressEvents.js";
-import { checkRunsRepository } from "./repository.js";
+import type { CheckRunEvents } from "./progressEvents.js";
+import type { AppContext } from "../context.js";
 import {
   CheckResultPageSchema,
   CheckRunListSchema,
@@ -31,21 +29,10 @@ import {
   StartCheckRunResponse,
   StartCheckRunSchema,
 } from "./schemas.js";
-import { CheckService, type DriverFactory } from "./service.js";
-import { checkSettingsFrom } from "./settings.js";
 import type { CheckResultRecord } from "./types.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 const SSE_HEARTBEAT_MS = 15_000;
-
-/** The check service of an app (tests swap the driver factory through it). */
-const services = new WeakMap<AppContext, CheckService & { useDriverFactory(factory: DriverFactory): void }>();
-
-export function checkServiceOf(ctx: AppContext): CheckService & { useDriverFactory(factory: DriverFactory): void } {
-  const service = services.get(ctx);
-  if (service === undefined) throw new Error("the check routes are not registered on this app");
-  return service;
-}
 
 export function toResultDto(result: CheckResultRecord): CheckResultDto {
   const category = CATEGORIES[result.category];
@@ -68,35 +55,9 @@ export function toResultDto(result: CheckResultRecord): CheckResultDto {
 
 export function checkRoutes(app: FastifyInstance): Promise<void> {
   const ctx = app.ctx;
-  const settings = checkSettingsFrom(ctx.config.checks);
-  const runs = checkRunsRepository(ctx.database.db, ctx.now);
-  const events = new CheckRunEvents(settings.progressIntervalMs);
+  const service = ctx.checks;
+  const { runs, events } = service;
   const tickets = new EventTickets();
-  let driverFor: DriverFactory = defaultDriverFactory(ctx, settings);
-  const service = Object.assign(
-    new CheckService({
-      repos: ctx.repos,
-      runs,
-      keyring: ctx.keyring,
-      guardUrl: (url) => ctx.outbound.guard(url),
-      driverFor: (orgId, config) => driverFor(orgId, config),
-      settings,
-      events,
-      log: app.log,
-    }),
-    {
-      useDriverFactory(factory: DriverFactory) {
-        driverFor = factory;
-      },
-    },
-  );
-  services.set(ctx, service);
-
-  app.addHook("onReady", async () => {
-    const resumed = await service.resumeInterrupted();
-    if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
-  });
-  app.addHook("onClose", () => service.close());
 
   app.post<{ Params: Static<typeof OrgParams>; Body: Static<typeof StartCheckRunSchema> }>(
     "/orgs/:orgId/checks",

@@ -7,6 +7,7 @@
 import { CATEGORIES } from "../../contract/categories.js";
 import type { CategoryId } from "../../contract/categories.js";
 import type { CheckDepth, CheckOutcome, MailboxDriver } from "../exchange/driver.js";
+import { CHECK_DEFAULTS } from "../config.js";
 import { BackOffGate } from "./backOffGate.js";
 import { ResultWriter } from "./resultWriter.js";
 import { abortableSleep } from "./sleep.js";
@@ -32,14 +33,9 @@ export interface RunnerSettings {
 }
 
 export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
-  concurrency: 10,
-  maxAttempts: 5,
-  requestTimeoutMs: 30_000,
-  retryBaseMs: 200,
+  ...CHECK_DEFAULTS,
   retryMaxMs: 5_000,
-  defaultBackOffMs: 1_000,
   maxBackOffMs: 60_000,
-  pageSize: 500,
   flushBatchSize: 200,
   flushIntervalMs: 100,
   maxPendingResults: 2_000,

@@ -12,8 +12,8 @@ import type {
   StartCheckRunDto,
   StartCheckRunInput,
 } from "../../contract/checks.js";
-import { Literals, Timestamp, Uuid, type Same } from "../schemas/common.js";
-import { EmailConfigInputSchema } from "../schemas/emailConfig.js";
+import { Literals, Timestamp, Uuid, type Same } from "../http/schemas.js";
+import { EmailConfigInputSchema } from "../emailConfig/schemas.js";
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 

@@ -11,11 +11,11 @@ import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../c
 import { conflict, notFound, unprocessable } from "../errors.js";
 import type { MailboxDriver, PreflightReport } from "../exchange/driver.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
-import type { Repositories } from "../repositories/index.js";
+import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
-import type { UrlGuard } from "../services/emailConfig.js";
-import { resolveEmailConfig } from "./configResolution.js";
-import { openDraft, sealDraft } from "./draftSeal.js";
+import type { UrlGuard } from "../emailConfig/service.js";
+import { resolveEmailConfig } from "../emailConfig/resolution.js";
+import { openDraft, sealDraft } from "../emailConfig/draftSeal.js";
 import { EtaEstimator } from "./eta.js";
 import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
@@ -51,8 +51,21 @@ const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
 export class CheckService {
   private readonly active = new Map<string, ActiveRun>();
   private closing = false;
+  private driverFor: DriverFactory;
+  /** The runs' store and progress events, which the routes read as well. */
+  readonly runs: CheckRunsRepository;
+  readonly events: CheckRunEvents;
 
-  constructor(private readonly deps: CheckServiceDeps) {}
+  constructor(private readonly deps: CheckServiceDeps) {
+    this.driverFor = deps.driverFor;
+    this.runs = deps.runs;
+    this.events = deps.events;
+  }
+
+  /** Tests: swaps how drivers are built for runs started from now on. */
+  useDriverFactory(factory: DriverFactory): void {
+    this.driverFor = factory;
+  }
 
   async start(orgId: string, actor: string, input: StartCheckRunInput): Promise<CheckRunRecord> {
     const { repos, runs, settings } = this.deps;
@@ -256,7 +269,7 @@ export class CheckService {
     const { runs, settings, events } = this.deps;
     const run = active.record;
     const signal = active.controller.signal;
-    const driver = this.deps.driverFor(run.orgId, config);
+    const driver = this.driverFor(run.orgId, config);
 
     const preflight = await this.preflight(driver, signal);
     if (await this.stoppedEarly(active, preflight)) return;

@@ -9,17 +9,17 @@ import { parseArgs } from "node:util";
 import { createOrganization } from "../bootstrap.js";
 import { loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { migrateToLatest } from "../db/migrations/index.js";
-import { createRepositories } from "../repositories/index.js";
+import { migrateToLatest } from "../domains.js";
+import { createRepositories } from "../repositories.js";
 import { loadKeyring } from "../secrets/keySource.js";
-import { isEmail } from "../validation.js";
+import { isEmailAddress } from "../../contract/emailAddress.js";
+import { displayNameProblem } from "../../contract/displayName.js";
+import { isGuid } from "../../contract/identifiers.js";
 
 const USAGE = `Usage:
   npm run admin -- create-org --name <name> --admin <email> [--tenant <tenant GUID>] [--admin-name <name>]
   npm run admin -- add-admin --org <orgId> --email <email>
   npm run admin -- list-orgs`;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class UsageError extends Error {}
 
@@ -55,9 +55,15 @@ export async function runAdmin(argv: string[], env: Record<string, string | unde
       const name = required(values.name, "name");
       const adminEmail = required(values.admin, "admin");
       const tenant = values.tenant?.trim() || null;
-      if (!isEmail(adminEmail)) throw new UsageError(`--admin must be an email address (got "${adminEmail}")`);
-      if (tenant !== null && !GUID.test(tenant))
-        throw new UsageError(`--tenant must be a tenant GUID (got "${tenant}")`);
+      if (!isEmailAddress(adminEmail)) throw new UsageError(`--admin must be an email address (got "${adminEmail}")`);
+      if (tenant !== null && !isGuid(tenant)) throw new UsageError(`--tenant must be a tenant GUID (got "${tenant}")`);
+      for (const [flag, value] of [
+        ["name", name],
+        ["admin-name", values["admin-name"]],
+      ] as const) {
+        const problem = value === undefined ? null : displayNameProblem(value);
+        if (problem !== null) throw new UsageError(`--${flag} ${problem}`);
+      }
       const { org, admin } = await createOrganization(
         repos,
         {
@@ -72,7 +78,7 @@ export async function runAdmin(argv: string[], env: Record<string, string | unde
     }
     const orgId = required(values.org, "org");
     const email = required(values.email, "email");
-    if (!isEmail(email)) throw new UsageError(`--email must be an email address (got "${email}")`);
+    if (!isEmailAddress(email)) throw new UsageError(`--email must be an email address (got "${email}")`);
     if (!(await repos.organizations.get(orgId))) throw new UsageError(`No organization ${orgId}`);
     return await repos.transaction(async (tx) => {
       const existing = await tx.users.findByEmail(orgId, email);

@@ -7,10 +7,10 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { migrateToLatest } from "../db/migrations/index.js";
+import { migrateToLatest } from "../domains.js";
 import { generateKeyEntry, Keyring, parseKey } from "../secrets/keyring.js";
 import { loadKeyring, readKeyFile, writeKeyFile } from "../secrets/keySource.js";
-import { resealAll } from "../secrets/resealers.js";
+import { resealAll } from "../domains.js";
 
 export async function rotateSecrets(argv: string[], env: Record<string, string | undefined> = process.env) {
   const { values } = parseArgs({ args: argv, options: { prune: { type: "boolean", default: false } } });

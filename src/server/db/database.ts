@@ -7,7 +7,16 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import type { DatabaseTables, Db } from "./schema.js";
+
+/**
+ * Every table of the backend, declared by the domain that owns it (`declare module "../db/database.js"` in each
+ * domain's tables.ts), so this infrastructure names no domain. Timestamps are ISO-8601 text and ids UUID text: the
+ * same queries run unchanged on SQLite and PostgreSQL.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface DatabaseTables {}
+
+export type Db = Kysely<DatabaseTables>;
 
 export type Dialect = "sqlite" | "postgres";
 

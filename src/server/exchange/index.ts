@@ -18,7 +18,7 @@ export type * from "./driver.js";
 export type * from "./config.js";
 export { signInServiceAccount, type ServiceAccountSession, type ServiceAccountSignIn } from "./auth/delegatedTokens.js";
 export { microsoftAuthority, DEFAULT_EWS_DELEGATED_SCOPE, DEFAULT_GRAPH_SCOPE } from "./auth/msalConfig.js";
-export { isExchangeOnlineUrl } from "./exchangeOnline.js";
+export { isExchangeOnlineUrl } from "../../contract/exchangeOnline.js";
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 

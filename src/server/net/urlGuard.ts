@@ -1,9 +1,11 @@
 /**
  * The outbound URL guard: which URLs and addresses the server may call. Pure functions (the resolver is passed in)
- * so every case is testable without a network. https only, no credentials in the URL, and no loopback, private,
- * link-local, ULA or cloud-metadata address unless the deployment allows that host or range explicitly.
+ * so every case is testable without a network. https only, no credentials in the URL, and no address of an IANA
+ * special-purpose range (loopback, private, link-local, ULA, documentation, …; IPv6 forms judged by the IPv4 address
+ * they embed) unless the deployment allows that host or range explicitly; cloud metadata never.
  */
 import { BlockList, isIP } from "node:net";
+import { describeAddress, type AddressClass } from "./specialAddresses.js";
 
 export interface HostOverride {
   address: string;
@@ -19,103 +21,11 @@ export interface OutboundPolicy {
 export type GuardRule = "invalid_url" | "https_only" | "no_credentials" | "blocked_address" | "unresolvable";
 export type GuardVerdict = { ok: true } | { ok: false; rule: GuardRule; reason: string };
 
-export type AddressClass =
-  | "public"
-  | "loopback"
-  | "private"
-  | "link_local"
-  | "unique_local"
-  | "metadata"
-  | "unspecified"
-  | "multicast"
-  | "reserved";
+export type { AddressClass } from "./specialAddresses.js";
 
-/** Cloud instance-metadata endpoints: refused even when their range is allowed. */
-const METADATA_ADDRESSES = new Set(["169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"]);
-
-function blockList(entries: ReadonlyArray<readonly [string, number, "ipv4" | "ipv6"]>): BlockList {
-  const list = new BlockList();
-  for (const [network, prefix, family] of entries) list.addSubnet(network, prefix, family);
-  return list;
-}
-
-const RANGES: ReadonlyArray<readonly [Exclude<AddressClass, "public" | "metadata">, BlockList]> = [
-  [
-    "unspecified",
-    blockList([
-      ["0.0.0.0", 8, "ipv4"],
-      ["::", 128, "ipv6"],
-    ]),
-  ],
-  [
-    "loopback",
-    blockList([
-      ["127.0.0.0", 8, "ipv4"],
-      ["::1", 128, "ipv6"],
-    ]),
-  ],
-  [
-    "private",
-    blockList([
-      ["10.0.0.0", 8, "ipv4"],
-      ["172.16.0.0", 12, "ipv4"],
-      ["192.168.0.0", 16, "ipv4"],
-      ["100.64.0.0", 10, "ipv4"],
-    ]),
-  ],
-  [
-    "link_local",
-    blockList([
-      ["169.254.0.0", 16, "ipv4"],
-      ["fe80::", 10, "ipv6"],
-    ]),
-  ],
-  ["unique_local", blockList([["fc00::", 7, "ipv6"]])],
-  [
-    "multicast",
-    blockList([
-      ["224.0.0.0", 4, "ipv4"],
-      ["ff00::", 8, "ipv6"],
-    ]),
-  ],
-  [
-    "reserved",
-    blockList([
-      ["192.0.0.0", 24, "ipv4"],
-      ["192.0.2.0", 24, "ipv4"],
-      ["198.18.0.0", 15, "ipv4"],
-      ["198.51.100.0", 24, "ipv4"],
-      ["203.0.113.0", 24, "ipv4"],
-      ["240.0.0.0", 4, "ipv4"],
-      ["2001:db8::", 32, "ipv6"],
-    ]),
-  ],
-];
-
-/** An IPv4 address hidden in IPv6 (::ffff:a.b.c.d mapped, 64:ff9b::/96 NAT64) is judged as the IPv4 address. */
-function embeddedIpv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted?.[1]) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex?.[1] && hex[2]) {
-    const high = parseInt(hex[1], 16);
-    const low = parseInt(hex[2], 16);
-    return [high >> 8, high & 255, low >> 8, low & 255].join(".");
-  }
-  return null;
-}
-
+/** The address's class in the IANA special-purpose registries (src/server/net/specialAddresses.ts). */
 export function classifyAddress(address: string): AddressClass {
-  const bare = address.replace(/^\[|\]$/g, "");
-  const family = isIP(bare);
-  if (family === 0) return "reserved";
-  const v4 = family === 6 ? embeddedIpv4(bare) : null;
-  if (v4 !== null) return classifyAddress(v4);
-  if (METADATA_ADDRESSES.has(bare.toLowerCase())) return "metadata";
-  const type = family === 4 ? "ipv4" : "ipv6";
-  for (const [name, list] of RANGES) if (list.check(bare, type)) return name;
-  return "public";
+  return describeAddress(address)?.kind ?? "reserved";
 }
 
 function cidrList(cidrs: readonly string[]): BlockList {
@@ -134,15 +44,18 @@ const cidrCache = new WeakMap<readonly string[], BlockList>();
 /** May the server connect to `address`, reached by resolving `hostname`? */
 export function checkAddress(address: string, hostname: string, policy: OutboundPolicy): GuardVerdict {
   const bare = address.replace(/^\[|\]$/g, "");
-  const kind = classifyAddress(bare);
+  const verdict = describeAddress(bare);
+  const kind = verdict?.kind ?? "reserved";
   if (kind === "public") return { ok: true };
+  const v4 = verdict?.embeddedIpv4 ?? null;
+  const embedding = v4 === null ? "" : ` (${verdict?.range.name ?? "IPv6"}: embeds ${v4})`;
   const blocked = (why: string): GuardVerdict => ({
     ok: false,
     rule: "blocked_address",
-    reason: `${hostname} resolves to ${bare}, ${why}`,
+    reason: `${hostname} resolves to ${bare}${embedding}, ${why}`,
   });
   if (kind === "metadata") return blocked("a cloud metadata address, which is never allowed");
-  if (kind === "unspecified" || kind === "multicast") return blocked(`a ${kind} address`);
+  if (kind === "unspecified" || kind === "multicast" || kind === "broadcast") return blocked(`a ${kind} address`);
   const host = hostname.toLowerCase();
   if (policy.hostOverrides[host]?.address === bare) return { ok: true };
   if (policy.allowedHosts.includes(host)) return { ok: true };
@@ -151,7 +64,6 @@ export function checkAddress(address: string, hostname: string, policy: Outbound
     allowed = cidrList(policy.allowPrivateCidrs);
     cidrCache.set(policy.allowPrivateCidrs, allowed);
   }
-  const v4 = isIP(bare) === 6 ? embeddedIpv4(bare) : null;
   const probe = v4 ?? bare;
   if (allowed.check(probe, isIP(probe) === 4 ? "ipv4" : "ipv6")) return { ok: true };
   return blocked(

@@ -1,10 +1,8 @@
 /**
- * Every table that stores keyring envelopes, re-sealed by `npm run secrets:rotate`. A module that seals secrets in
- * its own table adds one entry here, so a rotation leaves no ciphertext under a retired key.
+ * Re-sealing for `npm run secrets:rotate`: every table that stores keyring envelopes has a Resealer, owned by the
+ * domain of that table and listed once in domains.ts, so a rotation leaves no ciphertext under a retired key.
  */
-import { resealDrafts } from "../checks/draftSeal.js";
-import type { Db } from "../db/schema.js";
-import { emailConfigsRepository } from "../repositories/emailConfigs.js";
+import type { Db } from "../db/database.js";
 import type { Keyring } from "./keyring.js";
 
 export interface Resealer {
@@ -13,14 +11,12 @@ export interface Resealer {
   reseal(db: Db, keyring: Keyring): Promise<number>;
 }
 
-export const resealers: Resealer[] = [
-  { name: "email_configs", reseal: (db, keyring) => emailConfigsRepository(db, keyring, () => new Date()).reseal() },
-  // A draft run's configuration, kept only until the run ends, so an interrupted run can still resume.
-  { name: "check_runs", reseal: resealDrafts },
-];
-
 /** Runs every resealer in one transaction: a rotation either completes or changes nothing. */
-export async function resealAll(db: Db, keyring: Keyring): Promise<Record<string, number>> {
+export async function resealEvery(
+  db: Db,
+  keyring: Keyring,
+  resealers: readonly Resealer[],
+): Promise<Record<string, number>> {
   return db.transaction().execute(async (trx) => {
     const moved: Record<string, number> = {};
     for (const resealer of resealers) moved[resealer.name] = await resealer.reseal(trx, keyring);

@@ -1,5 +1,5 @@
 import { Button, MessageBar, MessageBarActions, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
-import { describeFailure } from "../api/errors";
+import { describeFailure } from "../backend/errors";
 import { needsSignIn } from "../auth/SessionProvider";
 
 /** A failed call in the admin's words: what happened, what to do, and a retry when one makes sense. */

@@ -1,4 +1,4 @@
-import type { FetchedFile } from "../api/client";
+import type { FetchedFile } from "../backend/client";
 
 /** Saves a file fetched with the bearer token (a plain link could not send the Authorization header). */
 export function saveFile({ blob, filename }: FetchedFile): void {

@@ -5,8 +5,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { MeDto } from "../../contract/api";
-import { ApiClient } from "../api/client";
-import { SessionExpiredError } from "../api/errors";
+import { ApiClient } from "../backend/client";
+import { SessionExpiredError } from "../backend/errors";
 import type { MailboxHost } from "../office/mailboxHost";
 import { isSignInError, SignInError, type AuthAccount, type AuthService } from "./authTypes";
 import { MsalAuthService } from "./msalAuthService";

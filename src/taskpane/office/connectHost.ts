@@ -1,6 +1,7 @@
 import type { MailboxHost } from "./mailboxHost";
 import { OfficeMailboxHost, type OfficeApi } from "./officeMailboxHost";
 import type { PreviewMailboxHost } from "./previewMailboxHost";
+import { parsePreviewUser } from "./sampleMailbox";
 
 export interface ConnectedHost {
   host: MailboxHost;
@@ -17,6 +18,8 @@ type OfficeGlobal = OfficeApi & Pick<typeof Office, "onReady" | "HostType">;
 export async function connectHost(
   office: OfficeGlobal | undefined = (globalThis as { Office?: OfficeGlobal }).Office,
   search: string = globalThis.location?.search ?? "",
+  // `npm start` names the lab's demo mailbox here, so the preview and the lab's sign-in are one person.
+  previewMailbox: string | undefined = import.meta.env.VITE_PREVIEW_MAILBOX as string | undefined,
 ): Promise<ConnectedHost> {
   if (office) {
     const info = await office.onReady();
@@ -24,6 +27,10 @@ export async function connectHost(
   }
   const { PreviewMailboxHost } = await import("./previewMailboxHost");
   const params = new URLSearchParams(search);
-  const preview = new PreviewMailboxHost({ sampleId: params.get("sample"), theme: params.get("theme") });
+  const preview = new PreviewMailboxHost({
+    sampleId: params.get("sample"),
+    theme: params.get("theme"),
+    user: parsePreviewUser(previewMailbox),
+  });
   return { host: preview, preview };
 }

@@ -10,13 +10,15 @@ import {
   type MailboxUser,
   type Unsubscribe,
 } from "./mailboxHost";
-import { PREVIEW_SAMPLES, PREVIEW_USER, type PreviewSample } from "./sampleMailbox";
+import { PREVIEW_SAMPLES, PREVIEW_USER, samplesFor, type PreviewSample } from "./sampleMailbox";
 
 const DIALOG_REASON = "The Office dialog exists only inside Outlook; in a plain browser sign-in uses a popup window";
 
 export interface PreviewOptions {
   sampleId?: string | null;
   theme?: string | null;
+  /** Who owns the preview mailbox (the lab's demo admin under `npm start`); the built-in sample owner otherwise. */
+  user?: MailboxUser | null;
 }
 
 /**
@@ -28,11 +30,14 @@ export class PreviewMailboxHost implements MailboxHost {
   readonly samples: readonly PreviewSample[];
   private selected: PreviewSample;
   private themeKind: HostThemeKind;
+  private readonly user: MailboxUser;
   private readonly itemListeners = new Set<() => void>();
   private readonly themeListeners = new Set<(theme: HostTheme) => void>();
   private readonly selectionListeners = new Set<() => void>();
 
-  constructor(options: PreviewOptions = {}, samples: readonly PreviewSample[] = PREVIEW_SAMPLES) {
+  constructor(options: PreviewOptions = {}, given?: readonly PreviewSample[]) {
+    this.user = options.user ?? PREVIEW_USER;
+    const samples = given ?? (options.user ? samplesFor(options.user) : PREVIEW_SAMPLES);
     const first = samples[0];
     if (!first) throw new Error("the preview mailbox needs at least one sample");
     this.samples = samples;
@@ -75,7 +80,7 @@ export class PreviewMailboxHost implements MailboxHost {
   }
 
   getUser(): Promise<MailboxUser> {
-    return Promise.resolve(PREVIEW_USER);
+    return Promise.resolve(this.user);
   }
 
   getTheme(): Promise<HostTheme> {

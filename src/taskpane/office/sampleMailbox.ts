@@ -1,4 +1,4 @@
-import type { CurrentItem, MailboxUser } from "./mailboxHost";
+import type { CurrentItem, MailPerson, MailboxUser } from "./mailboxHost";
 
 /** One item of the browser preview's sample mailbox. */
 export interface PreviewSample {
@@ -9,6 +9,43 @@ export interface PreviewSample {
 }
 
 export const PREVIEW_USER: MailboxUser = { displayName: "Megan Bowen", emailAddress: "megan.bowen@contoso.example" };
+
+/** The samples' own organization: its people move to the preview user's domain (the lab's, under `npm start`). */
+const SAMPLE_DOMAIN = "@contoso.example";
+
+/**
+ * "Megan Bowen <megan.bowen@contoso.lab>" (what `npm start` passes as VITE_PREVIEW_MAILBOX) → the preview's
+ * mailbox owner; anything else → null, and the preview keeps its built-in owner.
+ */
+export function parsePreviewUser(value: string | undefined): MailboxUser | null {
+  const match = /^\s*([^<>]+?)\s*<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>\s*$/.exec(value ?? "");
+  return match ? { displayName: match[1]!, emailAddress: match[2]! } : null;
+}
+
+/** The sample mailbox as seen by `user`: they own it, and the sample organization's colleagues share their domain. */
+export function samplesFor(user: MailboxUser): readonly PreviewSample[] {
+  const domain = user.emailAddress.slice(user.emailAddress.lastIndexOf("@"));
+  const rehome = (person: MailPerson): MailPerson =>
+    person.emailAddress === PREVIEW_USER.emailAddress
+      ? user
+      : { ...person, emailAddress: person.emailAddress.replace(SAMPLE_DOMAIN, domain) };
+  return PREVIEW_SAMPLES.map((sample) =>
+    sample.item.kind !== "message"
+      ? sample
+      : {
+          ...sample,
+          item: {
+            ...sample.item,
+            message: {
+              ...sample.item.message,
+              from: sample.item.message.from && rehome(sample.item.message.from),
+              to: sample.item.message.to.map(rehome),
+              cc: sample.item.message.cc.map(rehome),
+            },
+          },
+        },
+  );
+}
 
 const megan = { displayName: PREVIEW_USER.displayName, emailAddress: PREVIEW_USER.emailAddress };
 

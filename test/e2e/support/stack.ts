@@ -14,7 +14,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 import { generate } from "selfsigned";
 import { startLab, type Lab } from "../../../src/lab/index.js";
 import { paneAuthEnvForLab } from "../../../scripts/labEnv.js";
-import { backendEnvForLab, spawnBackend, type BackendProcess } from "../../integration/checks/backendProcess.js";
+import { backendEnvForLab, spawnBackend, type BackendProcess } from "../../support/backendProcess.js";
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "./browser.js";
 import { buildPaneForTests, type BuiltPane } from "./builtPane.js";
 

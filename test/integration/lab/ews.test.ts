@@ -16,7 +16,7 @@ import {
   resolveNamesBody,
   responseCode,
   type LabResponse,
-} from "./labClient.js";
+} from "../../support/labClient.js";
 
 const SVC = basic("svc-sync@contoso.lab", "Sync-Lab-2026!");
 const NO_MAILBOX = basic("svc-nomailbox@contoso.lab", "Sync-Lab-2026!");

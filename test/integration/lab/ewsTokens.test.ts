@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SCENARIO_FILE, expectedEwsOutcome, parseScenario, startLab, type Lab } from "../../../src/lab/index.js";
 import { validateEwsEnvelopes } from "../../support/ewsSchema.js";
 import { referenceAvailability } from "../../support/sharedReference.js";
-import { basic, ews, getFolderBody, responseCode } from "./labClient.js";
+import { basic, ews, getFolderBody, responseCode } from "../../support/labClient.js";
 
 const ONLINE_FILE = new URL("../../../src/lab/scenarios/online.json", import.meta.url);
 const GRAPH_APP = "4f7b2c9e-1a6d-4b38-8e5f-3c0a7d2b9e61";

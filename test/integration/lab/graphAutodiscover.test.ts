@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedGraphOutcome, parseScenario, startLab, type Lab } from "../../../src/lab/index.js";
-import { basic, labRequest, withBasic } from "./labClient.js";
+import { basic, labRequest, withBasic } from "../../support/labClient.js";
 
 const ONLINE_FILE = new URL("../../../src/lab/scenarios/online.json", import.meta.url);
 const GRAPH_APP = "4f7b2c9e-1a6d-4b38-8e5f-3c0a7d2b9e61";

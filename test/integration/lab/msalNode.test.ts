@@ -12,7 +12,7 @@ import { generate } from "selfsigned";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseScenario, startLab, type Lab } from "../../../src/lab/index.js";
-import { agentFor, ews, getFolderBody, labRequest, responseCode } from "./labClient.js";
+import { agentFor, ews, getFolderBody, labRequest, responseCode } from "../../support/labClient.js";
 
 const ONLINE_FILE = new URL("../../../src/lab/scenarios/online.json", import.meta.url);
 const GRAPH_APP = "4f7b2c9e-1a6d-4b38-8e5f-3c0a7d2b9e61";

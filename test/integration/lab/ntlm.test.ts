@@ -9,7 +9,7 @@ import httpntlm from "httpntlm";
 import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SCENARIO_FILE, loadScenarioFile, startLab, type Lab, type Scenario } from "../../../src/lab/index.js";
-import { basic, envelope, getFolderBody, responseCode } from "./labClient.js";
+import { basic, envelope, getFolderBody, responseCode } from "../../support/labClient.js";
 
 const { createType1Message, createType3Message, decodeType2Message } = ntlmClient;
 const PASSWORD = "Sync-Lab-2026!";

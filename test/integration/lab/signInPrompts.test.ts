@@ -7,7 +7,7 @@ import { decodeJwt } from "jose";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLab, type Lab } from "../../../src/lab/index.js";
-import { agentFor } from "./labClient.js";
+import { agentFor } from "../../support/labClient.js";
 
 const USER_A = "megan.bowen@contoso.lab";
 const USER_B = "alex.wilber@contoso.lab";

@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseScenario, startLab, type Lab } from "../../../src/lab/index.js";
 import { validateEwsEnvelopes } from "../../support/ewsSchema.js";
 import { referenceAvailability } from "../../support/sharedReference.js";
-import { basic, envelope, ews, getFolderBody, labRequest, messageValue, responseCode, withBasic } from "./labClient.js";
+import {
+  basic,
+  envelope,
+  ews,
+  getFolderBody,
+  labRequest,
+  messageValue,
+  responseCode,
+  withBasic,
+} from "../../support/labClient.js";
 
 const FAULTS_FILE = new URL("../../../src/lab/scenarios/faults.json", import.meta.url).pathname;
 const SVC = basic("svc-sync@tailspin.lab", "Sync-Lab-2026!");

@@ -114,6 +114,7 @@ describe.each(routes)("$name", (route) => {
       expect(response.json()).toMatchObject({ status });
     }
     if (status === 401) expect(response.headers["www-authenticate"]).toMatch(/^Bearer /);
+    expect(response.headers["cache-control"], "no cache may keep a signed-in answer").toBe("no-store");
   });
 });
 

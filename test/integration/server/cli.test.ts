@@ -8,11 +8,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdmin, UsageError } from "../../../src/server/cli/admin.js";
 import { rotateSecrets } from "../../../src/server/cli/rotateSecrets.js";
-import { openDraft, sealDraft } from "../../../src/server/checks/draftSeal.js";
+import { openDraft, sealDraft } from "../../../src/server/emailConfig/draftSeal.js";
 import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase } from "../../../src/server/db/database.js";
 import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
-import { createRepositories } from "../../../src/server/repositories/index.js";
+import { createRepositories } from "../../../src/server/repositories.js";
 import { Keyring, parseKey } from "../../../src/server/secrets/keyring.js";
 
 let dir = "";
@@ -55,6 +55,8 @@ describe("admin CLI", () => {
     [["create-org", "--name", "X"], /--admin is required/],
     [["create-org", "--name", "X", "--admin", "nope"], /--admin must be an email/],
     [["create-org", "--name", "X", "--admin", "a@b.co", "--tenant", "contoso"], /--tenant must be a tenant GUID/],
+    [["create-org", "--name", "Contoso\u001b[2J", "--admin", "a@b.co"], /--name contains a control character/],
+    [["create-org", "--name", "X", "--admin", "a@b.co", "--admin-name", "Ada\u202eAdmin"], /--admin-name contains/],
     [["frobnicate"], /Usage/],
   ])("refuses %j with a usage message", async (argv, message) => {
     const error = await runAdmin(argv, env).catch((e: unknown) => e);

@@ -9,15 +9,15 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDraft, sealDraft } from "../../../src/server/checks/draftSeal.js";
+import { openDraft, sealDraft } from "../../../src/server/emailConfig/draftSeal.js";
 import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase, type Database } from "../../../src/server/db/database.js";
 import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
-import { migrateToLatest, migrations } from "../../../src/server/db/migrations/index.js";
-import type { EmailConfigChanges } from "../../../src/server/repositories/emailConfigs.js";
-import { createRepositories, type Repositories } from "../../../src/server/repositories/index.js";
+import { migrateToLatest, migrations } from "../../../src/server/domains.js";
+import type { EmailConfigChanges } from "../../../src/server/emailConfig/repository.js";
+import { createRepositories, type Repositories } from "../../../src/server/repositories.js";
 import { Keyring, SecretsError, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
-import { resealAll } from "../../../src/server/secrets/resealers.js";
+import { resealAll } from "../../../src/server/domains.js";
 import { openTestPostgres, postgresEnabled } from "../../support/postgres.js";
 
 const SECRETS = {

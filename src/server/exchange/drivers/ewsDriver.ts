@@ -21,7 +21,7 @@ import { createEwsClient } from "../ews/client.js";
 import { createdItemIdOf, roomListsOf, roomsOf } from "../ews/parse.js";
 import type { EwsRequestContext } from "../ews/requests.js";
 import { buildCreateItem, buildDeleteItem, buildGetFolder, buildGetRoomLists, buildGetRooms } from "../ews/requests.js";
-import { isExchangeOnlineUrl, retiredAccessTypeDetail } from "../exchangeOnline.js";
+import { isExchangeOnlineUrl, retiredAccessTypeDetail } from "../../../contract/exchangeOnline.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import { classifiedFields, stepOf } from "./steps.js";

@@ -3,6 +3,7 @@
  * against Microsoft's messages.xsd/types.xsd (test/unit/exchange/ewsRequests.test.ts).
  */
 import type { EwsServerVersion } from "../config.js";
+import { refuseCharacters } from "../unencodable.js";
 import { escapeXml } from "./xml.js";
 
 export const SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -50,10 +51,13 @@ function envelope(operation: EwsOperation, context: EwsRequestContext, bodyXml: 
   return { operation, body, headers };
 }
 
-/** HTTP header values may not carry CR, LF or other control characters; an address never legitimately has them. */
+/**
+ * An HTTP header value carries printable ASCII only (CR or LF would split headers, other bytes are not UTF-8 on the
+ * wire); anything else throws UnencodableValueError rather than anchoring the request on another mailbox.
+ */
 function headerSafe(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u001F\u007F]/g, "");
+  refuseCharacters(value, /^[^\x20-\x7E]$/, "An HTTP header");
+  return value;
 }
 
 /** The cheap read-only probe: the folder's id only. */

@@ -1,4 +1,6 @@
 /** XML text and attribute escaping for every value the product puts into a SOAP envelope. */
+import { refuseCharacters } from "../unencodable.js";
+
 const XML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -7,12 +9,18 @@ const XML_ESCAPES: Record<string, string> = {
   "'": "&apos;",
 };
 
-// Characters XML 1.0 cannot carry at all (even escaped): C0 controls other than tab, LF and CR, lone surrogates, FFFE/FFFF.
-const XML_FORBIDDEN =
-  // eslint-disable-next-line no-control-regex
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * Characters XML 1.0 cannot carry at all (even escaped), tested per code point: C0 controls other than tab, LF and
+ * CR, unpaired surrogates, FFFE/FFFF.
+ */
+// eslint-disable-next-line no-control-regex
+const XML_FORBIDDEN = /^(?:[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDFFF])$/;
 
-/** Escapes a value for element text or a double- or single-quoted attribute; drops characters XML cannot carry. */
+/**
+ * Escapes a value for element text or a double- or single-quoted attribute. A character XML cannot carry throws
+ * UnencodableValueError: dropping it would send another value (another mailbox's address) than the one stored.
+ */
 export function escapeXml(value: string): string {
-  return value.replace(XML_FORBIDDEN, "").replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch] ?? ch);
+  refuseCharacters(value, XML_FORBIDDEN, "XML");
+  return value.replace(/[&<>"']/g, (ch) => XML_ESCAPES[ch] ?? ch);
 }

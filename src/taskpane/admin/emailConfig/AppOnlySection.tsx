@@ -13,6 +13,7 @@ import {
 } from "@fluentui/react-components";
 import { useEffect, useState } from "react";
 import type { ClientConfigDto, EmailConfigDto } from "../../../contract/api";
+import { isGuid } from "../../../contract/identifiers";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
@@ -37,8 +38,6 @@ const useStyles = makeStyles({
     margin: 0,
   },
 });
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Microsoft's admin-consent URL for an app in a tenant. */
 export function adminConsentUrl(tenantId: string, clientId: string, redirectUri: string): string {
@@ -121,7 +120,7 @@ export function AppOnlySection({
 
   const secretStored = saved.appOnly.credentialType === "secret" && saved.appOnly.hasClientSecret;
   const certificateStored = saved.appOnly.credentialType === "certificate";
-  const idsValid = GUID.test(draft.clientId.trim()) && draft.tenantId.trim() !== "";
+  const idsValid = isGuid(draft.clientId.trim()) && draft.tenantId.trim() !== "";
   return (
     <div className={styles.section}>
       <h4 className={styles.heading}>App registration</h4>
@@ -237,10 +236,7 @@ export function AppOnlySection({
         <Field className={styles.grow} label="Service principal object ID">
           <Input className={styles.mono} value={objectId} onChange={(_, d) => setObjectId(d.value)} />
         </Field>
-        <Button
-          onClick={() => void generate()}
-          disabled={!GUID.test(objectId.trim()) || !GUID.test(draft.clientId.trim())}
-        >
+        <Button onClick={() => void generate()} disabled={!isGuid(objectId.trim()) || !isGuid(draft.clientId.trim())}>
           Generate PowerShell
         </Button>
       </div>

@@ -15,22 +15,15 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ACCESS_TYPES, ACCESS_TYPE_IDS, EXCHANGE_ONLINE_DATES, type AccessTypeId } from "../../../contract/accessTypes";
 import type { EmailConfigDto } from "../../../contract/api";
 import type { CheckRunDto } from "../../../contract/checks";
-import { ApiError } from "../../api/errors";
+import { isExchangeOnlineUrl } from "../../../contract/exchangeOnline";
+import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
 import { useResource } from "../useResource";
 import { AppOnlySection } from "./AppOnlySection";
 import { CheckPanel } from "./CheckPanel";
-import {
-  draftFrom,
-  isDirty,
-  isExchangeOnlineUrl,
-  toInput,
-  validateDraft,
-  type EmailConfigDraft,
-  type FieldErrors,
-} from "./draft";
+import { draftFrom, isDirty, toInput, validateDraft, type EmailConfigDraft, type FieldErrors } from "./draft";
 import { EwsUrlField } from "./EwsUrlField";
 import { draftKey, lastCheckWarning, type CheckedRun } from "./lastCheck";
 import { ServiceAccountSection } from "./ServiceAccountSection";
@@ -48,6 +41,8 @@ const useStyles = makeStyles({
     borderTop: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
+  // A native select is as wide as its longest option unless told otherwise: in a 320 px sidebar it must shrink.
+  shrinkable: { minWidth: 0, maxWidth: "100%" },
 });
 
 const FIELD_ORDER = [
@@ -222,6 +217,8 @@ export function EmailConfigTab({
         >
           <Select
             id="ec-accessType"
+            className={styles.shrinkable}
+            select={{ className: styles.shrinkable }}
             value={draft.accessType}
             onChange={(_, d) => chooseType(d.value as AccessTypeId | "")}
           >

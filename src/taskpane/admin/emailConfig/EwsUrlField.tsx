@@ -76,7 +76,7 @@ export function EwsUrlField({
       {failure !== null && <FailureMessage error={failure} />}
       {result && (
         <div aria-live="polite" data-testid="discovery-steps">
-          <Text weight="semibold" block>
+          <Text weight="semibold" block className={styles.step}>
             {result.ewsUrl ? `Found ${result.ewsUrl}` : "No EWS URL was found; enter it by hand."}
           </Text>
           <ol className={styles.steps} aria-label="Discovery steps tried">

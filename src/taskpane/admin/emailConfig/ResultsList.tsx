@@ -7,6 +7,7 @@ import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 
 const PAGE = 500;
+const MAX_VIEWPORT_HEIGHT = "min(60vh, 32rem)";
 
 export const SEVERITY_COLOR: Record<Severity, NonNullable<BadgeProps["color"]>> = {
   ok: "success",
@@ -17,7 +18,8 @@ export const SEVERITY_COLOR: Record<Severity, NonNullable<BadgeProps["color"]>> 
 
 const useStyles = makeStyles({
   viewport: {
-    height: "min(60vh, 32rem)",
+    // The height itself is set per render: as tall as the rows, up to this.
+    maxHeight: MAX_VIEWPORT_HEIGHT,
     overflowY: "auto",
     border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -129,6 +131,8 @@ export function ResultsList({
         aria-label={`Results, ${total} ${total === 1 ? "user" : "users"}`}
         tabIndex={0}
         data-testid="results-list"
+        // contain: strict needs an explicit height: the rows' own (measured) height, capped by the maximum.
+        style={{ height: `min(${virtualizer.getTotalSize()}px, ${MAX_VIEWPORT_HEIGHT})` }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {visible.map((row) => {

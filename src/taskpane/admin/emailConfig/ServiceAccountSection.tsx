@@ -1,7 +1,7 @@
 import { Badge, Button, MessageBar, MessageBarBody, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useState } from "react";
 import type { EmailConfigDto } from "../../../contract/api";
-import { describeFailure } from "../../api/errors";
+import { describeFailure } from "../../backend/errors";
 import { isSignInError } from "../../auth/authTypes";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 

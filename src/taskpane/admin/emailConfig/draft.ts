@@ -4,6 +4,8 @@
  */
 import type { EmailConfigDto, EmailConfigInput } from "../../../contract/api";
 import { ACCESS_TYPES, type AccessTypeId } from "../../../contract/accessTypes";
+import { isEmailAddress } from "../../../contract/emailAddress";
+import { isDownLevelLogon, isGuid, isTenantIdOrDomain } from "../../../contract/identifiers";
 
 export interface EmailConfigDraft {
   accessType: AccessTypeId | "";
@@ -21,11 +23,6 @@ export interface EmailConfigDraft {
 }
 
 export type FieldErrors = Record<string, string>;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TENANT_DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const DOWN_LEVEL_LOGON = /^[^\s\\]+\\[^\s\\]+$/;
 
 export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
   return {
@@ -45,15 +42,6 @@ export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
 export function isDirty(draft: EmailConfigDraft, saved: EmailConfigDto): boolean {
   const base = draftFrom(saved);
   return (Object.keys(base) as Array<keyof EmailConfigDraft>).some((key) => draft[key] !== base[key]);
-}
-
-/** True when the EWS URL points at Exchange Online, where EWS impersonation no longer works. */
-export function isExchangeOnlineUrl(url: string): boolean {
-  try {
-    return new URL(url.trim()).hostname.toLowerCase() === "outlook.office365.com";
-  } catch {
-    return false;
-  }
 }
 
 /** The field errors the server would return for this draft, checked in the pane first. */
@@ -79,20 +67,20 @@ export function validateDraft(draft: EmailConfigDraft, saved: EmailConfigDto): F
   const logon = draft.accountLogon.trim();
   if (draft.accessType === "ews_basic_impersonation") {
     if (logon === "") errors.accountLogon = "Enter the service account's email address.";
-    else if (!EMAIL.test(logon) && !DOWN_LEVEL_LOGON.test(logon)) {
+    else if (!isEmailAddress(logon) && !isDownLevelLogon(logon)) {
       errors.accountLogon = "Enter an email address or a DOMAIN\\user logon.";
     }
     if (draft.password === "" && !saved.hasPassword) errors.password = "Enter the service account's password.";
   }
-  if (draft.accessType === "ews_oauth_impersonation" && logon !== "" && !EMAIL.test(logon)) {
+  if (draft.accessType === "ews_oauth_impersonation" && logon !== "" && !isEmailAddress(logon)) {
     errors.accountLogon = "Enter the service account's email address.";
   }
   if (draft.accessType === "graph_app_only") {
     const tenant = draft.tenantId.trim();
-    if (!GUID.test(tenant) && !TENANT_DOMAIN.test(tenant)) {
+    if (!isTenantIdOrDomain(tenant)) {
       errors["appOnly.tenantId"] = "Enter the tenant ID (a GUID) or its domain, e.g. contoso.onmicrosoft.com.";
     }
-    if (!GUID.test(draft.clientId.trim())) errors["appOnly.clientId"] = "Enter the application (client) ID, a GUID.";
+    if (!isGuid(draft.clientId.trim())) errors["appOnly.clientId"] = "Enter the application (client) ID, a GUID.";
     if (draft.credentialType === "secret") {
       if (draft.clientSecret === "" && !(saved.appOnly.credentialType === "secret" && saved.appOnly.hasClientSecret)) {
         errors["appOnly.clientSecret"] = "Enter the client secret.";

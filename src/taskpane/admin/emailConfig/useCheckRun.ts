@@ -5,8 +5,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { EmailConfigInput } from "../../../contract/api";
 import { ACTIVE_CHECK_RUN_STATES, type CheckRunDto } from "../../../contract/checks";
-import type { ApiClient } from "../../api/client";
-import { ApiError } from "../../api/errors";
+import type { ApiClient } from "../../backend/client";
+import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 
 const POLL_MS = 1000;

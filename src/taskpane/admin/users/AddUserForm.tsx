@@ -1,7 +1,8 @@
 import { Button, Field, Input, Select, makeStyles, tokens } from "@fluentui/react-components";
 import { useState, type FormEvent } from "react";
 import type { NewOrgUserInput, Role } from "../../../contract/api";
-import { ApiError } from "../../api/errors";
+import { emailAddressProblem } from "../../../contract/emailAddress";
+import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
@@ -12,8 +13,6 @@ const useStyles = makeStyles({
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "end" },
   grow: { flexGrow: 1, minWidth: "12rem" },
 });
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Adds one user; the email field shows the server's reason (e.g. already a user) at the field. */
 export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promise<void> }) {
@@ -29,8 +28,9 @@ export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promi
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    if (!EMAIL.test(email.trim())) {
-      setFieldErrors({ email: "Enter an email address, e.g. alex@contoso.com." });
+    const problem = emailAddressProblem(email.trim());
+    if (problem !== null) {
+      setFieldErrors({ email: `Enter an email address, e.g. alex@contoso.com (this one ${problem}).` });
       return;
     }
     setFieldErrors({});

@@ -17,7 +17,7 @@ import {
 } from "@fluentui/react-components";
 import { useId, useState, type ChangeEvent } from "react";
 import type { UserImportResultDto } from "../../../contract/api";
-import { ApiError } from "../../api/errors";
+import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 

@@ -1,7 +1,7 @@
 import { Badge, Button, Text, makeStyles, tokens, type BadgeProps } from "@fluentui/react-components";
 import type { MailboxState, MailboxStatusDto } from "../../../contract/api";
 import { ACCESS_TYPES } from "../../../contract/accessTypes";
-import { describeFailure } from "../../api/errors";
+import { describeFailure } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
 import { useMailboxStatus } from "../../hooks/useMailboxStatus";
 import { relativeTime } from "./relativeTime";
@@ -52,7 +52,7 @@ function headline(value: MailboxStatusDto): string {
   const org = value.org?.name ?? "your organization";
   switch (value.state) {
     case "connected":
-      return `Your mailbox is connected by ${org}.`;
+      return "Connected by your organization.";
     case "needs_attention":
       return "Your mailbox is connected, but something needs your admin's attention.";
     case "not_connected":
@@ -68,6 +68,8 @@ function headline(value: MailboxStatusDto): string {
 
 function advice(value: MailboxStatusDto): string | null {
   switch (value.state) {
+    case "connected":
+      return `${value.org?.name ?? "Your organization"} connected your mailbox for you: there is no mailbox password to type or renew.`;
     case "never_checked":
       return "Nothing to do: your admin runs the check. Come back later or select Refresh.";
     case "not_configured":

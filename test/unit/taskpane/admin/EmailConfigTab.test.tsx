@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { EXCHANGE_ONLINE_HOSTS } from "../../../../src/contract/exchangeOnline";
 import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "./harness";
@@ -79,6 +80,16 @@ describe("Email Configuration", () => {
     await userEvent.click(within(notice).getByRole("button", { name: "Switch to App-only" }));
     expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only");
   });
+
+  it.each([...EXCHANGE_ONLINE_HOSTS])(
+    "shows the retirement notice for %s, every host the server's preflight stops on",
+    async (host) => {
+      renderWithSession(<Tab />, backend());
+      await chooseType(/^Microsoft Exchange Impersonation$/);
+      await userEvent.type(screen.getByLabelText(/EWS URL/), `https://${host}/EWS/Exchange.asmx`);
+      expect(screen.getByTestId("retired-notice")).toHaveTextContent("cannot work against Exchange Online");
+    },
+  );
 
   it("marks empty fields at the field and focuses the first, without calling the server", async () => {
     const server = backend();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient } from "../../../../src/taskpane/api/client";
-import { ApiError, BackendUnavailableError, SessionExpiredError } from "../../../../src/taskpane/api/errors";
+import { ApiClient } from "../../../../src/taskpane/backend/client";
+import { ApiError, BackendUnavailableError, SessionExpiredError } from "../../../../src/taskpane/backend/errors";
 import { FakeBackend, fakeAuth, problem } from "./harness";
 
 function client(backend: FakeBackend) {

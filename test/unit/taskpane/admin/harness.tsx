@@ -6,7 +6,7 @@ import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 import { render, screen } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { vi } from "vitest";
-import { ApiClient } from "../../../../src/taskpane/api/client";
+import { ApiClient } from "../../../../src/taskpane/backend/client";
 import type { AuthAccount, AuthService, ServiceAccountToken } from "../../../../src/taskpane/auth/authTypes";
 import { SessionProvider } from "../../../../src/taskpane/auth/SessionProvider";
 import { PreviewMailboxHost } from "../../../../src/taskpane/office/previewMailboxHost";

@@ -35,7 +35,8 @@ describe("Your mailbox card", () => {
     );
     renderWithSession(<MailboxStatusCard />, backend);
 
-    expect(await screen.findByText("Your mailbox is connected by Contoso Lab.")).toBeInTheDocument();
+    expect(await screen.findByText("Connected by your organization.")).toBeInTheDocument();
+    expect(screen.getByText(/^Contoso Lab connected your mailbox for you/)).toBeInTheDocument();
     expect(screen.getByTestId("mailbox-state")).toHaveTextContent("Connected");
     expect(screen.getByText(/Last checked/)).toHaveTextContent("Last checked 5 minutes ago");
     expect(backend.sent("GET /api/me/mailbox-status")[0]?.headers.authorization).toBe("Bearer cached-token");

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { HostFeatureUnavailableError } from "../../../../src/taskpane/office/mailboxHost";
 import { PreviewMailboxHost } from "../../../../src/taskpane/office/previewMailboxHost";
-import { PREVIEW_SAMPLES } from "../../../../src/taskpane/office/sampleMailbox";
+import { PREVIEW_SAMPLES, PREVIEW_USER, parsePreviewUser } from "../../../../src/taskpane/office/sampleMailbox";
 
 describe("PreviewMailboxHost", () => {
   it("offers a sample mailbox covering read, compose, unsupported and empty items", () => {
@@ -48,5 +48,29 @@ describe("PreviewMailboxHost", () => {
 
     expect(dialog?.supported).toBe(false);
     await expect(host.openDialog()).rejects.toBeInstanceOf(HostFeatureUnavailableError);
+  });
+
+  it("belongs to the mailbox npm start names, with the sample colleagues moved to that domain", async () => {
+    const user = parsePreviewUser("Megan Bowen <megan.bowen@contoso.lab>");
+    const host = new PreviewMailboxHost({ user });
+
+    await expect(host.getUser()).resolves.toEqual({
+      displayName: "Megan Bowen",
+      emailAddress: "megan.bowen@contoso.lab",
+    });
+    const item = await host.getCurrentItem();
+    if (item.kind !== "message") throw new Error(`expected the first sample to be a message, got ${item.kind}`);
+    expect(item.message.to).toEqual([{ displayName: "Megan Bowen", emailAddress: "megan.bowen@contoso.lab" }]);
+    expect(item.message.cc.map((person) => person.emailAddress)).toEqual([
+      "alex.wilber@contoso.lab",
+      "lynne.robbins@fabrikam.example",
+    ]);
+  });
+
+  it("keeps its built-in owner when the named mailbox is absent or malformed", async () => {
+    for (const value of [undefined, "", "megan.bowen@contoso.lab", "Megan <not an address>"]) {
+      expect(parsePreviewUser(value), String(value)).toBeNull();
+    }
+    await expect(new PreviewMailboxHost({ user: null }).getUser()).resolves.toEqual(PREVIEW_USER);
   });
 });

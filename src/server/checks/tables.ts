@@ -1,0 +1,70 @@
+/** Kysely types of the check runner's tables: check runs (migration 010) and each user's latest status (002). */
+import type { Db } from "../db/database.js";
+
+export interface UserMailboxStatusTable {
+  org_id: string;
+  user_id: string;
+  run_id: string | null;
+  category: string;
+  severity: "ok" | "warning" | "error" | "transient";
+  detail: string | null;
+  checked_at: string;
+}
+
+export interface CheckRunsTable {
+  id: string;
+  org_id: string;
+  state: string;
+  depth: string;
+  scope: string;
+  access_type: string;
+  config_version: number | null;
+  /** The unsaved draft configuration checked, sealed with the keyring (it holds secrets), so a crash can resume. */
+  draft_enc: string | null;
+  concurrency: number;
+  total: number;
+  done: number;
+  counts_json: string;
+  preflight_json: string | null;
+  stop_category: string | null;
+  stop_detail: string | null;
+  started_by: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface CheckRunUsersTable {
+  run_id: string;
+  user_id: string;
+  email: string;
+}
+
+export interface CheckResultsTable {
+  run_id: string;
+  user_id: string;
+  email: string;
+  category: string;
+  severity: string;
+  detail: string | null;
+  primary_smtp_address: string | null;
+  http_status: number | null;
+  attempts: number;
+  duration_ms: number;
+  steps_json: string;
+  checked_at: string;
+}
+
+// A type alias: tests and benches still reach these with `db.withTables<CheckTables>()`.
+export type CheckTables = {
+  check_runs: CheckRunsTable;
+  check_run_users: CheckRunUsersTable;
+  check_results: CheckResultsTable;
+};
+
+export type ChecksDb = Db;
+
+declare module "../db/database.js" {
+  interface DatabaseTables extends CheckTables {
+    user_mailbox_status: UserMailboxStatusTable;
+  }
+}

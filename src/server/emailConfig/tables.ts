@@ -1,0 +1,31 @@
+/** Kysely type of one email configuration per organization (migration 001); secrets only as keyring envelopes. */
+import type {} from "../db/database.js";
+
+export interface EmailConfigsTable {
+  org_id: string;
+  access_type: string | null;
+  ews_url: string | null;
+  account_logon: string | null;
+  /** Every *_enc column holds an AES-256-GCM envelope ("v1.keyId.iv.tag.ciphertext"), never plaintext. */
+  password_enc: string | null;
+  service_account_username: string | null;
+  service_account_state: "signed_in" | "needs_sign_in" | "not_signed_in";
+  service_account_token_expires_at: string | null;
+  token_cache_enc: string | null;
+  app_tenant_id: string | null;
+  app_client_id: string | null;
+  app_credential_type: "secret" | "certificate" | null;
+  client_secret_enc: string | null;
+  certificate_pem: string | null;
+  certificate_thumbprint: string | null;
+  private_key_enc: string | null;
+  version: number;
+  updated_by: string | null;
+  updated_at: string | null;
+}
+
+declare module "../db/database.js" {
+  interface DatabaseTables {
+    email_configs: EmailConfigsTable;
+  }
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
+import type { Db } from "../db/database.js";
+import type { OrgUsersTable } from "./tables.js";
+import { decodeCursor, encodeCursor, likePattern } from "../db/paging.js";
+
+export type Role = "admin" | "user";
+
+export interface OrgUser {
+  id: string;
+  orgId: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  addedBy: string;
+  addedAt: string;
+}
+
+export interface NewOrgUser {
+  email: string;
+  displayName: string;
+  role: Role;
+}
+
+function toOrgUser(row: OrgUsersTable): OrgUser {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    addedBy: row.added_by,
+    addedAt: row.added_at,
+  };
+}
+
+/** Rows per INSERT: keeps each statement well under SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_BATCH = 1000;
+
+export function orgUsersRepository(db: Db, now: () => Date) {
+  function row(orgId: string, user: NewOrgUser, addedBy: string, addedAt: string): OrgUsersTable {
+    return {
+      id: randomUUID(),
+      org_id: orgId,
+      email: user.email,
+      email_normalized: user.email.toLowerCase(),
+      display_name: user.displayName,
+      role: user.role,
+      added_by: addedBy,
+      added_at: addedAt,
+    };
+  }
+
+  return {
+    async list(orgId: string, options: { search?: string; cursor?: string; limit: number }) {
+      const after = decodeCursor(options.cursor, 2);
+      let query = db.selectFrom("org_users").selectAll().where("org_id", "=", orgId);
+      if (options.search) {
+        const pattern = likePattern(options.search);
+        query = query.where((eb) =>
+          eb.or([
+            eb(sql`email_normalized`, "like", sql`${pattern} escape '\\'`),
+            eb(sql`lower(display_name)`, "like", sql`${pattern} escape '\\'`),
+          ]),
+        );
+      }
+      if (after) {
+        const [email, id] = after as [string, string];
+        query = query.where((eb) =>
+          eb.or([eb("email_normalized", ">", email), eb.and([eb("email_normalized", "=", email), eb("id", ">", id)])]),
+        );
+      }
+      const rows = await query
+        .orderBy("email_normalized")
+        .orderBy("id")
+        .limit(options.limit + 1)
+        .execute();
+      const page = rows.slice(0, options.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toOrgUser),
+        nextCursor: rows.length > options.limit && last ? encodeCursor([last.email_normalized, last.id]) : null,
+      };
+    },
+
+    async get(orgId: string, userId: string): Promise<OrgUser | null> {
+      const found = await db
+        .selectFrom("org_users")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      return found ? toOrgUser(found) : null;
+    },
+
+    async findByEmail(orgId: string, email: string): Promise<OrgUser | null> {
+      const found = await db
+        .selectFrom("org_users")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("email_normalized", "=", email.toLowerCase())
+        .executeTakeFirst();
+      return found ? toOrgUser(found) : null;
+    },
+
+    /** Every normalized email of the organization: the bulk import checks duplicates against it in memory. */
+    async emailsOf(orgId: string): Promise<Set<string>> {
+      const rows = await db.selectFrom("org_users").select("email_normalized").where("org_id", "=", orgId).execute();
+      return new Set(rows.map((r) => r.email_normalized));
+    },
+
+    async add(orgId: string, user: NewOrgUser, addedBy: string): Promise<OrgUser> {
+      const values = row(orgId, user, addedBy, now().toISOString());
+      await db.insertInto("org_users").values(values).execute();
+      return toOrgUser(values);
+    },
+
+    /** Inserts many users in batched statements; the caller wraps it in the transaction. */
+    async addMany(orgId: string, users: readonly NewOrgUser[], addedBy: string): Promise<number> {
+      const addedAt = now().toISOString();
+      for (let start = 0; start < users.length; start += INSERT_BATCH) {
+        const batch = users.slice(start, start + INSERT_BATCH).map((user) => row(orgId, user, addedBy, addedAt));
+        await db.insertInto("org_users").values(batch).execute();
+      }
+      return users.length;
+    },
+
+    async update(orgId: string, userId: string, changes: { displayName?: string; role?: Role }): Promise<void> {
+      const set: Partial<OrgUsersTable> = {};
+      if (changes.displayName !== undefined) set.display_name = changes.displayName;
+      if (changes.role !== undefined) set.role = changes.role;
+      if (Object.keys(set).length === 0) return;
+      await db.updateTable("org_users").set(set).where("org_id", "=", orgId).where("id", "=", userId).execute();
+    },
+
+    async remove(orgId: string, userId: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom("org_users")
+        .where("org_id", "=", orgId)
+        .where("id", "=", userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    async adminCount(orgId: string): Promise<number> {
+      const result = await db
+        .selectFrom("org_users")
+        .select((eb) => eb.fn.countAll<string | number>().as("count"))
+        .where("org_id", "=", orgId)
+        .where("role", "=", "admin")
+        .executeTakeFirstOrThrow();
+      return Number(result.count);
+    },
+  };
+}
+
+export type OrgUsersRepository = ReturnType<typeof orgUsersRepository>;

@@ -1,0 +1,177 @@
+/** The organization's user list (admins only): search and page, add one or import many, change role, remove. */
+import type { FastifyInstance } from "fastify";
+import type { Static } from "@sinclair/typebox";
+import type { OrgUserDto, Page, UserImportResultDto } from "../../contract/api.js";
+import { callerOf } from "../auth/access.js";
+import { conflict, notFound } from "../errors.js";
+import type { OrgUser } from "./repository.js";
+import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
+import {
+  AddUsersBodySchema,
+  OrgUserSchema,
+  UpdateOrgUserSchema,
+  UserImportResultSchema,
+  UserListQuery,
+  UserParams,
+  type NewOrgUserSchema,
+  type UserImportSchema,
+} from "./schemas.js";
+import { importUsers } from "./service.js";
+
+const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
+
+export function toOrgUserDto(user: OrgUser): OrgUserDto {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    role: user.role,
+    addedBy: user.addedBy,
+    addedAt: user.addedAt,
+  };
+}
+
+type AddUsersBody = Static<typeof NewOrgUserSchema> | Static<typeof UserImportSchema>;
+
+export function userRoutes(app: FastifyInstance): Promise<void> {
+  const { repos, config } = app.ctx;
+
+  app.get<{ Params: Static<typeof OrgParams>; Querystring: Static<typeof UserListQuery> }>(
+    "/orgs/:orgId/users",
+    {
+      preHandler: app.requireOrgAdmin,
+      schema: {
+        tags: ["users"],
+        summary: "The organization's users, searched by email or name, in email order, cursor-paged",
+        params: OrgParams,
+        querystring: UserListQuery,
+        response: { 200: PageOf(OrgUserSchema), ...errorResponses(...ADMIN_ERRORS) },
+      },
+    },
+    async (request): Promise<Page<OrgUserDto>> => {
+      const { search, cursor, limit } = request.query;
+      const page = await repos.users.list(request.params.orgId, {
+        ...(search !== undefined ? { search } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+        limit: limit ?? 50,
+      });
+      return { items: page.items.map(toOrgUserDto), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.post<{ Params: Static<typeof OrgParams>; Body: AddUsersBody }>(
+    "/orgs/:orgId/users",
+    {
+      preHandler: app.requireOrgAdmin,
+      bodyLimit: config.importBodyLimitBytes,
+      schema: {
+        tags: ["users"],
+        summary: "Add one user (201), or import up to 50,000 (200: a verdict per row on a dry run)",
+        params: OrgParams,
+        body: AddUsersBodySchema,
+        response: {
+          200: UserImportResultSchema,
+          201: OrgUserSchema,
+          ...errorResponses(...ADMIN_ERRORS, 409, 413),
+        },
+      },
+    },
+    async (request, reply): Promise<OrgUserDto | UserImportResultDto> => {
+      const actor = callerOf(request).email;
+      const { orgId } = request.params;
+      const body = request.body;
+      if ("import" in body) {
+        return importUsers(repos, orgId, body.import, body.dryRun ?? false, actor);
+      }
+      const email = body.email.trim();
+      const created = await repos.transaction(async (tx) => {
+        if (await tx.users.findByEmail(orgId, email)) {
+          throw conflict(`${email} is already a user of this organization.`, [
+            { field: "email", message: "is already a user of this organization" },
+          ]);
+        }
+        const user = await tx.users.add(
+          orgId,
+          { email, displayName: body.displayName?.trim() || email.split("@")[0] || email, role: body.role ?? "user" },
+          actor,
+        );
+        await tx.audit.record({ orgId, actor, action: "user.add", target: user.email, after: toOrgUserDto(user) });
+        return user;
+      });
+      return reply.code(201).send(toOrgUserDto(created));
+    },
+  );
+
+  app.patch<{ Params: Static<typeof UserParams>; Body: Static<typeof UpdateOrgUserSchema> }>(
+    "/orgs/:orgId/users/:userId",
+    {
+      preHandler: app.requireOrgAdmin,
+      schema: {
+        tags: ["users"],
+        summary: "Change a user's display name or role (the last admin cannot be demoted)",
+        params: UserParams,
+        body: UpdateOrgUserSchema,
+        response: { 200: OrgUserSchema, ...errorResponses(...ADMIN_ERRORS, 409) },
+      },
+    },
+    async (request): Promise<OrgUserDto> => {
+      const actor = callerOf(request).email;
+      const { orgId, userId } = request.params;
+      const updated = await repos.transaction(async (tx) => {
+        const before = await tx.users.get(orgId, userId);
+        if (!before) throw notFound("User");
+        if (before.role === "admin" && request.body.role === "user" && (await tx.users.adminCount(orgId)) <= 1) {
+          throw conflict("The organization's last administrator cannot be demoted.", [
+            { field: "role", message: "would leave the organization without an administrator" },
+          ]);
+        }
+        await tx.users.update(orgId, userId, request.body);
+        const after = (await tx.users.get(orgId, userId))!;
+        await tx.audit.record({
+          orgId,
+          actor,
+          action: "user.update",
+          target: after.email,
+          before: toOrgUserDto(before),
+          after: toOrgUserDto(after),
+        });
+        return after;
+      });
+      return toOrgUserDto(updated);
+    },
+  );
+
+  app.delete<{ Params: Static<typeof UserParams> }>(
+    "/orgs/:orgId/users/:userId",
+    {
+      preHandler: app.requireOrgAdmin,
+      schema: {
+        tags: ["users"],
+        summary: "Remove a user from the organization (the last admin cannot be removed)",
+        params: UserParams,
+        response: { 204: { type: "null", description: "Removed" }, ...errorResponses(...ADMIN_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const actor = callerOf(request).email;
+      const { orgId, userId } = request.params;
+      await repos.transaction(async (tx) => {
+        const before = await tx.users.get(orgId, userId);
+        if (!before) throw notFound("User");
+        if (before.role === "admin" && (await tx.users.adminCount(orgId)) <= 1) {
+          throw conflict("The organization's last administrator cannot be removed.");
+        }
+        await tx.users.remove(orgId, userId);
+        await tx.audit.record({
+          orgId,
+          actor,
+          action: "user.remove",
+          target: before.email,
+          before: toOrgUserDto(before),
+        });
+      });
+      return reply.code(204).send();
+    },
+  );
+  return Promise.resolve();
+}

@@ -1,0 +1,92 @@
+import { Type, type Static } from "@sinclair/typebox";
+import type {
+  ImportRowVerdict,
+  NewOrgUserInput,
+  OrgUserDto,
+  UpdateOrgUserInput,
+  UserImportResultDto,
+} from "../../contract/api.js";
+import { Email, PagingQuery, RoleSchema, Timestamp, Uuid, type Same } from "../http/schemas.js";
+
+const DisplayName = Type.String({ minLength: 1, maxLength: 200, format: "display-name" });
+
+export const OrgUserSchema = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  displayName: Type.String(),
+  role: RoleSchema,
+  addedBy: Type.String(),
+  addedAt: Timestamp,
+});
+
+export const NewOrgUserSchema = Type.Object(
+  { email: Email, displayName: Type.Optional(DisplayName), role: Type.Optional(RoleSchema) },
+  { additionalProperties: false, title: "NewOrgUserInput" },
+);
+
+/** Import rows are judged one by one (a bad email or role rejects that row only), so their fields are plain text. */
+const ImportRowSchema = Type.Object(
+  {
+    email: Type.String({ maxLength: 1000 }),
+    displayName: Type.Optional(Type.String({ maxLength: 1000 })),
+    role: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const UserImportSchema = Type.Object(
+  {
+    import: Type.Union([
+      Type.Object(
+        {
+          format: Type.Literal("csv"),
+          csv: Type.String({ description: "CSV with a header row: email,displayName,role" }),
+        },
+        { additionalProperties: false },
+      ),
+      Type.Object(
+        { format: Type.Literal("json"), rows: Type.Array(ImportRowSchema, { maxItems: 50_000 }) },
+        { additionalProperties: false },
+      ),
+    ]),
+    dryRun: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false, title: "UserImportInput" },
+);
+
+export const AddUsersBodySchema = Type.Union([NewOrgUserSchema, UserImportSchema], {
+  description: "One user, or a bulk import of up to 50,000 rows (CSV text or JSON rows).",
+});
+
+export const UpdateOrgUserSchema = Type.Object(
+  { displayName: Type.Optional(DisplayName), role: Type.Optional(RoleSchema) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ImportRowVerdictSchema = Type.Object({
+  row: Type.Integer(),
+  email: Type.String(),
+  verdict: Type.Union([Type.Literal("ok"), Type.Literal("rejected")]),
+  reason: Type.Optional(Type.String()),
+});
+
+export const UserImportResultSchema = Type.Object({
+  dryRun: Type.Boolean(),
+  total: Type.Integer(),
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  rows: Type.Array(ImportRowVerdictSchema),
+});
+
+export const UserListQuery = Type.Object(
+  { search: Type.Optional(Type.String({ maxLength: 200 })), ...PagingQuery },
+  { additionalProperties: false },
+);
+
+export const UserParams = Type.Object({ orgId: Uuid, userId: Uuid }, { additionalProperties: false });
+
+const _user: Same<Static<typeof OrgUserSchema>, OrgUserDto> = true;
+const _newUser: Same<Static<typeof NewOrgUserSchema>, NewOrgUserInput> = true;
+const _update: Same<Static<typeof UpdateOrgUserSchema>, UpdateOrgUserInput> = true;
+const _verdict: Same<Static<typeof ImportRowVerdictSchema>, ImportRowVerdict> = true;
+const _result: Same<Static<typeof UserImportResultSchema>, UserImportResultDto> = true;

@@ -1,0 +1,101 @@
+/**
+ * The backend as a separate process (`node --import tsx src/server/main.ts`), wired to a lab: used by the crash test
+ * (SIGKILL mid-run, restart) and by the checks benchmark (peak RSS from /proc/<pid>/status VmHWM).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export { backendEnvForLab, type LabEndpoints } from "../../scripts/labEnv.js";
+
+const projectRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BackendProcess {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** The last lines the process wrote (for failure messages). */
+  output(): string;
+  /** Peak resident set size so far, in MB (VmHWM). */
+  peakRssMb(): number;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  timeoutMs?: number;
+  /** Node flags for the backend, e.g. a heap ceiling (--max-old-space-size=128). */
+  nodeFlags?: string[];
+}
+
+export async function spawnBackend(env: Record<string, string>, options: SpawnOptions = {}): Promise<BackendProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const port = await freePort();
+  // `node --import tsx` rather than the tsx CLI, so the pid is the server's own (for SIGKILL and VmHWM).
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", "src/server/main.ts"], {
+    cwd: projectRoot,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      NODE_ENV: "test",
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      LOG_LEVEL: "warn",
+      RATE_LIMIT_MAX: "1000000",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+    if (lines.length > 200) lines.splice(0, lines.length - 200);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`backend exited with ${child.exitCode}:\n${lines.join("\n")}`);
+    try {
+      const health = await fetch(`${url}/api/health`);
+      if (health.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`backend did not become healthy in ${timeoutMs} ms:\n${lines.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pid = child.pid ?? 0;
+  return {
+    url,
+    pid,
+    child,
+    output: () => lines.join("\n"),
+    peakRssMb() {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? "0");
+      return Math.round(kb / 1024);
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** A migrated database per test file: a temp SQLite file, or a unique schema on the test PostgreSQL. */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Kysely } from "kysely";
+import pg from "pg";
+import { openDatabase, type Database } from "../../src/server/db/database.js";
+import { migrateToLatest } from "../../src/server/domains.js";
+import { TEST_DATABASE_URL } from "./postgres.js";
+
+async function migrate(database: Database): Promise<void> {
+  await migrateToLatest(database.db as unknown as Kysely<unknown>);
+}
+
+export type TestDialect = "sqlite" | "postgres";
+
+export function postgresUrl(): string {
+  return TEST_DATABASE_URL;
+}
+
+export interface TestDatabase {
+  database: Database;
+  /** DATABASE_URL for a child process (SQLite file path; PostgreSQL URL with the schema in search_path). */
+  url: string;
+  schema: string | null;
+  dispose(): Promise<void>;
+}
+
+export async function createTestDatabase(dialect: TestDialect): Promise<TestDatabase> {
+  if (dialect === "sqlite") {
+    const dir = mkdtempSync(path.join(tmpdir(), "checks-db-"));
+    const file = path.join(dir, "test.sqlite");
+    const database = await openDatabase(file);
+    await migrate(database);
+    return {
+      database,
+      url: file,
+      schema: null,
+      async dispose() {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `checks_${randomBytes(6).toString("hex")}`;
+  const database = await openDatabase(postgresUrl(), { schema });
+  await migrate(database);
+  return {
+    database,
+    url: postgresUrl(),
+    schema,
+    async dispose() {
+      await database.close();
+      const client = new pg.Client({ connectionString: postgresUrl() });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

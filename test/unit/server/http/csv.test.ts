@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { csvField, parseCsv } from "../../../../src/server/http/csv.js";
+import { judgeRows } from "../../../../src/server/users/service.js";
+
+describe("parseCsv", () => {
+  it("reads quoted cells, doubled quotes, CRLF and LF, a BOM, and skips blank lines", () => {
+    expect(parseCsv('\uFEFFemail,name\r\na@x.io,"Doe, ""Jo"""\n\nb@x.io,Bo\n')).toEqual([
+      ["email", "name"],
+      ["a@x.io", 'Doe, "Jo"'],
+      ["b@x.io", "Bo"],
+    ]);
+  });
+
+  it("keeps a line break inside quotes", () => {
+    expect(parseCsv('a,"line1\nline2"')).toEqual([["a", "line1\nline2"]]);
+  });
+});
+
+describe("csvField", () => {
+  it.each([
+    ["=1+1", `"'=1+1"`],
+    ["+cmd", `"'+cmd"`],
+    ["-2", `"'-2"`],
+    ["@SUM(A1)", `"'@SUM(A1)"`],
+    ["\tx", `"'\tx"`],
+    ['say "hi"', `"say ""hi"""`],
+    ["plain", `"plain"`],
+  ])("writes %j as %s", (value, cell) => {
+    expect(csvField(value)).toBe(cell);
+  });
+});
+
+describe("judgeRows", () => {
+  it("accepts the first of case-insensitive duplicates and defaults role and display name", () => {
+    const { verdicts, accepted } = judgeRows(
+      [{ email: "Ann@x.io" }, { email: "ann@X.io" }, { email: "bo@x.io", role: "ADMIN", displayName: " Bo " }],
+      new Set(),
+    );
+    expect(accepted).toEqual([
+      { email: "Ann@x.io", displayName: "Ann", role: "user" },
+      { email: "bo@x.io", displayName: "Bo", role: "admin" },
+    ]);
+    expect(verdicts[1]).toMatchObject({ verdict: "rejected", reason: "duplicate of row 1 in this import" });
+  });
+});
