@@ -143,6 +143,7 @@ async function main(): Promise<void> {
         ewsUrl: "https://mail.bench.example/EWS/Exchange.asmx",
         accountLogon: "svc@bench.example",
         password: { kind: "set", value: "bench-password" },
+        authentication: "automatic",
         appTenantId: null,
         appClientId: null,
         appCredentialType: null,

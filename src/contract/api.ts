@@ -2,7 +2,7 @@
  * Wire types of the companion backend's API, shared by the pane and the server. Types only: nothing here runs,
  * so importing it costs the pane's bundle nothing. The server's request schemas must accept exactly these shapes.
  */
-import type { AccessTypeId } from "./accessTypes.js";
+import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
 
 export type Role = "admin" | "user";
 
@@ -103,6 +103,8 @@ export interface EmailConfigDto {
   accountLogon: string | null;
   /** Whether a password is stored; the password itself never leaves the server. */
   hasPassword: boolean;
+  /** Microsoft Exchange Impersonation: how the service account signs in (automatic when never chosen). */
+  authentication: EwsAuthentication;
   /** For the EWS OAuth access type: the service account signed in through the popup. */
   serviceAccount: {
     username: string | null;
@@ -128,6 +130,8 @@ export interface EmailConfigInput {
   accountLogon?: string | null;
   /** Omitted or blank keeps the stored password. */
   password?: string;
+  /** Microsoft Exchange Impersonation only; omitted means automatic. */
+  authentication?: EwsAuthentication;
   appOnly?: {
     tenantId: string;
     clientId: string;

@@ -2,6 +2,7 @@
  * Wire types of "Check Users Exchange Impersonated Access": starting a check run, reading its state, its per-user
  * results and its progress stream. Types only, shared by the pane and the backend.
  */
+import type { EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
 import type { CategoryId, Severity } from "./categories.js";
 
@@ -137,6 +138,8 @@ export interface DiscoverEwsUrlInput {
   address: string;
   accountLogon?: string;
   password?: string;
+  /** How POX signs in, as the configuration's Authentication; omitted means automatic. */
+  authentication?: EwsAuthentication;
 }
 
 export interface DiscoveryStepDto {

@@ -15,6 +15,7 @@ import type { Db } from "./db/database.js";
 import { mergeMigrations, migrateToLatest as applyMigrations } from "./db/migrations.js";
 import { emailConfigHelperRoutes } from "./emailConfig/helperRoutes.js";
 import { emailConfigCore001 } from "./emailConfig/migrations/001_core.js";
+import { migration011EwsAuthentication } from "./emailConfig/migrations/011_ews_authentication.js";
 import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
 import { meRoutes } from "./orgs/meRoutes.js";
@@ -39,13 +40,17 @@ export const apiRoutes: ApiRoutes[] = [
   emailConfigHelperRoutes,
 ];
 
-/** 001–009 were the core backend's, 010 and up the check runner's. Steps sharing a name run in this order. */
+/**
+ * 001–009 were the core backend's, 010 the check runner's; later ones are numbered in order of arrival whatever
+ * their domain (a name sorting before an applied one would be refused). Steps sharing a name run in this order.
+ */
 export const migrations = mergeMigrations([
   { "001_core": orgsCore001 },
   { "001_core": usersCore001 },
   { "001_core": emailConfigCore001 },
   { "001_core": auditCore001 },
   { "002_mailbox_status": migration002MailboxStatus, "010_check_runs": migration010CheckRuns },
+  { "011_ews_authentication": migration011EwsAuthentication },
 ]);
 
 export const resealers: Resealer[] = [

@@ -16,6 +16,7 @@ export function emptyRow(orgId: string): EmailConfigsTable {
     ews_url: null,
     account_logon: null,
     password_enc: null,
+    ews_authentication: null,
     service_account_username: null,
     service_account_state: "not_signed_in",
     service_account_token_expires_at: null,

@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { EWS_AUTHENTICATIONS, type EwsAuthentication } from "../../contract/accessTypes.js";
 import { CATEGORIES } from "../../contract/categories.js";
 import type { EmailConfigDto } from "../../contract/api.js";
 import type { DiscoveryResultDto, RbacScriptDto } from "../../contract/checks.js";
@@ -14,7 +15,7 @@ import { HttpError, unprocessable } from "../errors.js";
 import { discoverEwsUrl, parseDiscoveryInput } from "./discovery.js";
 import { signInServiceAccount } from "../exchange/index.js";
 import { rbacForApplicationsScript } from "./rbacScript.js";
-import { AUTH_ERRORS, OrgParams, errorResponses } from "../http/schemas.js";
+import { AUTH_ERRORS, Literals, OrgParams, errorResponses } from "../http/schemas.js";
 import { EmailConfigSchema } from "./schemas.js";
 import { accountLogonProblem, toEmailConfigDto } from "./service.js";
 import { identitySettingsFrom, tokenCacheFor } from "./drivers.js";
@@ -27,6 +28,7 @@ const DiscoverBody = Type.Object(
     address: Type.String({ minLength: 1, maxLength: 320 }),
     accountLogon: Type.Optional(Type.String({ maxLength: 320 })),
     password: Type.Optional(Type.String({ maxLength: 1024, writeOnly: true })),
+    authentication: Type.Optional(Literals(...EWS_AUTHENTICATIONS)),
   },
   { additionalProperties: false },
 );
@@ -71,7 +73,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<DiscoveryResultDto> => {
       const { orgId } = request.params;
-      const { address, accountLogon, password } = request.body;
+      const { address, accountLogon, password, authentication } = request.body;
       const parsed = parseDiscoveryInput(address);
       const logonProblem =
         accountLogon === undefined || accountLogon.trim() === ""
@@ -82,7 +84,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
         ...(logonProblem === null ? [] : [{ field: "accountLogon", message: logonProblem }]),
       ];
       if (invalid.length > 0) throw unprocessable(invalid);
-      let credentials: { accountLogon: string; password: string } | undefined;
+      let credentials: { accountLogon: string; password: string; authentication: EwsAuthentication } | undefined;
       if (accountLogon !== undefined && accountLogon.trim() !== "") {
         let secret = password ?? "";
         if (secret === "") {
@@ -92,10 +94,18 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
             secret = (await repos.emailConfigs.credentials(orgId)).password ?? "";
           }
         }
-        if (secret !== "") credentials = { accountLogon: accountLogon.trim(), password: secret };
+        if (secret !== "") {
+          credentials = {
+            accountLogon: accountLogon.trim(),
+            password: secret,
+            authentication: authentication ?? "automatic",
+          };
+        }
       }
       return discoverEwsUrl(address, {
         fetch: outbound.fetch,
+        // POX signs in as the checks do: Windows authentication (NTLM) on connections of its own, or Basic.
+        openConnection: (url) => outbound.openConnection(url),
         timeoutMs: HELPER_TIMEOUT_MS,
         ...(credentials === undefined ? {} : { credentials }),
       });

@@ -19,7 +19,7 @@ import { compiledOnce, compiledTuples, type ReadRows } from "../db/compiled.js";
 import { selectMembership, type Membership } from "../orgs/repository.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { Resealer } from "../secrets/resealers.js";
-import type { AccessTypeId } from "../../contract/accessTypes.js";
+import { isEwsAuthentication, type AccessTypeId, type EwsAuthentication } from "../../contract/accessTypes.js";
 
 export type SecretChange = { kind: "keep" } | { kind: "set"; value: string } | { kind: "clear" };
 
@@ -29,6 +29,8 @@ export interface EmailConfigRecord {
   ewsUrl: string | null;
   accountLogon: string | null;
   hasPassword: boolean;
+  /** How the Exchange Impersonation service account signs in (automatic when never chosen). */
+  authentication: EwsAuthentication;
   serviceAccount: {
     username: string | null;
     state: "signed_in" | "needs_sign_in" | "not_signed_in";
@@ -58,6 +60,8 @@ export interface EmailConfigChanges {
   ewsUrl: string | null;
   accountLogon: string | null;
   password: SecretChange;
+  /** Null for the access types without a service account password. */
+  authentication: EwsAuthentication | null;
   appTenantId: string | null;
   appClientId: string | null;
   appCredentialType: "secret" | "certificate" | null;
@@ -94,6 +98,7 @@ function toRecord(row: ReadRow): EmailConfigRecord {
     ewsUrl: row.ews_url,
     accountLogon: row.account_logon,
     hasPassword: isSet(row.password_enc),
+    authentication: isEwsAuthentication(row.ews_authentication) ? row.ews_authentication : "automatic",
     serviceAccount: {
       username: row.service_account_username,
       state: row.service_account_state,
@@ -207,6 +212,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
         ews_url: changes.ewsUrl,
         account_logon: changes.accountLogon,
         password_enc: seal("password_enc", orgId, changes.password, current?.password_enc ?? null),
+        ews_authentication: changes.authentication,
         app_tenant_id: changes.appTenantId,
         app_client_id: changes.appClientId,
         app_credential_type: changes.appCredentialType,

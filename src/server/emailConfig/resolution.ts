@@ -35,6 +35,7 @@ function fromChanges(changes: EmailConfigChanges, context: ResolveContext, prefi
           ewsUrl: changes.ewsUrl,
           accountLogon: changes.accountLogon,
           password,
+          authentication: changes.authentication ?? "automatic",
         },
       };
     }
@@ -105,6 +106,7 @@ function storedAsInput(record: EmailConfigRecord): EmailConfigInput | null {
     accessType: record.accessType,
     ewsUrl: record.ewsUrl,
     accountLogon: record.accountLogon,
+    ...(record.accessType === "ews_basic_impersonation" ? { authentication: record.authentication } : {}),
     ...(record.accessType === "graph_app_only" && record.appOnly.tenantId !== null && record.appOnly.clientId !== null
       ? { appOnly: { tenantId: record.appOnly.tenantId, clientId: record.appOnly.clientId } }
       : {}),

@@ -1,7 +1,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
-import { ACCESS_TYPE_IDS } from "../../contract/accessTypes.js";
-import { EnumOut, Nullable, NullableOut, Timestamp, Uuid, type Same } from "../http/schemas.js";
+import { ACCESS_TYPE_IDS, EWS_AUTHENTICATIONS } from "../../contract/accessTypes.js";
+import { EnumOut, Literals, Nullable, NullableOut, Timestamp, Uuid, type Same } from "../http/schemas.js";
 import { AccessTypeSchema } from "../orgs/schemas.js";
 
 /** The answer of GET/PUT email-config; response-only shapes (see NullableOut) keep its serialization cheap. */
@@ -11,6 +11,7 @@ export const EmailConfigSchema = Type.Object({
   ewsUrl: NullableOut(Type.String()),
   accountLogon: NullableOut(Type.String()),
   hasPassword: Type.Boolean(),
+  authentication: EnumOut(...EWS_AUTHENTICATIONS),
   serviceAccount: Type.Object({
     username: NullableOut(Type.String()),
     state: EnumOut("signed_in", "needs_sign_in", "not_signed_in"),
@@ -36,6 +37,11 @@ export const EmailConfigInputSchema = Type.Object(
     password: Type.Optional(
       Type.String({ maxLength: 1024, description: "Omitted or blank keeps the stored password.", writeOnly: true }),
     ),
+    authentication: Type.Optional({
+      ...Literals(...EWS_AUTHENTICATIONS),
+      description:
+        "Microsoft Exchange Impersonation: automatic (NTLM when the server offers it, else Basic), ntlm or basic.",
+    }),
     appOnly: Type.Optional(
       Type.Object(
         {

@@ -33,6 +33,7 @@ export function toEmailConfigDto(record: EmailConfigSummary): EmailConfigDto {
     ewsUrl: record.ewsUrl,
     accountLogon: record.accountLogon,
     hasPassword: record.hasPassword,
+    authentication: record.authentication,
     serviceAccount: { ...record.serviceAccount },
     appOnly: {
       tenantId: record.appOnly.tenantId,
@@ -101,7 +102,9 @@ export async function planEmailConfigChange(
 
   let accountLogon: string | null = null;
   let password: SecretChange = { kind: "clear" };
+  let authentication: EmailConfigChanges["authentication"] = null;
   if (accessType === "ews_basic_impersonation") {
+    authentication = input.authentication ?? "automatic";
     accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
     if (accountLogon === null) errors.push({ field: "accountLogon", message: "is required for this access type" });
     else {
@@ -183,6 +186,7 @@ export async function planEmailConfigChange(
       ewsUrl,
       accountLogon,
       password,
+      authentication,
       appTenantId,
       appClientId,
       appCredentialType,

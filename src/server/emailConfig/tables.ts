@@ -8,6 +8,8 @@ export interface EmailConfigsTable {
   account_logon: string | null;
   /** Every *_enc column holds an AES-256-GCM envelope ("v1.keyId.iv.tag.ciphertext"), never plaintext. */
   password_enc: string | null;
+  /** automatic | ntlm | basic (migration 011); null reads as automatic. */
+  ews_authentication: string | null;
   service_account_username: string | null;
   service_account_state: "signed_in" | "needs_sign_in" | "not_signed_in";
   service_account_token_expires_at: string | null;

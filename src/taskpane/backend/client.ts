@@ -25,6 +25,7 @@ import type {
   CheckResultDto,
   CheckResultsQuery,
   CheckRunDto,
+  DiscoverEwsUrlInput,
   DiscoveryResultDto,
   RbacScriptDto,
   ServiceAccountSignInInput,
@@ -187,10 +188,7 @@ export class ApiClient {
     });
   }
 
-  discover(
-    orgId: string,
-    input: { address: string; accountLogon?: string; password?: string },
-  ): Promise<DiscoveryResultDto> {
+  discover(orgId: string, input: DiscoverEwsUrlInput): Promise<DiscoveryResultDto> {
     return this.json("POST", `/api/orgs/${enc(orgId)}/email-config/discover`, { body: input });
   }
 

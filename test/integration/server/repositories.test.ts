@@ -30,6 +30,7 @@ const basicConfig = (password: string): EmailConfigChanges => ({
   accessType: "ews_basic_impersonation",
   ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
   accountLogon: "svc@contoso.com",
+  authentication: "automatic",
   password: { kind: "set", value: password },
   appTenantId: null,
   appClientId: null,

@@ -12,7 +12,15 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { ACCESS_TYPES, ACCESS_TYPE_IDS, EXCHANGE_ONLINE_DATES, type AccessTypeId } from "../../../contract/accessTypes";
+import {
+  ACCESS_TYPES,
+  ACCESS_TYPE_IDS,
+  EWS_AUTHENTICATIONS,
+  EWS_AUTHENTICATION_LABELS,
+  EXCHANGE_ONLINE_DATES,
+  type AccessTypeId,
+  type EwsAuthentication,
+} from "../../../contract/accessTypes";
 import type { EmailConfigDto } from "../../../contract/api";
 import type { CheckRunDto } from "../../../contract/checks";
 import { isExchangeOnlineUrl } from "../../../contract/exchangeOnline";
@@ -49,6 +57,7 @@ const FIELD_ORDER = [
   "accessType",
   "accountLogon",
   "password",
+  "authentication",
   "ewsUrl",
   "appOnly.tenantId",
   "appOnly.clientId",
@@ -250,12 +259,16 @@ export function EmailConfigTab({
           <Field
             label="Account Logon"
             required={draft.accessType === "ews_basic_impersonation"}
-            hint="The impersonating service account's email address"
+            hint={
+              draft.accessType === "ews_basic_impersonation"
+                ? "The impersonating service account: CONTOSO\\svc-sync (down-level), svc-sync@contoso.com (UPN), or its email address when that is the UPN"
+                : "The impersonating service account's email address"
+            }
             {...fieldState(errors, "accountLogon")}
           >
             <Input
               id="ec-accountLogon"
-              type="email"
+              type={draft.accessType === "ews_basic_impersonation" ? "text" : "email"}
               autoComplete="off"
               value={draft.accountLogon}
               onChange={(_, d) => change({ accountLogon: d.value })}
@@ -285,6 +298,28 @@ export function EmailConfigTab({
           </Field>
         )}
 
+        {draft.accessType === "ews_basic_impersonation" && (
+          <Field
+            label="Authentication"
+            hint={EWS_AUTHENTICATION_LABELS[draft.authentication].guidance}
+            {...fieldState(errors, "authentication")}
+          >
+            <Select
+              id="ec-authentication"
+              className={styles.shrinkable}
+              select={{ className: styles.shrinkable }}
+              value={draft.authentication}
+              onChange={(_, d) => change({ authentication: d.value as EwsAuthentication })}
+            >
+              {EWS_AUTHENTICATIONS.map((id) => (
+                <option key={id} value={id}>
+                  {EWS_AUTHENTICATION_LABELS[id].label}
+                </option>
+              ))}
+            </Select>
+          </Field>
+        )}
+
         {usesEws && (
           <EwsUrlField
             orgId={orgId}
@@ -294,7 +329,11 @@ export function EmailConfigTab({
             discoveryAddress={discoveryAddress}
             credentials={
               draft.accessType === "ews_basic_impersonation" && draft.password !== ""
-                ? { accountLogon: draft.accountLogon.trim(), password: draft.password }
+                ? {
+                    accountLogon: draft.accountLogon.trim(),
+                    password: draft.password,
+                    authentication: draft.authentication,
+                  }
                 : null
             }
           />

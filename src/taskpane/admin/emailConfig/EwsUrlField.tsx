@@ -2,6 +2,7 @@ import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui
 import { Wand20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import type { EwsAuthentication } from "../../../contract/accessTypes";
 import type { DiscoveryResultDto } from "../../../contract/checks";
 import { FailureMessage } from "../FailureMessage";
 
@@ -29,7 +30,7 @@ export function EwsUrlField({
   error: string | undefined;
   /** The address whose domain is probed (the account logon, else the admin's own address). */
   discoveryAddress: string;
-  credentials: { accountLogon: string; password: string } | null;
+  credentials: { accountLogon: string; password: string; authentication?: EwsAuthentication } | null;
 }) {
   const styles = useStyles();
   const { api, expire } = useSession();

@@ -3,7 +3,7 @@
  * mistakes show before a round trip), and the EmailConfigInput it becomes for Save or a check of the unsaved draft.
  */
 import type { EmailConfigDto, EmailConfigInput } from "../../../contract/api";
-import { ACCESS_TYPES, type AccessTypeId } from "../../../contract/accessTypes";
+import { ACCESS_TYPES, type AccessTypeId, type EwsAuthentication } from "../../../contract/accessTypes";
 import { isEmailAddress } from "../../../contract/emailAddress";
 import { isDownLevelLogon, isGuid, isTenantIdOrDomain } from "../../../contract/identifiers";
 
@@ -13,6 +13,8 @@ export interface EmailConfigDraft {
   accountLogon: string;
   /** Write-only: blank keeps the stored password. */
   password: string;
+  /** Microsoft Exchange Impersonation: how the service account signs in. */
+  authentication: EwsAuthentication;
   tenantId: string;
   clientId: string;
   credentialType: "secret" | "certificate";
@@ -30,6 +32,7 @@ export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
     ewsUrl: config.ewsUrl ?? "",
     accountLogon: config.accountLogon ?? "",
     password: "",
+    authentication: config.authentication,
     tenantId: config.appOnly.tenantId ?? "",
     clientId: config.appOnly.clientId ?? "",
     credentialType: config.appOnly.credentialType ?? "secret",
@@ -66,9 +69,9 @@ export function validateDraft(draft: EmailConfigDraft, saved: EmailConfigDto): F
   }
   const logon = draft.accountLogon.trim();
   if (draft.accessType === "ews_basic_impersonation") {
-    if (logon === "") errors.accountLogon = "Enter the service account's email address.";
+    if (logon === "") errors.accountLogon = "Enter the service account's DOMAIN\\user logon, UPN or email address.";
     else if (!isEmailAddress(logon) && !isDownLevelLogon(logon)) {
-      errors.accountLogon = "Enter an email address or a DOMAIN\\user logon.";
+      errors.accountLogon = "Enter a DOMAIN\\user logon, a UPN or an email address.";
     }
     if (draft.password === "" && !saved.hasPassword) errors.password = "Enter the service account's password.";
   }
@@ -109,6 +112,7 @@ export function toInput(draft: EmailConfigDraft): EmailConfigInput {
     input.accountLogon = draft.accountLogon.trim() || null;
   }
   if (draft.accessType === "ews_basic_impersonation" && draft.password !== "") input.password = draft.password;
+  if (draft.accessType === "ews_basic_impersonation") input.authentication = draft.authentication;
   if (draft.accessType === "graph_app_only") {
     input.appOnly = {
       tenantId: draft.tenantId.trim(),

@@ -8,6 +8,7 @@ export function emailConfig(partial: Partial<EmailConfigDto> = {}): EmailConfigD
     ewsUrl: null,
     accountLogon: null,
     hasPassword: false,
+    authentication: "automatic",
     serviceAccount: { username: null, state: "not_signed_in", tokenExpiresAt: null },
     appOnly: {
       tenantId: null,
