@@ -11,6 +11,7 @@ import { auditRoutes } from "./audit.js";
 import { emailConfigRoutes } from "./emailConfig.js";
 import { meRoutes } from "./me.js";
 import { orgRoutes } from "./orgs.js";
+import { readinessRoutes } from "./readiness.js";
 import { systemRoutes } from "./system.js";
 import { userRoutes } from "./users.js";
 
@@ -18,6 +19,7 @@ export type ApiRoutes = (app: FastifyInstance) => Promise<void>;
 
 export const apiRoutes: ApiRoutes[] = [
   systemRoutes,
+  readinessRoutes,
   meRoutes,
   orgRoutes,
   userRoutes,
