@@ -88,7 +88,7 @@ export function entraSetup(input: EntraSetupInput): EntraSetupResult {
   };
   const script = [
     header(values, input.appOnly),
-    backendAndPane(values),
+    backendAndPane(),
     input.appOnly ? appOnly(input.appCertificateFile ?? null) : "",
     summary(input.appOnly, input.appCertificateFile !== undefined),
   ].join("\n");
@@ -166,7 +166,7 @@ $ewsDelegated = @{
 `;
 }
 
-function backendAndPane(values: Values): string {
+function backendAndPane(): string {
   return `# 1. The backend API: v2 access tokens (issuer https://login.microsoftonline.com/<tenant>/v2.0, audience = its
 #    client id), one delegated scope access_as_user, and EWS.AccessAsUser.All for the on-behalf-of exchange of the
 #    EWS OAuth service account's sign-in.
