@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateManifestSchema } from "../../scripts/manifestSchema";
 import { OFFICE_JS_CDN_URL } from "../../scripts/officeJsPlugin";
+import { freePort } from "../support/freePort";
 import { referenceAvailability } from "../support/sharedReference";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -93,15 +93,6 @@ function compiledImports(folder: string): Array<{ file: string; specifier: strin
     }
   }
   return found;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 describe("the compiled backend in dist/server", () => {
