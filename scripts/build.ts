@@ -1,4 +1,5 @@
-// `npm run build`: the production pane into dist/ and dist/manifest.xml pointing at ADDIN_BASE_URL.
+// `npm run build`: the production pane into dist/ and dist/manifest.xml pointing at ADDIN_BASE_URL, and the backend
+// compiled to dist/server/ (entry dist/server/main.js; `npm run serve` starts it).
 // Env: ADDIN_BASE_URL (required), ADDIN_APP_DOMAINS (optional, comma-separated), OFFICE_JS=local (tests only).
 // Flags: --out-dir DIR (default dist).
 import { readFileSync, writeFileSync } from "node:fs";
@@ -6,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "vite";
+import { buildServer, ServerBuildFailure } from "./buildServer";
 import { validateManifestSchema } from "./manifestSchema";
 import { ManifestStampError, stampManifest } from "./manifestStamp";
 import { OFFICE_JS_CDN_URL, officeJsSourceFromEnv, type OfficeJsSource } from "./officeJsPlugin";
@@ -23,6 +25,7 @@ export interface BuildResult {
   outDir: string;
   manifestFile: string;
   manifestValidation: string;
+  serverEntry: string;
 }
 
 class BuildFailure extends Error {
@@ -61,7 +64,8 @@ export async function buildAddin(options: BuildOptions): Promise<BuildResult> {
     throw new BuildFailure(`the built manifest could not be validated under CI: ${check.reason}`);
   }
   const manifestValidation = check.status === "valid" ? "valid against the XSD" : `NOT validated (${check.reason})`;
-  return { outDir: options.outDir, manifestFile, manifestValidation };
+  const serverEntry = buildServer(options.outDir);
+  return { outDir: options.outDir, manifestFile, manifestValidation, serverEntry };
 }
 
 async function main(): Promise<void> {
@@ -76,8 +80,9 @@ async function main(): Promise<void> {
     });
     console.log(`build: pane in ${path.relative(projectRoot, result.outDir) || "."}/`);
     console.log(`build: ${path.relative(projectRoot, result.manifestFile)} ${result.manifestValidation}`);
+    console.log(`build: backend in ${path.relative(projectRoot, result.serverEntry)} (npm run serve)`);
   } catch (error) {
-    if (error instanceof ManifestStampError || error instanceof BuildFailure) {
+    if (error instanceof ManifestStampError || error instanceof BuildFailure || error instanceof ServerBuildFailure) {
       console.error(`build failed: ${error.message}`);
       process.exitCode = 1;
       return;

@@ -56,3 +56,31 @@ export function paneAuthEnvForLab(lab: {
     AUTH_PROTOCOL_MODE: "oidc",
   };
 }
+
+/**
+ * A production environment (what `npm run serve` and `npm run doctor` accept) whose identity provider is the lab:
+ * no host overrides (refused in production), the lab's CA trusted with OUTBOUND_CA_FILE, and its loopback host
+ * allowed by name. Mailbox checks need the host overrides, so they stay a development affair.
+ */
+export function productionEnvForLab(
+  lab: Pick<LabEndpoints, "issuer" | "jwksUri" | "caCertFile" | "backendClientId" | "backendClientSecret"> & {
+    authority: string;
+    spaClientId: string;
+    apiScope: string;
+  },
+): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    OUTBOUND_CA_FILE: lab.caCertFile,
+    OUTBOUND_ALLOWED_HOSTS: new URL(lab.issuer).hostname,
+    TOKEN_ISSUERS: lab.issuer,
+    TOKEN_AUDIENCE: lab.backendClientId,
+    TOKEN_JWKS_URI: lab.jwksUri,
+    BACKEND_CLIENT_ID: lab.backendClientId,
+    BACKEND_CLIENT_SECRET: lab.backendClientSecret,
+    EXCHANGE_AUTHORITY: lab.authority,
+    EXCHANGE_KNOWN_AUTHORITIES: new URL(lab.authority).host,
+    EXCHANGE_PROTOCOL_MODE: "oidc",
+    ...paneAuthEnvForLab(lab),
+  };
+}

@@ -24,8 +24,9 @@ import { openDatabase, type Database } from "./db/database.js";
 import { installErrorHandler, problemForClientError } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
-import { defaultDriverFactory } from "./emailConfig/drivers.js";
+import { defaultDriverFactory } from "./emailConfig/service.js";
 import { installOrgAccess } from "./orgs/access.js";
+import { membershipIn } from "./orgs/service.js";
 import { createRepositories, type Repositories } from "./repositories.js";
 import { apiRoutes, migrateToLatest, type ApiRoutes } from "./domains.js";
 import { Problem } from "./http/schemas.js";
@@ -139,7 +140,7 @@ function buildCheckService(
     runs: checkRunsRepository(ctx.database.db, ctx.now),
     keyring: ctx.keyring,
     guardUrl: (url) => ctx.outbound.guard(url),
-    driverFor: defaultDriverFactory(ctx, settings),
+    driverFor: defaultDriverFactory(ctx, settings.runner.requestTimeoutMs),
     settings,
     events: new CheckRunEvents(settings.progressIntervalMs),
     log: app.log,
@@ -206,5 +207,5 @@ async function registerPlugins(
     },
   });
   installAuth(app, tokens, config.rateLimit);
-  installOrgAccess(app, (orgId, email) => repos.organizations.membershipIn(orgId, email));
+  installOrgAccess(app, (orgId, email) => membershipIn(repos, orgId, email));
 }

@@ -12,6 +12,7 @@ import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
+import { pendingMigrations as pendingOf } from "./db/migrationStatus.js";
 import { mergeMigrations, migrateToLatest as applyMigrations } from "./db/migrations.js";
 import { emailConfigHelperRoutes } from "./emailConfig/helperRoutes.js";
 import { emailConfigCore001 } from "./emailConfig/migrations/001_core.js";
@@ -23,22 +24,10 @@ import { orgsCore001 } from "./orgs/migrations/001_core.js";
 import { orgRoutes } from "./orgs/routes.js";
 import type { Keyring } from "./secrets/keyring.js";
 import { resealEvery, type Resealer } from "./secrets/resealers.js";
+import { readinessRoutes } from "./system/readiness.js";
 import { systemRoutes } from "./system/routes.js";
 import { usersCore001 } from "./users/migrations/001_core.js";
 import { userRoutes } from "./users/routes.js";
-
-export type ApiRoutes = (app: FastifyInstance) => Promise<void>;
-
-export const apiRoutes: ApiRoutes[] = [
-  systemRoutes,
-  meRoutes,
-  orgRoutes,
-  userRoutes,
-  emailConfigRoutes,
-  auditRoutes,
-  checkRoutes,
-  emailConfigHelperRoutes,
-];
 
 /**
  * 001–009 were the core backend's, 010 the check runner's; later ones are numbered in order of arrival whatever
@@ -52,6 +41,25 @@ export const migrations = mergeMigrations([
   { "002_mailbox_status": migration002MailboxStatus, "010_check_runs": migration010CheckRuns },
   { "011_ews_authentication": migration011EwsAuthentication },
 ]);
+
+/** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */
+export function pendingMigrations(db: Db): Promise<string[]> {
+  return pendingOf(db, migrations);
+}
+
+export type ApiRoutes = (app: FastifyInstance) => Promise<void>;
+
+export const apiRoutes: ApiRoutes[] = [
+  systemRoutes,
+  readinessRoutes(pendingMigrations),
+  meRoutes,
+  orgRoutes,
+  userRoutes,
+  emailConfigRoutes,
+  auditRoutes,
+  checkRoutes,
+  emailConfigHelperRoutes,
+];
 
 export const resealers: Resealer[] = [
   emailConfigsResealer,

@@ -1,12 +1,14 @@
 /**
- * A companion backend for tests: buildApp on a temporary SQLite file (or a PostgreSQL schema), a local token
- * issuer, a fixed keyring and a fake DNS resolver, plus helpers to seed organizations and sign requests.
- * Reusable by other helpers' route tests: `const backend = await createTestBackend(); backend.app.inject(...)`.
+ * The one companion backend for tests: buildApp on a temporary SQLite file (or a PostgreSQL schema), the local token
+ * issuer of tokens.ts (plus any other issuer a test trusts, e.g. the lab's), a fixed keyring and a fake DNS resolver
+ * (or the system's), with helpers to seed organizations and sign requests. Every route test starts here:
+ * `const backend = await createTestBackend(); backend.app.inject(...)`.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createLocalJWKSet, type JWK } from "jose";
 import { buildApp, type AppDeps } from "../../src/server/app.js";
 import { createOrganization } from "../../src/server/bootstrap.js";
 import { loadConfig, type ServerConfig } from "../../src/server/config.js";
@@ -16,6 +18,7 @@ import type { Resolver } from "../../src/server/net/urlGuard.js";
 import { createRepositories, type Repositories } from "../../src/server/repositories.js";
 import { Keyring, generateKeyEntry, parseKey } from "../../src/server/secrets/keyring.js";
 import { openTestPostgres } from "./postgres.js";
+import { seedOrg as seedManyUsers, type SeededOrg } from "./seed.js";
 import { createTestIssuer, type TestIssuer, type TokenClaims } from "./tokens.js";
 
 /** Names the tests use, resolved without DNS: public addresses for cloud names, private ones for on-premises. */
@@ -41,6 +44,10 @@ export interface TestBackend {
   issuer: TestIssuer;
   /** Authorization header value for a signed-in user. */
   bearer(claims: TokenClaims | string): Promise<string>;
+  /** A signed-in user's bare token (for the check routes' helpers, which add "Bearer "). */
+  token(email: string): Promise<string>;
+  /** An organization bound to no tenant with `users` users straight into the database (fast for 100,000). */
+  seedUsers(users: number, adminEmail?: string, domain?: string): Promise<SeededOrg>;
   /** Creates an organization with one admin (and optional plain users). */
   seedOrg(input: { name: string; admin: string; users?: string[]; tenantId?: string | null }): Promise<{
     orgId: string;
@@ -54,10 +61,15 @@ export interface TestBackendOptions {
   dialect?: "sqlite" | "postgres";
   env?: Record<string, string>;
   deps?: Partial<AppDeps>;
+  /** "system" resolves names for real (with OUTBOUND_HOST_OVERRIDES, e.g. the lab's); default FAKE_DNS. */
+  resolver?: "fake" | "system";
+  /** More issuers to trust, with their key sets (e.g. the lab's, for service-account tokens). */
+  extraIssuers?: Array<{ issuer: string; keys: { keys: JWK[] } }>;
 }
 
 export async function createTestBackend(options: TestBackendOptions = {}): Promise<TestBackend> {
   const issuer = await createTestIssuer();
+  const extraIssuers = options.extraIssuers ?? [];
   const dir = await mkdtemp(path.join(tmpdir(), "sync-sidebar-backend-"));
   const postgres = options.dialect === "postgres" ? await openTestPostgres("backend") : null;
   const databaseUrl = path.join(dir, "backend.db");
@@ -65,7 +77,7 @@ export async function createTestBackend(options: TestBackendOptions = {}): Promi
   const config = loadConfig({
     NODE_ENV: "test",
     DATABASE_URL: databaseUrl,
-    TOKEN_ISSUERS: issuer.issuer,
+    TOKEN_ISSUERS: [issuer.issuer, ...extraIssuers.map((extra) => extra.issuer)].join(","),
     TOKEN_AUDIENCE: issuer.audience,
     LOG_LEVEL: "silent",
     SECRETS_KEY_FILE: path.join(dir, "keys.json"),
@@ -73,14 +85,15 @@ export async function createTestBackend(options: TestBackendOptions = {}): Promi
     ...options.env,
   });
   const keyring = new Keyring([parseKey(generateKeyEntry("test1"))]);
-  const outbound = createOutboundClient(config.outbound, { resolve: fakeResolver });
-  const app = await buildApp(config, {
-    database,
-    keyring,
-    outbound,
-    keySetFor: issuer.keySetFor,
-    ...options.deps,
-  });
+  const outbound = createOutboundClient(
+    config.outbound,
+    options.resolver === "system" ? {} : { resolve: fakeResolver },
+  );
+  const keySetFor = (name: string) => {
+    const extra = extraIssuers.find((candidate) => candidate.issuer === name);
+    return extra === undefined ? issuer.keySetFor(name) : createLocalJWKSet(extra.keys);
+  };
+  const app = await buildApp(config, { database, keyring, outbound, keySetFor, ...options.deps });
   await app.ready();
   const repos = createRepositories(database.db, { keyring });
   return {
@@ -91,6 +104,12 @@ export async function createTestBackend(options: TestBackendOptions = {}): Promi
     keyring,
     issuer,
     bearer: async (claims) => `Bearer ${await issuer.mint(typeof claims === "string" ? { email: claims } : claims)}`,
+    token: (email) => issuer.mint({ email }),
+    seedUsers: (users, adminEmail, domain) =>
+      seedManyUsers(database.db, users, {
+        ...(adminEmail === undefined ? {} : { adminEmail }),
+        ...(domain === undefined ? {} : { domain }),
+      }),
     seedOrg: async ({ name, admin, users = [], tenantId = issuer.tenantId }) => {
       const { org, admin: adminUser } = await createOrganization(
         repos,

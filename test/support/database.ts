@@ -1,13 +1,11 @@
 /** A migrated database per test file: a temp SQLite file, or a unique schema on the test PostgreSQL. */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Kysely } from "kysely";
-import pg from "pg";
 import { openDatabase, type Database } from "../../src/server/db/database.js";
 import { migrateToLatest } from "../../src/server/domains.js";
-import { TEST_DATABASE_URL } from "./postgres.js";
+import { TEST_DATABASE_URL, openTestPostgres } from "./postgres.js";
 
 async function migrate(database: Database): Promise<void> {
   await migrateToLatest(database.db as unknown as Kysely<unknown>);
@@ -43,22 +41,7 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
       },
     };
   }
-  const schema = `checks_${randomBytes(6).toString("hex")}`;
-  const database = await openDatabase(postgresUrl(), { schema });
-  await migrate(database);
-  return {
-    database,
-    url: postgresUrl(),
-    schema,
-    async dispose() {
-      await database.close();
-      const client = new pg.Client({ connectionString: postgresUrl() });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const postgres = await openTestPostgres("checks");
+  await migrate(postgres.database);
+  return { database: postgres.database, url: postgresUrl(), schema: postgres.schema, dispose: () => postgres.drop() };
 }

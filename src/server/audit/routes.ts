@@ -2,26 +2,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { AuditEventDto, Page } from "../../contract/api.js";
-import type { AuditEvent } from "./repository.js";
 import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
 import { AuditEventSchema, AuditQuery } from "./schemas.js";
-import { csvRow } from "../http/csv.js";
+import { auditCsv, auditPage } from "./service.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
-/** The CSV export stops here; an organization with more events pages through the JSON route. */
-const CSV_MAX_EVENTS = 100_000;
-
-function toDto(event: AuditEvent): AuditEventDto {
-  return {
-    id: event.id,
-    at: event.at,
-    actor: event.actor,
-    action: event.action,
-    target: event.target,
-    before: event.before,
-    after: event.after,
-  };
-}
 
 export function auditRoutes(app: FastifyInstance): Promise<void> {
   const { repos } = app.ctx;
@@ -40,11 +25,7 @@ export function auditRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<Page<AuditEventDto>> => {
       const { cursor, limit } = request.query;
-      const page = await repos.audit.list(request.params.orgId, {
-        ...(cursor !== undefined ? { cursor } : {}),
-        limit: limit ?? 50,
-      });
-      return { items: page.items.map(toDto), nextCursor: page.nextCursor };
+      return auditPage(repos, request.params.orgId, { cursor, limit: limit ?? 50 });
     },
   );
 
@@ -64,33 +45,11 @@ export function auditRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const lines = [csvRow(["at", "actor", "action", "target", "before", "after"])];
-      let cursor: string | undefined;
-      let count = 0;
-      do {
-        const page = await repos.audit.list(request.params.orgId, {
-          ...(cursor !== undefined ? { cursor } : {}),
-          limit: 1000,
-        });
-        for (const event of page.items) {
-          lines.push(
-            csvRow([
-              event.at,
-              event.actor,
-              event.action,
-              event.target ?? "",
-              event.before === null ? "" : JSON.stringify(event.before),
-              event.after === null ? "" : JSON.stringify(event.after),
-            ]),
-          );
-        }
-        count += page.items.length;
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined && count < CSV_MAX_EVENTS);
+      const csv = await auditCsv(repos, request.params.orgId);
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="audit-${request.params.orgId}.csv"`)
-        .send(lines.join(""));
+        .send(csv);
     },
   );
   return Promise.resolve();

@@ -1,9 +1,9 @@
 /**
  * check_runs.draft_enc under rotation: the table is the check runs', the envelope's format is email configuration's
- * draft seal (emailConfig/draftSeal.ts).
+ * draft seal (reached through emailConfig/service.ts).
  */
 import type { Db } from "../db/database.js";
-import { resealDraft } from "../emailConfig/draftSeal.js";
+import { resealDraft } from "../emailConfig/service.js";
 import type { Resealer } from "../secrets/resealers.js";
 
 /** Re-seals every draft not sealed by the active key; returns how many moved. */

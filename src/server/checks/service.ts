@@ -7,15 +7,23 @@ import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { CATEGORIES } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
+import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
+import { isCategoryId } from "../../contract/categories.js";
 import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../contract/checks.js";
+import { recordAudit } from "../audit/service.js";
+import {
+  configurationForRun,
+  openDraft,
+  sealDraft,
+  type DriverFactory,
+  type UrlGuard,
+} from "../emailConfig/service.js";
 import { conflict, notFound, unprocessable } from "../errors.js";
 import type { MailboxDriver, PreflightReport } from "../exchange/driver.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
+import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
-import type { UrlGuard } from "../emailConfig/service.js";
-import { resolveEmailConfig } from "../emailConfig/resolution.js";
-import { openDraft, sealDraft } from "../emailConfig/draftSeal.js";
 import { EtaEstimator } from "./eta.js";
 import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
@@ -23,8 +31,35 @@ import { runChecks, type RunEnd } from "./runner.js";
 import type { CheckSettings } from "./settings.js";
 import type { RunProgress } from "./types.js";
 
-/** Builds the driver of one organization's configuration (the exchange module's factory with the server's deps). */
-export type DriverFactory = (orgId: string, config: ResolvedEmailConfig) => MailboxDriver;
+export type { DriverFactory } from "../emailConfig/service.js";
+
+const STATE_BY_SEVERITY: Record<Severity, MailboxState> = {
+  ok: "connected",
+  warning: "needs_attention",
+  transient: "needs_attention",
+  error: "not_connected",
+};
+
+/** A user's latest check result as their status shows it; null when they were never checked. */
+export async function latestMailboxCheck(
+  repos: Pick<Repositories, "mailboxStatus">,
+  orgId: string,
+  userId: string,
+): Promise<{ state: MailboxState; lastCheck: NonNullable<MailboxStatusDto["lastCheck"]> } | null> {
+  const latest = await repos.mailboxStatus.latest(orgId, userId);
+  if (!latest) return null;
+  const category = CATEGORIES[isCategoryId(latest.category) ? latest.category : "unknown_error"];
+  return {
+    state: STATE_BY_SEVERITY[category.severity],
+    lastCheck: {
+      category: latest.category,
+      severity: category.severity,
+      message: category.message,
+      tellAdmin: category.severity === "ok" ? null : category.tellAdmin,
+      checkedAt: latest.checkedAt,
+    },
+  };
+}
 
 export interface CheckServiceDeps {
   repos: Repositories;
@@ -74,15 +109,8 @@ export class CheckService {
     if (concurrency > settings.maxConcurrency) {
       throw unprocessable([{ field: "concurrency", message: `must be at most ${settings.maxConcurrency}` }]);
     }
-    const org = await repos.organizations.get(orgId);
-    if (org === null) throw notFound("Organization");
-    const record = await repos.emailConfigs.get(orgId);
-    const credentials = await repos.emailConfigs.credentials(orgId);
-    const resolution = await resolveEmailConfig(
-      { record, credentials, orgTenantId: org.tenantId },
-      input.draft,
-      this.deps.guardUrl,
-    );
+    if ((await organizationOf(repos, orgId)) === null) throw notFound("Organization");
+    const resolution = await configurationForRun(repos, orgId, input.draft, this.deps.guardUrl);
     if (!resolution.ok) throw unprocessable(resolution.errors);
 
     const runId = randomUUID();
@@ -93,7 +121,7 @@ export class CheckService {
       depth: input.depth,
       scope: input.scope,
       accessType: resolution.config.accessType,
-      configVersion: draft ? null : record.version,
+      configVersion: draft ? null : resolution.version,
       // The draft is never saved as configuration; sealed here only so a crash can resume the run.
       draftEnc: draft ? sealDraft(this.deps.keyring, runId, resolution.config) : null,
       concurrency,
@@ -119,15 +147,13 @@ export class CheckService {
     }
     this.launch(created.run, resolution.config, { done: 0, counts: {} });
     // The run is under way whatever happens to its audit line; a failed write is logged, not surfaced.
-    await repos.audit
-      .record({
-        orgId,
-        actor,
-        action: "check_run.start",
-        target: runId,
-        after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
-      })
-      .catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
+    await recordAudit(repos, {
+      orgId,
+      actor,
+      action: "check_run.start",
+      target: runId,
+      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
+    }).catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
     return created.run;
   }
 
@@ -151,7 +177,7 @@ export class CheckService {
       // Not driven by this process (its resume failed to start): end it directly with what is stored.
       await this.deps.runs.finish(runId, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
     }
-    await this.deps.repos.audit.record({ orgId, actor, action: "check_run.cancel", target: runId });
+    await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
     return this.get(orgId, runId);
   }
 
@@ -171,17 +197,11 @@ export class CheckService {
           continue;
         }
       } else {
-        const record = await repos.emailConfigs.get(run.orgId);
-        if (record.version !== run.configVersion) {
+        const resolution = await configurationForRun(repos, run.orgId, undefined, this.deps.guardUrl);
+        if (resolution.version !== run.configVersion) {
           await this.fail(run, "The email configuration changed while the run was interrupted; start a new run.");
           continue;
         }
-        const org = await repos.organizations.get(run.orgId);
-        const resolution = await resolveEmailConfig(
-          { record, credentials: await repos.emailConfigs.credentials(run.orgId), orgTenantId: org?.tenantId ?? null },
-          undefined,
-          this.deps.guardUrl,
-        );
         if (!resolution.ok) {
           await this.fail(run, `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`);
           continue;

@@ -5,13 +5,15 @@
  */
 import type { ExchangeConfig } from "../config.js";
 import type { AppContext } from "../context.js";
+import { createMailboxDriver } from "../exchange/index.js";
+import type { IdentitySettings, MailboxDriverDeps, ResolvedEmailConfig } from "../exchange/config.js";
+import type { MailboxDriver } from "../exchange/driver.js";
 
 /** What building drivers needs from the app: the repositories, the guarded outbound client, the configuration. */
 export type DriverContext = Pick<AppContext, "repos" | "outbound" | "config">;
-import { createMailboxDriver } from "../exchange/index.js";
-import type { IdentitySettings, MailboxDriverDeps } from "../exchange/config.js";
-import type { DriverFactory } from "../checks/service.js";
-import type { CheckSettings } from "../checks/settings.js";
+
+/** Builds the driver of one organization's configuration (the exchange module's factory with the server's deps). */
+export type DriverFactory = (orgId: string, config: ResolvedEmailConfig) => MailboxDriver;
 
 export function identitySettingsFrom(exchange: ExchangeConfig): IdentitySettings {
   return {
@@ -42,14 +44,14 @@ export function tokenCacheFor(ctx: DriverContext, orgId: string): NonNullable<Ma
   };
 }
 
-export function driverDepsFor(ctx: DriverContext, orgId: string, settings: CheckSettings): MailboxDriverDeps {
+export function driverDepsFor(ctx: DriverContext, orgId: string, requestTimeoutMs: number): MailboxDriverDeps {
   const { repos } = ctx;
   return {
     // The backend's guarded client: the URL guard and the lab's CA apply to every driver request.
     fetch: ctx.outbound.fetch,
     openConnection: (url) => ctx.outbound.openConnection(url),
     identity: identitySettingsFrom(ctx.config.exchange),
-    requestTimeoutMs: settings.runner.requestTimeoutMs,
+    requestTimeoutMs,
     tokenCache: tokenCacheFor(ctx, orgId),
     onNeedsSignIn: async () => {
       const current = await repos.emailConfigs.get(orgId);
@@ -58,6 +60,7 @@ export function driverDepsFor(ctx: DriverContext, orgId: string, settings: Check
   };
 }
 
-export function defaultDriverFactory(ctx: DriverContext, settings: CheckSettings): DriverFactory {
-  return (orgId, config) => createMailboxDriver(config, driverDepsFor(ctx, orgId, settings));
+/** `requestTimeoutMs` bounds each request a driver sends (the check runner's setting). */
+export function defaultDriverFactory(ctx: DriverContext, requestTimeoutMs: number): DriverFactory {
+  return (orgId, config) => createMailboxDriver(config, driverDepsFor(ctx, orgId, requestTimeoutMs));
 }

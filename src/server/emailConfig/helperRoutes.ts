@@ -17,8 +17,11 @@ import { signInServiceAccount } from "../exchange/index.js";
 import { rbacForApplicationsScript } from "./rbacScript.js";
 import { AUTH_ERRORS, Literals, OrgParams, errorResponses } from "../http/schemas.js";
 import { EmailConfigSchema } from "./schemas.js";
-import { accountLogonProblem, toEmailConfigDto } from "./service.js";
+import { accountLogonProblem } from "./rules.js";
 import { identitySettingsFrom, tokenCacheFor } from "./drivers.js";
+import { discoveryPassword, recordServiceAccountSignIn } from "./service.js";
+import { organizationOf } from "../orgs/service.js";
+import { userEmailsOf } from "../users/service.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 const HELPER_TIMEOUT_MS = 15_000;
@@ -86,14 +89,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
       if (invalid.length > 0) throw unprocessable(invalid);
       let credentials: { accountLogon: string; password: string; authentication: EwsAuthentication } | undefined;
       if (accountLogon !== undefined && accountLogon.trim() !== "") {
-        let secret = password ?? "";
-        if (secret === "") {
-          // Like PUT: a blank password means the stored one, when the logon is the stored logon.
-          const stored = await repos.emailConfigs.get(orgId);
-          if (stored.accountLogon?.toLowerCase() === accountLogon.trim().toLowerCase()) {
-            secret = (await repos.emailConfigs.credentials(orgId)).password ?? "";
-          }
-        }
+        const secret = await discoveryPassword(repos, orgId, accountLogon, password);
         if (secret !== "") {
           credentials = {
             accountLogon: accountLogon.trim(),
@@ -137,7 +133,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
         }
         throw error;
       }
-      const org = await repos.organizations.get(orgId);
+      const org = await organizationOf(repos, orgId);
       const signedIn = await signInServiceAccount(request.body.accessToken, {
         identity: identitySettingsFrom(app.ctx.config.exchange),
         fetch: outbound.fetch,
@@ -155,22 +151,12 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
         throw unprocessable([{ field: "accessToken", message }]);
       }
       const { session } = signedIn;
-      const saved = await repos.transaction(async (tx) => {
-        const next = await tx.emailConfigs.saveServiceAccount(orgId, {
-          username: session.username ?? serviceAccount.email,
-          state: "signed_in",
-          tokenExpiresAt: session.expiresAt?.toISOString() ?? null,
-        });
-        await tx.audit.record({
-          orgId,
-          actor,
-          action: "email_config.service_account_sign_in",
-          target: next.serviceAccount.username,
-          after: { serviceAccount: next.serviceAccount },
-        });
-        return next;
+      return recordServiceAccountSignIn(repos, {
+        orgId,
+        actor,
+        username: session.username ?? serviceAccount.email,
+        tokenExpiresAt: session.expiresAt?.toISOString() ?? null,
       });
-      return toEmailConfigDto(saved);
     },
   );
 
@@ -188,8 +174,8 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<RbacScriptDto> => {
       const { orgId } = request.params;
-      const org = await repos.organizations.get(orgId);
-      const emails = [...(await repos.users.emailsOf(orgId))].sort();
+      const org = await organizationOf(repos, orgId);
+      const emails = [...(await userEmailsOf(repos, orgId))].sort();
       const result = rbacForApplicationsScript({
         appId: request.query.appId,
         servicePrincipalObjectId: request.query.servicePrincipalObjectId,

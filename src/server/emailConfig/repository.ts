@@ -16,12 +16,13 @@ import {
 } from "./columns.js";
 import type { EmailConfigsTable } from "./tables.js";
 import { compiledOnce, compiledTuples, type ReadRows } from "../db/compiled.js";
-import { selectMembership, type Membership } from "../orgs/repository.js";
 import type { Keyring } from "../secrets/keyring.js";
 import type { Resealer } from "../secrets/resealers.js";
 import { isEwsAuthentication, type AccessTypeId, type EwsAuthentication } from "../../contract/accessTypes.js";
 
-export type SecretChange = { kind: "keep" } | { kind: "set"; value: string } | { kind: "clear" };
+import { applySecretChange, type SecretChange } from "./rules.js";
+
+export type { SecretChange } from "./rules.js";
 
 export interface EmailConfigRecord {
   orgId: string;
@@ -124,22 +125,14 @@ function summaryOf(record: EmailConfigRecord): EmailConfigSummary {
   return { ...record, appOnly };
 }
 
-/** selectMembership's columns, then SUMMARY_COLUMNS (null from there on when the organization has no row yet). */
-type MembershipTuple = [string, string, string | null, string, string, string, "admin" | "user"];
-const MEMBERSHIP_COLUMNS = 7;
-const VERSION_INDEX = SUMMARY_COLUMNS.findIndex(({ column }) => column === "version");
-
 /** Binds each envelope to its column and organization. */
 function secretContext(column: SecretColumn, orgId: string): string {
   return `email_configs.${column}:${orgId}`;
 }
 
 export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date, readRows: ReadRows | null = null) {
-  const seal = (column: SecretColumn, orgId: string, change: SecretChange, current: string | null) => {
-    if (change.kind === "keep") return current;
-    if (change.kind === "clear") return null;
-    return keyring.seal(change.value, secretContext(column, orgId));
-  };
+  const seal = (column: SecretColumn, orgId: string, change: SecretChange, current: string | null) =>
+    applySecretChange(change, current, (value) => keyring.seal(value, secretContext(column, orgId)));
   const open = (column: SecretColumn, orgId: string, envelope: string | null) =>
     envelope === null ? null : keyring.open(envelope, secretContext(column, orgId));
 
@@ -149,19 +142,20 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
     [""],
     readRows,
   );
-  // The admin's read of the configuration (the pane opens on it): the caller's membership and the configuration's
-  // public columns in one statement, as a tuple. Secret columns are never selected, only whether they are set.
-  const memberViewQuery = compiledTuples<DatabaseTables, [string, string], [...MembershipTuple, ...unknown[]]>(
+  // The admin's read of the configuration (the pane opens on it), as a tuple: the public columns, and of each secret
+  // column only whether it is set.
+  const summaryQuery = compiledTuples<DatabaseTables, [string], unknown[]>(
     db,
-    (orgId: string, email: string) =>
-      selectMembership(db, orgId, email)
-        .leftJoin("email_configs as c", "c.org_id", "u.org_id")
+    (orgId: string) =>
+      db
+        .selectFrom("email_configs")
         .select(
           SUMMARY_COLUMNS.map(({ column, isSet: secret }) =>
-            secret ? sql<boolean>`${sql.ref(`c.${column}`)} IS NOT NULL`.as(column) : `c.${column}`,
+            secret ? sql<boolean>`${sql.ref(column)} IS NOT NULL`.as(column) : column,
           ) as never,
-        ),
-    ["", ""],
+        )
+        .where("org_id", "=", orgId),
+    [""],
     readRows,
   );
 
@@ -175,24 +169,10 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
       return found ? toRecord(found) : emptyEmailConfig(orgId);
     },
 
-    /**
-     * The caller's membership in the organization and its configuration summary, read together; null when the
-     * caller is not in the organization's user list (the caller decides what that means: 404 for the API).
-     */
-    async getForMember(
-      orgId: string,
-      email: string,
-    ): Promise<{ membership: Membership; config: EmailConfigSummary } | null> {
-      const [found] = await memberViewQuery(orgId, email.toLowerCase());
-      if (!found) return null;
-      const [id, name, tenantId, createdAt, createdBy, userId, role] = found;
-      const membership: Membership = { org: { id, name, tenantId, createdAt, createdBy }, userId, role };
-      // No configuration row yet: the left join gave nulls, the (never null) version among them.
-      const config =
-        found[MEMBERSHIP_COLUMNS + VERSION_INDEX] === null
-          ? emptyRow(orgId)
-          : rowFromTuple(orgId, found, MEMBERSHIP_COLUMNS);
-      return { membership, config: summaryOf(toRecord(config)) };
+    /** The configuration without secrets, certificate body or token cache: what the admin's form shows. */
+    async summary(orgId: string): Promise<EmailConfigSummary> {
+      const [found] = await summaryQuery(orgId);
+      return summaryOf(toRecord(found ? rowFromTuple(orgId, found, 0) : emptyRow(orgId)));
     },
 
     /**

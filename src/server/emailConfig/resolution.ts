@@ -7,7 +7,7 @@ import type { EmailConfigInput } from "../../contract/api.js";
 import type { FieldError } from "../errors.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
 import type { EmailConfigChanges, EmailConfigRecord, EmailCredentials } from "./repository.js";
-import { planEmailConfigChange, type UrlGuard } from "./service.js";
+import { applySecretChange, planEmailConfigChange, type UrlGuard } from "./rules.js";
 
 export type Resolution = { ok: true; config: ResolvedEmailConfig } | { ok: false; errors: FieldError[] };
 
@@ -21,7 +21,7 @@ interface ResolveContext {
 function fromChanges(changes: EmailConfigChanges, context: ResolveContext, prefix: string): Resolution {
   const { record, credentials } = context;
   const secret = (change: EmailConfigChanges["password"], stored: string | null): string | null =>
-    change.kind === "set" ? change.value : change.kind === "keep" ? stored : null;
+    applySecretChange(change, stored, (value) => value);
   switch (changes.accessType) {
     case "ews_basic_impersonation": {
       const password = secret(changes.password, credentials.password);

@@ -6,11 +6,10 @@ import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { EmailConfigDto } from "../../contract/api.js";
 import { callerOf } from "../auth/access.js";
-import { grantOrgAccess } from "../orgs/access.js";
-import { badRequest, preconditionFailed, preconditionRequired, unprocessable } from "../errors.js";
+import { badRequest, preconditionRequired } from "../errors.js";
 import { AUTH_ERRORS, OrgParams, errorResponses } from "../http/schemas.js";
 import { EmailConfigInputSchema, EmailConfigSchema, IfMatchHeaders } from "./schemas.js";
-import { etagOf, parseIfMatch, planEmailConfigChange, toEmailConfigDto } from "./service.js";
+import { emailConfigSummary, etagOf, parseIfMatch, saveEmailConfig } from "./service.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 
@@ -20,7 +19,7 @@ export function emailConfigRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Params: Static<typeof OrgParams> }>(
     "/orgs/:orgId/email-config",
     {
-      // Admins only, like requireOrgAdmin, but the membership comes from the same query as the configuration.
+      preHandler: app.requireOrgAdmin,
       schema: {
         tags: ["email-config"],
         summary: "The organization's email configuration, without secrets (ETag = version)",
@@ -29,11 +28,9 @@ export function emailConfigRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply): Promise<EmailConfigDto> => {
-      const found = await repos.emailConfigs.getForMember(request.params.orgId, callerOf(request).email);
-      grantOrgAccess(request, found?.membership ?? null, "admin");
-      const config = found!.config; // grantOrgAccess has thrown when found is null
+      const config = await emailConfigSummary(repos, request.params.orgId);
       void reply.headers({ etag: etagOf(config.version), "cache-control": "no-store" });
-      return toEmailConfigDto(config);
+      return config;
     },
   );
 
@@ -64,31 +61,13 @@ export function emailConfigRoutes(app: FastifyInstance): Promise<void> {
           { field: "If-Match", message: 'must be the version from GET, e.g. "3"' },
         ]);
       }
-      const current = await repos.emailConfigs.get(orgId);
-      if (current.version !== expected) {
-        throw preconditionFailed(`The configuration changed since version ${expected}; it is now ${current.version}.`);
-      }
-      const plan = await planEmailConfigChange(current, request.body, (url) => outbound.guard(url));
-      if ("errors" in plan) throw unprocessable(plan.errors);
-      const saved = await repos.transaction(async (tx) => {
-        const next = await tx.emailConfigs.save(orgId, plan.changes, expected, actor);
-        if (!next) throw preconditionFailed("Another administrator saved the configuration first; reload it.");
-        await tx.audit.record({
-          orgId,
-          actor,
-          action: "email_config.update",
-          target: null,
-          before: toEmailConfigDto(current),
-          after: {
-            ...toEmailConfigDto(next),
-            passwordChanged: plan.changes.password.kind === "set",
-            clientSecretChanged: plan.changes.clientSecret.kind === "set",
-          },
-        });
-        return next;
-      });
+      const saved = await saveEmailConfig(
+        repos,
+        { orgId, input: request.body, expectedVersion: expected, actor },
+        (url) => outbound.guard(url),
+      );
       void reply.header("etag", etagOf(saved.version)).header("cache-control", "no-store");
-      return toEmailConfigDto(saved);
+      return saved;
     },
   );
   return Promise.resolve();

@@ -1,208 +1,133 @@
 /**
- * Email configuration rules: what each access type requires, how a blank password keeps the stored one, which
- * secrets a change of access type drops, and the DTO that never carries a secret.
+ * Email configuration as the routes and other domains reach it: the admin's read and save (audited in the same
+ * transaction), the access type a member's status shows, the configuration a check run uses (saved, or a draft
+ * validated like a save) with its sealed copy, and the drivers built from it. Rules live in rules.ts, storage in
+ * repository.ts; nothing outside this folder imports either.
  */
-import { X509Certificate, createPrivateKey } from "node:crypto";
 import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
-import type { FieldError } from "../errors.js";
-import type { EmailConfigChanges, EmailConfigRecord, EmailConfigSummary, SecretChange } from "./repository.js";
-import type { GuardVerdict } from "../net/urlGuard.js";
-import { NEVER_IN_TEXT, describeFinding, findCharacter } from "../../contract/characters.js";
-import { emailAddressProblem } from "../../contract/emailAddress.js";
-import { isDownLevelLogon, isGuid, isTenantIdOrDomain } from "../../contract/identifiers.js";
+import type { AccessTypeId } from "../../contract/accessTypes.js";
+import { recordAudit } from "../audit/service.js";
+import { preconditionFailed, unprocessable, type FieldError } from "../errors.js";
+import type { ResolvedEmailConfig } from "../exchange/config.js";
+import { organizationOf } from "../orgs/service.js";
+import type { Repositories } from "../repositories.js";
+import { resolveEmailConfig } from "./resolution.js";
+import { planEmailConfigChange, toEmailConfigDto, type UrlGuard } from "./rules.js";
+
+export { openDraft, resealDraft, sealDraft } from "./draftSeal.js";
+export { defaultDriverFactory, type DriverFactory } from "./drivers.js";
+export { etagOf, parseIfMatch, toEmailConfigDto, type UrlGuard } from "./rules.js";
+
+/** What the admin's form shows: the configuration without any secret, and its version (the ETag). */
+export async function emailConfigSummary(repos: Repositories, orgId: string): Promise<EmailConfigDto> {
+  return toEmailConfigDto(await repos.emailConfigs.summary(orgId));
+}
 
 /**
- * What is wrong with an Account Logon (an address, or DOMAIN\user when `downLevel`), or null. A down-level name
- * only goes into the Basic credentials (base64), but never with a character an encoder or a log would alter.
+ * Saves an admin's input over version `expectedVersion` (blank secrets keep the stored ones), with its audit event
+ * in the same transaction. 412 when the stored version moved on, 422 naming each field that breaks a rule.
  */
-export function accountLogonProblem(logon: string, downLevel: boolean): string | null {
-  if (downLevel && !logon.includes("@") && logon.includes("\\")) {
-    const finding = findCharacter(logon, NEVER_IN_TEXT);
-    if (finding) return describeFinding(finding);
-    return isDownLevelLogon(logon) ? null : "must be an email address or DOMAIN\\user logon";
-  }
-  const problem = emailAddressProblem(logon);
-  if (problem === null) return null;
-  return `${downLevel ? "must be an email address or DOMAIN\\user logon" : "must be an email address"}: it ${problem}`;
-}
-
-export function toEmailConfigDto(record: EmailConfigSummary): EmailConfigDto {
-  return {
-    orgId: record.orgId,
-    accessType: record.accessType,
-    ewsUrl: record.ewsUrl,
-    accountLogon: record.accountLogon,
-    hasPassword: record.hasPassword,
-    authentication: record.authentication,
-    serviceAccount: { ...record.serviceAccount },
-    appOnly: {
-      tenantId: record.appOnly.tenantId,
-      clientId: record.appOnly.clientId,
-      credentialType: record.appOnly.credentialType,
-      hasClientSecret: record.appOnly.hasClientSecret,
-      certificateThumbprint: record.appOnly.certificateThumbprint,
-    },
-    version: record.version,
-    updatedBy: record.updatedBy,
-    updatedAt: record.updatedAt,
-  };
-}
-
-const blank = (value: string | null | undefined): boolean =>
-  value === undefined || value === null || value.trim() === "";
-
-function newSecret(value: string | undefined): SecretChange {
-  return blank(value) ? { kind: "keep" } : { kind: "set", value: value! };
-}
-
-/** SHA-1 thumbprint in the upper-case hex form Entra ID shows for uploaded certificates. */
-function certificateDetails(
-  certificatePem: string,
-  privateKeyPem: string,
-): { thumbprint: string } | { error: FieldError } {
-  let certificate: X509Certificate;
-  try {
-    certificate = new X509Certificate(certificatePem);
-  } catch {
-    return { error: { field: "appOnly.certificatePem", message: "must be a PEM-encoded X.509 certificate" } };
-  }
-  try {
-    const key = createPrivateKey(privateKeyPem);
-    if (!certificate.checkPrivateKey(key)) {
-      return { error: { field: "appOnly.privateKeyPem", message: "does not match the certificate" } };
-    }
-  } catch {
-    return { error: { field: "appOnly.privateKeyPem", message: "must be an unencrypted PEM private key" } };
-  }
-  return { thumbprint: certificate.fingerprint.replace(/:/g, "").toUpperCase() };
-}
-
-export type UrlGuard = (url: string) => Promise<GuardVerdict>;
-
-/**
- * Turns an admin's input into the next stored state, or the list of fields that break a rule.
- * `current` supplies the secrets a blank field keeps.
- */
-export async function planEmailConfigChange(
-  current: EmailConfigRecord,
-  input: EmailConfigInput,
+export async function saveEmailConfig(
+  repos: Repositories,
+  change: { orgId: string; input: EmailConfigInput; expectedVersion: number; actor: string },
   guardUrl: UrlGuard,
-): Promise<{ changes: EmailConfigChanges } | { errors: FieldError[] }> {
-  const errors: FieldError[] = [];
-  const accessType = input.accessType;
-  const usesEws = accessType !== "graph_app_only";
-  const ewsUrl = blank(input.ewsUrl) ? null : input.ewsUrl!.trim();
-
-  if (ewsUrl === null) {
-    if (usesEws) errors.push({ field: "ewsUrl", message: "is required for this access type" });
-  } else {
-    const verdict = await guardUrl(ewsUrl);
-    if (!verdict.ok) errors.push({ field: "ewsUrl", message: verdict.reason });
+): Promise<EmailConfigDto> {
+  const { orgId, expectedVersion, actor } = change;
+  const current = await repos.emailConfigs.get(orgId);
+  if (current.version !== expectedVersion) {
+    throw preconditionFailed(
+      `The configuration changed since version ${expectedVersion}; it is now ${current.version}.`,
+    );
   }
-
-  let accountLogon: string | null = null;
-  let password: SecretChange = { kind: "clear" };
-  let authentication: EmailConfigChanges["authentication"] = null;
-  if (accessType === "ews_basic_impersonation") {
-    authentication = input.authentication ?? "automatic";
-    accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
-    if (accountLogon === null) errors.push({ field: "accountLogon", message: "is required for this access type" });
-    else {
-      const problem = accountLogonProblem(accountLogon, true);
-      if (problem !== null) errors.push({ field: "accountLogon", message: problem });
-    }
-    password = newSecret(input.password);
-    if (password.kind === "keep" && !current.hasPassword) {
-      errors.push({ field: "password", message: "is required (no password is stored yet)" });
-    }
-  } else if (accessType === "ews_oauth_impersonation") {
-    // The service account signs in through the OAuth popup; a logon typed here is only a hint.
-    accountLogon = blank(input.accountLogon) ? null : input.accountLogon!.trim();
-    const problem = accountLogon === null ? null : accountLogonProblem(accountLogon, false);
-    if (problem !== null) errors.push({ field: "accountLogon", message: problem });
-  }
-
-  let appTenantId: string | null = null;
-  let appClientId: string | null = null;
-  let appCredentialType: EmailConfigChanges["appCredentialType"] = null;
-  let clientSecret: SecretChange = { kind: "clear" };
-  let certificatePem: string | null = null;
-  let certificateThumbprint: string | null = null;
-  let privateKey: SecretChange = { kind: "clear" };
-  if (accessType === "graph_app_only") {
-    const appOnly = input.appOnly;
-    if (!appOnly) {
-      errors.push({ field: "appOnly", message: "is required for this access type" });
-    } else {
-      appTenantId = appOnly.tenantId.trim();
-      appClientId = appOnly.clientId.trim();
-      if (!isTenantIdOrDomain(appTenantId)) {
-        errors.push({ field: "appOnly.tenantId", message: "must be a tenant GUID or domain" });
-      }
-      if (!isGuid(appClientId)) errors.push({ field: "appOnly.clientId", message: "must be an application GUID" });
-      const hasSecret = !blank(appOnly.clientSecret);
-      const hasCertificate = !blank(appOnly.certificatePem) || !blank(appOnly.privateKeyPem);
-      if (hasSecret && hasCertificate) {
-        errors.push({ field: "appOnly.clientSecret", message: "give a client secret or a certificate, not both" });
-      } else if (hasCertificate) {
-        if (blank(appOnly.certificatePem)) {
-          errors.push({ field: "appOnly.certificatePem", message: "is required with a private key" });
-        } else if (blank(appOnly.privateKeyPem)) {
-          errors.push({ field: "appOnly.privateKeyPem", message: "is required with a certificate" });
-        } else {
-          const details = certificateDetails(appOnly.certificatePem!, appOnly.privateKeyPem!);
-          if ("error" in details) errors.push(details.error);
-          else {
-            appCredentialType = "certificate";
-            certificatePem = appOnly.certificatePem!.trim();
-            certificateThumbprint = details.thumbprint;
-            privateKey = { kind: "set", value: appOnly.privateKeyPem! };
-          }
-        }
-      } else if (hasSecret) {
-        appCredentialType = "secret";
-        clientSecret = { kind: "set", value: appOnly.clientSecret! };
-      } else if (current.appOnly.credentialType === "secret" && current.appOnly.hasClientSecret) {
-        appCredentialType = "secret";
-        clientSecret = { kind: "keep" };
-      } else if (current.appOnly.credentialType === "certificate" && current.appOnly.hasPrivateKey) {
-        appCredentialType = "certificate";
-        certificatePem = current.appOnly.certificatePem;
-        certificateThumbprint = current.appOnly.certificateThumbprint;
-        privateKey = { kind: "keep" };
-      } else {
-        errors.push({
-          field: "appOnly.clientSecret",
-          message: "is required (or certificatePem and privateKeyPem): no credential is stored yet",
-        });
-      }
-    }
-  }
-
-  if (errors.length > 0) return { errors };
-  return {
-    changes: {
-      accessType,
-      ewsUrl,
-      accountLogon,
-      password,
-      authentication,
-      appTenantId,
-      appClientId,
-      appCredentialType,
-      clientSecret,
-      certificatePem,
-      certificateThumbprint,
-      privateKey,
-    },
-  };
+  const plan = await planEmailConfigChange(current, change.input, guardUrl);
+  if ("errors" in plan) throw unprocessable(plan.errors);
+  const saved = await repos.transaction(async (tx) => {
+    const next = await tx.emailConfigs.save(orgId, plan.changes, expectedVersion, actor);
+    if (!next) throw preconditionFailed("Another administrator saved the configuration first; reload it.");
+    await recordAudit(tx, {
+      orgId,
+      actor,
+      action: "email_config.update",
+      target: null,
+      before: toEmailConfigDto(current),
+      after: {
+        ...toEmailConfigDto(next),
+        passwordChanged: plan.changes.password.kind === "set",
+        clientSecretChanged: plan.changes.clientSecret.kind === "set",
+      },
+    });
+    return next;
+  });
+  return toEmailConfigDto(saved);
 }
 
-/** Parses If-Match: "3", W/"3" or 3. Returns null when absent, NaN when malformed. */
-export function parseIfMatch(header: string | undefined): number | null {
-  if (header === undefined || header.trim() === "") return null;
-  const match = /^(?:W\/)?"?(\d{1,15})"?$/.exec(header.trim());
-  return match?.[1] ? Number(match[1]) : Number.NaN;
+/** The organization's access type, or null while nothing is saved. */
+export async function accessTypeOf(repos: Repositories, orgId: string): Promise<AccessTypeId | null> {
+  return (await repos.emailConfigs.get(orgId)).accessType;
 }
 
-export const etagOf = (version: number): string => `"${version}"`;
+/**
+ * The password the magic wand signs in with: the typed one, or (like PUT: a blank password means the stored one)
+ * the stored password when the logon is the stored logon; "" when there is none.
+ */
+export async function discoveryPassword(
+  repos: Repositories,
+  orgId: string,
+  accountLogon: string,
+  typed: string | undefined,
+): Promise<string> {
+  const secret = typed ?? "";
+  if (secret !== "") return secret;
+  const stored = await repos.emailConfigs.get(orgId);
+  if (stored.accountLogon?.toLowerCase() !== accountLogon.trim().toLowerCase()) return "";
+  return (await repos.emailConfigs.credentials(orgId)).password ?? "";
+}
+
+/** Records the EWS OAuth service account's sign-in (its token cache is already stored) with its audit event. */
+export async function recordServiceAccountSignIn(
+  repos: Repositories,
+  signIn: { orgId: string; actor: string; username: string; tokenExpiresAt: string | null },
+): Promise<EmailConfigDto> {
+  const { orgId, actor } = signIn;
+  const saved = await repos.transaction(async (tx) => {
+    const next = await tx.emailConfigs.saveServiceAccount(orgId, {
+      username: signIn.username,
+      state: "signed_in",
+      tokenExpiresAt: signIn.tokenExpiresAt,
+    });
+    await recordAudit(tx, {
+      orgId,
+      actor,
+      action: "email_config.service_account_sign_in",
+      target: next.serviceAccount.username,
+      after: { serviceAccount: next.serviceAccount },
+    });
+    return next;
+  });
+  return toEmailConfigDto(saved);
+}
+
+/**
+ * The decrypted configuration a check run drives (the saved one, or `draft` validated exactly like a save, its
+ * blank secrets falling back to the stored ones), with the saved configuration's version either way; or the field
+ * errors (422) that keep it from running.
+ */
+export type RunConfiguration =
+  { ok: true; config: ResolvedEmailConfig; version: number } | { ok: false; errors: FieldError[]; version: number };
+
+export async function configurationForRun(
+  repos: Repositories,
+  orgId: string,
+  draft: EmailConfigInput | undefined,
+  guardUrl: UrlGuard,
+): Promise<RunConfiguration> {
+  const record = await repos.emailConfigs.get(orgId);
+  const credentials = await repos.emailConfigs.credentials(orgId);
+  const org = await organizationOf(repos, orgId);
+  const resolution = await resolveEmailConfig(
+    { record, credentials, orgTenantId: org?.tenantId ?? null },
+    draft,
+    guardUrl,
+  );
+  return { ...resolution, version: record.version };
+}

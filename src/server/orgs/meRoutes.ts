@@ -1,20 +1,14 @@
 /** The caller: identity, organizations with role, and their own mailbox status. */
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
-import type { MailboxState, MailboxStatusDto, MeDto } from "../../contract/api.js";
-import { CATEGORIES, isCategoryId, type Severity } from "../../contract/categories.js";
+import type { MailboxStatusDto, MeDto } from "../../contract/api.js";
 import { callerOf } from "../auth/access.js";
-import { visibleMemberships } from "./access.js";
+import { latestMailboxCheck } from "../checks/service.js";
+import { accessTypeOf } from "../emailConfig/service.js";
+import { membershipsOf } from "./service.js";
 import { notFound } from "../errors.js";
 import { AUTH_ERRORS, errorResponses } from "../http/schemas.js";
 import { MailboxStatusQuery, MailboxStatusSchema, MeSchema } from "./schemas.js";
-
-const STATE_BY_SEVERITY: Record<Severity, MailboxState> = {
-  ok: "connected",
-  warning: "needs_attention",
-  transient: "needs_attention",
-  error: "not_connected",
-};
 
 export function meRoutes(app: FastifyInstance): Promise<void> {
   const { repos } = app.ctx;
@@ -30,7 +24,7 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<MeDto> => {
       const identity = callerOf(request);
-      const memberships = visibleMemberships(await repos.organizations.membershipsOf(identity.email), identity);
+      const memberships = await membershipsOf(repos, identity);
       return {
         subject: identity.subject,
         email: identity.email,
@@ -51,8 +45,7 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request): Promise<MailboxStatusDto> => {
-      const identity = callerOf(request);
-      const memberships = visibleMemberships(await repos.organizations.membershipsOf(identity.email), identity);
+      const memberships = await membershipsOf(repos, callerOf(request));
       const wanted = request.query.orgId;
       const membership = wanted === undefined ? memberships[0] : memberships.find((m) => m.org.id === wanted);
       if (!membership) {
@@ -60,23 +53,11 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
         return { org: null, accessType: null, state: "not_configured", lastCheck: null };
       }
       const org = { id: membership.org.id, name: membership.org.name };
-      const config = await repos.emailConfigs.get(org.id);
-      if (config.accessType === null) return { org, accessType: null, state: "not_configured", lastCheck: null };
-      const latest = await repos.mailboxStatus.latest(org.id, membership.userId);
-      if (!latest) return { org, accessType: config.accessType, state: "never_checked", lastCheck: null };
-      const category = CATEGORIES[isCategoryId(latest.category) ? latest.category : "unknown_error"];
-      return {
-        org,
-        accessType: config.accessType,
-        state: STATE_BY_SEVERITY[category.severity],
-        lastCheck: {
-          category: latest.category,
-          severity: category.severity,
-          message: category.message,
-          tellAdmin: category.severity === "ok" ? null : category.tellAdmin,
-          checkedAt: latest.checkedAt,
-        },
-      };
+      const accessType = await accessTypeOf(repos, org.id);
+      if (accessType === null) return { org, accessType: null, state: "not_configured", lastCheck: null };
+      const latest = await latestMailboxCheck(repos, org.id, membership.userId);
+      if (!latest) return { org, accessType, state: "never_checked", lastCheck: null };
+      return { org, accessType, state: latest.state, lastCheck: latest.lastCheck };
     },
   );
   return Promise.resolve();

@@ -21,11 +21,8 @@ function toOrganization(row: OrganizationsTable): Organization {
   return { id: row.id, name: row.name, tenantId: row.tenant_id, createdAt: row.created_at, createdBy: row.created_by };
 }
 
-/**
- * The caller's row in an organization's user list joined to the organization: the columns of a Membership, in this
- * order, for the membership read and for reads that fetch a route's data in the same query.
- */
-export function selectMembership(db: Db, orgId: string, email: string) {
+/** The caller's row in an organization's user list joined to the organization: the columns of a Membership. */
+function selectMembership(db: Db, orgId: string, email: string) {
   return db
     .selectFrom("org_users as u")
     .innerJoin("organizations as o", "o.id", "u.org_id")

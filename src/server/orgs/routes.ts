@@ -3,21 +3,13 @@ import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { OrgDto, Page } from "../../contract/api.js";
 import { callerOf } from "../auth/access.js";
-import { orgAccessOf, visibleMemberships } from "./access.js";
-import type { Organization } from "./repository.js";
+import { orgAccessOf } from "./access.js";
+import { membershipsOf, toOrgDto } from "./service.js";
 import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
 import { OrgSchema } from "./schemas.js";
 
 export function orgRoutes(app: FastifyInstance): Promise<void> {
   const { repos } = app.ctx;
-  const toDto = async (org: Organization, role: "admin" | "user"): Promise<OrgDto> => ({
-    id: org.id,
-    name: org.name,
-    tenantId: org.tenantId,
-    role,
-    userCount: await repos.organizations.userCount(org.id),
-    createdAt: org.createdAt,
-  });
 
   app.get(
     "/orgs",
@@ -29,9 +21,8 @@ export function orgRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request): Promise<Page<OrgDto>> => {
-      const identity = callerOf(request);
-      const memberships = visibleMemberships(await repos.organizations.membershipsOf(identity.email), identity);
-      return { items: await Promise.all(memberships.map((m) => toDto(m.org, m.role))), nextCursor: null };
+      const memberships = await membershipsOf(repos, callerOf(request));
+      return { items: await Promise.all(memberships.map((m) => toOrgDto(repos, m.org, m.role))), nextCursor: null };
     },
   );
 
@@ -48,7 +39,7 @@ export function orgRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<OrgDto> => {
       const access = orgAccessOf(request);
-      return toDto(access.org, access.role);
+      return toOrgDto(repos, access.org, access.role);
     },
   );
   return Promise.resolve();

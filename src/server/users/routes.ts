@@ -16,6 +16,7 @@ import {
   type NewOrgUserSchema,
   type UserImportSchema,
 } from "./schemas.js";
+import { recordAudit } from "../audit/service.js";
 import { importUsers } from "./service.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
@@ -95,7 +96,7 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
           { email, displayName: body.displayName?.trim() || email.split("@")[0] || email, role: body.role ?? "user" },
           actor,
         );
-        await tx.audit.record({ orgId, actor, action: "user.add", target: user.email, after: toOrgUserDto(user) });
+        await recordAudit(tx, { orgId, actor, action: "user.add", target: user.email, after: toOrgUserDto(user) });
         return user;
       });
       return reply.code(201).send(toOrgUserDto(created));
@@ -127,7 +128,7 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
         }
         await tx.users.update(orgId, userId, request.body);
         const after = (await tx.users.get(orgId, userId))!;
-        await tx.audit.record({
+        await recordAudit(tx, {
           orgId,
           actor,
           action: "user.update",
@@ -162,7 +163,7 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
           throw conflict("The organization's last administrator cannot be removed.");
         }
         await tx.users.remove(orgId, userId);
-        await tx.audit.record({
+        await recordAudit(tx, {
           orgId,
           actor,
           action: "user.remove",

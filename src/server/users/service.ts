@@ -6,11 +6,17 @@ import type { ImportRowVerdict, UserImportResultDto } from "../../contract/api.j
 import { displayNameProblem } from "../../contract/displayName.js";
 import { emailAddressProblem } from "../../contract/emailAddress.js";
 import { badRequest } from "../errors.js";
+import { recordAudit } from "../audit/service.js";
 import type { Repositories } from "../repositories.js";
 import type { NewOrgUser } from "./repository.js";
 import { parseCsv } from "../http/csv.js";
 
 export const MAX_IMPORT_ROWS = 50_000;
+
+/** Every user's address in the organization, normalized (lower case). */
+export function userEmailsOf(repos: Pick<Repositories, "users">, orgId: string): Promise<Set<string>> {
+  return repos.users.emailsOf(orgId);
+}
 
 export interface RawImportRow {
   email: string;
@@ -120,7 +126,7 @@ export async function importUsers(
     const judged = judgeRows(rows, await tx.users.emailsOf(orgId));
     await tx.users.addMany(orgId, judged.accepted, actor);
     const result = summarize(judged);
-    await tx.audit.record({
+    await recordAudit(tx, {
       orgId,
       actor,
       action: "users.import",

@@ -1,16 +1,19 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { validateManifestSchema } from "../../../scripts/manifestSchema";
 import { OFFICE_JS_CDN_URL } from "../../../scripts/officeJsPlugin";
+import { freePort } from "../../support/freePort";
 import { referenceAvailability } from "../../support/sharedReference";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 const outDirs: string[] = [];
+/** The production build of the CDN case, reused by the compiled-server cases (one build, not two). */
+let productionBuild = "";
 const reference = referenceAvailability();
 
 afterAll(() => outDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -47,6 +50,7 @@ describe("npm run build", () => {
   it("builds the pane with CDN Office.js and a stamped manifest that validates", () => {
     const result = runBuild({ ADDIN_BASE_URL: "https://sidebar.contoso.example/pane" });
     expect(result.status, result.stderr).toBe(0);
+    productionBuild = result.outDir;
 
     const html = readFileSync(path.join(result.outDir, "taskpane.html"), "utf8");
     expect(html).toContain(`<script src="${OFFICE_JS_CDN_URL}"></script>`);
@@ -72,5 +76,91 @@ describe("npm run build", () => {
     expect(html).toContain('<script src="./office-js/office.js"></script>');
     expect(html).not.toContain(OFFICE_JS_CDN_URL);
     expect(existsSync(path.join(result.outDir, "office-js", "office.js"))).toBe(true);
+  });
+});
+
+/** Every bare module specifier the compiled backend imports, with the file that imports it. */
+function compiledImports(folder: string): Array<{ file: string; specifier: string }> {
+  const found: Array<{ file: string; specifier: string }> = [];
+  for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".js")) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/g,
+    )) {
+      found.push({ file: path.relative(folder, file), specifier: (match[1] ?? match[2])! });
+    }
+  }
+  return found;
+}
+
+describe("the compiled backend in dist/server", () => {
+  it("imports only Node built-ins, its own files and production dependencies (no lab, no scripts, no tsx)", () => {
+    expect(productionBuild, "the production build case must run first").not.toBe("");
+    const { dependencies } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    const imports = compiledImports(path.join(productionBuild, "server"));
+    expect(imports.length).toBeGreaterThan(100);
+    const outside = imports.filter(({ specifier }) => {
+      if (specifier.startsWith("node:")) return false;
+      if (specifier.startsWith(".")) return !/^\.\.?\/|^(\.\.\/)+(server|contract)\//.test(specifier);
+      const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
+      return !(name in dependencies);
+    });
+    expect(outside).toEqual([]);
+    expect(imports.filter(({ specifier }) => /\/(lab|scripts)\//.test(specifier))).toEqual([]);
+  });
+
+  it("serves health, readiness, the pane with its CSP and API 404s with NODE_ENV=production, then stops on SIGTERM", async () => {
+    expect(productionBuild, "the production build case must run first").not.toBe("");
+    const port = await freePort();
+    const dataDir = path.join(productionBuild, "data-test");
+    // Exactly a production environment: no inherited NODE_ENV, STATIC_DIR or loader flags.
+    const child = spawn(process.execPath, [path.join(productionBuild, "server", "serve.js")], {
+      cwd: productionBuild,
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "development",
+        PORT: String(port),
+        DATABASE_URL: path.join(dataDir, "app.db"),
+        TOKEN_ISSUERS: "https://login.microsoftonline.com/{tenantid}/v2.0",
+        TOKEN_AUDIENCE: "c5e2d8a4-7b1f-4a96-8e3d-9f0c1b2a6d48",
+        SECRETS_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+        ALLOWED_ORIGINS: "https://sidebar.contoso.example",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      let health: Response | null = null;
+      for (let attempt = 0; attempt < 150 && !health?.ok; attempt += 1) {
+        health = await fetch(`${base}/api/health`).catch(() => null);
+        if (!health?.ok) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(health?.status, output).toBe(200);
+      const ready = await fetch(`${base}/api/ready`);
+      expect(await ready.json()).toEqual({ status: "ready", database: "ok", migrations: "applied", pending: [] });
+
+      const pane = await fetch(`${base}/taskpane.html`);
+      expect(pane.status).toBe(200);
+      expect(pane.headers.get("content-security-policy")).toContain("frame-ancestors 'self' https://*.office.com");
+      expect(await pane.text()).toContain(OFFICE_JS_CDN_URL);
+      expect((await fetch(`${base}/server/main.js`)).status).toBe(404);
+      const api = await fetch(`${base}/api/nope`);
+      expect(api.status).toBe(404);
+      expect(api.headers.get("content-type")).toContain("application/problem+json");
+      // Production rules applied although the shell said development: the client config is not set up.
+      expect((await fetch(`${base}/api/client-config`)).status).toBe(503);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited, output).toBe(0);
   });
 });

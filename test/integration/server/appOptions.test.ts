@@ -16,6 +16,11 @@ describe("an app started with bootstrap, client sign-in settings and a static pa
     await mkdir(path.join(paneDir, "assets"));
     await writeFile(path.join(paneDir, "index.html"), "<!doctype html><title>pane</title>");
     await writeFile(path.join(paneDir, "assets", "app.js"), "console.log('pane');");
+    // What a production build puts next to the pane: the compiled backend and Vite's dotfolder.
+    await mkdir(path.join(paneDir, "server"));
+    await writeFile(path.join(paneDir, "server", "main.js"), "// the backend");
+    await mkdir(path.join(paneDir, ".vite"));
+    await writeFile(path.join(paneDir, ".vite", "manifest.json"), "{}");
     backend = await createTestBackend({
       env: {
         BOOTSTRAP_ADMIN: "demo-admin@contoso.com",
@@ -70,6 +75,9 @@ describe("an app started with bootstrap, client sign-in settings and a static pa
       expect(response.body, url).not.toContain("root:");
     }
     expect((await backend.app.inject({ method: "GET", url: "/assets/missing.js" })).statusCode).toBe(404);
+    for (const url of ["/server/main.js", "/.vite/manifest.json"]) {
+      expect((await backend.app.inject({ method: "GET", url })).statusCode, url).toBe(404);
+    }
     // Fastify refuses a malformed percent-encoding itself, before any file lookup.
     expect((await backend.app.inject({ method: "GET", url: "/%E0%A4%A" })).statusCode).toBe(400);
     const api = await backend.app.inject({ method: "GET", url: "/api/nope" });

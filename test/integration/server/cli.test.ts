@@ -2,7 +2,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +13,7 @@ import { openDatabase } from "../../../src/server/db/database.js";
 import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
 import { createRepositories } from "../../../src/server/repositories.js";
 import { Keyring, parseKey } from "../../../src/server/secrets/keyring.js";
+import { freePort } from "../../support/freePort.js";
 
 let dir = "";
 let env: Record<string, string> = {};
@@ -123,15 +123,6 @@ describe("secrets rotation with the development key file", () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 function startServer(extraEnv: Record<string, string>) {
   const child = spawn(process.execPath, ["--import", "tsx", "src/server/main.ts"], {

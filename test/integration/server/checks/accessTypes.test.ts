@@ -10,13 +10,14 @@ import type { EmailConfigDto } from "../../../../src/contract/api.js";
 import type { CheckRunDto, DiscoveryResultDto, RbacScriptDto } from "../../../../src/contract/checks.js";
 import { DEMO_SCENARIO_FILE, loadScenarioFile, startLab, type Lab } from "../../../../src/lab/index.js";
 import { backendEnvForLab } from "../../../support/backendProcess.js";
-import { startHarness, type Harness } from "../../../support/checkBackend.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { TEST_AUDIENCE } from "../../../support/tokens.js";
 
 const ADMIN = "admin@contoso.lab";
 
 describe("access types and email-config helpers against the lab", () => {
   let lab: Lab;
-  let harness: Harness;
+  let harness: TestBackend;
   let orgId: string;
   let adminToken: string;
 
@@ -35,22 +36,23 @@ describe("access types and email-config helpers against the lab", () => {
     const dispatcher = new Agent({ connect: { ca: lab.caCertPem } });
     const jwks = (await (await undiciFetch(lab.jwksUri, { dispatcher })).json()) as { keys: JWK[] };
     await dispatcher.close();
-    harness = await startHarness(
-      "sqlite",
-      {
+    harness = await createTestBackend({
+      env: {
         OUTBOUND_CA_FILE: labEnv.OUTBOUND_CA_FILE!,
         OUTBOUND_HOST_OVERRIDES: labEnv.OUTBOUND_HOST_OVERRIDES!,
-        TOKEN_AUDIENCE: `api://sync-sidebar-checks-test,${lab.ready.backendClientId}`,
+        TOKEN_AUDIENCE: `${TEST_AUDIENCE},${lab.ready.backendClientId}`,
         ...identityEnv,
         // Graph answers moving and unavailable mailboxes with Retry-After: two attempts keep those users quick.
         CHECK_MAX_ATTEMPTS: "2",
+        RATE_LIMIT_MAX: "100000",
       },
-      [{ issuer: lab.issuer, keys: jwks }],
-    );
-    const org = await harness.seedOrg(0, ADMIN, "contoso.lab");
+      resolver: "system",
+      extraIssuers: [{ issuer: lab.issuer, keys: jwks }],
+    });
+    const org = await harness.seedUsers(0, ADMIN, "contoso.lab");
     orgId = org.id;
     const now = new Date().toISOString();
-    await harness.testDb.database.db
+    await harness.database.db
       .insertInto("org_users")
       .values(
         scenario.users.map((user, index) => ({

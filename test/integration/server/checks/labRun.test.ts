@@ -13,7 +13,7 @@ import {
   type Lab,
   type Scenario,
 } from "../../../../src/lab/index.js";
-import { startHarness, type Harness } from "../../../support/checkBackend.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import type { SeededOrg } from "../../../support/seed.js";
 
 const USERS = 300;
@@ -21,7 +21,7 @@ const USERS = 300;
 describe("check runs against the Exchange lab with injected faults", () => {
   let lab: Lab;
   let scenario: Scenario;
-  let harness: Harness;
+  let harness: TestBackend;
   let org: SeededOrg;
   let adminToken: string;
   const truncatedUser = "user00006@contoso.lab";
@@ -50,15 +50,19 @@ describe("check runs against the Exchange lab with injected faults", () => {
       ],
     };
     lab = await startLab({ scenario, port: 0 });
-    harness = await startHarness("sqlite", {
-      OUTBOUND_CA_FILE: lab.caCertFile,
-      OUTBOUND_HOST_OVERRIDES: "localhost=127.0.0.1",
-      // A short timeout keeps the silent user's five attempts quick.
-      CHECK_REQUEST_TIMEOUT_MS: "2000",
+    harness = await createTestBackend({
+      env: {
+        OUTBOUND_CA_FILE: lab.caCertFile,
+        OUTBOUND_HOST_OVERRIDES: "localhost=127.0.0.1",
+        // A short timeout keeps the silent user's five attempts quick.
+        CHECK_REQUEST_TIMEOUT_MS: "2000",
+        RATE_LIMIT_MAX: "100000",
+      },
+      resolver: "system",
     });
-    org = await harness.seedOrg(0);
+    org = await harness.seedUsers(0);
     const admin = "admin@contoso.test";
-    await harness.testDb.database.db
+    await harness.database.db
       .insertInto("org_users")
       .values(
         [...scenario.users.map((user) => user.email), admin].map((email, index) => ({

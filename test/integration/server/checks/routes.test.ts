@@ -3,7 +3,7 @@ import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/check
 import type { CheckOutcome, MailboxDriver, PreflightReport } from "../../../../src/server/exchange/driver.js";
 import type { ResolvedEmailConfig } from "../../../../src/server/exchange/config.js";
 import type { SeededOrg } from "../../../support/seed.js";
-import { startHarness, type Harness } from "../../../support/checkBackend.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 
 const EWS_URL = "https://mail.contoso.test/EWS/Exchange.asmx";
 const ADMIN = "admin@contoso.test";
@@ -38,7 +38,7 @@ class FakeDriver implements MailboxDriver {
 }
 
 describe("check routes", () => {
-  let harness: Harness;
+  let harness: TestBackend;
   let driver: FakeDriver;
   let org: SeededOrg;
   let other: SeededOrg;
@@ -77,14 +77,17 @@ describe("check routes", () => {
   }
 
   beforeAll(async () => {
-    harness = await startHarness("sqlite", { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1" });
+    harness = await createTestBackend({
+      env: { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1", RATE_LIMIT_MAX: "100000" },
+      resolver: "system",
+    });
     driver = new FakeDriver();
     harness.app.ctx.checks.useDriverFactory((_orgId, config) => {
       driver.configs.push(config);
       return driver;
     });
-    org = await harness.seedOrg(20, ADMIN);
-    other = await harness.seedOrg(3, "other-admin@fabrikam.test", "fabrikam.test");
+    org = await harness.seedUsers(20, ADMIN);
+    other = await harness.seedUsers(3, "other-admin@fabrikam.test", "fabrikam.test");
     adminToken = await harness.token(ADMIN);
     await saveConfig(org.id);
   });
@@ -285,7 +288,7 @@ describe("check routes", () => {
     expect(noConfig.statusCode).toBe(422);
     expect(fields(noConfig)).toEqual(["draft"]);
 
-    const empty = await harness.seedOrg(0, "lonely-admin@northwind.test", "northwind.test");
+    const empty = await harness.seedUsers(0, "lonely-admin@northwind.test", "northwind.test");
     const noUsers = await api("POST", `/api/orgs/${empty.id}/checks`, {
       token: await harness.token("lonely-admin@northwind.test"),
       body: {
@@ -309,7 +312,7 @@ describe("check routes", () => {
   });
 
   it("refuses a run for an organization without any user", async () => {
-    const { id } = await harness.seedOrg(0);
+    const { id } = await harness.seedUsers(0);
     // Nobody can be admin of an organization without users, so ask the service directly.
     const service = harness.app.ctx.checks;
     await expect(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckEventsTicketDto, CheckRunDto } from "../../../../src/contract/checks.js";
 import type { CheckOutcome, MailboxDriver } from "../../../../src/server/exchange/driver.js";
-import { startHarness, type Harness } from "../../../support/checkBackend.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import type { SeededOrg } from "../../../support/seed.js";
 
 const ADMIN = "admin@contoso.test";
@@ -63,15 +63,18 @@ async function readEvents(
 }
 
 describe("check run progress stream", () => {
-  let harness: Harness;
+  let harness: TestBackend;
   let org: SeededOrg;
   let base: string;
   let adminToken: string;
 
   beforeAll(async () => {
-    harness = await startHarness("sqlite", { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1" });
+    harness = await createTestBackend({
+      env: { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1", RATE_LIMIT_MAX: "100000" },
+      resolver: "system",
+    });
     harness.app.ctx.checks.useDriverFactory(() => slowDriver(40));
-    org = await harness.seedOrg(119, ADMIN);
+    org = await harness.seedUsers(119, ADMIN);
     adminToken = await harness.token(ADMIN);
     base = await harness.app.listen({ port: 0, host: "127.0.0.1" });
   });
