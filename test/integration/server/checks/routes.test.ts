@@ -222,6 +222,8 @@ describe("check routes", () => {
       ewsUrl: EWS_URL,
       accountLogon: "other-svc@contoso.test",
       password: "pw",
+      // Not given in the draft: the server offers decide (NTLM preferred).
+      authentication: "automatic",
     });
   });
 

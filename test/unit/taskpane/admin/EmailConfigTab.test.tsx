@@ -98,7 +98,9 @@ describe("Email Configuration", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
 
-    expect(screen.getByText("Enter the service account's email address.")).toBeInTheDocument();
+    expect(
+      screen.getByText("Enter the service account's DOMAIN\\user logon, UPN or email address."),
+    ).toBeInTheDocument();
     expect(screen.getByText("Enter the service account's password.")).toBeInTheDocument();
     expect(screen.getByText(/Enter the EWS URL/)).toBeInTheDocument();
     expect(screen.getByLabelText(/Account Logon/)).toHaveFocus();
@@ -127,6 +129,37 @@ describe("Email Configuration", () => {
       ewsUrl: "https://10.0.0.5/EWS/Exchange.asmx",
       accountLogon: "svc-sync@contoso.lab",
       password: "secret",
+      authentication: "automatic",
+    });
+  });
+
+  it("offers Automatic, Windows (NTLM) and Basic, explains each, and sends the choice", async () => {
+    const server = backend().on("PUT /api/orgs/org-1/email-config", {
+      body: emailConfig({
+        accessType: "ews_basic_impersonation",
+        accountLogon: "CONTOSO\\svc-sync",
+        authentication: "ntlm",
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        hasPassword: true,
+        version: 1,
+      }),
+    });
+    renderWithSession(<Tab />, server);
+    await chooseType(/^Microsoft Exchange Impersonation$/);
+    const authentication = screen.getByLabelText(/^Authentication/);
+    expect(authentication).toHaveValue("automatic");
+    expect(screen.getByText(/Windows authentication \(NTLM\) when enabled, otherwise Basic/)).toBeInTheDocument();
+    expect(screen.getByText(/CONTOSO\\svc-sync \(down-level\)/)).toBeInTheDocument();
+    await userEvent.selectOptions(authentication, "ntlm");
+    expect(screen.getByText(/Windows authentication on, Basic off/)).toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText(/Account Logon/), "CONTOSO\\svc-sync");
+    await userEvent.type(screen.getByLabelText(/^Password/), "secret");
+    await userEvent.type(screen.getByLabelText(/EWS URL/), "https://mail.contoso.lab/EWS/Exchange.asmx");
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(server.sent("PUT /api/orgs/org-1/email-config")).toHaveLength(1));
+    expect(server.sent("PUT /api/orgs/org-1/email-config")[0]?.body).toMatchObject({
+      accountLogon: "CONTOSO\\svc-sync",
+      authentication: "ntlm",
     });
   });
 
