@@ -3,7 +3,7 @@
  * draft seal (reached through emailConfig/service.ts).
  */
 import type { Db } from "../db/database.js";
-import { resealDraft } from "../emailConfig/service.js";
+import { openDraft, resealDraft } from "../emailConfig/service.js";
 import type { Resealer } from "../secrets/resealers.js";
 
 /** Re-seals every draft not sealed by the active key; returns how many moved. */
@@ -29,5 +29,14 @@ export const checkDraftsResealer: Resealer = {
       moved += Number(result.numUpdatedRows);
     }
     return moved;
+  },
+  async verify(db: Db, keyring) {
+    const rows = await db
+      .selectFrom("check_runs")
+      .select(["id", "draft_enc"])
+      .where("draft_enc", "is not", null)
+      .execute();
+    for (const { id, draft_enc: envelope } of rows) if (envelope !== null) openDraft(keyring, id, envelope);
+    return rows.length;
   },
 };

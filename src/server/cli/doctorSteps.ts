@@ -14,7 +14,7 @@ import { isPostgresUrl, openDatabase, type Database } from "../db/database.js";
 import { pendingMigrations, resealers } from "../domains.js";
 import { createOutboundClient, OutboundBlockedError, type OutboundClient } from "../net/outbound.js";
 import { checkAddress } from "../net/urlGuard.js";
-import { generateKeyEntry, Keyring, parseKey } from "../secrets/keyring.js";
+import { Keyring, parseKey } from "../secrets/keyring.js";
 
 export type StepStatus = "ok" | "failed" | "skipped" | "not configured";
 
@@ -139,8 +139,6 @@ async function databaseStep(config: ServerConfig, results: StepResult[]): Promis
   return database;
 }
 
-class RollBack extends Error {}
-
 async function secretsStep(config: ServerConfig, database: Database | null, results: StepResult[]): Promise<void> {
   const step = "secrets";
   let keyring: Keyring;
@@ -161,27 +159,21 @@ async function secretsStep(config: ServerConfig, database: Database | null, resu
     results.push(skipped(step, `${keys} parse; stored secrets not checked without the database`));
     return;
   }
-  // Re-seal everything under a throwaway key inside a transaction that is rolled back: every stored envelope is
-  // opened with the configured keys exactly as the server would, and nothing is written.
-  const probe = new Keyring([parseKey(generateKeyEntry("doctorprobe")), ...keyring.keys]);
+  // Every stored envelope is opened with the configured keys exactly as the server would, and nothing is written:
+  // no write lock is taken, so the doctor can run beside a serving backend (or another doctor) on the same file.
   let opened = 0;
   try {
-    await database.db.transaction().execute(async (trx) => {
-      for (const resealer of resealers) opened += await resealer.reseal(trx, probe);
-      throw new RollBack();
-    });
+    for (const resealer of resealers) opened += await resealer.verify(database.db, keyring);
   } catch (error) {
-    if (!(error instanceof RollBack)) {
-      results.push(
-        failed(
-          step,
-          `${keys}; a stored secret does not open: ${(error as Error).message}`,
-          "SECRETS_KEYS must still list every key that sealed a stored secret: put the retired key back (after the " +
-            "active one), run npm run secrets:rotate, then remove it; or re-enter the secret in Email Configuration.",
-        ),
-      );
-      return;
-    }
+    results.push(
+      failed(
+        step,
+        `${keys}; a stored secret does not open: ${(error as Error).message}`,
+        "SECRETS_KEYS must still list every key that sealed a stored secret: put the retired key back (after the " +
+          "active one), run npm run secrets:rotate, then remove it; or re-enter the secret in Email Configuration.",
+      ),
+    );
+    return;
   }
   results.push(ok(step, `${keys}; ${opened} stored secret(s) open`));
 }

@@ -285,6 +285,21 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
       }
       return moved;
     },
+
+    /** Opens every stored secret without writing (npm run doctor); returns how many opened. */
+    async verify(): Promise<number> {
+      const rows = await db.selectFrom("email_configs").selectAll().execute();
+      let opened = 0;
+      for (const current of rows) {
+        for (const column of SECRET_COLUMNS) {
+          const envelope = current[column];
+          if (envelope === null) continue;
+          keyring.open(envelope, secretContext(column, current.org_id));
+          opened += 1;
+        }
+      }
+      return opened;
+    },
   };
 }
 
@@ -294,4 +309,5 @@ export type EmailConfigsRepository = ReturnType<typeof emailConfigsRepository>;
 export const emailConfigsResealer: Resealer = {
   name: "email_configs",
   reseal: (db, keyring) => emailConfigsRepository(db, keyring, () => new Date()).reseal(),
+  verify: (db, keyring) => emailConfigsRepository(db, keyring, () => new Date()).verify(),
 };

@@ -9,6 +9,8 @@ export interface Resealer {
   name: string;
   /** Re-seals every envelope not sealed with the keyring's active key; returns how many moved. */
   reseal(db: Db, keyring: Keyring): Promise<number>;
+  /** Opens every stored envelope with the keyring and writes nothing; returns how many opened, throws on one that does not. */
+  verify(db: Db, keyring: Keyring): Promise<number>;
 }
 
 /** Runs every resealer in one transaction: a rotation either completes or changes nothing. */
