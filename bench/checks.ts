@@ -1,6 +1,6 @@
-// `npm run bench -- checks [--case NAME] [--db sqlite|postgres|both] [--users N] [--memory-users N]`
+// `npm run bench -- checks [--case NAME[,NAME…]] [--db sqlite|postgres|both] [--users N] [--memory-users N]`
 // Check-run throughput and memory against the Exchange lab, the backend and the lab each in their own process.
-// Cases: throughput (10,000 users, 50 ms latency, budget 27, runner concurrency 27: ratio actual/ideal ≤ 1.25),
+// Cases (throughput and ntlm together also print ntlm_vs_basic: NTLM within 10% of Basic): throughput (10,000 users, 50 ms latency, budget 27, runner concurrency 27: ratio actual/ideal ≤ 1.25),
 // server_busy_5pct (the same with 5% ErrorServerBusy: no user ends throttled, ratio ≤ 2), memory (100,000 users on
 // SQLite and PostgreSQL: the backend's peak RSS < 300 MB). One JSON line per case.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -114,7 +114,10 @@ function cases(): BenchCase[] {
       auth: "basic",
     })),
   ];
-  return args.case === "all" ? all : all.filter((entry) => entry.name === args.case);
+  if (args.case === "all") return all;
+  // Several cases, comma-separated, run one after the other in one invocation: their ratios compare on one machine state.
+  const wanted = new Set((args.case ?? "").split(","));
+  return all.filter((entry) => wanted.has(entry.name));
 }
 
 function postgresAdminUrl(): string {
@@ -357,10 +360,12 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
 }
 
 let failed = false;
+const ratios = new Map<string, number>();
 for (const entry of cases()) {
   try {
     const line = await runCase(entry);
     if (line.pass !== true) failed = true;
+    if (typeof line.ratio === "number") ratios.set(`${entry.name}:${entry.db}`, line.ratio);
     console.log(JSON.stringify(line));
   } catch (error) {
     failed = true;
@@ -368,5 +373,24 @@ for (const entry of cases()) {
       JSON.stringify({ bench: "checks", case: entry.name, db: entry.db, users: entry.users, error: String(error) }),
     );
   }
+}
+// Windows authentication must cost about what Basic costs once connections are warm: within 10% in the same run.
+const basic = ratios.get("throughput:sqlite");
+const ntlm = ratios.get("ntlm:sqlite");
+if (basic !== undefined && ntlm !== undefined) {
+  const relative = ntlm / basic;
+  const pass = relative <= 1.1;
+  if (!pass) failed = true;
+  console.log(
+    JSON.stringify({
+      bench: "checks",
+      case: "ntlm_vs_basic",
+      basic_ratio: basic,
+      ntlm_ratio: ntlm,
+      relative: Number(relative.toFixed(3)),
+      target_relative: 1.1,
+      pass,
+    }),
+  );
 }
 process.exitCode = failed ? 1 : 0;

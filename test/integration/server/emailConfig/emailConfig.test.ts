@@ -217,3 +217,63 @@ describe("rules per access type", () => {
     expect(read.body).not.toContain("rt-very-secret");
   });
 });
+
+describe("Authentication for Microsoft Exchange Impersonation", () => {
+  let other = "";
+  let otherAdmin = "";
+  const otherUrl = () => `/api/orgs/${other}/email-config`;
+  async function save(payload: object) {
+    const version = (
+      await backend.app.inject({ method: "GET", url: otherUrl(), headers: { authorization: otherAdmin } })
+    ).json().version as number;
+    return backend.app.inject({
+      method: "PUT",
+      url: otherUrl(),
+      headers: { authorization: otherAdmin, "if-match": `"${version}"` },
+      payload,
+    });
+  }
+  beforeAll(async () => {
+    other = (await backend.seedOrg({ name: "Fabrikam", admin: "admin@fabrikam.example" })).orgId;
+    otherAdmin = await backend.bearer("admin@fabrikam.example");
+  });
+
+  it("defaults to Automatic and keeps each choice across a save and a read", async () => {
+    const first = await save({ ...basic, password: "Autumn2026!secret" });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json().authentication).toBe("automatic");
+    for (const authentication of ["ntlm", "basic", "automatic"]) {
+      const saved = await save({ ...basic, authentication });
+      expect(saved.statusCode, saved.body).toBe(200);
+      expect(saved.json().authentication).toBe(authentication);
+      const read = await backend.app.inject({ method: "GET", url: otherUrl(), headers: { authorization: otherAdmin } });
+      expect(read.json()).toMatchObject({ authentication, hasPassword: true });
+    }
+    // The stored password survives changing only the method.
+    expect((await backend.repos.emailConfigs.credentials(other)).password).toBe("Autumn2026!secret");
+  });
+
+  it("refuses a method it does not know with 400 naming the field, writing nothing", async () => {
+    const before = (
+      await backend.app.inject({ method: "GET", url: otherUrl(), headers: { authorization: otherAdmin } })
+    ).json();
+    const response = await save({ ...basic, authentication: "kerberos" });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.headers["content-type"]).toContain("application/problem+json");
+    expect(response.json().errors[0].field).toBe("authentication");
+    const after = await backend.app.inject({ method: "GET", url: otherUrl(), headers: { authorization: otherAdmin } });
+    expect(after.json()).toEqual(before);
+  });
+
+  it("does not carry a method over to an access type without one: back on Basic impersonation it is Automatic", async () => {
+    expect((await save({ ...basic, authentication: "ntlm" })).json().authentication).toBe("ntlm");
+    const oauth = await save({
+      accessType: "ews_oauth_impersonation",
+      ewsUrl: "https://outlook.office365.com/EWS/Exchange.asmx",
+    });
+    expect(oauth.statusCode, oauth.body).toBe(200);
+    const back = await save({ ...basic, password: "Autumn2026!again" });
+    expect(back.statusCode, back.body).toBe(200);
+    expect(back.json().authentication).toBe("automatic");
+  });
+});
