@@ -1,115 +1,37 @@
 /**
  * The lab's scenario: one organization (tenant, domain, mode), its principals, apps, rooms and the misbehaviour to
- * inject. Scenario files are JSON (documented in src/lab/scenarios/README.md) and validated on load; every problem is
- * reported with the path of the offending field so a hand-edited file is quick to fix.
+ * inject. Scenario files are JSON (documented in src/lab/scenarios/README.md) and validated on load against the
+ * TypeBox schema in scenarioSchema.ts; every problem is reported with the path of the offending field so a hand-edited
+ * file is quick to fix.
  */
 import { readFile } from "node:fs/promises";
+import type { Static, TSchema } from "@sinclair/typebox";
+import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
+import type { AppOnlySchema, FaultSchema, ServiceAccountSchema, UserSchema } from "./scenarioSchema.js";
+import { EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_STATES, ScenarioSchema } from "./scenarioSchema.js";
 
-export const MAILBOX_STATES = [
-  "ok",
-  "none",
-  "disabled",
-  "moving",
-  "unavailable",
-  "alias",
-  "unresolved",
-  "kiosk",
-] as const;
-/** ok works; none → ErrorNonExistentMailbox / MailboxNotEnabledForRESTAPI; alias → ErrorNonPrimarySmtpAddress;
- * unresolved → ErrorImpersonationFailed; kiosk → HTTP 403 from EWS in online mode (F1/F3 licence block). */
+export { EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_STATES };
+
 export type MailboxState = (typeof MAILBOX_STATES)[number];
-
-export const FAULT_KINDS = ["http500", "reset", "truncated", "malformed", "noAnswer", "throttle"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** How the EWS and Autodiscover virtual directories let callers sign in on-premises ("kerberos": Negotiate only). */
-export const EWS_AUTH_METHODS = ["ntlm", "basic", "kerberos"] as const;
 export type EwsAuthMethod = (typeof EWS_AUTH_METHODS)[number];
-
-export const FAULT_SERVICES = ["ews", "graph", "autodiscover", "any"] as const;
 export type FaultService = (typeof FAULT_SERVICES)[number];
-
 /** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
 export type AccessScope = "all" | "none" | "scoped" | string[];
 
-export interface ScenarioUser {
-  email: string;
-  displayName: string;
-  password: string;
-  mailbox: MailboxState;
-  /** Required when mailbox is "alias": the address Exchange answers with. */
-  primarySmtpAddress?: string;
-  /** False puts the user outside the management scope ("scoped" rights and RBAC scopes exclude them). */
-  inManagementScope: boolean;
-  /** "revoked" makes every refresh-token redemption for this user fail with invalid_grant. */
-  refresh: "ok" | "revoked";
-}
-
-export interface ServiceAccount {
-  email: string;
-  displayName: string;
-  password: string;
-  /** Which mailboxes this account may impersonate over EWS (ApplicationImpersonation and its scope). */
-  impersonation: AccessScope;
-  /** Without its own mailbox and licence the account cannot read its own folders, rooms or room lists. */
-  hasMailbox: boolean;
-  refresh: "ok" | "revoked";
-}
-
-export interface AppOnlyRegistration {
-  clientId: string;
-  displayName: string;
-  secret?: string;
-  /** PEM certificate (public part) for private_key_jwt client assertions, as msal-node sends them. */
-  certificatePem?: string;
-  /** Application permissions per resource, e.g. {"https://graph.microsoft.com": ["Mail.Read"]}. */
-  roles: Record<string, string[]>;
-  /** RBAC for Applications: the mailboxes the app may reach. */
-  mailboxScope: AccessScope;
-}
-
-export interface ScenarioApps {
-  spa: { clientId: string; redirectPaths: string[] };
-  backend: { clientId: string; secret: string; apiScope: string };
-  appOnly: AppOnlyRegistration[];
-}
-
-export interface FaultRule {
-  kind: FaultKind;
-  /** Probability per request, 0..1 (default 1 when users is given, else 0). */
-  rate: number;
-  /** Only requests whose target mailbox is one of these addresses. */
-  users?: string[];
-  service: FaultService;
-}
-
-export interface Scenario {
-  name: string;
-  tenantId: string;
-  domain: string;
-  mode: "online" | "onprem";
-  ewsBlocked: boolean;
-  /** On-premises: the sign-in methods EWS and Autodiscover POX offer; ["ntlm"] as Exchange ships (Basic off). */
-  ewsAuth: EwsAuthMethod[];
-  /** On-premises: NTLM sign-ins must carry the TLS channel binding (Extended Protection behind TLS offloading). */
-  ewsExtendedProtection: boolean;
-  latencyMs: { min: number; max: number };
-  throttling: {
-    /** Concurrent EWS requests per service account (EWSMaxConcurrency). */
-    budget: number;
-    response: "serverBusy" | "http503";
-    backOffMs: number;
-    /** Concurrent Graph requests per app before 429. */
-    graphBudget: number;
-    graphRetryAfterSeconds: number;
-  };
-  tokens: { accessTokenSeconds: number; refreshTokenSeconds: number };
-  faults: FaultRule[];
-  serviceAccounts: ServiceAccount[];
-  apps: ScenarioApps;
+/** The schema's types, with the defaults a parse fills in made required. */
+type Filled<T, K extends keyof T> = Omit<T, K> & Required<Pick<T, K>>;
+export type ScenarioUser = Filled<Static<typeof UserSchema>, "displayName">;
+export type ServiceAccount = Filled<Static<typeof ServiceAccountSchema>, "displayName">;
+export type AppOnlyRegistration = Static<typeof AppOnlySchema>;
+export type FaultRule = Filled<Static<typeof FaultSchema>, "rate">;
+type ScenarioShape = Static<typeof ScenarioSchema>;
+export type ScenarioApps = Omit<ScenarioShape["apps"], "appOnly"> & { appOnly: AppOnlyRegistration[] };
+export interface Scenario extends Omit<ScenarioShape, "users" | "serviceAccounts" | "faults" | "apps"> {
   users: ScenarioUser[];
-  roomLists: Array<{ email: string; displayName: string }>;
-  rooms: Array<{ email: string; displayName: string; roomList: string }>;
+  serviceAccounts: ServiceAccount[];
+  faults: FaultRule[];
+  apps: ScenarioApps;
 }
 
 export class ScenarioError extends Error {
@@ -125,216 +47,112 @@ export class ScenarioError extends Error {
 }
 
 type Json = unknown;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EMAIL = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
-/** Collects problems while reading an untrusted JSON value; each reader returns a usable default on error. */
-class Reader {
-  readonly problems: string[] = [];
-
-  fail(path: string, message: string): void {
-    this.problems.push(`${path}: ${message}`);
-  }
-
-  object(value: Json, path: string): Record<string, Json> {
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, Json>;
-    this.fail(path, "must be an object");
-    return {};
-  }
-
-  array(value: Json, path: string, optional = false): Json[] {
-    if (value === undefined && optional) return [];
-    if (Array.isArray(value)) return value;
-    this.fail(path, "must be an array");
-    return [];
-  }
-
-  string(value: Json, path: string, pattern?: RegExp, what = "a non-empty string"): string {
-    if (typeof value === "string" && value.length > 0 && (!pattern || pattern.test(value))) return value;
-    this.fail(path, `must be ${what}`);
-    return "";
-  }
-
-  optionalString(value: Json, path: string, pattern?: RegExp, what?: string): string | undefined {
-    return value === undefined ? undefined : this.string(value, path, pattern, what);
-  }
-
-  email(value: Json, path: string): string {
-    return this.string(value, path, EMAIL, "an email address").toLowerCase();
-  }
-
-  boolean(value: Json, path: string, fallback: boolean): boolean {
-    if (value === undefined) return fallback;
-    if (typeof value === "boolean") return value;
-    this.fail(path, "must be true or false");
-    return fallback;
-  }
-
-  number(value: Json, path: string, fallback: number, min: number, max: number, integer = true): number {
-    if (value === undefined) return fallback;
-    if (typeof value === "number" && Number.isFinite(value) && value >= min && value <= max) {
-      if (!integer || Number.isInteger(value)) return value;
-    }
-    this.fail(path, `must be ${integer ? "an integer" : "a number"} from ${min} to ${max}`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(value: Json, path: string, allowed: readonly T[], fallback?: T): T {
-    if (value === undefined && fallback !== undefined) return fallback;
-    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-    this.fail(path, `must be one of ${allowed.join(", ")}`);
-    return fallback ?? (allowed[0] as T);
-  }
-
-  scope(value: Json, path: string, fallback: AccessScope): AccessScope {
-    if (value === undefined) return fallback;
-    if (value === "all" || value === "none" || value === "scoped") return value;
-    if (Array.isArray(value)) return value.map((entry, i) => this.email(entry, `${path}[${i}]`));
-    this.fail(path, 'must be "all", "none", "scoped" or an array of email addresses');
-    return fallback;
-  }
-
-  unknownKeys(value: Record<string, Json>, path: string, known: readonly string[]): void {
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key) && !key.startsWith("$"))
-        this.fail(`${path}.${key}`.replace(/^\./, ""), "is not a known field");
-    }
-  }
-}
-
-function readUser(r: Reader, raw: Json, path: string): ScenarioUser {
-  const o = r.object(raw, path);
-  r.unknownKeys(o, path, [
-    "email",
-    "displayName",
-    "password",
-    "mailbox",
-    "primarySmtpAddress",
-    "inManagementScope",
-    "refresh",
-  ]);
-  const email = r.email(o.email, `${path}.email`);
-  const mailbox = r.oneOf(o.mailbox, `${path}.mailbox`, MAILBOX_STATES, "ok");
-  const user: ScenarioUser = {
-    email,
-    displayName: r.optionalString(o.displayName, `${path}.displayName`) ?? email.split("@")[0] ?? email,
-    password: r.string(o.password, `${path}.password`),
-    mailbox,
-    inManagementScope: r.boolean(o.inManagementScope, `${path}.inManagementScope`, true),
-    refresh: r.oneOf(o.refresh, `${path}.refresh`, ["ok", "revoked"] as const, "ok"),
-  };
-  if (mailbox === "alias") user.primarySmtpAddress = r.email(o.primarySmtpAddress, `${path}.primarySmtpAddress`);
-  else if (o.primarySmtpAddress !== undefined)
-    r.fail(`${path}.primarySmtpAddress`, 'is only allowed when mailbox is "alias"');
-  return user;
-}
-
-function readServiceAccount(r: Reader, raw: Json, path: string): ServiceAccount {
-  const o = r.object(raw, path);
-  r.unknownKeys(o, path, ["email", "displayName", "password", "impersonation", "hasMailbox", "refresh"]);
-  const email = r.email(o.email, `${path}.email`);
-  return {
-    email,
-    displayName: r.optionalString(o.displayName, `${path}.displayName`) ?? email,
-    password: r.string(o.password, `${path}.password`),
-    impersonation: r.scope(o.impersonation, `${path}.impersonation`, "all"),
-    hasMailbox: r.boolean(o.hasMailbox, `${path}.hasMailbox`, true),
-    refresh: r.oneOf(o.refresh, `${path}.refresh`, ["ok", "revoked"] as const, "ok"),
-  };
-}
-
-function readAppOnly(r: Reader, raw: Json, path: string): AppOnlyRegistration {
-  const o = r.object(raw, path);
-  r.unknownKeys(o, path, ["clientId", "displayName", "secret", "certificatePem", "roles", "mailboxScope"]);
-  const rolesRaw = r.object(o.roles ?? {}, `${path}.roles`);
-  const roles: Record<string, string[]> = {};
-  for (const [resource, list] of Object.entries(rolesRaw)) {
-    if (!/^(https:\/\/|api:\/\/)/.test(resource))
-      r.fail(`${path}.roles.${resource}`, "must be keyed by a resource URI");
-    roles[resource] = r
-      .array(list, `${path}.roles.${resource}`)
-      .map((role, i) => r.string(role, `${path}.roles.${resource}[${i}]`));
-  }
-  const app: AppOnlyRegistration = {
-    clientId: r.string(o.clientId, `${path}.clientId`, GUID, "a GUID"),
-    displayName: r.optionalString(o.displayName, `${path}.displayName`) ?? "App-only registration",
-    roles,
-    mailboxScope: r.scope(o.mailboxScope, `${path}.mailboxScope`, "all"),
-  };
-  const secret = r.optionalString(o.secret, `${path}.secret`);
-  if (secret !== undefined) app.secret = secret;
-  const certificatePem = r.optionalString(
-    o.certificatePem,
-    `${path}.certificatePem`,
-    /-----BEGIN CERTIFICATE-----/,
-    "a PEM certificate",
+/** A copy without the "$"-prefixed keys ("$comment", "$schema") a hand-edited file may carry. */
+function withoutDollarKeys(value: Json): Json {
+  if (Array.isArray(value)) return value.map(withoutDollarKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith("$"))
+      .map(([key, inner]) => [key, withoutDollarKeys(inner)]),
   );
-  if (certificatePem !== undefined) app.certificatePem = certificatePem;
-  if (secret === undefined && certificatePem === undefined) r.fail(path, "needs a secret or a certificatePem");
-  if (secret !== undefined && certificatePem !== undefined)
-    r.fail(path, "takes a secret or a certificatePem, not both");
-  return app;
 }
 
-function readApps(r: Reader, raw: Json): ScenarioApps {
-  const o = r.object(raw, "apps");
-  r.unknownKeys(o, "apps", ["spa", "backend", "appOnly"]);
-  const spa = r.object(o.spa, "apps.spa");
-  r.unknownKeys(spa, "apps.spa", ["clientId", "redirectPaths"]);
-  const backend = r.object(o.backend, "apps.backend");
-  r.unknownKeys(backend, "apps.backend", ["clientId", "secret", "apiScope"]);
-  return {
-    spa: {
-      clientId: r.string(spa.clientId, "apps.spa.clientId", GUID, "a GUID"),
-      redirectPaths: r
-        .array(spa.redirectPaths ?? ["/auth.html"], "apps.spa.redirectPaths")
-        .map((p, i) => r.string(p, `apps.spa.redirectPaths[${i}]`, /^\/[^\s?#]*$/, "a path starting with /")),
-    },
-    backend: {
-      clientId: r.string(backend.clientId, "apps.backend.clientId", GUID, "a GUID"),
-      secret: r.string(backend.secret, "apps.backend.secret"),
-      apiScope: r.string(
-        backend.apiScope ?? "api://sync-sidebar/access_as_user",
-        "apps.backend.apiScope",
-        /^api:\/\/[^/\s]+\/[^/\s]+$/,
-        "api://<name>/<scope>",
-      ),
-    },
-    appOnly: r.array(o.appOnly, "apps.appOnly", true).map((app, i) => readAppOnly(r, app, `apps.appOnly[${i}]`)),
-  };
+/** "/apps/appOnly/0/secret" → "apps.appOnly[0].secret"; the root is "(root)". */
+function fieldPath(pointer: string): string {
+  const path = pointer
+    .split("/")
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((out, segment) => (/^\d+$/.test(segment) ? `${out}[${segment}]` : out ? `${out}.${segment}` : segment), "");
+  return path || "(root)";
 }
 
-function readFault(r: Reader, raw: Json, path: string): FaultRule {
-  const o = r.object(raw, path);
-  r.unknownKeys(o, path, ["kind", "rate", "users", "service"]);
-  const users =
-    o.users === undefined
-      ? undefined
-      : r.array(o.users, `${path}.users`).map((u, i) => r.email(u, `${path}.users[${i}]`));
-  const fault: FaultRule = {
-    kind: r.oneOf(o.kind, `${path}.kind`, FAULT_KINDS),
-    rate: r.number(o.rate, `${path}.rate`, users ? 1 : 0, 0, 1, false),
-    service: r.oneOf(o.service, `${path}.service`, FAULT_SERVICES, "any"),
-  };
-  if (users) fault.users = users;
-  return fault;
+function problemOf(error: ValueError): string {
+  if (error.type === ValueErrorType.ObjectAdditionalProperties) return `${fieldPath(error.path)}: is not a known field`;
+  const message = (error.schema as TSchema & { message?: string }).message ?? error.message;
+  return `${fieldPath(error.path)}: ${message}`;
 }
 
-function readEwsAuth(r: Reader, raw: Json): EwsAuthMethod[] {
-  if (raw === undefined) return ["ntlm"];
-  const methods = r.array(raw, "ewsAuth").map((m, i) => r.oneOf(m, `ewsAuth[${i}]`, EWS_AUTH_METHODS));
-  if (Array.isArray(raw) && methods.length === 0) r.fail("ewsAuth", "must name at least one method");
-  if (new Set(methods).size !== methods.length) r.fail("ewsAuth", "must not name a method twice");
-  return methods;
+/** One problem per field, the schema's sentence for it; a field inside a broken one is not reported again. */
+function schemaProblems(value: Json): string[] {
+  const byPath = new Map<string, string>();
+  for (const error of Value.Errors(ScenarioSchema, value)) {
+    const known = [...byPath.keys()].some((path) => path === error.path || error.path.startsWith(`${path}/`));
+    if (!known || error.type === ValueErrorType.ObjectAdditionalProperties) byPath.set(error.path, problemOf(error));
+  }
+  return [...byPath.values()];
+}
+
+/** The (index, object) entries of what should be a list of objects; anything else is the schema's problem. */
+function entries(list: Json): Array<[number, Record<string, Json>]> {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((item, i): Array<[number, Record<string, Json>]> =>
+    typeof item === "object" && item !== null && !Array.isArray(item) ? [[i, item as Record<string, Json>]] : [],
+  );
+}
+
+/** The rules between fields that a schema does not express; read defensively, since the schema may have failed too. */
+function fieldRules(value: Json, fail: (path: string, message: string) => void): void {
+  const root = (typeof value === "object" && value !== null ? value : {}) as Record<string, Json>;
+  if (Array.isArray(root.ewsAuth)) {
+    if (root.ewsAuth.length === 0) fail("ewsAuth", "must name at least one method");
+    if (new Set(root.ewsAuth).size !== root.ewsAuth.length) fail("ewsAuth", "must not name a method twice");
+  }
+  for (const [i, user] of entries(root.users)) {
+    if (user.mailbox === "alias" && user.primarySmtpAddress === undefined)
+      fail(`users[${i}].primarySmtpAddress`, "must be an email address");
+    if (user.mailbox !== "alias" && user.primarySmtpAddress !== undefined)
+      fail(`users[${i}].primarySmtpAddress`, 'is only allowed when mailbox is "alias"');
+  }
+  const apps = (typeof root.apps === "object" && root.apps !== null ? root.apps : {}) as Record<string, Json>;
+  for (const [i, app] of entries(apps.appOnly)) {
+    const path = `apps.appOnly[${i}]`;
+    const roles = typeof app.roles === "object" && app.roles !== null ? Object.keys(app.roles) : [];
+    for (const resource of roles) {
+      if (!/^(https:\/\/|api:\/\/)/.test(resource))
+        fail(`${path}.roles.${resource}`, "must be keyed by a resource URI");
+    }
+    if (app.secret === undefined && app.certificatePem === undefined) fail(path, "needs a secret or a certificatePem");
+    if (app.secret !== undefined && app.certificatePem !== undefined)
+      fail(path, "takes a secret or a certificatePem, not both");
+  }
+}
+
+const lower = (emails: string[]): string[] => emails.map((email) => email.toLowerCase());
+
+/** Addresses, tenant and domain in lower case; the defaults that depend on another field. */
+function complete(s: Scenario): Scenario {
+  s.tenantId = s.tenantId.toLowerCase();
+  s.domain = s.domain.toLowerCase();
+  for (const user of s.users) {
+    user.email = user.email.toLowerCase();
+    user.displayName ??= user.email.split("@")[0] ?? user.email;
+    if (user.primarySmtpAddress !== undefined) user.primarySmtpAddress = user.primarySmtpAddress.toLowerCase();
+  }
+  for (const account of s.serviceAccounts) {
+    account.email = account.email.toLowerCase();
+    account.displayName ??= account.email;
+    if (Array.isArray(account.impersonation)) account.impersonation = lower(account.impersonation);
+  }
+  for (const app of s.apps.appOnly) if (Array.isArray(app.mailboxScope)) app.mailboxScope = lower(app.mailboxScope);
+  for (const fault of s.faults) {
+    if (fault.users) fault.users = lower(fault.users);
+    fault.rate ??= fault.users ? 1 : 0;
+  }
+  for (const entry of [...s.rooms, ...s.roomLists]) entry.email = entry.email.toLowerCase();
+  for (const room of s.rooms) room.roomList = room.roomList.toLowerCase();
+  return s;
 }
 
 /** Checks the cross-references a field-by-field read cannot see (duplicates, dangling room lists, scopes). */
-function checkReferences(r: Reader, s: Scenario): void {
+function checkReferences(problems: string[], s: Scenario): void {
+  const fail = (path: string, message: string): number => problems.push(`${path}: ${message}`);
   const seen = new Map<string, string>();
   const claim = (email: string, path: string): void => {
     const previous = seen.get(email);
-    if (previous) r.fail(path, `duplicates the address of ${previous}`);
+    if (previous) fail(path, `duplicates the address of ${previous}`);
     else seen.set(email, path);
   };
   s.users.forEach((u, i) => claim(u.email, `users[${i}].email`));
@@ -343,96 +161,25 @@ function checkReferences(r: Reader, s: Scenario): void {
   s.roomLists.forEach((list, i) => claim(list.email, `roomLists[${i}].email`));
   const lists = new Set(s.roomLists.map((l) => l.email));
   s.rooms.forEach((room, i) => {
-    if (!lists.has(room.roomList)) r.fail(`rooms[${i}].roomList`, `names no entry of roomLists (${room.roomList})`);
+    if (!lists.has(room.roomList)) fail(`rooms[${i}].roomList`, `names no entry of roomLists (${room.roomList})`);
   });
   const clientIds = new Set<string>();
   [s.apps.spa.clientId, s.apps.backend.clientId, ...s.apps.appOnly.map((a) => a.clientId)].forEach((id) => {
-    if (id && clientIds.has(id)) r.fail("apps", `client id ${id} is used twice`);
+    if (id && clientIds.has(id)) fail("apps", `client id ${id} is used twice`);
     clientIds.add(id);
   });
-  if (s.latencyMs.max < s.latencyMs.min) r.fail("latencyMs.max", "must not be below latencyMs.min");
+  if (s.latencyMs.max < s.latencyMs.min) fail("latencyMs.max", "must not be below latencyMs.min");
 }
 
 /** Validates an untrusted JSON value as a scenario, filling defaults. Throws ScenarioError listing every problem. */
 export function parseScenario(raw: Json, source = "(inline)"): Scenario {
-  const r = new Reader();
-  const o = r.object(raw, "(root)");
-  r.unknownKeys(o, "", [
-    "name",
-    "tenantId",
-    "domain",
-    "mode",
-    "ewsBlocked",
-    "ewsAuth",
-    "ewsExtendedProtection",
-    "latencyMs",
-    "throttling",
-    "tokens",
-    "faults",
-    "serviceAccounts",
-    "apps",
-    "users",
-    "roomLists",
-    "rooms",
-  ]);
-  const latency = r.object(o.latencyMs ?? {}, "latencyMs");
-  const throttling = r.object(o.throttling ?? {}, "throttling");
-  const tokens = r.object(o.tokens ?? {}, "tokens");
-  const scenario: Scenario = {
-    name: r.optionalString(o.name, "name") ?? "unnamed",
-    tenantId: r.string(o.tenantId, "tenantId", GUID, "a GUID").toLowerCase(),
-    domain: r.string(o.domain, "domain", DOMAIN, "a DNS domain such as contoso.lab").toLowerCase(),
-    mode: r.oneOf(o.mode, "mode", ["online", "onprem"] as const),
-    ewsBlocked: r.boolean(o.ewsBlocked, "ewsBlocked", false),
-    ewsAuth: readEwsAuth(r, o.ewsAuth),
-    ewsExtendedProtection: r.boolean(o.ewsExtendedProtection, "ewsExtendedProtection", false),
-    latencyMs: {
-      min: r.number(latency.min, "latencyMs.min", 0, 0, 600_000),
-      max: r.number(latency.max, "latencyMs.max", 0, 0, 600_000),
-    },
-    throttling: {
-      budget: r.number(throttling.budget, "throttling.budget", 27, 1, 10_000),
-      response: r.oneOf(throttling.response, "throttling.response", ["serverBusy", "http503"] as const, "serverBusy"),
-      backOffMs: r.number(throttling.backOffMs, "throttling.backOffMs", 2000, 0, 3_600_000),
-      graphBudget: r.number(throttling.graphBudget, "throttling.graphBudget", 27, 1, 10_000),
-      graphRetryAfterSeconds: r.number(
-        throttling.graphRetryAfterSeconds,
-        "throttling.graphRetryAfterSeconds",
-        2,
-        0,
-        3600,
-      ),
-    },
-    tokens: {
-      accessTokenSeconds: r.number(tokens.accessTokenSeconds, "tokens.accessTokenSeconds", 3600, 5, 86_400),
-      refreshTokenSeconds: r.number(tokens.refreshTokenSeconds, "tokens.refreshTokenSeconds", 7_776_000, 5, 31_536_000),
-    },
-    faults: r.array(o.faults, "faults", true).map((f, i) => readFault(r, f, `faults[${i}]`)),
-    serviceAccounts: r
-      .array(o.serviceAccounts, "serviceAccounts", true)
-      .map((a, i) => readServiceAccount(r, a, `serviceAccounts[${i}]`)),
-    apps: readApps(r, o.apps),
-    users: r.array(o.users, "users").map((u, i) => readUser(r, u, `users[${i}]`)),
-    roomLists: r.array(o.roomLists, "roomLists", true).map((raw, i) => {
-      const l = r.object(raw, `roomLists[${i}]`);
-      r.unknownKeys(l, `roomLists[${i}]`, ["email", "displayName"]);
-      return {
-        email: r.email(l.email, `roomLists[${i}].email`),
-        displayName: r.string(l.displayName, `roomLists[${i}].displayName`),
-      };
-    }),
-    rooms: r.array(o.rooms, "rooms", true).map((raw, i) => {
-      const room = r.object(raw, `rooms[${i}]`);
-      r.unknownKeys(room, `rooms[${i}]`, ["email", "displayName", "roomList"]);
-      return {
-        email: r.email(room.email, `rooms[${i}].email`),
-        displayName: r.string(room.displayName, `rooms[${i}].displayName`),
-        roomList: r.email(room.roomList, `rooms[${i}].roomList`),
-      };
-    }),
-  };
-  if (r.problems.length === 0) checkReferences(r, scenario);
-  if (r.problems.length > 0) throw new ScenarioError(r.problems, source);
+  const value = Value.Default(ScenarioSchema, withoutDollarKeys(raw));
+  const problems = schemaProblems(value);
+  fieldRules(value, (path, message) => problems.push(`${path}: ${message}`));
+  if (problems.length > 0) throw new ScenarioError(problems, source);
+  const scenario = complete(value as Scenario);
+  checkReferences(problems, scenario);
+  if (problems.length > 0) throw new ScenarioError(problems, source);
   return scenario;
 }
 

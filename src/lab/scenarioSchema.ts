@@ -1,0 +1,151 @@
+/**
+ * The scenario file's shape as one TypeBox schema: every field is named once, with its default and the sentence a
+ * problem with it is reported in (`message`). src/lab/scenario.ts validates against it and derives the types.
+ */
+import { Type, type TSchema } from "@sinclair/typebox";
+
+export const MAILBOX_STATES = [
+  "ok",
+  "none",
+  "disabled",
+  "moving",
+  "unavailable",
+  "alias",
+  "unresolved",
+  "kiosk",
+] as const;
+
+export const FAULT_KINDS = ["http500", "reset", "truncated", "malformed", "noAnswer", "throttle"] as const;
+
+/** How the EWS and Autodiscover virtual directories let callers sign in on-premises ("kerberos": Negotiate only). */
+export const EWS_AUTH_METHODS = ["ntlm", "basic", "kerberos"] as const;
+
+export const FAULT_SERVICES = ["ews", "graph", "autodiscover", "any"] as const;
+
+const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+const EMAIL = '^[^\\s@<>"]+@[^\\s@<>"]+\\.[^\\s@<>"]+$';
+const DOMAIN = "^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$";
+
+/** An object that refuses unknown fields (keys starting with "$", such as "$comment", are removed before checking). */
+const Fields = <P extends Record<string, TSchema>>(properties: P, options: { default?: object } = {}) =>
+  Type.Object(properties, { additionalProperties: false, message: "must be an object", ...options });
+
+const Text = (options: { pattern?: string; message?: string; default?: string } = {}) =>
+  Type.String({ minLength: 1, message: "must be a non-empty string", ...options });
+const Guid = () => Text({ pattern: GUID, message: "must be a GUID" });
+const Email = () => Text({ pattern: EMAIL, message: "must be an email address" });
+const Flag = (fallback: boolean) => Type.Boolean({ default: fallback, message: "must be true or false" });
+const Integer = (minimum: number, maximum: number, fallback: number) =>
+  Type.Integer({ minimum, maximum, default: fallback, message: `must be an integer from ${minimum} to ${maximum}` });
+const OneOf = <T extends string>(values: readonly T[], fallback?: T) =>
+  Type.Union(
+    values.map((value) => Type.Literal(value)),
+    { message: `must be one of ${values.join(", ")}`, ...(fallback === undefined ? {} : { default: fallback }) },
+  );
+const List = <T extends TSchema>(items: T, fallback?: unknown[]) =>
+  Type.Array(items, { message: "must be an array", ...(fallback === undefined ? {} : { default: fallback }) });
+const Refresh = () => OneOf(["ok", "revoked"] as const, "ok");
+
+/** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
+const Scope = () =>
+  Type.Union([Type.Literal("all"), Type.Literal("none"), Type.Literal("scoped"), Type.Array(Email())], {
+    default: "all",
+    message: 'must be "all", "none", "scoped" or an array of email addresses',
+  });
+
+export const UserSchema = Fields({
+  email: Email(),
+  displayName: Type.Optional(Text()),
+  password: Text(),
+  /** ok works; none → ErrorNonExistentMailbox / MailboxNotEnabledForRESTAPI; alias → ErrorNonPrimarySmtpAddress;
+   * unresolved → ErrorImpersonationFailed; kiosk → HTTP 403 from EWS in online mode (F1/F3 licence block). */
+  mailbox: OneOf(MAILBOX_STATES, "ok"),
+  /** Required when mailbox is "alias": the address Exchange answers with. */
+  primarySmtpAddress: Type.Optional(Email()),
+  /** False puts the user outside the management scope ("scoped" rights and RBAC scopes exclude them). */
+  inManagementScope: Flag(true),
+  /** "revoked" makes every refresh-token redemption for this user fail with invalid_grant. */
+  refresh: Refresh(),
+});
+
+export const ServiceAccountSchema = Fields({
+  email: Email(),
+  displayName: Type.Optional(Text()),
+  password: Text(),
+  /** Which mailboxes this account may impersonate over EWS (ApplicationImpersonation and its scope). */
+  impersonation: Scope(),
+  /** Without its own mailbox and licence the account cannot read its own folders, rooms or room lists. */
+  hasMailbox: Flag(true),
+  refresh: Refresh(),
+});
+
+export const AppOnlySchema = Fields({
+  clientId: Guid(),
+  displayName: Text({ default: "App-only registration" }),
+  secret: Type.Optional(Text()),
+  /** PEM certificate (public part) for private_key_jwt client assertions, as msal-node sends them. */
+  certificatePem: Type.Optional(Text({ pattern: "-----BEGIN CERTIFICATE-----", message: "must be a PEM certificate" })),
+  /** Application permissions per resource URI, e.g. {"https://graph.microsoft.com": ["Mail.Read"]}. */
+  roles: Type.Record(Type.String(), List(Text()), { default: {}, message: "must be an object" }),
+  /** RBAC for Applications: the mailboxes the app may reach. */
+  mailboxScope: Scope(),
+});
+
+export const FaultSchema = Fields({
+  kind: OneOf(FAULT_KINDS),
+  /** Probability per request, 0..1 (default 1 when users is given, else 0). */
+  rate: Type.Optional(Type.Number({ minimum: 0, maximum: 1, message: "must be a number from 0 to 1" })),
+  /** Only requests whose target mailbox is one of these addresses. */
+  users: Type.Optional(List(Email())),
+  service: OneOf(FAULT_SERVICES, "any"),
+});
+
+export const ScenarioSchema = Fields({
+  name: Text({ default: "unnamed" }),
+  tenantId: Guid(),
+  domain: Text({ pattern: DOMAIN, message: "must be a DNS domain such as contoso.lab" }),
+  mode: OneOf(["online", "onprem"] as const),
+  ewsBlocked: Flag(false),
+  /** On-premises: the sign-in methods EWS and Autodiscover POX offer; ["ntlm"] as Exchange ships (Basic off). */
+  ewsAuth: List(OneOf(EWS_AUTH_METHODS), ["ntlm"]),
+  /** On-premises: NTLM sign-ins must carry the TLS channel binding (Extended Protection behind TLS offloading). */
+  ewsExtendedProtection: Flag(false),
+  latencyMs: Fields({ min: Integer(0, 600_000, 0), max: Integer(0, 600_000, 0) }, { default: {} }),
+  throttling: Fields(
+    {
+      /** Concurrent EWS requests per service account (EWSMaxConcurrency). */
+      budget: Integer(1, 10_000, 27),
+      response: OneOf(["serverBusy", "http503"] as const, "serverBusy"),
+      backOffMs: Integer(0, 3_600_000, 2000),
+      /** Concurrent Graph requests per app before 429. */
+      graphBudget: Integer(1, 10_000, 27),
+      graphRetryAfterSeconds: Integer(0, 3600, 2),
+    },
+    { default: {} },
+  ),
+  tokens: Fields(
+    { accessTokenSeconds: Integer(5, 86_400, 3600), refreshTokenSeconds: Integer(5, 31_536_000, 7_776_000) },
+    { default: {} },
+  ),
+  faults: List(FaultSchema, []),
+  serviceAccounts: List(ServiceAccountSchema, []),
+  apps: Fields({
+    spa: Fields({
+      clientId: Guid(),
+      redirectPaths: List(Text({ pattern: "^/[^\\s?#]*$", message: "must be a path starting with /" }), ["/auth.html"]),
+    }),
+    backend: Fields({
+      clientId: Guid(),
+      secret: Text(),
+      apiScope: Text({
+        pattern: "^api://[^/\\s]+/[^/\\s]+$",
+        message: "must be api://<name>/<scope>",
+        default: "api://sync-sidebar/access_as_user",
+      }),
+    }),
+    appOnly: List(AppOnlySchema, []),
+  }),
+  users: List(UserSchema),
+  roomLists: List(Fields({ email: Email(), displayName: Text() }), []),
+  rooms: List(Fields({ email: Email(), displayName: Text(), roomList: Email() }), []),
+});
