@@ -90,6 +90,32 @@ describe("scenario files", () => {
     );
   });
 
+  it("reports a broken field once, not every field inside it, and ignores $-prefixed keys", async () => {
+    const raw = await demoRaw();
+    edit(raw, "apps.spa", "not an object");
+    edit(raw, "users.2", 42);
+    edit(raw, "$comment", "hand-edited");
+    edit(raw, "users.0.$note", "kept out of the check");
+    const problems = problemsOf(raw);
+    expect(problems).toEqual(expect.arrayContaining(["apps.spa: must be an object", "users[2]: must be an object"]));
+    expect(problems.filter((p) => p.startsWith("apps.spa"))).toHaveLength(1);
+    expect(problems.filter((p) => p.startsWith("users[2]"))).toHaveLength(1);
+    expect(problems.some((p) => p.includes("$"))).toBe(false);
+  });
+
+  it("lower-cases addresses and fills defaults that depend on another field", async () => {
+    const raw = await demoRaw();
+    edit(raw, "users.0.email", "Alex.Wilber@Contoso.LAB");
+    edit(raw, "users.0.displayName", undefined);
+    edit(raw, "faults", [{ kind: "http500", users: ["Alex.Wilber@contoso.lab"] }, { kind: "reset" }]);
+    const scenario = parseScenario(raw);
+    expect(scenario.users[0]).toMatchObject({ email: "alex.wilber@contoso.lab", displayName: "alex.wilber" });
+    expect(scenario.faults).toEqual([
+      { kind: "http500", users: ["alex.wilber@contoso.lab"], rate: 1, service: "any" },
+      { kind: "reset", rate: 0, service: "any" },
+    ]);
+  });
+
   it("checks cross-references: duplicate addresses, unknown room lists, aliases without a primary", async () => {
     const raw = await demoRaw();
     edit(raw, "users.1.email", "alex.wilber@contoso.lab");
