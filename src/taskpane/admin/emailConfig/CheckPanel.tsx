@@ -15,8 +15,9 @@ import {
 import { useState } from "react";
 import { CATEGORIES, CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
 import type { CheckRunDto, CheckRunState } from "../../../contract/checks";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
-import { saveFile } from "../download";
+import { useSession } from "../../auth/SessionProvider";
+import { useBrowser } from "../../browser/browserActions";
+import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
 import { ResultsList, SEVERITY_COLOR } from "./ResultsList";
 import { isActive, type CheckRunControl } from "./useCheckRun";
@@ -124,10 +125,10 @@ export function CheckPanel({
   onStart: () => void;
 }) {
   const styles = useStyles();
-  const { api, expire } = useSession();
+  const { api } = useSession();
+  const browser = useBrowser();
   const { run } = control;
   const [filter, setFilter] = useState<CategoryId | "">("");
-  const [exportError, setExportError] = useState<unknown>(null);
   const active = isActive(run);
 
   const counted = run
@@ -138,16 +139,9 @@ export function CheckPanel({
     : [];
   const filterTotal = run ? (filter ? (run.counts[filter] ?? 0) : run.done) : 0;
 
-  const exportCsv = async () => {
-    if (!run) return;
-    setExportError(null);
-    try {
-      saveFile(await api.checkResultsCsv(orgId, run.id, filter || undefined));
-    } catch (error) {
-      if (needsSignIn(error)) expire();
-      setExportError(error);
-    }
-  };
+  const exportCsv = useAction(async (runId: string) =>
+    browser.saveFile(await api.checkResultsCsv(orgId, runId, filter || undefined)),
+  );
 
   return (
     <section className={styles.panel} aria-labelledby="check-heading">
@@ -200,11 +194,11 @@ export function CheckPanel({
                 ))}
               </Select>
             </Field>
-            <Button onClick={() => void exportCsv()} disabled={run.done === 0}>
+            <Button onClick={() => void exportCsv.run(run.id)} disabled={run.done === 0}>
               Export CSV
             </Button>
           </div>
-          {exportError !== null && <FailureMessage error={exportError} />}
+          {exportCsv.error !== null && <FailureMessage error={exportCsv.error} />}
           {!active && <ResultsList orgId={orgId} runId={run.id} category={filter || null} total={filterTotal} />}
           {active && <Text size={200}>Results appear here when the check finishes.</Text>}
         </>
