@@ -1,6 +1,7 @@
 import { FluentProvider, Spinner, makeStyles } from "@fluentui/react-components";
 import { Suspense, lazy } from "react";
 import { SessionProvider } from "./auth/SessionProvider";
+import { BrowserProvider } from "./browser/browserActions";
 import { usePaneRoute } from "./hooks/usePaneRoute";
 import { MailboxStatusCard } from "./views/MailboxStatus/MailboxStatusCard";
 import { fluentThemeFor } from "./fluentTheme";
@@ -25,7 +26,8 @@ export interface AppProps {
 }
 
 /**
- * Composes the pane's providers once: the host, then Fluent with the host's theme. Views render inside.
+ * Composes the pane's providers once: the host, the browser's actions, the session, then Fluent with the host's
+ * theme. Views render inside.
  * Later views (the admin view, loaded lazily with React.lazy) and the sidebar's "Your mailbox" card plug in here,
  * so they stay out of the sidebar's first-render bundle.
  */
@@ -35,20 +37,22 @@ export function App({ host, preview }: AppProps) {
   const [route, navigate] = usePaneRoute();
   return (
     <MailboxHostProvider host={host}>
-      <SessionProvider host={host}>
-        <FluentProvider theme={fluentThemeFor(themeKind)} className={styles.root} data-theme={themeKind}>
-          {route === "admin" ? (
-            <Suspense fallback={<Spinner label="Loading admin settings…" />}>
-              <AdminApp onClose={() => navigate("sidebar")} />
-            </Suspense>
-          ) : (
-            <>
-              {preview && <PreviewSwitcher preview={preview} />}
-              <Sidebar statusCards={<MailboxStatusCard onOpenAdmin={() => navigate("admin")} />} />
-            </>
-          )}
-        </FluentProvider>
-      </SessionProvider>
+      <BrowserProvider>
+        <SessionProvider host={host}>
+          <FluentProvider theme={fluentThemeFor(themeKind)} className={styles.root} data-theme={themeKind}>
+            {route === "admin" ? (
+              <Suspense fallback={<Spinner label="Loading admin settings…" />}>
+                <AdminApp onClose={() => navigate("sidebar")} />
+              </Suspense>
+            ) : (
+              <>
+                {preview && <PreviewSwitcher preview={preview} />}
+                <Sidebar statusCards={<MailboxStatusCard onOpenAdmin={() => navigate("admin")} />} />
+              </>
+            )}
+          </FluentProvider>
+        </SessionProvider>
+      </BrowserProvider>
     </MailboxHostProvider>
   );
 }

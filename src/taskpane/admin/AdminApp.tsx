@@ -20,6 +20,7 @@ import {
 } from "@fluentui/react-components";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useSession } from "../auth/SessionProvider";
+import { useBrowser } from "../browser/browserActions";
 import { ActivityTab } from "./activity/ActivityTab";
 import type { EmailConfigDraft } from "./emailConfig/draft";
 import { EmailConfigTab } from "./emailConfig/EmailConfigTab";
@@ -49,6 +50,7 @@ const useStyles = makeStyles({
 export default function AdminApp({ onClose }: { onClose: () => void }) {
   const styles = useStyles();
   const session = useSession();
+  const browser = useBrowser();
   const [tab, setTab] = useState<AdminTab>("emailConfig");
   const [chosenOrg, setChosenOrg] = useState<string | null>(null);
   const [drafts, setDrafts] = useState<Record<string, EmailConfigDraft | null>>({});
@@ -59,15 +61,9 @@ export default function AdminApp({ onClose }: { onClose: () => void }) {
   const orgId = chosenOrg ?? adminOrgs[0]?.id ?? null;
 
   useEffect(() => {
-    if (!dirty) return;
     // The browser's own "leave site?" prompt when the window closes with unsaved changes.
-    const guard = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = "";
-    };
-    window.addEventListener("beforeunload", guard);
-    return () => window.removeEventListener("beforeunload", guard);
-  }, [dirty]);
+    if (dirty) return browser.guardUnload();
+  }, [dirty, browser]);
 
   const store = useMemo(
     () => ({

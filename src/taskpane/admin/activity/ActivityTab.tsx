@@ -12,10 +12,11 @@ import {
 } from "@fluentui/react-components";
 import { useCallback, useState } from "react";
 import type { AuditEventDto } from "../../../contract/api";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
-import { saveFile } from "../download";
+import { useSession } from "../../auth/SessionProvider";
+import { useBrowser } from "../../browser/browserActions";
+import { useAction } from "../../hooks/useAction";
+import { useResource } from "../../hooks/useResource";
 import { FailureMessage } from "../FailureMessage";
-import { useResource } from "../useResource";
 
 const PAGE_SIZE = 25;
 
@@ -52,29 +53,16 @@ function Change({ event }: { event: AuditEventDto }) {
 /** Activity: who changed what and when (secrets redacted by the server), paged, with CSV export. */
 export function ActivityTab({ orgId }: { orgId: string }) {
   const styles = useStyles();
-  const { api, expire } = useSession();
+  const { api } = useSession();
+  const browser = useBrowser();
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const [exportError, setExportError] = useState<unknown>(null);
-  const [exporting, setExporting] = useState(false);
   const cursor = cursors[cursors.length - 1];
   const load = useCallback(
     () => api.audit(orgId, { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) }),
     [api, orgId, cursor],
   );
-  const [page, reload] = useResource(load);
-
-  const exportCsv = async () => {
-    setExporting(true);
-    setExportError(null);
-    try {
-      saveFile(await api.auditCsv(orgId));
-    } catch (error) {
-      if (needsSignIn(error)) expire();
-      setExportError(error);
-    } finally {
-      setExporting(false);
-    }
-  };
+  const { resource: page, reload } = useResource(load);
+  const exportCsv = useAction(async () => browser.saveFile(await api.auditCsv(orgId)));
 
   const events = page.value?.items ?? [];
   return (
@@ -83,14 +71,14 @@ export function ActivityTab({ orgId }: { orgId: string }) {
         <h2 id="activity-heading" className={styles.heading}>
           Activity
         </h2>
-        <Button onClick={() => void exportCsv()} disabled={exporting}>
-          {exporting ? "Exporting…" : "Export CSV"}
+        <Button onClick={() => void exportCsv.run()} disabled={exportCsv.pending}>
+          {exportCsv.pending ? "Exporting…" : "Export CSV"}
         </Button>
         <Button appearance="subtle" onClick={reload}>
           Refresh
         </Button>
       </div>
-      {exportError !== null && <FailureMessage error={exportError} />}
+      {exportCsv.error !== null && <FailureMessage error={exportCsv.error} />}
       {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
       <Table size="small" aria-label="Audit trail, newest first">
         <TableHeader>

@@ -5,19 +5,18 @@ import {
   MessageBar,
   MessageBarActions,
   MessageBarBody,
-  MessageBarTitle,
-  ProgressBar,
   Select,
   Text,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
 import { useState } from "react";
-import { CATEGORIES, CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
-import type { CheckRunDto, CheckRunState } from "../../../contract/checks";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
-import { saveFile } from "../download";
+import { CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
+import { useSession } from "../../auth/SessionProvider";
+import { useBrowser } from "../../browser/browserActions";
+import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
+import { Progress, StopReason } from "./CheckProgress";
 import { ResultsList, SEVERITY_COLOR } from "./ResultsList";
 import { isActive, type CheckRunControl } from "./useCheckRun";
 
@@ -33,84 +32,7 @@ const useStyles = makeStyles({
     padding: 0,
     listStyle: "none",
   },
-  steps: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
 });
-
-const STATE_TEXT: Record<CheckRunState, string> = {
-  preflight: "Checking the connection and the service account…",
-  running: "Checking users…",
-  completed: "Check finished.",
-  cancelled: "Check cancelled. Results recorded until then are below.",
-  auth_failed: "Check stopped: the service account was refused.",
-  preflight_failed: "Check stopped before any user: the connection check failed.",
-  failed: "Check stopped: the server could not go on.",
-};
-
-export function formatEta(seconds: number): string {
-  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s left`;
-  const minutes = Math.round(seconds / 60);
-  return `about ${minutes} min left`;
-}
-
-function Progress({ run, onCancel }: { run: CheckRunDto; onCancel: () => void }) {
-  const styles = useStyles();
-  const active = isActive(run);
-  const percent = run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
-  return (
-    <div className={styles.panel}>
-      <Field
-        label={STATE_TEXT[run.state]}
-        validationState="none"
-        hint={`${run.done} of ${run.total} users checked${run.etaSeconds !== null && active ? `, ${formatEta(run.etaSeconds)}` : ""}${run.draft ? " (unsaved configuration)" : ""}`}
-      >
-        <ProgressBar
-          {...(run.total > 0 ? { value: run.done / run.total } : active ? {} : { value: 1 })}
-          max={1}
-          aria-valuetext={`${percent}%`}
-          thickness="large"
-          color={run.state === "completed" ? "success" : active ? "brand" : "warning"}
-        />
-      </Field>
-      {active && (
-        <div>
-          <Button onClick={onCancel}>Cancel check</Button>
-        </div>
-      )}
-    </div>
-  );
-}
-
-function StopReason({ run }: { run: CheckRunDto }) {
-  const styles = useStyles();
-  if (!run.stopReason && !run.preflight?.warnings.length) return null;
-  return (
-    <>
-      {run.stopReason && (
-        <MessageBar intent="error" layout="multiline" role="alert">
-          <MessageBarBody>
-            <MessageBarTitle>{run.stopReason.message}</MessageBarTitle> What to do: {run.stopReason.remedy}
-            {run.stopReason.detail ? ` (${run.stopReason.detail})` : ""}
-          </MessageBarBody>
-        </MessageBar>
-      )}
-      {run.preflight && run.preflight.steps.length > 0 && run.state === "preflight_failed" && (
-        <ol className={styles.steps} aria-label="Connection check steps">
-          {run.preflight.steps.map((step) => (
-            <li key={step.step}>
-              {step.ok ? "✓" : "✗"} {step.step}: {step.ok ? "ok" : CATEGORIES[step.category].message}
-              {step.detail ? ` — ${step.detail}` : ""}
-            </li>
-          ))}
-        </ol>
-      )}
-      {run.preflight?.warnings.map((warning) => (
-        <MessageBar key={warning.category + warning.message} intent="warning" layout="multiline">
-          <MessageBarBody>{warning.message}</MessageBarBody>
-        </MessageBar>
-      ))}
-    </>
-  );
-}
 
 /** "Check Users Exchange Impersonated Access": start, progress, counts per category, results, CSV export. */
 export function CheckPanel({
@@ -124,10 +46,10 @@ export function CheckPanel({
   onStart: () => void;
 }) {
   const styles = useStyles();
-  const { api, expire } = useSession();
+  const { api } = useSession();
+  const browser = useBrowser();
   const { run } = control;
   const [filter, setFilter] = useState<CategoryId | "">("");
-  const [exportError, setExportError] = useState<unknown>(null);
   const active = isActive(run);
 
   const counted = run
@@ -138,16 +60,9 @@ export function CheckPanel({
     : [];
   const filterTotal = run ? (filter ? (run.counts[filter] ?? 0) : run.done) : 0;
 
-  const exportCsv = async () => {
-    if (!run) return;
-    setExportError(null);
-    try {
-      saveFile(await api.checkResultsCsv(orgId, run.id, filter || undefined));
-    } catch (error) {
-      if (needsSignIn(error)) expire();
-      setExportError(error);
-    }
-  };
+  const exportCsv = useAction(async (runId: string) =>
+    browser.saveFile(await api.checkResultsCsv(orgId, runId, filter || undefined)),
+  );
 
   return (
     <section className={styles.panel} aria-labelledby="check-heading">
@@ -200,11 +115,11 @@ export function CheckPanel({
                 ))}
               </Select>
             </Field>
-            <Button onClick={() => void exportCsv()} disabled={run.done === 0}>
+            <Button onClick={() => void exportCsv.run(run.id)} disabled={run.done === 0}>
               Export CSV
             </Button>
           </div>
-          {exportError !== null && <FailureMessage error={exportError} />}
+          {exportCsv.error !== null && <FailureMessage error={exportCsv.error} />}
           {!active && <ResultsList orgId={orgId} runId={run.id} category={filter || null} total={filterTotal} />}
           {active && <Text size={200}>Results appear here when the check finishes.</Text>}
         </>

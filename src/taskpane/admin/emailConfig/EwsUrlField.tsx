@@ -1,7 +1,8 @@
 import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { Wand20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { useSession } from "../../auth/SessionProvider";
+import { useAction } from "../../hooks/useAction";
 import type { EwsAuthentication } from "../../../contract/accessTypes";
 import type { DiscoveryResultDto } from "../../../contract/checks";
 import { FailureMessage } from "../FailureMessage";
@@ -33,25 +34,14 @@ export function EwsUrlField({
   credentials: { accountLogon: string; password: string; authentication?: EwsAuthentication } | null;
 }) {
   const styles = useStyles();
-  const { api, expire } = useSession();
+  const { api } = useSession();
   const [result, setResult] = useState<DiscoveryResultDto | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const discover = async () => {
-    setBusy(true);
-    setFailure(null);
-    try {
-      const found = await api.discover(orgId, { address: discoveryAddress, ...(credentials ?? {}) });
-      setResult(found);
-      if (found.ewsUrl) onChange(found.ewsUrl);
-    } catch (error) {
-      if (needsSignIn(error)) expire();
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const discovery = useAction(async () => {
+    const found = await api.discover(orgId, { address: discoveryAddress, ...(credentials ?? {}) });
+    setResult(found);
+    if (found.ewsUrl) onChange(found.ewsUrl);
+  });
+  const busy = discovery.pending;
 
   return (
     <>
@@ -67,14 +57,14 @@ export function EwsUrlField({
         </Field>
         <Button
           icon={<Wand20Regular />}
-          onClick={() => void discover()}
+          onClick={() => void discovery.run()}
           disabled={busy || discoveryAddress === ""}
           title={discoveryAddress === "" ? "Enter the Account Logon first: its domain is probed" : undefined}
         >
           {busy ? "Finding…" : "Find EWS URL"}
         </Button>
       </div>
-      {failure !== null && <FailureMessage error={failure} />}
+      {discovery.error !== null && <FailureMessage error={discovery.error} />}
       {result && (
         <div aria-live="polite" data-testid="discovery-steps">
           <Text weight="semibold" block className={styles.step}>

@@ -3,7 +3,8 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
 import type { CategoryId, Severity } from "../../../contract/categories";
 import type { CheckResultDto } from "../../../contract/checks";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { useSession } from "../../auth/SessionProvider";
+import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../FailureMessage";
 
 const PAGE = 500;
@@ -65,7 +66,8 @@ export function ResultsList({
   total: number;
 }) {
   const styles = useStyles();
-  const { api, expire } = useSession();
+  const { api } = useSession();
+  const expireOnSignIn = useExpireOnSignIn();
   const key = `${runId}|${category ?? ""}|${total}`;
   const [loaded, setLoaded] = useState<Loaded>({ key: "", items: [], nextCursor: null });
   const [error, setError] = useState<unknown>(null);
@@ -113,11 +115,11 @@ export function ResultsList({
         },
         (failure: unknown) => {
           loading.current = null;
-          if (needsSignIn(failure)) expire();
+          expireOnSignIn(failure);
           setError(failure);
         },
       );
-  }, [api, orgId, runId, category, key, current.items.length, current.nextCursor, lastVisible, expire]);
+  }, [api, orgId, runId, category, key, current.items.length, current.nextCursor, lastVisible, expireOnSignIn]);
 
   if (error !== null && current.items.length === 0) return <FailureMessage error={error} />;
   if (total === 0) return <Text>No results{category ? " in this category" : ""}.</Text>;

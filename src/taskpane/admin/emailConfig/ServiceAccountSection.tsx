@@ -1,15 +1,17 @@
 import { Badge, Button, MessageBar, MessageBarBody, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { useState } from "react";
 import type { EmailConfigDto } from "../../../contract/api";
-import { describeFailure } from "../../backend/errors";
-import { isSignInError } from "../../auth/authTypes";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { describeFailure, SessionExpiredError } from "../../backend/errors";
+import { useSession } from "../../auth/SessionProvider";
+import { useAction } from "../../hooks/useAction";
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
   text: { overflowWrap: "anywhere" },
 });
+
+/** The service account's own sign-in failing (interaction_required included) is not the admin's session expiring. */
+const adminSessionExpired = (error: unknown) => error instanceof SessionExpiredError;
 
 const STATE = {
   signed_in: { label: "Signed in", color: "success" },
@@ -33,31 +35,23 @@ export function ServiceAccountSection({
   onSignedIn: () => void;
 }) {
   const styles = useStyles();
-  const { auth, api, expire } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<unknown>(null);
+  const { auth, api } = useSession();
   const state = STATE[serviceAccount.state];
-
-  const signIn = async () => {
-    setBusy(true);
-    setFailure(null);
-    try {
+  const signIn = useAction(
+    async () => {
       const token = await auth.signInServiceAccount(accountLogon.trim());
       await api.signInServiceAccount(orgId, { accessToken: token.accessToken });
       onSignedIn();
-    } catch (error) {
-      if (needsSignIn(error) && !isSignInError(error)) expire();
-      setFailure(error);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    { expiresSession: adminSessionExpired },
+  );
+  const busy = signIn.pending;
 
-  const failureText = failure === null ? null : describeFailure(failure);
+  const failureText = signIn.error === null ? null : describeFailure(signIn.error);
   return (
     <div className={styles.section} data-testid="service-account">
       <div className={styles.row}>
-        <Button appearance="primary" onClick={() => void signIn()} disabled={busy}>
+        <Button appearance="primary" onClick={() => void signIn.run()} disabled={busy}>
           {busy ? "Waiting for sign-in…" : "Microsoft 365 OAuth (EWS API)"}
         </Button>
         <Badge appearance="tint" color={state.color} data-testid="service-account-state">

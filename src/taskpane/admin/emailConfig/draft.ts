@@ -26,6 +26,25 @@ export interface EmailConfigDraft {
 
 export type FieldErrors = Record<string, string>;
 
+/** The form's fields top to bottom, as the server names them. */
+const FIELD_ORDER = [
+  "accessType",
+  "accountLogon",
+  "password",
+  "authentication",
+  "ewsUrl",
+  "appOnly.tenantId",
+  "appOnly.clientId",
+  "appOnly.clientSecret",
+  "appOnly.certificatePem",
+  "appOnly.privateKeyPem",
+];
+
+/** The topmost field with an error, to move the focus to. */
+export function firstInvalidField(errors: FieldErrors): string | undefined {
+  return FIELD_ORDER.find((name) => errors[name]);
+}
+
 export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
   return {
     accessType: config.accessType ?? "",

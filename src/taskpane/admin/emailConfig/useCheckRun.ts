@@ -8,6 +8,8 @@ import { ACTIVE_CHECK_RUN_STATES, type CheckRunDto } from "../../../contract/che
 import type { ApiClient } from "../../backend/client";
 import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { useAction } from "../../hooks/useAction";
+import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 
 const POLL_MS = 1000;
 
@@ -92,11 +94,10 @@ function watch(
 }
 
 export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRunControl {
-  const { api, expire } = useSession();
+  const { api } = useSession();
+  const expireOnSignIn = useExpireOnSignIn();
   const [run, setRun] = useState<CheckRunDto | null>(initial);
   const [watchError, setWatchError] = useState<unknown>(null);
-  const [startError, setStartError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
   const [watching, setWatching] = useState(0);
   const runId = run?.id ?? null;
   const active = isActive(run);
@@ -115,41 +116,40 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
       runId,
       (next) => setRun((current) => (current && current.id === next.id && current.done > next.done ? current : next)),
       (error) => {
-        if (needsSignIn(error)) expire();
+        expireOnSignIn(error);
         setWatchError(error);
       },
     );
     // Re-subscribing on every progress update would restart the stream: depend on the run's identity and activity.
-  }, [api, orgId, runId, active, expire, watching]);
+  }, [api, orgId, runId, active, expireOnSignIn, watching]);
 
+  const starting = useAction(async (draft: EmailConfigInput | undefined) => {
+    try {
+      const { runId: id } = await api.startCheck(orgId, {
+        scope: { all: true },
+        depth: "read",
+        ...(draft ? { draft } : {}),
+      });
+      const started = await api.checkRun(orgId, id);
+      setRun(started);
+      return started;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) {
+        // Another run is active: follow it instead of failing.
+        const recent = await api.recentChecks(orgId, 5).catch(() => null);
+        const running = recent?.items.find((item) => isActive(item));
+        if (running) setRun(running);
+      }
+      throw error;
+    }
+  });
+  const startRun = starting.run;
   const start = useCallback(
     async (draft: EmailConfigInput | undefined) => {
-      setStarting(true);
-      setStartError(null);
-      try {
-        const { runId: id } = await api.startCheck(orgId, {
-          scope: { all: true },
-          depth: "read",
-          ...(draft ? { draft } : {}),
-        });
-        const started = await api.checkRun(orgId, id);
-        setRun(started);
-        return started;
-      } catch (error) {
-        if (needsSignIn(error)) expire();
-        if (error instanceof ApiError && error.status === 409) {
-          // Another run is active: follow it instead of failing.
-          const recent = await api.recentChecks(orgId, 5).catch(() => null);
-          const running = recent?.items.find((item) => isActive(item));
-          if (running) setRun(running);
-        }
-        setStartError(error);
-        return null;
-      } finally {
-        setStarting(false);
-      }
+      const started = await startRun(draft);
+      return started.ok ? started.value : null;
     },
-    [api, orgId, expire],
+    [startRun],
   );
 
   const cancel = useCallback(async () => {
@@ -158,11 +158,19 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
     try {
       setRun(await api.cancelCheck(orgId, current.id));
     } catch (error) {
-      if (needsSignIn(error)) expire();
+      expireOnSignIn(error);
       setWatchError(error);
     }
-  }, [api, orgId, expire]);
+  }, [api, orgId, expireOnSignIn]);
 
   const reconnect = useCallback(() => setWatching((n) => n + 1), []);
-  return { run, watchError, startError, starting, start, cancel, reconnect };
+  return {
+    run,
+    watchError,
+    startError: starting.error,
+    starting: starting.pending,
+    start,
+    cancel,
+    reconnect,
+  };
 }

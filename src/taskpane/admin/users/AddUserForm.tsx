@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import type { NewOrgUserInput, Role } from "../../../contract/api";
 import { emailAddressProblem } from "../../../contract/emailAddress";
 import { ApiError } from "../../backend/errors";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
 
@@ -14,40 +14,38 @@ const useStyles = makeStyles({
   grow: { flexGrow: 1, minWidth: "12rem" },
 });
 
+function hasFieldErrors(error: unknown): error is ApiError {
+  return error instanceof ApiError && Object.keys(error.fieldErrors).length > 0;
+}
+
 /** Adds one user; the email field shows the server's reason (e.g. already a user) at the field. */
 export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promise<void> }) {
   const styles = useStyles();
-  const { expire } = useSession();
+  const add = useAction(onAdd);
   const [email, setEmail] = useState("");
   const [displayName, setDisplayName] = useState("");
   const [role, setRole] = useState<Role>("user");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setError(null);
+    add.reset();
     const problem = emailAddressProblem(email.trim());
     if (problem !== null) {
       setFieldErrors({ email: `Enter an email address, e.g. alex@contoso.com (this one ${problem}).` });
       return;
     }
     setFieldErrors({});
-    setBusy(true);
-    try {
-      await onAdd({ email: email.trim(), role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) });
+    const added = await add.run({
+      email: email.trim(),
+      role,
+      ...(displayName.trim() ? { displayName: displayName.trim() } : {}),
+    });
+    if (added.ok) {
       setEmail("");
       setDisplayName("");
       setRole("user");
-    } catch (failure) {
-      if (needsSignIn(failure)) expire();
-      if (failure instanceof ApiError && Object.keys(failure.fieldErrors).length > 0) {
-        setFieldErrors(failure.fieldErrors);
-      } else setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    } else if (hasFieldErrors(added.error)) setFieldErrors(added.error.fieldErrors);
   };
 
   return (
@@ -73,11 +71,11 @@ export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promi
             <option value="admin">Admin</option>
           </Select>
         </Field>
-        <Button type="submit" appearance="primary" disabled={busy}>
-          {busy ? "Adding…" : "Add user"}
+        <Button type="submit" appearance="primary" disabled={add.pending}>
+          {add.pending ? "Adding…" : "Add user"}
         </Button>
       </div>
-      {error !== null && <FailureMessage error={error} />}
+      {add.error !== null && !hasFieldErrors(add.error) && <FailureMessage error={add.error} />}
     </form>
   );
 }

@@ -18,7 +18,8 @@ import {
 import { useId, useState, type ChangeEvent } from "react";
 import type { UserImportResultDto } from "../../../contract/api";
 import { ApiError } from "../../backend/errors";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { useSession } from "../../auth/SessionProvider";
+import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
 
 /** Verdict rows shown before committing; the counts always cover every row. */
@@ -46,12 +47,23 @@ function readText(file: File): Promise<string> {
 export function BulkImport({ orgId, onImported }: { orgId: string; onImported: () => void }) {
   const styles = useStyles();
   const fileId = useId();
-  const { api, expire } = useSession();
+  const { api } = useSession();
   const [csv, setCsv] = useState("");
   const [preview, setPreview] = useState<UserImportResultDto | null>(null);
   const [committed, setCommitted] = useState<UserImportResultDto | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState<"checking" | "importing" | null>(null);
+  const [mode, setMode] = useState<"checking" | "importing">("checking");
+  const importing = useAction(async (dryRun: boolean) => {
+    const result = await api.importUsers(orgId, { import: { format: "csv", csv }, dryRun });
+    if (dryRun) setPreview(result);
+    else {
+      setCommitted(result);
+      setPreview(null);
+      setCsv("");
+      onImported();
+    }
+  });
+  const { error } = importing;
+  const busy = importing.pending ? mode : null;
 
   const fieldError =
     error instanceof ApiError ? (error.fieldErrors["import.csv"] ?? error.fieldErrors.import) : undefined;
@@ -67,24 +79,9 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
     if (file) changeText(await readText(file));
   };
 
-  const run = async (dryRun: boolean) => {
-    setBusy(dryRun ? "checking" : "importing");
-    setError(null);
-    try {
-      const result = await api.importUsers(orgId, { import: { format: "csv", csv }, dryRun });
-      if (dryRun) setPreview(result);
-      else {
-        setCommitted(result);
-        setPreview(null);
-        setCsv("");
-        onImported();
-      }
-    } catch (failure) {
-      if (needsSignIn(failure)) expire();
-      setError(failure);
-    } finally {
-      setBusy(null);
-    }
+  const run = (dryRun: boolean) => {
+    setMode(dryRun ? "checking" : "importing");
+    return importing.run(dryRun);
   };
 
   const shown = preview

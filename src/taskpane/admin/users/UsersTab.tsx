@@ -21,10 +21,11 @@ import {
 } from "@fluentui/react-components";
 import { useCallback, useEffect, useState } from "react";
 import type { OrgUserDto, Page, Role } from "../../../contract/api";
-import { needsSignIn, useSession } from "../../auth/SessionProvider";
+import { useSession } from "../../auth/SessionProvider";
+import { useAction } from "../../hooks/useAction";
+import { useResource } from "../../hooks/useResource";
 import { FailureMessage } from "../FailureMessage";
 import { useHiddenStyles } from "../styles";
-import { useResource } from "../useResource";
 import { AddUserForm } from "./AddUserForm";
 import { BulkImport } from "./BulkImport";
 
@@ -44,12 +45,11 @@ const useStyles = makeStyles({
 export function UsersTab({ orgId }: { orgId: string }) {
   const styles = useStyles();
   const hidden = useHiddenStyles();
-  const { api, expire } = useSession();
+  const { api } = useSession();
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [removing, setRemoving] = useState<OrgUserDto | null>(null);
-  const [actionError, setActionError] = useState<unknown>(null);
   const [announcement, setAnnouncement] = useState("");
   const cursor = cursors[cursors.length - 1];
 
@@ -71,19 +71,14 @@ export function UsersTab({ orgId }: { orgId: string }) {
       }),
     [api, orgId, search, cursor],
   );
-  const [page, reload] = useResource(load);
+  const { resource: page, reload } = useResource(load);
 
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setActionError(null);
-    try {
-      await what();
-      setAnnouncement(done);
-      reload();
-    } catch (error) {
-      if (needsSignIn(error)) expire();
-      setActionError(error);
-    }
-  };
+  const action = useAction(async (what: () => Promise<unknown>, done: string) => {
+    await what();
+    setAnnouncement(done);
+    reload();
+  });
+  const act = action.run;
 
   const changeRole = (user: OrgUserDto, role: Role) =>
     act(
@@ -107,7 +102,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
           />
         </Field>
         {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
-        {actionError !== null && <FailureMessage error={actionError} />}
+        {action.error !== null && <FailureMessage error={action.error} />}
         <Table className={styles.table} aria-label="Users of the organization" size="small">
           <TableHeader>
             <TableRow>

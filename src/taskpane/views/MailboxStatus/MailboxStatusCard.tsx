@@ -1,9 +1,10 @@
 import { Badge, Button, Text, makeStyles, tokens, type BadgeProps } from "@fluentui/react-components";
+import { useCallback } from "react";
 import type { MailboxState, MailboxStatusDto } from "../../../contract/api";
 import { ACCESS_TYPES } from "../../../contract/accessTypes";
 import { describeFailure } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
-import { useMailboxStatus } from "../../hooks/useMailboxStatus";
+import { useResource } from "../../hooks/useResource";
 import { relativeTime } from "./relativeTime";
 
 const useStyles = makeStyles({
@@ -120,7 +121,8 @@ export interface MailboxStatusCardProps {
 export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
   const styles = useStyles();
   const session = useSession();
-  const { state, refresh } = useMailboxStatus();
+  const loadStatus = useCallback(() => session.api.mailboxStatus(), [session.api]);
+  const { resource: state, reload: refresh } = useResource(loadStatus);
   const isAdmin = session.me?.orgs.some((org) => org.role === "admin") ?? false;
 
   let badge: { label: string; color: NonNullable<BadgeProps["color"]> } | null = null;
@@ -152,7 +154,7 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
     const failure = describeFailure(state.error);
     body = (
       <>
-        {state.previous && <StatusBody value={state.previous} />}
+        {state.value && <StatusBody value={state.value} />}
         <Text role="alert" className={styles.tell}>
           {failure.title} {failure.action}
         </Text>
@@ -160,9 +162,9 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
     );
     announcement = failure.title;
   } else {
-    const previous = state.status === "loading" ? state.previous : null;
-    body = previous ? (
-      <StatusBody value={previous} />
+    // Loading, or a "needs sign-in" answer the session is turning into its expired state: the last status stays.
+    body = state.value ? (
+      <StatusBody value={state.value} />
     ) : (
       <Text className={styles.hint}>Loading your mailbox status…</Text>
     );

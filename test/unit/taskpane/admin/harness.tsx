@@ -9,6 +9,7 @@ import { vi } from "vitest";
 import { ApiClient } from "../../../../src/taskpane/backend/client";
 import type { AuthAccount, AuthService, ServiceAccountToken } from "../../../../src/taskpane/auth/authTypes";
 import { SessionProvider } from "../../../../src/taskpane/auth/SessionProvider";
+import { BrowserProvider, type BrowserActions } from "../../../../src/taskpane/browser/browserActions";
 import { PreviewMailboxHost } from "../../../../src/taskpane/office/previewMailboxHost";
 
 // Views load in steps (session, then /api/me, then the view's data): allow for a busy 2-core CI machine.
@@ -96,14 +97,22 @@ export function fakeAuth(account: AuthAccount | null = ADMIN) {
   } satisfies AuthService;
 }
 
-export function renderWithSession(ui: ReactElement, backend: FakeBackend, auth: AuthService = fakeAuth()) {
+/** `browser` replaces the window's pop-ups, clipboard and downloads (by default jsdom's window). */
+export function renderWithSession(
+  ui: ReactElement,
+  backend: FakeBackend,
+  auth: AuthService = fakeAuth(),
+  browser?: BrowserActions,
+) {
   const api = new ApiClient({ tokens: auth, fetch: backend.fetch });
   const host = new PreviewMailboxHost();
   return render(
     <FluentProvider theme={webLightTheme}>
-      <SessionProvider host={host} services={{ auth, api }}>
-        {ui}
-      </SessionProvider>
+      <BrowserProvider {...(browser ? { browser } : {})}>
+        <SessionProvider host={host} services={{ auth, api }}>
+          {ui}
+        </SessionProvider>
+      </BrowserProvider>
     </FluentProvider>,
   );
 }
