@@ -27,7 +27,8 @@ export function AdminConsent({
   const styles = useStyles();
   const { api } = useSession();
   const browser = useBrowser();
-  const [clientConfig, setClientConfig] = useState<ClientConfigDto | null>(null);
+  // undefined while asking: which identity provider signs in decides what the button does, so it waits for the answer.
+  const [clientConfig, setClientConfig] = useState<ClientConfigDto | null | undefined>(undefined);
   const [consentNote, setConsentNote] = useState<string | null>(null);
 
   useEffect(() => {
@@ -57,7 +58,7 @@ export function AdminConsent({
   return (
     <>
       <div className={styles.row}>
-        <Button onClick={consent} disabled={disabled}>
+        <Button onClick={consent} disabled={disabled || clientConfig === undefined}>
           Grant admin consent
         </Button>
       </div>

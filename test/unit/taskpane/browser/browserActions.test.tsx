@@ -55,7 +55,9 @@ describe("Browser actions the pane's components call", () => {
   it("opens Microsoft's admin consent for the app in a pop-up and says when it was blocked", async () => {
     const browser = fakeBrowser();
     renderWithSession(<Tab />, appOnlyBackend(), fakeAuth(), browser);
-    await userEvent.click(await screen.findByRole("button", { name: "Grant admin consent" }));
+    const button = await screen.findByRole("button", { name: "Grant admin consent" });
+    await waitFor(() => expect(button).toBeEnabled());
+    await userEvent.click(button);
 
     expect(browser.openPopup).toHaveBeenCalledOnce();
     const [url, name] = browser.openPopup.mock.calls[0]!;
@@ -78,9 +80,9 @@ describe("Browser actions the pane's components call", () => {
     const server = appOnlyBackend("oidc");
     renderWithSession(<Tab />, server, fakeAuth(), browser);
     const consent = await screen.findByRole("button", { name: "Grant admin consent" });
-    // The client configuration is asked for as the section appears: give its answer time to land.
-    await waitFor(() => expect(server.sent("GET /api/client-config").length).toBeGreaterThan(0));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The button waits for the client configuration, which says the lab signs in (no Entra consent page).
+    await waitFor(() => expect(consent).toBeEnabled());
+    expect(server.sent("GET /api/client-config").length).toBeGreaterThan(0);
 
     await userEvent.click(consent);
     expect(await screen.findByText(/app registrations are already consented/)).toBeInTheDocument();
