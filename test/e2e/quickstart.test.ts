@@ -125,7 +125,8 @@ describe("the README's quick start on what npm start serves", () => {
   });
 
   it("2. opens the pane: the preview bar and the lab's demo mailbox, one identity", async () => {
-    await page.goto(start.paneUrl);
+    // The dev server compiles the pane's modules on this first visit: on a busy machine that outlasts 30 s.
+    await page.goto(start.paneUrl, { timeout: 90_000 });
     await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor({ timeout: 60_000 });
     await page.getByRole("complementary", { name: "Browser preview" }).waitFor();
     await page.getByText(`Signed in as Megan Bowen (${DEMO_ADMIN})`).waitFor();
@@ -205,7 +206,7 @@ describe("the README's quick start on what npm start serves", () => {
     const user = await browser.newContext();
     try {
       const sidebar = await newPage(user, 320);
-      await sidebar.goto(start.paneUrl);
+      await sidebar.goto(start.paneUrl, { timeout: 90_000 });
       await sidebar.getByRole("heading", { name: "Your mailbox" }).waitFor({ timeout: 60_000 });
       await signInThroughPopup(
         user,
