@@ -10,6 +10,7 @@ import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
 import { isCategoryId } from "../../contract/categories.js";
 import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../contract/checks.js";
+import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import { recordAudit } from "../audit/service.js";
 import {
   configurationForRun,
@@ -102,7 +103,12 @@ export class CheckService {
     this.driverFor = factory;
   }
 
-  async start(orgId: string, actor: string, input: StartCheckRunInput): Promise<CheckRunRecord> {
+  async start(
+    orgId: string,
+    actor: string,
+    input: StartCheckRunInput,
+    trigger: CheckRunTrigger = "manual",
+  ): Promise<CheckRunRecord> {
     const { repos, runs, settings } = this.deps;
     if (this.closing) throw conflict("The server is shutting down; start the run again in a moment.");
     const concurrency = input.concurrency ?? settings.defaultConcurrency;
@@ -126,6 +132,7 @@ export class CheckService {
       draftEnc: draft ? sealDraft(this.deps.keyring, runId, resolution.config) : null,
       concurrency,
       startedBy: actor,
+      trigger,
     });
     switch (created.kind) {
       case "active_run_exists":
@@ -152,7 +159,7 @@ export class CheckService {
       actor,
       action: "check_run.start",
       target: runId,
-      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
+      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency, trigger },
     }).catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
     return created.run;
   }
@@ -260,6 +267,7 @@ export class CheckService {
       preflight: (run.preflight as CheckPreflightDto | null) ?? null,
       stopReason: stopReasonOf(run),
       startedBy: run.startedBy,
+      trigger: run.trigger,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       etaSeconds: finished || live === undefined ? null : live.eta.secondsLeft(run.total),
