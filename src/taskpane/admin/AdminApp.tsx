@@ -18,7 +18,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import { useSession } from "../auth/SessionProvider";
 import { ActivityTab } from "./activity/ActivityTab";
 import type { EmailConfigDraft } from "./emailConfig/draft";
@@ -26,7 +26,17 @@ import { EmailConfigTab } from "./emailConfig/EmailConfigTab";
 import { FailureMessage } from "./FailureMessage";
 import { UsersTab } from "./users/UsersTab";
 
-type AdminTab = "users" | "emailConfig" | "activity";
+type AdminTab = "users" | "emailConfig" | "activity" | "health";
+
+const TAB_LABELS: Record<AdminTab, string> = {
+  users: "Users",
+  emailConfig: "Email Configuration",
+  activity: "Activity",
+  health: "Health",
+};
+
+// The chart library is the admin view's heaviest part: fetched only when Health is opened.
+const HealthTab = lazy(() => import("./health/HealthTab"));
 
 const useStyles = makeStyles({
   page: {
@@ -45,7 +55,7 @@ const useStyles = makeStyles({
   tabs: { overflowX: "auto" },
 });
 
-/** Admin settings: organization → Users, Email Configuration, Activity. Lazy chunk; also usable full-window. */
+/** Admin settings: organization → Users, Email Configuration, Activity, Health. Lazy chunk; also usable full-window. */
 export default function AdminApp({ onClose }: { onClose: () => void }) {
   const styles = useStyles();
   const session = useSession();
@@ -140,16 +150,19 @@ export default function AdminApp({ onClose }: { onClose: () => void }) {
           <Tab value="users">Users</Tab>
           <Tab value="emailConfig">Email Configuration</Tab>
           <Tab value="activity">Activity</Tab>
+          <Tab value="health">Health</Tab>
         </TabList>
-        <div
-          role="tabpanel"
-          aria-label={tab === "users" ? "Users" : tab === "emailConfig" ? "Email Configuration" : "Activity"}
-        >
+        <div role="tabpanel" aria-label={TAB_LABELS[tab]}>
           {tab === "users" && <UsersTab key={orgId} orgId={orgId} />}
           {tab === "emailConfig" && (
             <EmailConfigTab key={orgId} orgId={orgId} store={store} onDirtyChange={onDirtyChange} />
           )}
           {tab === "activity" && <ActivityTab key={orgId} orgId={orgId} />}
+          {tab === "health" && (
+            <Suspense fallback={<Spinner label="Loading Health…" />}>
+              <HealthTab key={orgId} orgId={orgId} />
+            </Suspense>
+          )}
         </div>
       </>
     );

@@ -1,0 +1,71 @@
+import type { FailingUserDto, RunHistoryEntryDto, StatusChangeDto } from "../../../contract/monitoring";
+
+/** One run as the chart and its table show it: oldest first, a label unique within the list. */
+export interface RunFigures {
+  runId: string;
+  label: string;
+  startedAt: string;
+  trigger: RunHistoryEntryDto["trigger"];
+  connected: number;
+  needsAttention: number;
+  failing: number;
+}
+
+export const TRIGGER_LABELS: Record<RunHistoryEntryDto["trigger"], string> = {
+  manual: "Manual",
+  scheduled: "Scheduled",
+  after_change: "After a change",
+};
+
+function runLabel(iso: string, locale?: string): string {
+  return new Date(iso).toLocaleString(locale, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+/** The history (newest first, as the API pages it) turned oldest-first for a left-to-right trend. */
+export function runFigures(history: RunHistoryEntryDto[], locale?: string): RunFigures[] {
+  const seen = new Map<string, number>();
+  return [...history].reverse().map((run) => {
+    const base = runLabel(run.startedAt, locale);
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    // The chart's x-axis is a band per label: two runs in the same minute must not share one bar.
+    const label = count === 1 ? base : `${base} (${count})`;
+    return {
+      runId: run.runId,
+      label,
+      startedAt: run.startedAt,
+      trigger: run.trigger,
+      connected: run.health.connected,
+      needsAttention: run.health.needsAttention,
+      failing: run.health.failing,
+    };
+  });
+}
+
+/** The newest run that has finished: the one "newly failing" compares with the run before it. */
+export function latestFinishedRun(history: RunHistoryEntryDto[]): RunHistoryEntryDto | null {
+  return history.find((run) => run.finishedAt !== null) ?? null;
+}
+
+/** Users who started failing in the given run (status changes, newest first, any run). */
+export function newlyFailing(changes: StatusChangeDto[], runId: string | null): StatusChangeDto[] {
+  if (!runId) return [];
+  return changes.filter((change) => change.runId === runId && change.change === "started_failing");
+}
+
+/** "3 days", "5 hours", "12 minutes": how long since `since`, in its largest whole unit. */
+export function failingFor(since: string, now: Date = new Date(), locale?: string): string {
+  const minutes = Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 60_000));
+  const [value, unit] =
+    minutes >= 1440
+      ? [Math.floor(minutes / 1440), "day"]
+      : minutes >= 60
+        ? [Math.floor(minutes / 60), "hour"]
+        : [minutes, "minute"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: "long" }).format(value);
+}
+
+/** Failing users, longest-failing first (the API's order, kept when it is already so). */
+export function byLongestFailing(users: FailingUserDto[]): FailingUserDto[] {
+  return [...users].sort((a, b) => new Date(a.since).getTime() - new Date(b.since).getTime());
+}
