@@ -52,7 +52,8 @@ const useStyles = makeStyles({
   header: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: tokens.spacingHorizontalM },
   title: { margin: 0, fontSize: tokens.fontSizeBase500, lineHeight: tokens.lineHeightBase500, flexGrow: 1 },
   hint: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
-  tabs: { overflowX: "auto" },
+  // Wrapped, not scrolled: at 320 px every section stays in sight.
+  tabs: { flexWrap: "wrap" },
 });
 
 /** Admin settings: organization → Users, Email Configuration, Activity, Health. Lazy chunk; also usable full-window. */

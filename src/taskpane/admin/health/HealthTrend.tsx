@@ -27,7 +27,9 @@ const useStyles = makeStyles({
   chart: { width: "100%", minWidth: 0, overflow: "hidden" },
   table: { tableLayout: "auto", width: "100%" },
   number: { textAlign: "end", fontVariantNumeric: "tabular-nums" },
-  when: { overflowWrap: "anywhere" },
+  when: { overflowWrap: "break-word" },
+  block: { display: "block" },
+  trigger: { display: "block", color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
 });
 
 /** If the chart cannot draw (an old host's SVG quirks), the table below still carries every figure. */
@@ -72,11 +74,12 @@ export function HealthTrend({ runs }: { runs: RunFigures[] }) {
         <ChartBoundary>
           <VerticalStackedBarChart
             data={chartData(runs)}
-            chartTitle={`Trend of connected, needs attention and failing users per run. ${summary} The table of figures follows.`}
+            chartTitle={`Trend of connected, needs attention and failing users per run. ${summary} The table of figures follows`}
             height={220}
             barWidth="auto"
             maxBarWidth={28}
             wrapXAxisLables
+            enabledLegendsWrapLines
             svgProps={{ "aria-describedby": tableId }}
           />
         </ChartBoundary>
@@ -105,7 +108,10 @@ export function HealthTrend({ runs }: { runs: RunFigures[] }) {
             {[...runs].reverse().map((run) => (
               <TableRow key={run.runId}>
                 <TableCell className={styles.when}>
-                  <time dateTime={run.startedAt}>{run.label}</time> · {TRIGGER_LABELS[run.trigger]}
+                  <time dateTime={run.startedAt} className={styles.block}>
+                    {run.label}
+                  </time>
+                  <span className={styles.trigger}>{TRIGGER_LABELS[run.trigger]}</span>
                 </TableCell>
                 <TableCell className={styles.number}>{run.connected}</TableCell>
                 <TableCell className={styles.number}>{run.needsAttention}</TableCell>

@@ -17,15 +17,26 @@ export const TRIGGER_LABELS: Record<RunHistoryEntryDto["trigger"], string> = {
   after_change: "After a change",
 };
 
-function runLabel(iso: string, locale?: string): string {
-  return new Date(iso).toLocaleString(locale, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+function dayKey(iso: string): string {
+  const date = new Date(iso);
+  return `${date.getFullYear()}-${date.getMonth()}-${date.getDate()}`;
 }
 
-/** The history (newest first, as the API pages it) turned oldest-first for a left-to-right trend. */
+/**
+ * The history (newest first, as the API pages it) turned oldest-first for a left-to-right trend. A run is labelled
+ * by its day ("Dec 2"), with the time only when several runs share that day, so the axis stays short at 320 px.
+ */
 export function runFigures(history: RunHistoryEntryDto[], locale?: string): RunFigures[] {
+  const perDay = new Map<string, number>();
+  for (const run of history) perDay.set(dayKey(run.startedAt), (perDay.get(dayKey(run.startedAt)) ?? 0) + 1);
   const seen = new Map<string, number>();
   return [...history].reverse().map((run) => {
-    const base = runLabel(run.startedAt, locale);
+    const shared = (perDay.get(dayKey(run.startedAt)) ?? 0) > 1;
+    const base = new Date(run.startedAt).toLocaleString(locale, {
+      month: "short",
+      day: "numeric",
+      ...(shared ? { hour: "2-digit", minute: "2-digit" } : {}),
+    });
     const count = (seen.get(base) ?? 0) + 1;
     seen.set(base, count);
     // The chart's x-axis is a band per label: two runs in the same minute must not share one bar.

@@ -145,7 +145,7 @@ export function ScheduleForm({ orgId }: { orgId: string }) {
       </Field>
       {draft.mode === "daily" && (
         <div className={styles.pair}>
-          <Field label="Time (HH:MM)" {...fieldState(errors, "time")}>
+          <Field label="Time of day" {...fieldState(errors, "time")}>
             <Input type="time" value={draft.time} onChange={(_, data) => change({ time: data.value })} />
           </Field>
           <Field label="Time zone" {...fieldState(errors, "timeZone")}>

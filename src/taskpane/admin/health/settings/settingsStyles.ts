@@ -7,6 +7,7 @@ export const useSettingsStyles = makeStyles({
     display: "grid",
     gridTemplateColumns: "repeat(auto-fit, minmax(12rem, 1fr))",
     gap: tokens.spacingHorizontalM,
+    alignItems: "start",
     minWidth: 0,
   },
   rule: { display: "flex", flexWrap: "wrap", alignItems: "flex-end", gap: tokens.spacingHorizontalM, minWidth: 0 },
