@@ -84,8 +84,12 @@ interface ActiveRun {
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
 
+/** Told of every run that ended (monitoring keeps history and raises alerts); its failure never fails the run. */
+export type RunEndListener = (run: CheckRunDto) => Promise<void>;
+
 export class CheckService {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly endListeners: RunEndListener[] = [];
   private closing = false;
   private driverFor: DriverFactory;
   /** The runs' store and progress events, which the routes read as well. */
@@ -96,6 +100,10 @@ export class CheckService {
     this.driverFor = deps.driverFor;
     this.runs = deps.runs;
     this.events = deps.events;
+  }
+
+  onRunEnd(listener: RunEndListener): void {
+    this.endListeners.push(listener);
   }
 
   /** Tests: swaps how drivers are built for runs started from now on. */
@@ -375,7 +383,14 @@ export class CheckService {
 
   private async announceEnd(run: CheckRunRecord): Promise<void> {
     const stored = await this.deps.runs.get(run.orgId, run.id);
-    if (stored !== null) this.deps.events.end(run.id, this.toDto(stored));
+    if (stored === null) return;
+    const dto = this.toDto(stored);
+    this.deps.events.end(run.id, dto);
+    for (const listener of this.endListeners) {
+      await listener(dto).catch((error: unknown) =>
+        this.deps.log.error({ err: error, runId: run.id }, "a run-end listener failed"),
+      );
+    }
   }
 }
 
