@@ -44,6 +44,7 @@ export default function HealthTab({ orgId }: { orgId: string }) {
   const runs = useMemo(() => runFigures(value?.history ?? []), [value]);
   const latest = value ? latestFinishedRun(value.history) : null;
   const fresh = value ? newlyFailing(value.changes, latest?.runId ?? null) : [];
+  const finishedRuns = value?.history.filter((run) => run.finishedAt !== null).length ?? 0;
   const failing = value ? byLongestFailing(value.failing) : [];
   const now = new Date();
 
@@ -74,7 +75,11 @@ export default function HealthTab({ orgId }: { orgId: string }) {
           <h3 id="newly-failing-heading" className={styles.subheading}>
             Newly failing since the previous run
           </h3>
-          {fresh.length === 0 ? (
+          {finishedRuns < 2 ? (
+            <Text className={styles.hint}>
+              This is the first finished run: there is no earlier run to compare with yet.
+            </Text>
+          ) : fresh.length === 0 ? (
             <Text className={styles.hint}>Nobody started failing in the latest run.</Text>
           ) : (
             <ul className={styles.list} aria-labelledby="newly-failing-heading">

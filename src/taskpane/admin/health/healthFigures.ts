@@ -64,9 +64,10 @@ export function newlyFailing(changes: StatusChangeDto[], runId: string | null): 
   return changes.filter((change) => change.runId === runId && change.change === "started_failing");
 }
 
-/** "3 days", "5 hours", "12 minutes": how long since `since`, in its largest whole unit. */
+/** "3 days", "5 hours", "12 minutes" ("under a minute"): how long since `since`, in its largest whole unit. */
 export function failingFor(since: string, now: Date = new Date(), locale?: string): string {
   const minutes = Math.max(0, Math.floor((now.getTime() - new Date(since).getTime()) / 60_000));
+  if (minutes === 0) return "under a minute";
   const [value, unit] =
     minutes >= 1440
       ? [Math.floor(minutes / 1440), "day"]

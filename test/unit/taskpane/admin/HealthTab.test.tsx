@@ -165,5 +165,8 @@ describe("Health", () => {
     await userEvent.click(within(alert).getByRole("button", { name: "Try again" }));
     expect(await screen.findByRole("table", { name: "Users per check run, newest first" })).toBeInTheDocument();
     expect(screen.getByText("No user is failing.")).toBeInTheDocument();
+    expect(
+      screen.getByText(/This is the first finished run: there is no earlier run to compare with/),
+    ).toBeInTheDocument();
   });
 });

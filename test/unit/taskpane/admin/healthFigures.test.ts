@@ -23,6 +23,7 @@ describe("health figures", () => {
     expect(failingFor("2026-11-29T11:00:00Z", now, "en-US")).toBe("3 days");
     expect(failingFor("2026-12-02T07:59:00Z", now, "en-US")).toBe("4 hours");
     expect(failingFor("2026-12-02T11:59:00Z", now, "en-US")).toBe("1 minute");
+    expect(failingFor("2026-12-02T11:59:30Z", now, "en-US")).toBe("under a minute");
   });
 
   it("compares newly failing users against the newest finished run, not one still running", () => {
