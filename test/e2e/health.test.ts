@@ -60,6 +60,13 @@ async function shoot(name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 });
     await page.waitForTimeout(300);
     expect(await seriousAxeViolations(page), `axe on ${name} at ${width} px`).toEqual([]);
+    // The chart redraws at the pane's width instead of keeping the wide window's drawing, clipped.
+    const chart = page.getByTestId("health-chart").locator("svg[aria-label]").first();
+    if ((await chart.count()) > 0) {
+      await expect
+        .poll(async () => (await chart.boundingBox())?.width ?? Infinity, { timeout: 5000 })
+        .toBeLessThanOrEqual(width);
+    }
     await saveScreenshot(page, `${name}-${width}`);
   }
   await page.setViewportSize({ width: 1200, height: 900 });

@@ -1,4 +1,4 @@
-import { VerticalStackedBarChart, type VerticalStackedChartProps } from "@fluentui/react-charts";
+import { ResponsiveContainer, VerticalStackedBarChart, type VerticalStackedChartProps } from "@fluentui/react-charts";
 import {
   Table,
   TableBody,
@@ -20,6 +20,8 @@ const SERIES = [
   { key: "needsAttention", legend: "Needs attention", color: tokens.colorStatusWarningBackground3 },
   { key: "failing", legend: "Failing", color: tokens.colorStatusDangerBackground3 },
 ] as const;
+
+const CHART_HEIGHT = 280;
 
 const useStyles = makeStyles({
   figure: { margin: 0, display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
@@ -72,16 +74,18 @@ export function HealthTrend({ runs }: { runs: RunFigures[] }) {
       </figcaption>
       <div className={styles.chart} data-testid="health-chart">
         <ChartBoundary>
-          <VerticalStackedBarChart
-            data={chartData(runs)}
-            chartTitle={`Trend of connected, needs attention and failing users per run. ${summary} The table of figures follows`}
-            height={220}
-            barWidth="auto"
-            maxBarWidth={28}
-            wrapXAxisLables
-            enabledLegendsWrapLines
-            svgProps={{ "aria-describedby": tableId }}
-          />
+          {/* Redraws at the container's width: the sidebar can be resized between 320 px and a full window. */}
+          <ResponsiveContainer height={CHART_HEIGHT}>
+            <VerticalStackedBarChart
+              data={chartData(runs)}
+              chartTitle={`Trend of connected, needs attention and failing users per run. ${summary} The table of figures follows`}
+              barWidth="auto"
+              maxBarWidth={28}
+              wrapXAxisLables
+              enabledLegendsWrapLines
+              svgProps={{ "aria-describedby": tableId }}
+            />
+          </ResponsiveContainer>
         </ChartBoundary>
       </div>
       <div>
