@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from "playwright-core";
+import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORIES, type CategoryId } from "../../src/contract/categories";
 import { seriousAxeViolations } from "./support/axe";
@@ -50,6 +51,22 @@ function expectedHealth(): { connected: number; needsAttention: number; failing:
     else health.failing += count;
   }
   return health;
+}
+
+/** Stages a change in the running lab through its loopback control endpoint (src/lab/control.ts). */
+async function controlLab(body: Record<string, string>): Promise<void> {
+  const dispatcher = new Agent({ connect: { ca: stack.lab.caCertPem } });
+  try {
+    const answer = await fetch(`${stack.lab.baseUrl}/lab/control`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      dispatcher,
+    });
+    expect(answer.status, await answer.text()).toBe(200);
+  } finally {
+    await dispatcher.close();
+  }
 }
 
 /** Axe finds nothing serious, then screenshots at the sidebar's 320 px and a full window's 1200 px. */
@@ -124,6 +141,43 @@ describe("the Health tab over the built pane, the backend and the lab", () => {
     await expect(failing.getByRole("row").count()).resolves.toBe(health.failing + 1);
     await page.getByText(/This is the first finished run/).waitFor();
     await shoot("health");
+  });
+
+  it("shows the dip and the newly failing user after a mailbox breaks in the lab and the check runs again", async () => {
+    const broken = "alex.wilber@contoso.lab";
+    await controlLab({ action: "mailbox", user: broken, state: "none" });
+    await page.getByRole("tab", { name: "Email Configuration" }).click();
+    await page.getByRole("button", { name: "Check Users Exchange Impersonated Access" }).click();
+
+    await page.getByRole("tab", { name: "Health" }).click();
+    const table = page.getByRole("table", { name: "Users per check run, newest first" });
+    const fresh = page.getByRole("list", { name: "Newly failing since the previous run" });
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole("button", { name: "Refresh" }).first().click();
+          await page.waitForTimeout(500);
+          return (await fresh.count()) > 0 ? fresh.innerText() : "";
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
+      .toContain(broken);
+
+    // The lab's expectations follow the staged change: they are the figures of the second run.
+    const health = expectedHealth();
+    await expect(table.getByRole("row").count()).resolves.toBe(3);
+    const [newest, previous] = await Promise.all(
+      [1, 2].map(async (row) => (await table.getByRole("row").nth(row).getByRole("cell").allInnerTexts()).slice(1)),
+    );
+    expect(newest?.map(Number)).toEqual([health.connected, health.needsAttention, health.failing]);
+    expect(previous?.map(Number)).toEqual([health.connected + 1, health.needsAttention, health.failing - 1]);
+    await expect(fresh.getByRole("listitem").count()).resolves.toBe(1);
+    await page
+      .getByRole("table", { name: `Failing now (${health.failing})` })
+      .getByText(broken)
+      .waitFor();
+    await shoot("health-after-failure");
+    await controlLab({ action: "mailbox", user: broken, state: "ok" });
   });
 
   it("saves a daily schedule and shows when the next run starts", async () => {
