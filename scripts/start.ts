@@ -37,6 +37,8 @@ interface LabReady {
   apiScope: string;
   tenantId: string;
   domain: string;
+  smtpHost: string;
+  smtpPort: number;
 }
 
 const children = new Map<string, ChildProcess>();
@@ -150,6 +152,10 @@ async function environments(): Promise<Environments> {
     BOOTSTRAP_ORG_NAME: "Contoso (Exchange lab)",
     BOOTSTRAP_TENANT_ID: lab.tenantId,
     BOOTSTRAP_USERS_FILE: await writeDemoUsers(scenario.users),
+    // Alert email goes to the lab's mail catcher unless a real relay is configured.
+    ...(process.env.SMTP_HOST
+      ? {}
+      : { SMTP_HOST: lab.smtpHost, SMTP_PORT: String(lab.smtpPort), SMTP_FROM: "sync-sidebar@contoso.lab" }),
     // Whatever the developer set explicitly wins over the lab defaults.
     ...process.env,
   };
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
   if (lab) {
     console.log(
       `start: Exchange lab "${lab.domain}" at ${lab.baseUrl}: open it once in your browser to accept its certificate; ` +
-        `it lists the demo accounts (CA: ${lab.caCertFile})`,
+        `it lists the demo accounts and the alert mail it caught (CA: ${lab.caCertFile})`,
     );
     console.log(
       `start: sign in as ${DEMO_ADMIN} / Lab-Passw0rd! (admin) or alex.wilber@contoso.lab / Lab-Passw0rd! (user); ` +

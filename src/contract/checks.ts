@@ -5,6 +5,7 @@
 import type { EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
 import type { CategoryId, Severity } from "./categories.js";
+import type { CheckRunTrigger } from "./monitoring.js";
 
 export type CheckDepth = "read" | "full";
 
@@ -80,6 +81,8 @@ export interface CheckRunDto {
    */
   stopReason: { category: CategoryId | null; message: string; remedy: string; detail: string | null } | null;
   startedBy: string;
+  /** manual (an admin), scheduled, or after_change (the re-check once a configuration change has settled). */
+  trigger: CheckRunTrigger;
   startedAt: string;
   finishedAt: string | null;
   /** Seconds until done at the recent rate; null before the rate is known or once finished. */

@@ -39,6 +39,11 @@ export class Authenticator {
     private readonly issuer: string,
   ) {}
 
+  /** Drops every cached verdict: the directory changed (a password, a refresh token) while the lab runs. */
+  forget(): void {
+    this.cache.clear();
+  }
+
   /** `audiences` lists the token audiences this resource server accepts; `allowBasic` is false for Exchange Online. */
   async authenticate(
     header: string | undefined,

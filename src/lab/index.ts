@@ -19,6 +19,8 @@ import { GraphService, GRAPH_AUDIENCE } from "./graph/service.js";
 import { sendJson } from "./http.js";
 import { IdentityService } from "./identity/provider.js";
 import { landingPage, sendLandingPage } from "./landing.js";
+import { handleControl, sendMail } from "./controlRoutes.js";
+import { MailCatcher, type CaughtMail } from "./mail.js";
 import { createSigningKey, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from "./identity/keys.js";
 import { loadScenarioFile, parseScenario, type Scenario } from "./scenario.js";
 import { LabStats } from "./stats.js";
@@ -55,6 +57,8 @@ export interface StartLabOptions {
   dataDir?: string;
   /** The pane's URL, linked from the lab's front page (npm start passes it). */
   paneUrl?: string;
+  /** The mail catcher's SMTP port on the same loopback host; 0 (the default) picks a free one. */
+  smtpPort?: number;
 }
 
 export interface LabClients {
@@ -88,6 +92,9 @@ export interface LabReadyLine extends LabClients {
   hostOverrides: Record<string, string>;
   ewsScope: string;
   graphScope: string;
+  /** The mail catcher (plain SMTP, no authentication): point SMTP_HOST/SMTP_PORT here. */
+  smtpHost: string;
+  smtpPort: number;
 }
 
 export interface Lab {
@@ -105,6 +112,9 @@ export interface Lab {
   readonly caCertPem: string;
   readonly caCertFile: string;
   readonly stats: LabStats;
+  /** What the mail catcher received, newest first. */
+  readonly mail: readonly CaughtMail[];
+  readonly smtpPort: number;
   /**
    * Mints an access token as the identity provider would issue it. Delegated for `user` (scp from `scopes`, default
    * EWS.AccessAsUser.All for EWS), app-only for `appClientId` (roles from the registration unless given).
@@ -170,6 +180,14 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     socket.on("close", () => sockets.delete(socket));
   });
   const port = await listen(server, options.port ?? 0, host);
+  const mail = new MailCatcher();
+  let smtpPort: number;
+  try {
+    smtpPort = await mail.listen(options.smtpPort ?? 0, host);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
   const baseUrl = `https://localhost:${port}`;
   const issuer = `${baseUrl}/${scenario.tenantId}/v2.0`;
@@ -218,20 +236,24 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     appOnlyClientIds: scenario.apps.appOnly.map((a) => a.clientId),
     ewsScope: `${EWS_AUDIENCE}/EWS.AccessAsUser.All`,
     graphScope: `${GRAPH_AUDIENCE}/.default`,
+    smtpHost: host === "localhost" ? "127.0.0.1" : host,
+    smtpPort,
   };
 
-  const landing = landingPage(scenario, {
+  const endpoints = {
     baseUrl,
     productEwsUrl: `https://${ewsHost}:${port}/EWS/Exchange.asmx`,
     issuer,
     graphBase: ready.graphBase,
     paneUrl: options.paneUrl ?? null,
-  });
+    smtp: `${ready.smtpHost}:${smtpPort}`,
+  };
 
   route = (req, res) => {
     const url = req.url ?? "/";
     if ((url === "/" || url.startsWith("/?")) && (req.method === "GET" || req.method === "HEAD"))
-      return sendLandingPage(res, landing);
+      // Rendered per request: the control endpoint changes the scenario and mail keeps arriving.
+      return sendLandingPage(res, landingPage(scenario, endpoints, { mail: mail.messages }));
     const lower = url.toLowerCase();
     const done = (promise: Promise<void>): void => {
       promise.catch((error: unknown) => {
@@ -244,6 +266,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     if (url.startsWith("/v1.0/")) return done(graph.handle(req, res));
     if (url.startsWith(`/${scenario.tenantId}/`)) return done(identity.handle(req, res, `/${scenario.tenantId}/v2.0`));
     if (url === "/lab/ready") return sendJson(res, 200, ready);
+    if (url === "/lab/mail") return sendMail(res, mail);
+    if (url === "/lab/control")
+      return done(handleControl(req, res, { directory, scenario, origin: baseUrl, changed: () => auth.forget() }));
     // What the lab counted so far (requests by authentication method, NTLM handshakes, throttling), for benchmarks
     // that run it as a separate process; in-process tests read lab.stats directly.
     if (url === "/lab/stats") return sendJson(res, 200, stats.snapshot());
@@ -273,12 +298,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     caCertPem: certs.caCertPem,
     caCertFile: certs.caCertFile,
     stats,
+    mail: mail.messages,
+    smtpPort,
     mintToken: (request) => mintFor(scenario, directory, key, issuer, request),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+        }),
+        mail.close(),
+      ]);
+    },
   };
 }
 

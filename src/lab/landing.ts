@@ -6,7 +6,8 @@
 import type { ServerResponse } from "node:http";
 import { expectedEwsOutcome } from "./expectations.js";
 import { send } from "./http.js";
-import type { Scenario } from "./scenario.js";
+import type { CaughtMail } from "./mail.js";
+import { MAILBOX_STATES, type Scenario } from "./scenario.js";
 
 export interface LandingEndpoints {
   baseUrl: string;
@@ -16,6 +17,13 @@ export interface LandingEndpoints {
   graphBase: string;
   /** Where the pane runs, when the lab knows (npm start passes it). */
   paneUrl: string | null;
+  /** The mail catcher's host:port. */
+  smtp: string;
+}
+
+/** What changes while the lab runs. */
+export interface LandingLive {
+  mail: readonly CaughtMail[];
 }
 
 const escapeHtml = (value: string): string =>
@@ -45,7 +53,43 @@ function table(caption: string, head: string[], rows: string[][]): string {
 
 const link = (href: string, text = href): string => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 
-export function landingPage(scenario: Scenario, endpoints: LandingEndpoints): string {
+const SHOWN_MAIL = 20;
+
+function mailSection(mail: readonly CaughtMail[], smtp: string): string {
+  const intro = `<p>The lab catches mail sent to its SMTP server at <code>${escapeHtml(smtp)}</code> (no TLS, no sign-in); ${link(
+    "/lab/mail",
+    "the same list as JSON",
+  )}.</p>`;
+  if (mail.length === 0) return `${intro}<p>No mail received yet.</p>`;
+  return `${intro}${table(
+    `Received mail (newest first${mail.length > SHOWN_MAIL ? `, ${SHOWN_MAIL} of ${mail.length}` : ""})`,
+    ["Received", "From", "To", "Subject", "Text"],
+    mail
+      .slice(0, SHOWN_MAIL)
+      .map((message) => [
+        message.receivedAt,
+        message.from,
+        message.to.join(", "),
+        message.subject,
+        message.text.slice(0, 500),
+      ]),
+  )}`;
+}
+
+function controlForms(scenario: Scenario): string {
+  const option = (value: string) => `<option>${escapeHtml(value)}</option>`;
+  const users = scenario.users.map((user) => option(user.email)).join("");
+  const accounts = [...scenario.serviceAccounts, ...scenario.users].map((entry) => option(entry.email)).join("");
+  const states = MAILBOX_STATES.map(option).join("");
+  const form = (fields: string, action: string, label: string) =>
+    `<form method="post" action="/lab/control"><input type="hidden" name="action" value="${action}">${fields} <button type="submit">${escapeHtml(label)}</button></form>`;
+  return `<p>Stage a failure while the lab runs, then fix it again (also <code>POST /lab/control</code> with JSON, loopback only).</p>
+${form(`<label>User <select name="user">${users}</select></label> <label>Mailbox <select name="state">${states}</select></label>`, "mailbox", "Set mailbox state")}
+${form(`<label>Account <select name="account">${accounts}</select></label> <label>New password <input name="password" required></label>`, "password", "Change password")}
+${form(`<label>Account <select name="account">${accounts}</select></label> <label>Refresh tokens <select name="refresh"><option>revoked</option><option>ok</option></select></label>`, "refresh", "Set refresh tokens")}`;
+}
+
+export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, live: LandingLive = { mail: [] }): string {
   const firstAccount = scenario.serviceAccounts[0]?.email ?? "the service account";
   const users = table(
     `Users (${scenario.users.length}); the last column is what checking them through ${firstAccount} answers`,
@@ -85,6 +129,8 @@ export function landingPage(scenario: Scenario, endpoints: LandingEndpoints): st
     ["Microsoft Graph", endpoints.graphBase],
     ["OpenID Connect discovery", `${endpoints.issuer}/.well-known/openid-configuration`],
     ["Ready line (JSON)", `${endpoints.baseUrl}/lab/ready`],
+    ["Mail catcher (SMTP)", endpoints.smtp],
+    ["Received mail (JSON)", `${endpoints.baseUrl}/lab/mail`],
   ];
   const pane = endpoints.paneUrl
     ? `<p>The pane: ${link(endpoints.paneUrl)} (admin settings: ${link(`${endpoints.paneUrl}#/admin`)}).</p>`
@@ -119,6 +165,10 @@ ${users}
 <h2>What the admin enters</h2>
 ${accounts}
 ${apps}
+<h2>Mail</h2>
+${mailSection(live.mail, endpoints.smtp)}
+<h2>Change the lab while it runs</h2>
+${controlForms(scenario)}
 <h2>Endpoints</h2>
 ${table(
   "Endpoints",
@@ -134,7 +184,7 @@ ${table(
 export function sendLandingPage(res: ServerResponse, html: string): void {
   send(res, 200, html, {
     "content-type": "text/html; charset=utf-8",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'",
     "cache-control": "no-store",
   });
 }

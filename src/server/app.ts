@@ -16,6 +16,10 @@ import { CheckRunEvents } from "./checks/progressEvents.js";
 import { checkRunsRepository } from "./checks/repository.js";
 import { CheckService } from "./checks/service.js";
 import { checkSettingsFrom } from "./checks/settings.js";
+import { createMailer } from "./monitoring/delivery.js";
+import { monitoringRepository } from "./monitoring/repository.js";
+import { MonitoringScheduler } from "./monitoring/scheduler.js";
+import { MonitoringService } from "./monitoring/service.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
 import { ensureBootstrapOrganization, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
@@ -87,7 +91,13 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     }
 
     const checks = buildCheckService({ config, database, repos, keyring, outbound, now }, app);
-    const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now, checks };
+    const monitoring = buildMonitoring({ config, database, repos, keyring, outbound, now, checks }, app);
+    const { service: monitoringService, scheduler } = monitoring;
+    const ctx: AppContext = {
+      ...{ config, database, repos, keyring, outbound, tokens, now, checks },
+      monitoring: monitoringService,
+      scheduler,
+    };
     app.decorate("ctx", ctx);
     app.addHook("onClose", async () => {
       for (const close of owned.reverse()) await close();
@@ -97,6 +107,15 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
     });
     app.addHook("onClose", () => checks.close());
+    app.addHook("onReady", () => {
+      monitoring.scheduler.start(config.monitoring.tickMs);
+      return Promise.resolve();
+    });
+    // Registered after checks.close, so it runs before it: no new scheduled run while the runs wind down.
+    app.addHook("onClose", async () => {
+      await monitoring.scheduler.stop();
+      await monitoring.service.close();
+    });
 
     if (config.bootstrap) {
       const { usersCsv, adminEmail } = config.bootstrap;
@@ -145,6 +164,36 @@ function buildCheckService(
     events: new CheckRunEvents(settings.progressIntervalMs),
     log: app.log,
   });
+}
+
+/** Monitoring's service (told of every run that ends) and its scheduler. */
+function buildMonitoring(
+  ctx: Pick<AppContext, "config" | "database" | "repos" | "keyring" | "outbound" | "now" | "checks">,
+  app: FastifyInstance,
+): { service: MonitoringService; scheduler: MonitoringScheduler } {
+  const store = monitoringRepository(ctx.database.db, ctx.now);
+  const service = new MonitoringService({
+    repos: ctx.repos,
+    store,
+    checks: ctx.checks,
+    keyring: ctx.keyring,
+    config: ctx.config.monitoring,
+    guardUrl: (url) => ctx.outbound.guard(url),
+    fetch: ctx.outbound.fetch,
+    mailer: createMailer(ctx.config.monitoring.smtp),
+    now: ctx.now,
+    log: app.log,
+  });
+  ctx.checks.onRunEnd((run) => service.recordRunEnd(run));
+  const scheduler = new MonitoringScheduler({
+    repos: ctx.repos,
+    store,
+    monitoring: service,
+    checks: ctx.checks,
+    now: ctx.now,
+    log: app.log,
+  });
+  return { service, scheduler };
 }
 
 async function registerPlugins(

@@ -67,6 +67,17 @@ const EnvSchema = Type.Object({
   CHECK_RETRY_BASE_MS: Type.Optional(Type.String()),
   CHECK_DEFAULT_BACKOFF_MS: Type.Optional(Type.String()),
   CHECK_PAGE_SIZE: Type.Optional(Type.String()),
+  MONITORING_TIME_ZONE: Type.Optional(Type.String()),
+  MONITORING_TICK_MS: Type.Optional(Type.String()),
+  SMTP_HOST: Type.Optional(Type.String()),
+  SMTP_PORT: Type.Optional(Type.String()),
+  SMTP_SECURE: Type.Optional(Type.String()),
+  SMTP_USER: Type.Optional(Type.String()),
+  // Never given a pattern: a schema failure would echo the value into the error message.
+  SMTP_PASSWORD: Type.Optional(Type.String()),
+  SMTP_FROM: Type.Optional(Type.String()),
+  WEBHOOK_MAX_ATTEMPTS: Type.Optional(Type.String()),
+  WEBHOOK_RETRY_BASE_MS: Type.Optional(Type.String()),
 });
 export type ServerEnv = Static<typeof EnvSchema>;
 
@@ -124,6 +135,25 @@ export interface ChecksConfig {
   pageSize: number;
 }
 
+/** Where alert email goes out: an SMTP relay (nodemailer); null when SMTP_HOST is unset. */
+export interface SmtpConfig {
+  host: string;
+  port: number;
+  /** Implicit TLS (port 465); otherwise STARTTLS when the server offers it. */
+  secure: boolean;
+  auth: { user: string; pass: string } | null;
+  from: string;
+}
+
+export interface MonitoringConfig {
+  /** The time zone a new daily schedule uses until an admin picks one. */
+  timeZone: string;
+  /** How often the scheduler looks for due slots; 0 turns the timer off (tests drive it by hand). */
+  tickMs: number;
+  smtp: SmtpConfig | null;
+  webhook: { maxAttempts: number; retryBaseMs: number };
+}
+
 export interface ServerConfig {
   environment: "production" | "development" | "test";
   port: number;
@@ -163,6 +193,7 @@ export interface ServerConfig {
   staticDir: string | null;
   exchange: ExchangeConfig;
   checks: ChecksConfig;
+  monitoring: MonitoringConfig;
 }
 
 export class ConfigError extends Error {
@@ -344,6 +375,58 @@ function parseChecks(env: ServerEnv): ChecksConfig {
   };
 }
 
+function isTimeZoneName(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseSmtp(env: ServerEnv): SmtpConfig | null {
+  if (!env.SMTP_HOST) {
+    const stray = (["SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_FROM"] as const).find((name) => env[name]);
+    if (stray !== undefined) throw new ConfigError(stray, "needs SMTP_HOST (the relay alert email goes through)");
+    return null;
+  }
+  if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-f:.]+\]$/i.test(env.SMTP_HOST)) {
+    throw new ConfigError("SMTP_HOST", `must be a host name or address (got "${env.SMTP_HOST}")`);
+  }
+  if (env.SMTP_SECURE !== undefined && env.SMTP_SECURE !== "true" && env.SMTP_SECURE !== "false") {
+    throw new ConfigError("SMTP_SECURE", `must be true or false (got "${env.SMTP_SECURE}")`);
+  }
+  const secure = env.SMTP_SECURE === "true";
+  const from = env.SMTP_FROM ?? "no-reply@sync-sidebar.local";
+  if (!isEmailAddress(from)) throw new ConfigError("SMTP_FROM", `must be the sender's email address (got "${from}")`);
+  if (Boolean(env.SMTP_USER) !== Boolean(env.SMTP_PASSWORD)) {
+    throw new ConfigError(env.SMTP_USER ? "SMTP_PASSWORD" : "SMTP_USER", "SMTP_USER and SMTP_PASSWORD go together");
+  }
+  return {
+    host: env.SMTP_HOST,
+    port: wholeWithin(env.SMTP_PORT, secure ? 465 : 587, "SMTP_PORT", 1, 65535),
+    secure,
+    auth: env.SMTP_USER && env.SMTP_PASSWORD ? { user: env.SMTP_USER, pass: env.SMTP_PASSWORD } : null,
+    from,
+  };
+}
+
+function parseMonitoring(env: ServerEnv): MonitoringConfig {
+  const timeZone = env.MONITORING_TIME_ZONE ?? "UTC";
+  if (!isTimeZoneName(timeZone)) {
+    throw new ConfigError("MONITORING_TIME_ZONE", `must be an IANA time zone like Europe/Berlin (got "${timeZone}")`);
+  }
+  return {
+    timeZone,
+    tickMs: wholeWithin(env.MONITORING_TICK_MS, 30_000, "MONITORING_TICK_MS", 0, 3_600_000),
+    smtp: parseSmtp(env),
+    webhook: {
+      maxAttempts: wholeWithin(env.WEBHOOK_MAX_ATTEMPTS, 5, "WEBHOOK_MAX_ATTEMPTS", 1, 10),
+      retryBaseMs: wholeWithin(env.WEBHOOK_RETRY_BASE_MS, 2_000, "WEBHOOK_RETRY_BASE_MS", 1, 600_000),
+    },
+  };
+}
+
 /** Reads and validates the environment; throws ConfigError naming the first variable that is wrong. */
 export function loadConfig(rawEnv: Record<string, string | undefined> = process.env): ServerConfig {
   const known = Object.fromEntries(
@@ -446,6 +529,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     staticDir: env.STATIC_DIR ?? null,
     exchange: parseExchange(env, environment),
     checks: parseChecks(env),
+    monitoring: parseMonitoring(env),
   };
 }
 

@@ -7,6 +7,8 @@ import type { ServerConfig } from "./config.js";
 import type { Database } from "./db/database.js";
 import type { OutboundClient } from "./net/outbound.js";
 import type { CheckService } from "./checks/service.js";
+import type { MonitoringScheduler } from "./monitoring/scheduler.js";
+import type { MonitoringService } from "./monitoring/service.js";
 import type { Repositories } from "./repositories.js";
 import type { Keyring } from "./secrets/keyring.js";
 import type { TokenVerifier } from "./auth/tokenVerifier.js";
@@ -21,6 +23,10 @@ export interface AppContext {
   now: () => Date;
   /** Check runs: started, followed, cancelled and resumed after a crash. */
   checks: CheckService;
+  /** Schedules, history, alerts and their channels. */
+  monitoring: MonitoringService;
+  /** Starts scheduled runs (a timer every MONITORING_TICK_MS; tests call tick() with their own clock). */
+  scheduler: MonitoringScheduler;
 }
 
 declare module "fastify" {

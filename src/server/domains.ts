@@ -9,6 +9,7 @@ import { auditCore001 } from "./audit/migrations/001_core.js";
 import { auditRoutes } from "./audit/routes.js";
 import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_status.js";
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
+import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_trigger.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -19,6 +20,9 @@ import { emailConfigCore001 } from "./emailConfig/migrations/001_core.js";
 import { migration011EwsAuthentication } from "./emailConfig/migrations/011_ews_authentication.js";
 import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
+import { migration013Monitoring } from "./monitoring/migrations/013_monitoring.js";
+import { webhookSecretsResealer } from "./monitoring/resealer.js";
+import { monitoringRoutes } from "./monitoring/routes.js";
 import { meRoutes } from "./orgs/meRoutes.js";
 import { orgsCore001 } from "./orgs/migrations/001_core.js";
 import { orgRoutes } from "./orgs/routes.js";
@@ -40,6 +44,8 @@ export const migrations = mergeMigrations([
   { "001_core": auditCore001 },
   { "002_mailbox_status": migration002MailboxStatus, "010_check_runs": migration010CheckRuns },
   { "011_ews_authentication": migration011EwsAuthentication },
+  { "012_check_run_trigger": migration012CheckRunTrigger },
+  { "013_monitoring": migration013Monitoring },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */
@@ -59,12 +65,15 @@ export const apiRoutes: ApiRoutes[] = [
   auditRoutes,
   checkRoutes,
   emailConfigHelperRoutes,
+  monitoringRoutes,
 ];
 
 export const resealers: Resealer[] = [
   emailConfigsResealer,
   // A draft run's configuration, kept only until the run ends, so an interrupted run can still resume.
   checkDraftsResealer,
+  // The webhook's signing secret.
+  webhookSecretsResealer,
 ];
 
 /** Applies every pending migration of every domain; throws MigrationError naming the one that failed. */

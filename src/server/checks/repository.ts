@@ -8,6 +8,7 @@ import { sql, type Transaction } from "kysely";
 import { CATEGORIES, isCategoryId } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
+import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import type { Db } from "../db/database.js";
 import type { StepOutcome } from "../exchange/driver.js";
 import { decodeCursor, encodeCursor } from "../db/paging.js";
@@ -32,6 +33,7 @@ export interface CheckRunRecord {
   stopCategory: CategoryId | null;
   stopDetail: string | null;
   startedBy: string;
+  trigger: CheckRunTrigger;
   startedAt: string;
   finishedAt: string | null;
 }
@@ -46,6 +48,8 @@ export interface NewCheckRun {
   draftEnc: string | null;
   concurrency: number;
   startedBy: string;
+  /** Default manual. */
+  trigger?: CheckRunTrigger;
   id?: string;
 }
 
@@ -99,6 +103,7 @@ function toRun(row: CheckRunsTable): CheckRunRecord {
     stopCategory: isCategoryId(row.stop_category) ? row.stop_category : null,
     stopDetail: row.stop_detail,
     startedBy: row.started_by,
+    trigger: row.run_trigger === "scheduled" || row.run_trigger === "after_change" ? row.run_trigger : "manual",
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
@@ -216,6 +221,7 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         stop_category: null,
         stop_detail: null,
         started_by: input.startedBy,
+        run_trigger: input.trigger ?? "manual",
         started_at: now().toISOString(),
         finished_at: null,
       };

@@ -89,6 +89,7 @@ export const CheckRunSchema = Type.Object({
     }),
   ),
   startedBy: Type.String(),
+  trigger: Type.Union([Type.Literal("manual"), Type.Literal("scheduled"), Type.Literal("after_change")]),
   startedAt: Timestamp,
   finishedAt: Nullable(Timestamp),
   etaSeconds: Nullable(Type.Integer()),

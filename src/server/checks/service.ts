@@ -10,6 +10,7 @@ import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
 import { isCategoryId } from "../../contract/categories.js";
 import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../contract/checks.js";
+import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import { recordAudit } from "../audit/service.js";
 import {
   configurationForRun,
@@ -83,8 +84,12 @@ interface ActiveRun {
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
 
+/** Told of every run that ended (monitoring keeps history and raises alerts); its failure never fails the run. */
+export type RunEndListener = (run: CheckRunDto) => Promise<void>;
+
 export class CheckService {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly endListeners: RunEndListener[] = [];
   private closing = false;
   private driverFor: DriverFactory;
   /** The runs' store and progress events, which the routes read as well. */
@@ -97,12 +102,21 @@ export class CheckService {
     this.events = deps.events;
   }
 
+  onRunEnd(listener: RunEndListener): void {
+    this.endListeners.push(listener);
+  }
+
   /** Tests: swaps how drivers are built for runs started from now on. */
   useDriverFactory(factory: DriverFactory): void {
     this.driverFor = factory;
   }
 
-  async start(orgId: string, actor: string, input: StartCheckRunInput): Promise<CheckRunRecord> {
+  async start(
+    orgId: string,
+    actor: string,
+    input: StartCheckRunInput,
+    trigger: CheckRunTrigger = "manual",
+  ): Promise<CheckRunRecord> {
     const { repos, runs, settings } = this.deps;
     if (this.closing) throw conflict("The server is shutting down; start the run again in a moment.");
     const concurrency = input.concurrency ?? settings.defaultConcurrency;
@@ -126,6 +140,7 @@ export class CheckService {
       draftEnc: draft ? sealDraft(this.deps.keyring, runId, resolution.config) : null,
       concurrency,
       startedBy: actor,
+      trigger,
     });
     switch (created.kind) {
       case "active_run_exists":
@@ -152,7 +167,7 @@ export class CheckService {
       actor,
       action: "check_run.start",
       target: runId,
-      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency },
+      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency, trigger },
     }).catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
     return created.run;
   }
@@ -260,6 +275,7 @@ export class CheckService {
       preflight: (run.preflight as CheckPreflightDto | null) ?? null,
       stopReason: stopReasonOf(run),
       startedBy: run.startedBy,
+      trigger: run.trigger,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       etaSeconds: finished || live === undefined ? null : live.eta.secondsLeft(run.total),
@@ -367,7 +383,14 @@ export class CheckService {
 
   private async announceEnd(run: CheckRunRecord): Promise<void> {
     const stored = await this.deps.runs.get(run.orgId, run.id);
-    if (stored !== null) this.deps.events.end(run.id, this.toDto(stored));
+    if (stored === null) return;
+    const dto = this.toDto(stored);
+    this.deps.events.end(run.id, dto);
+    for (const listener of this.endListeners) {
+      await listener(dto).catch((error: unknown) =>
+        this.deps.log.error({ err: error, runId: run.id }, "a run-end listener failed"),
+      );
+    }
   }
 }
 

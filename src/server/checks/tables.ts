@@ -29,6 +29,8 @@ export interface CheckRunsTable {
   stop_category: string | null;
   stop_detail: string | null;
   started_by: string;
+  /** manual, scheduled or after_change (migration 012); null on rows written before it reads as manual. */
+  run_trigger: string | null;
   started_at: string;
   finished_at: string | null;
 }

@@ -4,6 +4,7 @@
  * validated like a save) with its sealed copy, and the drivers built from it. Rules live in rules.ts, storage in
  * repository.ts; nothing outside this folder imports either.
  */
+import { X509Certificate } from "node:crypto";
 import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 import { recordAudit } from "../audit/service.js";
@@ -59,6 +60,22 @@ export async function saveEmailConfig(
     return next;
   });
   return toEmailConfigDto(saved);
+}
+
+/** When the app-only credential stops working, as far as the server knows (monitoring's expiry alert). */
+export async function credentialExpiryOf(
+  repos: Repositories,
+  orgId: string,
+): Promise<{ credential: "certificate" | "client secret"; expiresAt: string } | null> {
+  const config = await repos.emailConfigs.get(orgId);
+  if (config.accessType !== "graph_app_only" || config.appOnly.credentialType !== "certificate") return null;
+  if (config.appOnly.certificatePem === null) return null;
+  try {
+    const validTo = new Date(new X509Certificate(config.appOnly.certificatePem).validTo);
+    return { credential: "certificate", expiresAt: validTo.toISOString() };
+  } catch {
+    return null;
+  }
 }
 
 /** The organization's access type, or null while nothing is saved. */

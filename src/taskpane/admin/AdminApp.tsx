@@ -18,7 +18,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from "react";
 import { useSession } from "../auth/SessionProvider";
 import { useBrowser } from "../browser/browserActions";
 import { ActivityTab } from "./activity/ActivityTab";
@@ -27,7 +27,17 @@ import { EmailConfigTab } from "./emailConfig/EmailConfigTab";
 import { FailureMessage } from "./FailureMessage";
 import { UsersTab } from "./users/UsersTab";
 
-type AdminTab = "users" | "emailConfig" | "activity";
+type AdminTab = "users" | "emailConfig" | "activity" | "health";
+
+const TAB_LABELS: Record<AdminTab, string> = {
+  users: "Users",
+  emailConfig: "Email Configuration",
+  activity: "Activity",
+  health: "Health",
+};
+
+// The chart library is the admin view's heaviest part: fetched only when Health is opened.
+const HealthTab = lazy(() => import("./health/HealthTab"));
 
 const useStyles = makeStyles({
   page: {
@@ -43,10 +53,11 @@ const useStyles = makeStyles({
   header: { display: "flex", flexWrap: "wrap", alignItems: "center", gap: tokens.spacingHorizontalM },
   title: { margin: 0, fontSize: tokens.fontSizeBase500, lineHeight: tokens.lineHeightBase500, flexGrow: 1 },
   hint: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
-  tabs: { overflowX: "auto" },
+  // Wrapped, not scrolled: at 320 px every section stays in sight.
+  tabs: { flexWrap: "wrap" },
 });
 
-/** Admin settings: organization → Users, Email Configuration, Activity. Lazy chunk; also usable full-window. */
+/** Admin settings: organization → Users, Email Configuration, Activity, Health. Lazy chunk; also usable full-window. */
 export default function AdminApp({ onClose }: { onClose: () => void }) {
   const styles = useStyles();
   const session = useSession();
@@ -136,16 +147,19 @@ export default function AdminApp({ onClose }: { onClose: () => void }) {
           <Tab value="users">Users</Tab>
           <Tab value="emailConfig">Email Configuration</Tab>
           <Tab value="activity">Activity</Tab>
+          <Tab value="health">Health</Tab>
         </TabList>
-        <div
-          role="tabpanel"
-          aria-label={tab === "users" ? "Users" : tab === "emailConfig" ? "Email Configuration" : "Activity"}
-        >
+        <div role="tabpanel" aria-label={TAB_LABELS[tab]}>
           {tab === "users" && <UsersTab key={orgId} orgId={orgId} />}
           {tab === "emailConfig" && (
             <EmailConfigTab key={orgId} orgId={orgId} store={store} onDirtyChange={onDirtyChange} />
           )}
           {tab === "activity" && <ActivityTab key={orgId} orgId={orgId} />}
+          {tab === "health" && (
+            <Suspense fallback={<Spinner label="Loading Health…" />}>
+              <HealthTab key={orgId} orgId={orgId} />
+            </Suspense>
+          )}
         </div>
       </>
     );

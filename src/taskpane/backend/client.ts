@@ -32,6 +32,19 @@ import type {
   StartCheckRunDto,
   StartCheckRunInput,
 } from "../../contract/checks";
+import type {
+  AlertChannelsDto,
+  AlertChannelsInput,
+  AlertRulesInput,
+  AlertSettingsDto,
+  ChannelTestDto,
+  DeliveryAttemptDto,
+  FailingUserDto,
+  MonitoringScheduleDto,
+  MonitoringScheduleInput,
+  RunHistoryEntryDto,
+  StatusChangeDto,
+} from "../../contract/monitoring";
 import { ApiError, BackendUnavailableError, SessionExpiredError } from "./errors";
 
 export interface TokenSource {
@@ -52,6 +65,11 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   /** Public routes (client-config) need no token. */
   anonymous?: boolean;
+}
+
+export interface PageQuery {
+  cursor?: string;
+  limit?: number;
 }
 
 export interface FetchedFile {
@@ -234,6 +252,50 @@ export class ApiClient {
 
   checkEventsTicket(orgId: string, runId: string): Promise<CheckEventsTicketDto> {
     return this.json("POST", `/api/orgs/${enc(orgId)}/checks/${enc(runId)}/events/ticket`);
+  }
+
+  monitoringSchedule(orgId: string): Promise<MonitoringScheduleDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/schedule`);
+  }
+
+  saveMonitoringSchedule(orgId: string, input: MonitoringScheduleInput): Promise<MonitoringScheduleDto> {
+    return this.json("PUT", `/api/orgs/${enc(orgId)}/monitoring/schedule`, { body: input });
+  }
+
+  alertSettings(orgId: string): Promise<AlertSettingsDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/alerts`);
+  }
+
+  saveAlertRules(orgId: string, input: AlertRulesInput): Promise<AlertSettingsDto> {
+    return this.json("PUT", `/api/orgs/${enc(orgId)}/monitoring/alerts`, { body: input });
+  }
+
+  alertChannels(orgId: string): Promise<AlertChannelsDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/channels`);
+  }
+
+  saveAlertChannels(orgId: string, input: AlertChannelsInput): Promise<AlertChannelsDto> {
+    return this.json("PUT", `/api/orgs/${enc(orgId)}/monitoring/channels`, { body: input });
+  }
+
+  testAlertChannels(orgId: string): Promise<ChannelTestDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/monitoring/channels/test`);
+  }
+
+  alertDeliveries(orgId: string, query: PageQuery = {}): Promise<Page<DeliveryAttemptDto>> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/deliveries`, { query: { ...query } });
+  }
+
+  runHistory(orgId: string, query: PageQuery = {}): Promise<Page<RunHistoryEntryDto>> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/history`, { query: { ...query } });
+  }
+
+  statusChanges(orgId: string, query: PageQuery & { userId?: string } = {}): Promise<Page<StatusChangeDto>> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/status-changes`, { query: { ...query } });
+  }
+
+  failingUsers(orgId: string): Promise<{ items: FailingUserDto[] }> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/failing-users`);
   }
 
   /** Absolute URL of an API path (EventSource needs one). */

@@ -101,7 +101,7 @@ describe("secrets rotation with the development key file", () => {
     await database.close();
 
     const result = await rotateSecrets([], env);
-    expect(result.moved).toEqual({ email_configs: 1, check_runs: 1 });
+    expect(result.moved).toEqual({ email_configs: 1, check_runs: 1, monitoring_settings: 0 });
     const keysAfter = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
     expect(keysAfter.keys).toHaveLength(2);
     expect(keysAfter.keys[1]).toBe(keysBefore.keys[0]);

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const SERVER = fileURLToPath(new URL("../../../src/server/", import.meta.url));
-const DOMAINS = ["orgs", "users", "audit", "emailConfig", "checks", "system"];
+const DOMAINS = ["orgs", "users", "audit", "emailConfig", "checks", "monitoring", "system"];
 const INFRASTRUCTURE = ["db", "secrets", "net", "auth", "http", "config.ts", "errors.ts", "logging.ts"];
 /** What one domain may import from another: its service surface and its API schemas. */
 const PUBLIC_FILES = ["service.ts", "schemas.ts"];

@@ -26,7 +26,26 @@ const ACTION_LABELS: Record<string, string> = {
   "user.remove": "Removed a user",
   "user.import": "Imported users",
   "email_config.update": "Saved the email configuration",
+  "check_run.start": "Started a check run",
+  "check_run.cancel": "Cancelled a check run",
+  "monitoring.schedule.update": "Changed the monitoring schedule",
+  "monitoring.alerts.update": "Changed the alert rules",
+  "monitoring.channels.update": "Changed the alert channels",
 };
+
+/** Check runs started by the schedule or after a configuration change say so (CheckRunTrigger in the audit line). */
+const RUN_TRIGGER_LABELS: Record<string, string> = {
+  scheduled: "Started a scheduled check run",
+  after_change: "Started the re-check after a configuration change",
+};
+
+function actionLabel(event: AuditEventDto): string {
+  const after = event.after as { trigger?: unknown } | null;
+  if (event.action === "check_run.start" && typeof after?.trigger === "string") {
+    return RUN_TRIGGER_LABELS[after.trigger] ?? ACTION_LABELS[event.action] ?? event.action;
+  }
+  return ACTION_LABELS[event.action] ?? event.action;
+}
 
 const useStyles = makeStyles({
   tab: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalM, minWidth: 0 },
@@ -95,7 +114,7 @@ export function ActivityTab({ orgId }: { orgId: string }) {
               </TableCell>
               <TableCell className={styles.cell}>
                 <Text block>
-                  {event.actor}: {ACTION_LABELS[event.action] ?? event.action}
+                  {event.actor}: {actionLabel(event)}
                   {event.target ? ` — ${event.target}` : ""}
                 </Text>
                 <Change event={event} />

@@ -5,6 +5,7 @@ import { ACCESS_TYPES } from "../../../contract/accessTypes";
 import { describeFailure } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
 import { useResource } from "../../hooks/useResource";
+import { monitoringLine, type MailboxStatusWithMonitoring } from "./monitoringLine";
 import { relativeTime } from "./relativeTime";
 
 const useStyles = makeStyles({
@@ -82,10 +83,13 @@ function advice(value: MailboxStatusDto): string | null {
   }
 }
 
-function StatusBody({ value }: { value: MailboxStatusDto }) {
+function StatusBody({ value }: { value: MailboxStatusWithMonitoring }) {
   const styles = useStyles();
   const check = value.lastCheck;
   const extra = advice(value);
+  const monitoring = monitoringLine(value);
+  // A backend with monitoring says when the mailbox was last checked; an older one only has the last result's time.
+  const lastChecked = monitoring.lastCheckedAt === undefined ? (check?.checkedAt ?? null) : monitoring.lastCheckedAt;
   return (
     <>
       <Text className={styles.text} data-testid="mailbox-headline">
@@ -103,9 +107,21 @@ function StatusBody({ value }: { value: MailboxStatusDto }) {
         </>
       )}
       {extra && <Text className={styles.hint}>{extra}</Text>}
-      {check && (
+      {lastChecked && (
         <Text size={200} className={styles.hint}>
-          Last checked <time dateTime={check.checkedAt}>{relativeTime(check.checkedAt)}</time>
+          Last checked <time dateTime={lastChecked}>{relativeTime(lastChecked)}</time>
+        </Text>
+      )}
+      {!lastChecked && monitoring.lastCheckedAt === null && (
+        <Text size={200} className={styles.hint}>
+          Not checked yet
+        </Text>
+      )}
+      {monitoring.scheduled !== undefined && (
+        <Text size={200} className={styles.hint} data-testid="mailbox-schedule">
+          {monitoring.scheduled
+            ? "Your organization re-checks mailboxes on a schedule."
+            : "Checks run when your admin starts one; none are scheduled."}
         </Text>
       )}
     </>

@@ -20,6 +20,7 @@ function runDto(done: number): CheckRunDto {
     preflight: null,
     stopReason: null,
     startedBy: "admin@contoso.test",
+    trigger: "manual",
     startedAt: "2026-11-21T10:00:00.000Z",
     finishedAt: null,
     etaSeconds: null,

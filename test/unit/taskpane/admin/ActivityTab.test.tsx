@@ -47,4 +47,23 @@ describe("Activity", () => {
     expect(server.sent("GET /api/orgs/org-1/audit.csv")[0]?.headers.authorization).toBe("Bearer cached-token");
     vi.restoreAllMocks();
   });
+
+  it("marks check runs started by the schedule and names the monitoring changes", async () => {
+    const server = new FakeBackend().on("GET /api/me", { body: me() }).on("GET /api/orgs/org-1/audit", {
+      body: {
+        items: [
+          { ...event("3", "check_run.start", "run-9"), actor: "scheduler", after: { trigger: "scheduled" } },
+          { ...event("2", "check_run.start", "run-8"), after: { trigger: "manual" } },
+          { ...event("1", "monitoring.schedule.update", null), after: { mode: "daily" } },
+        ],
+        nextCursor: null,
+      },
+    });
+    renderWithSession(<ActivityTab orgId="org-1" />, server);
+
+    const table = await screen.findByRole("table", { name: "Audit trail, newest first" });
+    expect(await within(table).findByText("scheduler: Started a scheduled check run — run-9")).toBeInTheDocument();
+    expect(within(table).getByText("megan.bowen@contoso.lab: Started a check run — run-8")).toBeInTheDocument();
+    expect(within(table).getByText("megan.bowen@contoso.lab: Changed the monitoring schedule")).toBeInTheDocument();
+  });
 });

@@ -26,10 +26,10 @@ describe("Admin settings", () => {
     expect(screen.queryByRole("tablist")).not.toBeInTheDocument();
   });
 
-  it("opens on the Email Configuration of the admin's organization, with Users and Activity tabs", async () => {
+  it("opens on the Email Configuration of the admin's organization, with Users, Activity and Health tabs", async () => {
     renderWithSession(<AdminApp onClose={() => undefined} />, backend());
     const tabs = await screen.findByRole("tablist", { name: "Admin sections" });
-    for (const name of ["Users", "Email Configuration", "Activity"]) {
+    for (const name of ["Users", "Email Configuration", "Activity", "Health"]) {
       expect(within(tabs).getByRole("tab", { name })).toBeInTheDocument();
     }
     expect(within(tabs).getByRole("tab", { name: "Email Configuration" })).toHaveAttribute("aria-selected", "true");
@@ -98,5 +98,22 @@ describe("Admin settings", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Sign in" }));
     expect(auth.signIn).toHaveBeenCalledOnce();
     expect(await screen.findByRole("tablist")).toBeInTheDocument();
+  });
+
+  it("loads the Health tab when it is opened and shows the empty history", async () => {
+    const server = backend()
+      .on("GET /api/orgs/org-1/monitoring/history", { body: { items: [], nextCursor: null } })
+      .on("GET /api/orgs/org-1/monitoring/failing-users", { body: { items: [] } })
+      .on("GET /api/orgs/org-1/monitoring/status-changes", { body: { items: [], nextCursor: null } });
+    renderWithSession(<AdminApp onClose={() => undefined} />, server);
+    await screen.findByRole("tablist", { name: "Admin sections" });
+    expect(server.sent("GET /api/orgs/org-1/monitoring/history")).toHaveLength(0);
+
+    await userEvent.click(screen.getByRole("tab", { name: "Health" }));
+
+    const panel = await screen.findByRole("tabpanel", { name: "Health" });
+    expect(await within(panel).findByRole("heading", { name: "Health" })).toBeInTheDocument();
+    expect(await within(panel).findByText(/No check runs yet/)).toBeInTheDocument();
+    expect(within(panel).getByRole("heading", { name: "Monitoring" })).toBeInTheDocument();
   });
 });

@@ -75,4 +75,75 @@ describe("ApiClient", () => {
     expect(file.filename).toBe("audit-org-1.csv");
     await expect(file.blob.text()).resolves.toBe("at,actor\n");
   });
+
+  it("calls every monitoring route of the contract under the org, with bodies and paging", async () => {
+    const backend = new FakeBackend();
+    const api = client(backend);
+    const base = "/api/orgs/org%201/monitoring";
+    const empty = { body: { items: [], nextCursor: null } };
+    for (const route of [
+      `GET ${base}/schedule`,
+      `PUT ${base}/schedule`,
+      `GET ${base}/alerts`,
+      `PUT ${base}/alerts`,
+      `GET ${base}/channels`,
+      `PUT ${base}/channels`,
+      `POST ${base}/channels/test`,
+      `GET ${base}/deliveries`,
+      `GET ${base}/history`,
+      `GET ${base}/status-changes`,
+      `GET ${base}/failing-users`,
+    ]) {
+      backend.on(route, empty);
+    }
+    const rules = {
+      failingShare: { enabled: true, percent: 20 },
+      newlyFailing: { enabled: true },
+      serviceAccountRefused: { enabled: false },
+      serviceAccountSignIn: { enabled: true },
+      credentialExpiry: { enabled: true, days: 14 },
+    };
+
+    await api.monitoringSchedule("org 1");
+    await api.saveMonitoringSchedule("org 1", { mode: "daily", time: "06:00", timeZone: "Europe/Berlin" });
+    await api.alertSettings("org 1");
+    await api.saveAlertRules("org 1", rules);
+    await api.alertChannels("org 1");
+    await api.saveAlertChannels("org 1", {
+      email: { enabled: true, recipients: ["ops@contoso.lab"] },
+      webhook: { enabled: false, url: null },
+    });
+    await api.testAlertChannels("org 1");
+    await api.alertDeliveries("org 1", { cursor: "c2", limit: 10 });
+    await api.runHistory("org 1", { limit: 30 });
+    await api.statusChanges("org 1", { userId: "u-7" });
+    await api.failingUsers("org 1");
+
+    expect(backend.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET ${base}/schedule`,
+      `PUT ${base}/schedule`,
+      `GET ${base}/alerts`,
+      `PUT ${base}/alerts`,
+      `GET ${base}/channels`,
+      `PUT ${base}/channels`,
+      `POST ${base}/channels/test`,
+      `GET ${base}/deliveries`,
+      `GET ${base}/history`,
+      `GET ${base}/status-changes`,
+      `GET ${base}/failing-users`,
+    ]);
+    expect(backend.sent(`PUT ${base}/schedule`)[0]?.body).toEqual({
+      mode: "daily",
+      time: "06:00",
+      timeZone: "Europe/Berlin",
+    });
+    expect(backend.sent(`PUT ${base}/alerts`)[0]?.body).toEqual(rules);
+    expect(backend.sent(`PUT ${base}/channels`)[0]?.body).toMatchObject({ email: { recipients: ["ops@contoso.lab"] } });
+    expect(Object.fromEntries(backend.sent(`GET ${base}/deliveries`)[0]?.query ?? [])).toEqual({
+      cursor: "c2",
+      limit: "10",
+    });
+    expect(backend.sent(`GET ${base}/history`)[0]?.query.get("limit")).toBe("30");
+    expect(backend.sent(`GET ${base}/status-changes`)[0]?.query.get("userId")).toBe("u-7");
+  });
 });

@@ -42,6 +42,7 @@ export function checkRun(partial: Partial<CheckRunDto> = {}): CheckRunDto {
     preflight: null,
     stopReason: null,
     startedBy: "megan.bowen@contoso.lab",
+    trigger: "manual",
     startedAt: new Date().toISOString(),
     finishedAt: new Date().toISOString(),
     etaSeconds: null,

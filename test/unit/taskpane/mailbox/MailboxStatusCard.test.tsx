@@ -39,7 +39,45 @@ describe("Your mailbox card", () => {
     expect(screen.getByText(/^Contoso Lab connected your mailbox for you/)).toBeInTheDocument();
     expect(screen.getByTestId("mailbox-state")).toHaveTextContent("Connected");
     expect(screen.getByText(/Last checked/)).toHaveTextContent("Last checked 5 minutes ago");
+    expect(screen.queryByTestId("mailbox-schedule")).not.toBeInTheDocument();
     expect(backend.sent("GET /api/me/mailbox-status")[0]?.headers.authorization).toBe("Bearer cached-token");
+  });
+
+  it("says when the mailbox was last checked and that checks are scheduled, from the monitoring fields", async () => {
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    renderWithSession(
+      <MailboxStatusCard />,
+      backendWith({
+        ...status({
+          state: "connected",
+          lastCheck: {
+            category: "ok",
+            severity: "ok",
+            message: "Mailbox access works.",
+            tellAdmin: null,
+            checkedAt: fiveMinutesAgo(),
+          },
+        }),
+        lastCheckedAt: twoHoursAgo,
+        scheduled: true,
+      } as MailboxStatusDto),
+    );
+
+    expect(await screen.findByText(/Last checked/)).toHaveTextContent("Last checked 2 hours ago");
+    expect(screen.getByTestId("mailbox-schedule")).toHaveTextContent(
+      "Your organization re-checks mailboxes on a schedule.",
+    );
+  });
+
+  it("says a mailbox was not checked yet and that no checks are scheduled", async () => {
+    renderWithSession(
+      <MailboxStatusCard />,
+      backendWith({ ...status({ state: "never_checked" }), lastCheckedAt: null, scheduled: false } as MailboxStatusDto),
+    );
+
+    expect(await screen.findByText("Not checked yet")).toBeInTheDocument();
+    expect(screen.queryByText(/Last checked/)).not.toBeInTheDocument();
+    expect(screen.getByTestId("mailbox-schedule")).toHaveTextContent("none are scheduled");
   });
 
   it("explains a mailbox the organization cannot reach and what to tell the admin", async () => {

@@ -1,0 +1,67 @@
+/**
+ * Changes to a running lab, so a developer or a test can stage a failure and fix it again: a user's mailbox state,
+ * an account's password, a revoked (or restored) refresh token. It edits the directory the handlers read on every
+ * request and the scenario the front page shows. Reached only over loopback (POST /lab/control).
+ */
+import type { Directory } from "./directory.js";
+import { MAILBOX_STATES, type MailboxState, type Scenario } from "./scenario.js";
+
+export type ControlAction =
+  | { action: "mailbox"; user: string; state: MailboxState }
+  | { action: "password"; account: string; password: string }
+  | { action: "refresh"; account: string; refresh: "ok" | "revoked" };
+
+export class ControlError extends Error {}
+
+function text(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== "string" || value.trim() === "") throw new ControlError(`${field} must be a non-empty string`);
+  return value.trim();
+}
+
+export function parseControl(body: Record<string, unknown>): ControlAction {
+  switch (body.action) {
+    case "mailbox": {
+      const state = text(body, "state");
+      if (!(MAILBOX_STATES as readonly string[]).includes(state)) {
+        throw new ControlError(`state must be one of ${MAILBOX_STATES.join(", ")}`);
+      }
+      return { action: "mailbox", user: text(body, "user").toLowerCase(), state: state as MailboxState };
+    }
+    case "password":
+      return { action: "password", account: text(body, "account").toLowerCase(), password: text(body, "password") };
+    case "refresh": {
+      const refresh = text(body, "refresh");
+      if (refresh !== "ok" && refresh !== "revoked") throw new ControlError("refresh must be ok or revoked");
+      return { action: "refresh", account: text(body, "account").toLowerCase(), refresh };
+    }
+    default:
+      throw new ControlError("action must be mailbox, password or refresh");
+  }
+}
+
+/** Applies the change; answers what it changed, in words for the front page and the JSON answer. */
+export function applyControl(directory: Directory, scenario: Scenario, change: ControlAction): string {
+  const address = change.action === "mailbox" ? change.user : change.account;
+  const entry = directory.find(address);
+  if (!entry || entry.kind === "room") throw new ControlError(`no user or service account ${address} in this lab`);
+  const user = scenario.users.find((candidate) => candidate.email === entry.email);
+  const account = scenario.serviceAccounts.find((candidate) => candidate.email === entry.email);
+  switch (change.action) {
+    case "mailbox":
+      if (!user) throw new ControlError(`${address} is not a user (service accounts keep their mailbox)`);
+      entry.mailbox = change.state;
+      user.mailbox = change.state;
+      return `${entry.email}: mailbox is now ${change.state}`;
+    case "password":
+      entry.password = change.password;
+      if (user) user.password = change.password;
+      if (account) account.password = change.password;
+      return `${entry.email}: password changed`;
+    case "refresh":
+      entry.refresh = change.refresh;
+      if (user) user.refresh = change.refresh;
+      if (account) account.refresh = change.refresh;
+      return `${entry.email}: refresh tokens ${change.refresh === "revoked" ? "revoked" : "work again"}`;
+  }
+}

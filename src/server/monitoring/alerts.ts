@@ -1,0 +1,91 @@
+/**
+ * Which alert conditions hold after a check run, as a pure function of the run, the users' status changes, the email
+ * configuration and the rules. A condition is true (open it, with a summary), false (clear it) or unknown (the run
+ * cannot tell, e.g. a run that stopped early says nothing about the failing share): unknown leaves it as it is.
+ */
+import type { AlertKind, AlertRulesDto } from "../../contract/monitoring.js";
+import type { Severity } from "../../contract/categories.js";
+
+/** "off": the rule is disabled, so an open alert of its kind closes without a resolved message. */
+export type Verdict = { holds: true; summary: string } | { holds: false } | "unknown" | "off";
+
+export interface RunFacts {
+  state: string;
+  done: number;
+  severityCounts: Record<Severity, number>;
+  /** Addresses of users failing now who were not failing before this run. */
+  newlyFailing: string[];
+  /** Users failing after this run (all runs so far). */
+  failingNow: number;
+}
+
+export interface ConfigFacts {
+  /** The EWS OAuth service account's sign-in state; null for other access types. */
+  serviceAccountState: "signed_in" | "needs_sign_in" | "not_signed_in" | null;
+  /** The app-only credential's expiry, when known (certificate: from the certificate; secret: entered with it). */
+  credentialExpiry: { credential: "certificate" | "client secret"; expiresAt: string } | null;
+}
+
+const DAY_MS = 86_400_000;
+
+function listed(emails: string[]): string {
+  const shown = emails.slice(0, 5).join(", ");
+  return emails.length > 5 ? `${shown} and ${emails.length - 5} more` : shown;
+}
+
+export function evaluateAlerts(
+  rules: AlertRulesDto,
+  run: RunFacts,
+  config: ConfigFacts,
+  now: Date,
+): Record<AlertKind, Verdict> {
+  const failing = run.severityCounts.error + run.severityCounts.transient;
+  const completed = run.state === "completed" && run.done > 0;
+  const share = completed ? Math.round((failing / run.done) * 1000) / 10 : 0;
+  const expiry = config.credentialExpiry;
+  const daysLeft = expiry === null ? null : (Date.parse(expiry.expiresAt) - now.getTime()) / DAY_MS;
+
+  const failingShare: Verdict = !completed
+    ? "unknown"
+    : share >= rules.failingShare.percent
+      ? {
+          holds: true,
+          summary: `${share}% of checked users are failing (${failing} of ${run.done}; threshold ${rules.failingShare.percent}%)`,
+        }
+      : { holds: false };
+  const newlyFailing: Verdict =
+    run.newlyFailing.length > 0
+      ? { holds: true, summary: `${run.newlyFailing.length} user(s) newly failing: ${listed(run.newlyFailing)}` }
+      : run.failingNow === 0 && completed
+        ? { holds: false }
+        : "unknown";
+  const refused: Verdict =
+    run.state === "auth_failed"
+      ? { holds: true, summary: "The service account or app was refused; the check run stopped before any user" }
+      : run.state === "completed" || run.state === "cancelled"
+        ? { holds: false }
+        : "unknown";
+  const signIn: Verdict =
+    config.serviceAccountState === "needs_sign_in"
+      ? { holds: true, summary: "The Microsoft 365 service account must sign in again (Microsoft 365 OAuth (EWS))" }
+      : { holds: false };
+  const credential: Verdict =
+    expiry !== null && daysLeft !== null && daysLeft <= rules.credentialExpiry.days
+      ? {
+          holds: true,
+          summary:
+            daysLeft <= 0
+              ? `The app-only ${expiry.credential} expired on ${expiry.expiresAt.slice(0, 10)}`
+              : `The app-only ${expiry.credential} expires on ${expiry.expiresAt.slice(0, 10)} (in ${Math.ceil(daysLeft)} days)`,
+        }
+      : { holds: false };
+
+  const enabled = (on: boolean, verdict: Verdict): Verdict => (on ? verdict : "off");
+  return {
+    failing_share: enabled(rules.failingShare.enabled, failingShare),
+    newly_failing: enabled(rules.newlyFailing.enabled, newlyFailing),
+    service_account_refused: enabled(rules.serviceAccountRefused.enabled, refused),
+    service_account_sign_in: enabled(rules.serviceAccountSignIn.enabled, signIn),
+    credential_expiring: enabled(rules.credentialExpiry.enabled, credential),
+  };
+}

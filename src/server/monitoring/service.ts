@@ -1,0 +1,443 @@
+/**
+ * Monitoring as the API and the scheduler see it: the organization's schedule, alert rules and channels; what each
+ * finished check run leaves behind (history, users' status changes, alerts opened or resolved); and the delivery of
+ * alert messages, in the background so a slow or failing channel never holds up a run.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyBaseLogger } from "fastify";
+import type { Transporter } from "nodemailer";
+import { CATEGORIES, isCategoryId, type CategoryId, type Severity } from "../../contract/categories.js";
+import type { CheckRunDto } from "../../contract/checks.js";
+import type {
+  AlertChannelsDto,
+  AlertChannelsInput,
+  AlertEvent,
+  AlertKind,
+  AlertMessageDto,
+  AlertRulesDto,
+  AlertSettingsDto,
+  CheckRunTrigger,
+  DeliveryAttemptDto,
+  FailingUserDto,
+  MonitoringScheduleDto,
+  MonitoringScheduleInput,
+  RunHistoryEntryDto,
+  StatusChangeDto,
+} from "../../contract/monitoring.js";
+import type { Page } from "../../contract/api.js";
+import { recordAudit } from "../audit/service.js";
+import type { CheckService } from "../checks/service.js";
+import type { MonitoringConfig } from "../config.js";
+import { credentialExpiryOf, emailConfigSummary, type UrlGuard } from "../emailConfig/service.js";
+import { badRequest, notFound } from "../errors.js";
+import type { OutboundFetch } from "../net/outbound.js";
+import { organizationOf } from "../orgs/service.js";
+import type { Repositories } from "../repositories.js";
+import type { Keyring } from "../secrets/keyring.js";
+import { evaluateAlerts } from "./alerts.js";
+import { deliver, toDeliveryDto, type DeliveryDeps, type WebhookTarget } from "./delivery.js";
+import type { MonitoringRepository, PageOptions } from "./repository.js";
+import {
+  DEFAULT_CHANNELS,
+  DEFAULT_RULES,
+  channelProblems,
+  defaultSchedule,
+  parseStored,
+  planSchedule,
+  rulesProblems,
+  type StoredChannels,
+  type StoredSchedule,
+} from "./settings.js";
+import { nextSlot } from "./slots.js";
+import type { MonitoringSettingsTable, MonitoringUserStatusTable } from "./tables.js";
+
+export { webhookSignature } from "./delivery.js";
+
+export interface MonitoringDeps {
+  repos: Repositories;
+  store: MonitoringRepository;
+  checks: CheckService;
+  keyring: Keyring;
+  config: MonitoringConfig;
+  guardUrl: UrlGuard;
+  fetch: OutboundFetch;
+  mailer: Transporter | null;
+  now: () => Date;
+  log: FastifyBaseLogger;
+}
+
+/** The associated data of an organization's webhook secret: table, column and org id. */
+export const webhookSecretContext = (orgId: string): string => `monitoring_settings.webhook_secret_enc:${orgId}`;
+
+const FAILING: ReadonlySet<Severity> = new Set(["error", "transient"]);
+
+export class MonitoringService {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: MonitoringDeps) {}
+
+  async schedule(orgId: string): Promise<MonitoringScheduleDto> {
+    await this.requireOrg(orgId);
+    const row = await this.deps.store.settings(orgId);
+    return this.toScheduleDto(orgId, row);
+  }
+
+  /** The stored schedule (its defaults until saved) and whether one was ever saved. */
+  storedSchedule(row: MonitoringSettingsTable | null): StoredSchedule {
+    return parseStored(row?.schedule_json ?? null, defaultSchedule(this.deps.config.timeZone));
+  }
+
+  async saveSchedule(orgId: string, input: MonitoringScheduleInput, actor: string): Promise<MonitoringScheduleDto> {
+    await this.requireOrg(orgId);
+    const before = this.storedSchedule(await this.deps.store.settings(orgId));
+    const plan = planSchedule(before, input);
+    if ("errors" in plan) throw badRequest("The schedule breaks a rule.", plan.errors);
+    await this.deps.store.saveSettings(orgId, "schedule", JSON.stringify(plan.schedule), actor);
+    await recordAudit(this.deps.repos, {
+      orgId,
+      actor,
+      action: "monitoring.schedule.update",
+      before,
+      after: plan.schedule,
+    });
+    return this.schedule(orgId);
+  }
+
+  /** End of the settling window after the last configuration change, when it is still open. */
+  async settlingUntil(orgId: string, schedule: StoredSchedule): Promise<Date | null> {
+    const { updatedAt } = await emailConfigSummary(this.deps.repos, orgId);
+    if (updatedAt === null) return null;
+    const until = new Date(Date.parse(updatedAt) + schedule.settlingMinutes * 60_000);
+    return until > this.deps.now() ? until : null;
+  }
+
+  async alertSettings(orgId: string): Promise<AlertSettingsDto> {
+    await this.requireOrg(orgId);
+    const row = await this.deps.store.settings(orgId);
+    const open = await this.deps.store.openAlerts(orgId);
+    return {
+      rules: this.rulesOf(row),
+      open: open.map((alert) => ({
+        kind: alert.kind as AlertKind,
+        summary: alert.summary,
+        openedAt: alert.opened_at,
+        runId: alert.run_id,
+      })),
+      updatedBy: row?.rules_updated_by ?? null,
+      updatedAt: row?.rules_updated_at ?? null,
+    };
+  }
+
+  async saveRules(orgId: string, rules: AlertRulesDto, actor: string): Promise<AlertSettingsDto> {
+    await this.requireOrg(orgId);
+    const problems = rulesProblems(rules);
+    if (problems.length > 0) throw badRequest("An alert rule breaks a rule.", problems);
+    const before = this.rulesOf(await this.deps.store.settings(orgId));
+    await this.deps.store.saveSettings(orgId, "rules", JSON.stringify(rules), actor);
+    await recordAudit(this.deps.repos, { orgId, actor, action: "monitoring.alerts.update", before, after: rules });
+    return this.alertSettings(orgId);
+  }
+
+  async channels(orgId: string): Promise<AlertChannelsDto> {
+    await this.requireOrg(orgId);
+    return this.toChannelsDto(await this.deps.store.settings(orgId));
+  }
+
+  async saveChannels(orgId: string, input: AlertChannelsInput, actor: string): Promise<AlertChannelsDto> {
+    await this.requireOrg(orgId);
+    const row = await this.deps.store.settings(orgId);
+    const problems = channelProblems(input, row?.webhook_secret_enc != null);
+    const url = input.webhook.url === "" ? null : input.webhook.url;
+    if (url !== null && !problems.some((problem) => problem.field === "webhook.url")) {
+      const verdict = await this.deps.guardUrl(url);
+      if (!verdict.ok) problems.push({ field: "webhook.url", message: verdict.reason });
+    }
+    if (problems.length > 0) throw badRequest("An alert channel breaks a rule.", problems);
+    const stored: StoredChannels = {
+      email: { enabled: input.email.enabled, recipients: input.email.recipients },
+      webhook: { enabled: input.webhook.enabled, url },
+    };
+    const secret = input.webhook.secret ?? "";
+    const extra =
+      secret === "" ? {} : { webhook_secret_enc: this.deps.keyring.seal(secret, webhookSecretContext(orgId)) };
+    const before = this.toChannelsDto(row);
+    await this.deps.store.saveSettings(orgId, "channels", JSON.stringify(stored), actor, extra);
+    const after = await this.channels(orgId);
+    await recordAudit(this.deps.repos, {
+      orgId,
+      actor,
+      action: "monitoring.channels.update",
+      before,
+      after: { ...after, webhookSecretChanged: secret !== "" },
+    });
+    return after;
+  }
+
+  /** Sends a test message to every enabled channel and waits for the attempts (retries included). */
+  async sendTest(orgId: string): Promise<DeliveryAttemptDto[]> {
+    const org = await this.requireOrg(orgId);
+    const rows = await this.dispatch(orgId, org.name, "test", null, "Test message from Sync Sidebar monitoring", null);
+    return rows.map(toDeliveryDto);
+  }
+
+  async history(orgId: string, page: PageOptions): Promise<Page<RunHistoryEntryDto>> {
+    await this.requireOrg(orgId);
+    const { rows, nextCursor } = await this.deps.store.history(orgId, page);
+    return {
+      items: rows.map((row) => {
+        const counts = JSON.parse(row.counts_json) as Partial<Record<CategoryId, number>>;
+        const severityCounts = severityCountsOf(counts);
+        return {
+          runId: row.run_id,
+          trigger: row.run_trigger as CheckRunTrigger,
+          state: row.state,
+          startedAt: row.started_at,
+          finishedAt: row.finished_at,
+          total: Number(row.total),
+          counts,
+          severityCounts,
+          health: {
+            connected: severityCounts.ok,
+            needsAttention: severityCounts.warning,
+            failing: severityCounts.error + severityCounts.transient,
+          },
+        };
+      }),
+      nextCursor,
+    };
+  }
+
+  async statusChanges(orgId: string, userId: string | undefined, page: PageOptions): Promise<Page<StatusChangeDto>> {
+    await this.requireOrg(orgId);
+    const { rows, nextCursor } = await this.deps.store.statusChanges(orgId, userId, page);
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        userId: row.user_id,
+        email: row.email,
+        change: row.change === "recovered" ? "recovered" : "started_failing",
+        category: categoryOf(row.category),
+        previousCategory: row.previous_category === null ? null : categoryOf(row.previous_category),
+        runId: row.run_id,
+        at: row.at,
+      })),
+      nextCursor,
+    };
+  }
+
+  async failingUsers(orgId: string): Promise<FailingUserDto[]> {
+    await this.requireOrg(orgId);
+    return (await this.deps.store.failingUsers(orgId)).map((row) => ({
+      userId: row.user_id,
+      email: row.email,
+      category: categoryOf(row.category),
+      since: row.since,
+    }));
+  }
+
+  async deliveries(orgId: string, page: PageOptions): Promise<Page<DeliveryAttemptDto>> {
+    await this.requireOrg(orgId);
+    const { rows, nextCursor } = await this.deps.store.deliveries(orgId, page);
+    return { items: rows.map(toDeliveryDto), nextCursor };
+  }
+
+  /**
+   * A check run ended: keep its counts, record each user's status change, then open or resolve alerts (not while
+   * a configuration change is settling). Runs of an unsaved draft say nothing about the saved setup: skipped.
+   */
+  async recordRunEnd(run: CheckRunDto): Promise<void> {
+    if (run.draft) return;
+    const { store, now } = this.deps;
+    await store.recordRun({
+      run_id: run.id,
+      org_id: run.orgId,
+      run_trigger: run.trigger,
+      state: run.state,
+      started_at: run.startedAt,
+      finished_at: run.finishedAt,
+      total: run.total,
+      counts_json: JSON.stringify(run.counts),
+    });
+    const row = await store.settings(run.orgId);
+    const schedule = this.storedSchedule(row);
+    await store.prune(run.orgId, new Date(now().getTime() - schedule.historyDays * 86_400_000).toISOString());
+    const { newlyFailing, failingNow } = await this.recordStatusChanges(run);
+    if ((await this.settlingUntil(run.orgId, schedule)) !== null) return;
+    const [config, credentialExpiry] = await Promise.all([
+      emailConfigSummary(this.deps.repos, run.orgId),
+      credentialExpiryOf(this.deps.repos, run.orgId),
+    ]);
+    const verdicts = evaluateAlerts(
+      this.rulesOf(row),
+      { state: run.state, done: run.done, severityCounts: run.severityCounts, newlyFailing, failingNow },
+      {
+        serviceAccountState: config.accessType === "ews_oauth_impersonation" ? config.serviceAccount.state : null,
+        credentialExpiry,
+      },
+      now(),
+    );
+    const org = await organizationOf(this.deps.repos, run.orgId);
+    for (const [kind, verdict] of Object.entries(verdicts) as Array<[AlertKind, (typeof verdicts)[AlertKind]]>) {
+      if (verdict === "unknown") continue;
+      if (verdict === "off") {
+        await store.closeAlert(run.orgId, kind);
+      } else if (verdict.holds) {
+        const opened = await store.openAlert({
+          org_id: run.orgId,
+          kind,
+          summary: verdict.summary,
+          opened_at: now().toISOString(),
+          run_id: run.id,
+        });
+        if (opened) this.background(this.dispatch(run.orgId, org?.name ?? "", "fired", kind, verdict.summary, run.id));
+      } else if (await store.closeAlert(run.orgId, kind)) {
+        const summary = `Resolved: ${kind.replaceAll("_", " ")}`;
+        this.background(this.dispatch(run.orgId, org?.name ?? "", "resolved", kind, summary, run.id));
+      }
+    }
+  }
+
+  /** Resolves once every delivery started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    this.deps.mailer?.close();
+  }
+
+  private async recordStatusChanges(run: CheckRunDto): Promise<{ newlyFailing: string[]; failingNow: number }> {
+    const { store, checks } = this.deps;
+    const before = new Map((await store.userStatuses(run.orgId)).map((status) => [status.user_id, status]));
+    const at = run.finishedAt ?? this.deps.now().toISOString();
+    const statuses: MonitoringUserStatusTable[] = [];
+    const changes: Parameters<MonitoringRepository["recordStatuses"]>[1] = [];
+    const newlyFailing: string[] = [];
+    for await (const page of checks.runs.allResults(run.id, {})) {
+      for (const result of page) {
+        const failing = FAILING.has(CATEGORIES[result.category].severity);
+        const previous = before.get(result.userId);
+        const wasFailing = previous !== undefined && Number(previous.failing) === 1;
+        const changed = previous === undefined ? failing : wasFailing !== failing;
+        statuses.push({
+          org_id: run.orgId,
+          user_id: result.userId,
+          email: result.email,
+          failing: failing ? 1 : 0,
+          category: result.category,
+          since: changed || previous === undefined ? at : previous.since,
+          run_id: run.id,
+        });
+        before.delete(result.userId);
+        if (!changed) continue;
+        if (failing) newlyFailing.push(result.email);
+        changes.push({
+          org_id: run.orgId,
+          user_id: result.userId,
+          email: result.email,
+          change: failing ? "started_failing" : "recovered",
+          category: result.category,
+          previous_category: previous?.category ?? null,
+          run_id: run.id,
+          at,
+        });
+      }
+    }
+    await store.recordStatuses(statuses, changes);
+    const stillFailing = [...before.values()].filter((status) => Number(status.failing) === 1).length;
+    return { newlyFailing, failingNow: stillFailing + statuses.filter((status) => status.failing === 1).length };
+  }
+
+  private async dispatch(
+    orgId: string,
+    orgName: string,
+    event: AlertEvent,
+    kind: AlertKind | null,
+    summary: string,
+    runId: string | null,
+  ) {
+    const row = await this.deps.store.settings(orgId);
+    const channels = parseStored(row?.channels_json ?? null, DEFAULT_CHANNELS);
+    const message: AlertMessageDto = {
+      id: randomUUID(),
+      event,
+      orgId,
+      orgName,
+      kind,
+      summary,
+      runId,
+      at: this.deps.now().toISOString(),
+    };
+    let webhook: WebhookTarget | null = null;
+    if (channels.webhook.enabled && channels.webhook.url !== null && row?.webhook_secret_enc) {
+      const secret = this.deps.keyring.open(row.webhook_secret_enc, webhookSecretContext(orgId));
+      webhook = { url: channels.webhook.url, secret };
+    }
+    const email = channels.email.enabled && channels.email.recipients.length > 0 ? channels.email.recipients : null;
+    return deliver(this.deliveryDeps(), message, { email, webhook });
+  }
+
+  private deliveryDeps(): DeliveryDeps {
+    const { config, mailer, fetch, store } = this.deps;
+    return {
+      mailer,
+      from: config.smtp?.from ?? null,
+      fetch,
+      maxAttempts: config.webhook.maxAttempts,
+      retryBaseMs: config.webhook.retryBaseMs,
+      record: (row) => store.recordDelivery(row),
+    };
+  }
+
+  private background(work: Promise<unknown>): void {
+    const tracked = work
+      .catch((error: unknown) => this.deps.log.error({ err: error }, "alert delivery failed"))
+      .finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+  }
+
+  private rulesOf(row: MonitoringSettingsTable | null): AlertRulesDto {
+    return parseStored(row?.rules_json ?? null, DEFAULT_RULES);
+  }
+
+  private async toScheduleDto(orgId: string, row: MonitoringSettingsTable | null): Promise<MonitoringScheduleDto> {
+    const schedule = this.storedSchedule(row);
+    const settling = row?.schedule_json ? await this.settlingUntil(orgId, schedule) : null;
+    return {
+      ...schedule,
+      nextRunAt: nextSlot(schedule, this.deps.now())?.toISOString() ?? null,
+      settlingUntil: settling?.toISOString() ?? null,
+      updatedBy: row?.schedule_updated_by ?? null,
+      updatedAt: row?.schedule_updated_at ?? null,
+    };
+  }
+
+  private toChannelsDto(row: MonitoringSettingsTable | null): AlertChannelsDto {
+    const channels = parseStored(row?.channels_json ?? null, DEFAULT_CHANNELS);
+    return {
+      email: { ...channels.email, smtpConfigured: this.deps.config.smtp !== null },
+      webhook: { ...channels.webhook, hasSecret: row?.webhook_secret_enc != null },
+      updatedBy: row?.channels_updated_by ?? null,
+      updatedAt: row?.channels_updated_at ?? null,
+    };
+  }
+
+  private async requireOrg(orgId: string) {
+    const org = await organizationOf(this.deps.repos, orgId);
+    if (org === null) throw notFound("Organization");
+    return org;
+  }
+}
+
+function categoryOf(value: string): CategoryId {
+  return isCategoryId(value) ? value : "unknown_error";
+}
+
+function severityCountsOf(counts: Partial<Record<CategoryId, number>>): Record<Severity, number> {
+  const severityCounts: Record<Severity, number> = { ok: 0, warning: 0, error: 0, transient: 0 };
+  for (const [category, count] of Object.entries(counts)) {
+    severityCounts[CATEGORIES[categoryOf(category)].severity] += count ?? 0;
+  }
+  return severityCounts;
+}

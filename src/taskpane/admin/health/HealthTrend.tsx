@@ -1,0 +1,130 @@
+import { ResponsiveContainer, VerticalStackedBarChart, type VerticalStackedChartProps } from "@fluentui/react-charts";
+import {
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  ToggleButton,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Component, useId, useState, type ReactNode } from "react";
+import { useHiddenStyles } from "../styles";
+import { TRIGGER_LABELS, type RunFigures } from "./healthFigures";
+
+/** Office theme colours (the FluentProvider's tokens), the same the status badges use. */
+const SERIES = [
+  { key: "connected", legend: "Connected", color: tokens.colorStatusSuccessBackground3 },
+  { key: "needsAttention", legend: "Needs attention", color: tokens.colorStatusWarningBackground3 },
+  { key: "failing", legend: "Failing", color: tokens.colorStatusDangerBackground3 },
+] as const;
+
+const CHART_HEIGHT = 280;
+
+const useStyles = makeStyles({
+  figure: { margin: 0, display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
+  caption: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+  chart: { width: "100%", minWidth: 0, overflow: "hidden" },
+  table: { tableLayout: "auto", width: "100%" },
+  number: { textAlign: "end", fontVariantNumeric: "tabular-nums" },
+  when: { overflowWrap: "break-word" },
+  block: { display: "block" },
+  trigger: { display: "block", color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
+});
+
+/** If the chart cannot draw (an old host's SVG quirks), the table below still carries every figure. */
+class ChartBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  override render() {
+    return this.state.failed ? null : this.props.children;
+  }
+}
+
+function chartData(runs: RunFigures[]): VerticalStackedChartProps[] {
+  return runs.map((run) => ({
+    xAxisPoint: run.label,
+    chartData: SERIES.map((series) => ({ legend: series.legend, data: run[series.key], color: series.color })),
+  }));
+}
+
+/**
+ * The trend of connected / needs attention / failing users per run: a stacked bar chart with, always in the page,
+ * a table of the same figures (visually shown on request; screen readers reach it either way).
+ */
+export function HealthTrend({ runs }: { runs: RunFigures[] }) {
+  const styles = useStyles();
+  const hidden = useHiddenStyles();
+  const [showTable, setShowTable] = useState(false);
+  const captionId = useId();
+  const tableId = useId();
+  const latest = runs[runs.length - 1];
+  const summary = latest
+    ? `Latest run: ${latest.connected} connected, ${latest.needsAttention} need attention, ${latest.failing} failing.`
+    : "";
+
+  return (
+    <figure className={styles.figure} aria-labelledby={captionId}>
+      <figcaption id={captionId} className={styles.caption}>
+        Users per check run, oldest to newest ({runs.length} {runs.length === 1 ? "run" : "runs"}). {summary}
+      </figcaption>
+      <div className={styles.chart} data-testid="health-chart">
+        <ChartBoundary>
+          {/* Redraws at the container's width: the sidebar can be resized between 320 px and a full window. */}
+          <ResponsiveContainer height={CHART_HEIGHT}>
+            <VerticalStackedBarChart
+              data={chartData(runs)}
+              chartTitle={`Trend of connected, needs attention and failing users per run. ${summary} The table of figures follows`}
+              barWidth="auto"
+              maxBarWidth={28}
+              wrapXAxisLables
+              enabledLegendsWrapLines
+              svgProps={{ "aria-describedby": tableId }}
+            />
+          </ResponsiveContainer>
+        </ChartBoundary>
+      </div>
+      <div>
+        <ToggleButton
+          size="small"
+          checked={showTable}
+          aria-controls={tableId}
+          onClick={() => setShowTable((shown) => !shown)}
+        >
+          {showTable ? "Hide table of figures" : "Show table of figures"}
+        </ToggleButton>
+      </div>
+      <div id={tableId} className={showTable ? undefined : hidden.visuallyHidden}>
+        <Table size="small" className={styles.table} aria-label="Users per check run, newest first">
+          <TableHeader>
+            <TableRow>
+              <TableHeaderCell>Run</TableHeaderCell>
+              <TableHeaderCell className={styles.number}>Connected</TableHeaderCell>
+              <TableHeaderCell className={styles.number}>Needs attention</TableHeaderCell>
+              <TableHeaderCell className={styles.number}>Failing</TableHeaderCell>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {[...runs].reverse().map((run) => (
+              <TableRow key={run.runId}>
+                <TableCell className={styles.when}>
+                  <time dateTime={run.startedAt} className={styles.block}>
+                    {run.label}
+                  </time>
+                  <span className={styles.trigger}>{TRIGGER_LABELS[run.trigger]}</span>
+                </TableCell>
+                <TableCell className={styles.number}>{run.connected}</TableCell>
+                <TableCell className={styles.number}>{run.needsAttention}</TableCell>
+                <TableCell className={styles.number}>{run.failing}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
+    </figure>
+  );
+}

@@ -1,0 +1,237 @@
+import {
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Switch,
+  Text,
+  Textarea,
+} from "@fluentui/react-components";
+import { useEffect, useState, type FormEvent } from "react";
+import type { AlertChannelsDto, AlertChannelsInput } from "../../../../contract/monitoring";
+import { useSession } from "../../../auth/SessionProvider";
+import { useExpireOnSignIn } from "../../../hooks/useExpireOnSignIn";
+import { FailureMessage } from "../../FailureMessage";
+import { fieldState } from "../../fieldState";
+import { fieldErrorsFor, type FieldErrors } from "./formErrors";
+import { useSettingsStyles } from "./settingsStyles";
+import { useAlertChannels } from "./useMonitoring";
+
+const FIELDS = [
+  "email.recipients",
+  "email.enabled",
+  "email",
+  "webhook.url",
+  "webhook.secret",
+  "webhook.enabled",
+  "webhook",
+];
+const MAX_RECIPIENTS = 20;
+
+interface ChannelsDraft {
+  emailEnabled: boolean;
+  recipients: string;
+  webhookEnabled: boolean;
+  url: string;
+  /** Typed only to replace the stored secret; never filled from the server. */
+  secret: string;
+}
+
+function toDraft(saved: AlertChannelsDto): ChannelsDraft {
+  return {
+    emailEnabled: saved.email.enabled,
+    recipients: saved.email.recipients.join("\n"),
+    webhookEnabled: saved.webhook.enabled,
+    url: saved.webhook.url ?? "",
+    secret: "",
+  };
+}
+
+function recipientsOf(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((address) => address.trim())
+    .filter(Boolean);
+}
+
+function validate(draft: ChannelsDraft, saved: AlertChannelsDto): FieldErrors {
+  const errors: FieldErrors = {};
+  const recipients = recipientsOf(draft.recipients);
+  if (draft.emailEnabled && recipients.length === 0) errors["email.recipients"] = "Enter at least one address.";
+  else if (recipients.length > MAX_RECIPIENTS)
+    errors["email.recipients"] = `Enter at most ${MAX_RECIPIENTS} addresses.`;
+  if (draft.webhookEnabled && !draft.url.trim()) errors["webhook.url"] = "Enter the webhook's https URL.";
+  const secret = draft.secret.trim();
+  if (secret && (secret.length < 16 || secret.length > 200)) errors["webhook.secret"] = "Use 16 to 200 characters.";
+  else if (draft.webhookEnabled && !secret && !saved.webhook.hasSecret) {
+    errors["webhook.secret"] = "Enter a signing secret (16 to 200 characters).";
+  }
+  return errors;
+}
+
+function toInput(draft: ChannelsDraft): AlertChannelsInput {
+  const secret = draft.secret.trim();
+  return {
+    email: { enabled: draft.emailEnabled, recipients: recipientsOf(draft.recipients) },
+    webhook: { enabled: draft.webhookEnabled, url: draft.url.trim() || null, ...(secret ? { secret } : {}) },
+  };
+}
+
+/** Where alerts go: email recipients, a signed webhook (its secret write-only), and a test message. */
+export function ChannelsForm({ orgId, onDelivered }: { orgId: string; onDelivered: () => void }) {
+  const styles = useSettingsStyles();
+  const { api } = useSession();
+  const expireOnSignIn = useExpireOnSignIn();
+  const { resource: channels, reload } = useAlertChannels(orgId);
+  const [saved, setSaved] = useState<AlertChannelsDto | null>(null);
+  const [draft, setDraft] = useState<ChannelsDraft | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState<"saving" | "testing" | null>(null);
+  const [notice, setNotice] = useState("");
+
+  useEffect(() => {
+    if (channels.status === "ready") {
+      setSaved(channels.value);
+      setDraft(toDraft(channels.value));
+    }
+  }, [channels]);
+
+  if (!draft || !saved) {
+    return channels.status === "error" ? (
+      <FailureMessage error={channels.error} onRetry={reload} />
+    ) : (
+      <Spinner size="small" label="Loading the alert channels…" />
+    );
+  }
+
+  const change = (patch: Partial<ChannelsDraft>) => {
+    setDraft({ ...draft, ...patch });
+    setNotice("");
+  };
+
+  const run = async (what: "saving" | "testing", action: () => Promise<string>) => {
+    setFailure(null);
+    setBusy(what);
+    try {
+      setNotice(await action());
+    } catch (error) {
+      expireOnSignIn(error);
+      setErrors(fieldErrorsFor(error, FIELDS));
+      setFailure(error);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = validate(draft, saved);
+    setErrors(found);
+    if (Object.keys(found).length > 0) {
+      setFailure(null);
+      setNotice(`${Object.keys(found).length} fields need attention.`);
+      return;
+    }
+    await run("saving", async () => {
+      const next = await api.saveAlertChannels(orgId, toInput(draft));
+      setSaved(next);
+      setDraft(toDraft(next));
+      return "Channels saved.";
+    });
+  };
+
+  const sendTest = () =>
+    run("testing", async () => {
+      const result = await api.testAlertChannels(orgId);
+      onDelivered();
+      if (result.attempts.length === 0) return "No channel is turned on: save one first.";
+      return result.attempts
+        .map(
+          (attempt) =>
+            `${attempt.channel === "email" ? "Email" : "Webhook"}: ${attempt.status}${attempt.error ? ` (${attempt.error})` : ""}`,
+        )
+        .join("; ");
+    });
+
+  return (
+    <form
+      className={styles.form}
+      onSubmit={(event) => void submit(event)}
+      aria-labelledby="channels-heading"
+      noValidate
+    >
+      <h4 id="channels-heading" className={styles.heading}>
+        Channels
+      </h4>
+      <Switch
+        checked={draft.emailEnabled}
+        onChange={(_, data) => change({ emailEnabled: data.checked })}
+        label="Send alerts by email"
+      />
+      {!saved.email.smtpConfigured && (
+        <MessageBar intent="warning" layout="multiline">
+          <MessageBarBody>
+            The server has no mail relay (SMTP_HOST is not set), so email alerts cannot go out. Ask whoever runs the
+            Sync Sidebar service to configure one.
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      <Field
+        label="Recipients"
+        hint={`One address per line, at most ${MAX_RECIPIENTS}.`}
+        {...fieldState(errors, "email.recipients")}
+      >
+        <Textarea
+          value={draft.recipients}
+          onChange={(_, data) => change({ recipients: data.value })}
+          resize="vertical"
+        />
+      </Field>
+      <Switch
+        checked={draft.webhookEnabled}
+        onChange={(_, data) => change({ webhookEnabled: data.checked })}
+        label="Send alerts to a webhook"
+      />
+      <Field label="Webhook URL" {...fieldState(errors, "webhook.url")}>
+        <Input
+          type="url"
+          value={draft.url}
+          placeholder="https://hooks.example.com/sync-sidebar"
+          onChange={(_, data) => change({ url: data.value })}
+        />
+      </Field>
+      <Field
+        label="Signing secret"
+        hint={
+          saved.webhook.hasSecret
+            ? "A secret is stored and is never shown. Type a new one only to replace it."
+            : "Used to sign each request (HMAC-SHA256); 16 to 200 characters."
+        }
+        {...fieldState(errors, "webhook.secret")}
+      >
+        <Input
+          type="password"
+          autoComplete="new-password"
+          value={draft.secret}
+          placeholder={saved.webhook.hasSecret ? "Stored (unchanged)" : ""}
+          onChange={(_, data) => change({ secret: data.value })}
+        />
+      </Field>
+      {failure !== null && <FailureMessage error={failure} />}
+      <div className={styles.actions}>
+        <Button type="submit" appearance="primary" disabled={busy !== null}>
+          {busy === "saving" ? "Saving…" : "Save channels"}
+        </Button>
+        <Button onClick={() => void sendTest()} disabled={busy !== null}>
+          {busy === "testing" ? "Sending…" : "Send test"}
+        </Button>
+      </div>
+      <Text aria-live="polite" className={styles.hint}>
+        {notice}
+      </Text>
+    </form>
+  );
+}

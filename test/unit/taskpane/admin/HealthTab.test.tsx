@@ -1,0 +1,172 @@
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import HealthTab from "../../../../src/taskpane/admin/health/HealthTab";
+import { FakeBackend, me, problem, renderWithSession } from "./harness";
+import { alertSettings, BASE, channels, historyEntry, schedule, statusChange } from "./monitoringFixtures";
+
+const HOUR = 3_600_000;
+
+function backend() {
+  return new FakeBackend()
+    .on("GET /api/me", { body: me() })
+    .on(`GET ${BASE}/schedule`, { body: schedule() })
+    .on(`GET ${BASE}/alerts`, { body: alertSettings() })
+    .on(`GET ${BASE}/channels`, { body: channels() })
+    .on(`GET ${BASE}/deliveries`, { body: { items: [], nextCursor: null } });
+}
+
+describe("Health", () => {
+  it("lists each run's figures in the chart's table equivalent, newest first", async () => {
+    const server = backend()
+      .on(`GET ${BASE}/history`, {
+        body: {
+          items: [
+            historyEntry("run-3", "2026-12-02T06:00:00.000Z", { connected: 7, needsAttention: 1, failing: 4 }),
+            historyEntry("run-2", "2026-12-01T06:00:00.000Z", { connected: 10, needsAttention: 2, failing: 0 }),
+            historyEntry(
+              "run-1",
+              "2026-11-30T06:00:00.000Z",
+              { connected: 9, needsAttention: 0, failing: 3 },
+              { trigger: "manual" },
+            ),
+          ],
+          nextCursor: null,
+        },
+      })
+      .on(`GET ${BASE}/failing-users`, { body: { items: [] } })
+      .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
+    renderWithSession(<HealthTab orgId="org-1" />, server);
+
+    const table = await screen.findByRole("table", { name: "Users per check run, newest first" });
+    const rows = within(table).getAllByRole("row").slice(1);
+    expect(
+      rows.map((row) =>
+        within(row)
+          .getAllByRole("cell")
+          .slice(1)
+          .map((cell) => cell.textContent),
+      ),
+    ).toEqual([
+      ["7", "1", "4"],
+      ["10", "2", "0"],
+      ["9", "0", "3"],
+    ]);
+    expect(within(rows[2]!).getByText(/Manual/)).toBeInTheDocument();
+    expect(screen.getByText(/Latest run: 7 connected, 1 need attention, 4 failing/)).toBeInTheDocument();
+    expect(server.sent(`GET ${BASE}/history`)[0]?.query.get("limit")).toBe("30");
+
+    const toggle = screen.getByRole("button", { name: "Show table of figures" });
+    await userEvent.click(toggle);
+    expect(screen.getByRole("button", { name: "Hide table of figures" })).toHaveAttribute("aria-pressed", "true");
+  });
+
+  it("shows who newly failed in the latest run and how long each failing user has been failing", async () => {
+    const now = Date.now();
+    const server = backend()
+      .on(`GET ${BASE}/history`, {
+        body: {
+          items: [
+            historyEntry("run-2", new Date(now - HOUR).toISOString(), { connected: 1, needsAttention: 0, failing: 2 }),
+            historyEntry("run-1", new Date(now - 80 * HOUR).toISOString(), {
+              connected: 2,
+              needsAttention: 0,
+              failing: 1,
+            }),
+          ],
+          nextCursor: null,
+        },
+      })
+      .on(`GET ${BASE}/failing-users`, {
+        body: {
+          items: [
+            {
+              userId: "u-2",
+              email: "new@contoso.lab",
+              category: "no_mailbox",
+              since: new Date(now - 5 * HOUR).toISOString(),
+            },
+            {
+              userId: "u-1",
+              email: "old@contoso.lab",
+              category: "impersonation_denied",
+              since: new Date(now - 74 * HOUR).toISOString(),
+            },
+          ],
+        },
+      })
+      .on(`GET ${BASE}/status-changes`, {
+        body: {
+          items: [
+            statusChange({ email: "new@contoso.lab", runId: "run-2", category: "no_mailbox" }),
+            statusChange({ email: "back@contoso.lab", runId: "run-2", change: "recovered", category: "ok" }),
+            statusChange({ email: "old@contoso.lab", runId: "run-1" }),
+          ],
+          nextCursor: null,
+        },
+      });
+    renderWithSession(<HealthTab orgId="org-1" />, server);
+
+    const fresh = await screen.findByRole("list", { name: "Newly failing since the previous run" });
+    expect(
+      within(fresh)
+        .getAllByRole("listitem")
+        .map((item) => item.firstChild?.textContent),
+    ).toEqual(["new@contoso.lab"]);
+    expect(within(fresh).getByText(/The user has no mailbox on this server/)).toBeInTheDocument();
+
+    const failing = screen.getByRole("table", { name: "Failing now (2)" });
+    const rows = within(failing).getAllByRole("row").slice(1);
+    expect(
+      rows.map((row) =>
+        within(row)
+          .getAllByRole("cell")
+          .map((cell) => cell.querySelector("span, time")?.textContent),
+      ),
+    ).toEqual([
+      ["old@contoso.lab", "3 days"],
+      ["new@contoso.lab", "5 hours"],
+    ]);
+  });
+
+  it("says there is no history yet instead of an empty chart", async () => {
+    const server = backend()
+      .on(`GET ${BASE}/history`, { body: { items: [], nextCursor: null } })
+      .on(`GET ${BASE}/failing-users`, { body: { items: [] } })
+      .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
+    renderWithSession(<HealthTab orgId="org-1" />, server);
+
+    expect(await screen.findByText(/No check runs yet/)).toBeInTheDocument();
+    expect(screen.queryByTestId("health-chart")).not.toBeInTheDocument();
+    expect(screen.queryByRole("table", { name: "Users per check run, newest first" })).not.toBeInTheDocument();
+  });
+
+  it("shows the server's failure with a retry that loads the history again", async () => {
+    let calls = 0;
+    const server = backend()
+      .on(`GET ${BASE}/history`, () =>
+        ++calls === 1
+          ? problem(503, "The database is busy.")
+          : {
+              body: {
+                items: [
+                  historyEntry("run-1", "2026-12-01T06:00:00.000Z", { connected: 3, needsAttention: 0, failing: 0 }),
+                ],
+                nextCursor: null,
+              },
+            },
+      )
+      .on(`GET ${BASE}/failing-users`, { body: { items: [] } })
+      .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
+    renderWithSession(<HealthTab orgId="org-1" />, server);
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The database is busy.");
+    await userEvent.click(within(alert).getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("table", { name: "Users per check run, newest first" })).toBeInTheDocument();
+    expect(screen.getByText("No user is failing.")).toBeInTheDocument();
+    expect(
+      screen.getByText(/This is the first finished run: there is no earlier run to compare with/),
+    ).toBeInTheDocument();
+  });
+});
