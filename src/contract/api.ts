@@ -3,6 +3,7 @@
  * so importing it costs the pane's bundle nothing. The server's request schemas must accept exactly these shapes.
  */
 import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
+import type { MailboxMonitoringDto } from "./monitoring.js";
 
 export type Role = "admin" | "user";
 
@@ -168,6 +169,8 @@ export interface MailboxStatusDto {
     tellAdmin: string | null;
     checkedAt: string;
   } | null;
+  /** When this mailbox was last checked and whether the organization re-checks on a schedule. */
+  monitoring: MailboxMonitoringDto;
 }
 
 /** Public settings the pane needs before sign-in (no secrets): authority, client id, API scope. */
