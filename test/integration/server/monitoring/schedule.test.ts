@@ -10,12 +10,16 @@ import type { MonitoringScheduleDto } from "../../../../src/contract/monitoring.
 import { buildApp } from "../../../../src/server/app.js";
 import type { FastifyInstance } from "fastify";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { postgresEnabled } from "../../../support/postgres.js";
 import type { SeededOrg } from "../../../support/seed.js";
 import { EWS_CONFIG, ScriptedMailboxes } from "./fakeDriver.js";
 
 const ADMIN = "admin@contoso.test";
+// Both dialects: on PostgreSQL the two schedulers' slot inserts really race on separate connections.
+const dialects: Array<"sqlite" | "postgres"> = ["sqlite"];
+if (await postgresEnabled()) dialects.push("postgres");
 
-describe("monitoring schedules", () => {
+describe.each(dialects)("monitoring schedules on %s", (dialect) => {
   let harness: TestBackend;
   let second: FastifyInstance;
   let org: SeededOrg;
@@ -51,6 +55,7 @@ describe("monitoring schedules", () => {
 
   beforeAll(async () => {
     harness = await createTestBackend({
+      dialect,
       env: {
         MONITORING_TICK_MS: "0",
         OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1",
