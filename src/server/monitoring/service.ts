@@ -73,6 +73,8 @@ const FAILING: ReadonlySet<Severity> = new Set(["error", "transient"]);
 
 export class MonitoringService {
   private readonly pending = new Set<Promise<unknown>>();
+  /** Aborts webhook back-offs at shutdown, so a receiver that keeps failing cannot hold the server open. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: MonitoringDeps) {}
 
@@ -309,6 +311,7 @@ export class MonitoringService {
   }
 
   async close(): Promise<void> {
+    this.stopping.abort();
     await this.idle();
     this.deps.mailer?.close();
   }
@@ -393,6 +396,7 @@ export class MonitoringService {
       maxAttempts: config.webhook.maxAttempts,
       retryBaseMs: config.webhook.retryBaseMs,
       record: (row) => store.recordDelivery(row),
+      sleep: (ms) => abortableSleep(ms, this.stopping.signal),
     };
   }
 
@@ -434,6 +438,21 @@ export class MonitoringService {
     if (org === null) throw notFound("Organization");
     return org;
   }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error("the server is shutting down"));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error("the server is shutting down"));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 function categoryOf(value: string): CategoryId {
