@@ -305,6 +305,18 @@ export class MonitoringService {
     }
   }
 
+  /** At start-up: says in the log, naming the variables, when the SMTP relay does not answer (never fatal). */
+  async verifySmtp(): Promise<void> {
+    const { mailer, config, log } = this.deps;
+    if (mailer === null || config.smtp === null) return;
+    try {
+      await mailer.verify();
+    } catch (error) {
+      const reason = (error as Error).message.slice(0, 300);
+      log.warn(`SMTP_HOST ${config.smtp.host}:${config.smtp.port} (SMTP_PORT) did not accept a connection: ${reason}`);
+    }
+  }
+
   /** Resolves once every delivery started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
