@@ -3,6 +3,7 @@
  * so importing it costs the pane's bundle nothing. The server's request schemas must accept exactly these shapes.
  */
 import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
+import type { MailboxMonitoringDto } from "./monitoring.js";
 
 export type Role = "admin" | "user";
 
@@ -117,6 +118,8 @@ export interface EmailConfigDto {
     credentialType: "secret" | "certificate" | null;
     hasClientSecret: boolean;
     certificateThumbprint: string | null;
+    /** The client secret's expiry date (YYYY-MM-DD) as entered with it; null when not given. */
+    clientSecretExpiresAt: string | null;
   };
   /** Optimistic concurrency: send it back in If-Match on PUT. 0 when nothing was saved yet. */
   version: number;
@@ -137,6 +140,11 @@ export interface EmailConfigInput {
     clientId: string;
     /** Omitted or blank keeps the stored secret. */
     clientSecret?: string;
+    /**
+     * When the client secret expires (YYYY-MM-DD, as Entra ID shows it), for monitoring's expiry alert. Omitted keeps
+     * the stored date while the secret is kept; a new secret without it has none; null clears it.
+     */
+    clientSecretExpiresAt?: string | null;
     /** PEM certificate and private key, instead of a secret. */
     certificatePem?: string;
     privateKeyPem?: string;
@@ -168,6 +176,8 @@ export interface MailboxStatusDto {
     tellAdmin: string | null;
     checkedAt: string;
   } | null;
+  /** When this mailbox was last checked and whether the organization re-checks on a schedule. */
+  monitoring: MailboxMonitoringDto;
 }
 
 /** Public settings the pane needs before sign-in (no secrets): authority, client id, API scope. */

@@ -109,6 +109,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     app.addHook("onClose", () => checks.close());
     app.addHook("onReady", () => {
       monitoring.scheduler.start(config.monitoring.tickMs);
+      // Not awaited: a relay that is down must not hold up the start; the log names the variable.
+      void monitoring.service.verifySmtp();
       return Promise.resolve();
     });
     // Registered after checks.close, so it runs before it: no new scheduled run while the runs wind down.

@@ -18,6 +18,7 @@ import { mergeMigrations, migrateToLatest as applyMigrations } from "./db/migrat
 import { emailConfigHelperRoutes } from "./emailConfig/helperRoutes.js";
 import { emailConfigCore001 } from "./emailConfig/migrations/001_core.js";
 import { migration011EwsAuthentication } from "./emailConfig/migrations/011_ews_authentication.js";
+import { migration014ClientSecretExpiry } from "./emailConfig/migrations/014_client_secret_expiry.js";
 import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
 import { migration013Monitoring } from "./monitoring/migrations/013_monitoring.js";
@@ -46,6 +47,7 @@ export const migrations = mergeMigrations([
   { "011_ews_authentication": migration011EwsAuthentication },
   { "012_check_run_trigger": migration012CheckRunTrigger },
   { "013_monitoring": migration013Monitoring },
+  { "014_client_secret_expiry": migration014ClientSecretExpiry },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

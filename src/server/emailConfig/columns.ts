@@ -25,6 +25,7 @@ export function emptyRow(orgId: string): EmailConfigsTable {
     app_client_id: null,
     app_credential_type: null,
     client_secret_enc: null,
+    client_secret_expires_at: null,
     certificate_pem: null,
     certificate_thumbprint: null,
     private_key_enc: null,

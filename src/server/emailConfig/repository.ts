@@ -45,6 +45,7 @@ export interface EmailConfigRecord {
     certificatePem: string | null;
     certificateThumbprint: string | null;
     hasPrivateKey: boolean;
+    clientSecretExpiresAt: string | null;
   };
   version: number;
   updatedBy: string | null;
@@ -67,6 +68,8 @@ export interface EmailConfigChanges {
   appClientId: string | null;
   appCredentialType: "secret" | "certificate" | null;
   clientSecret: SecretChange;
+  /** YYYY-MM-DD; absent or null: none. */
+  clientSecretExpiresAt?: string | null;
   certificatePem: string | null;
   certificateThumbprint: string | null;
   privateKey: SecretChange;
@@ -113,6 +116,7 @@ function toRecord(row: ReadRow): EmailConfigRecord {
       certificatePem: row.certificate_pem,
       certificateThumbprint: row.certificate_thumbprint,
       hasPrivateKey: isSet(row.private_key_enc),
+      clientSecretExpiresAt: row.client_secret_expires_at,
     },
     version: row.version,
     updatedBy: row.updated_by,
@@ -197,6 +201,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
         app_client_id: changes.appClientId,
         app_credential_type: changes.appCredentialType,
         client_secret_enc: seal("client_secret_enc", orgId, changes.clientSecret, current?.client_secret_enc ?? null),
+        client_secret_expires_at: changes.clientSecretExpiresAt ?? null,
         certificate_pem: changes.certificatePem,
         certificate_thumbprint: changes.certificateThumbprint,
         private_key_enc: seal("private_key_enc", orgId, changes.privateKey, current?.private_key_enc ?? null),

@@ -42,6 +42,7 @@ export function toEmailConfigDto(record: EmailConfigSummary): EmailConfigDto {
       credentialType: record.appOnly.credentialType,
       hasClientSecret: record.appOnly.hasClientSecret,
       certificateThumbprint: record.appOnly.certificateThumbprint,
+      clientSecretExpiresAt: record.appOnly.clientSecretExpiresAt,
     },
     version: record.version,
     updatedBy: record.updatedBy,
@@ -141,6 +142,7 @@ export async function planEmailConfigChange(
   let appClientId: string | null = null;
   let appCredentialType: EmailConfigChanges["appCredentialType"] = null;
   let clientSecret: SecretChange = { kind: "clear" };
+  let clientSecretExpiresAt: string | null = null;
   let certificatePem: string | null = null;
   let certificateThumbprint: string | null = null;
   let privateKey: SecretChange = { kind: "clear" };
@@ -177,9 +179,14 @@ export async function planEmailConfigChange(
       } else if (hasSecret) {
         appCredentialType = "secret";
         clientSecret = { kind: "set", value: appOnly.clientSecret! };
+        clientSecretExpiresAt = expiryDate(appOnly.clientSecretExpiresAt ?? null, errors);
       } else if (current.appOnly.credentialType === "secret" && current.appOnly.hasClientSecret) {
         appCredentialType = "secret";
         clientSecret = { kind: "keep" };
+        clientSecretExpiresAt =
+          appOnly.clientSecretExpiresAt === undefined
+            ? current.appOnly.clientSecretExpiresAt
+            : expiryDate(appOnly.clientSecretExpiresAt, errors);
       } else if (current.appOnly.credentialType === "certificate" && current.appOnly.hasPrivateKey) {
         appCredentialType = "certificate";
         certificatePem = current.appOnly.certificatePem;
@@ -206,11 +213,28 @@ export async function planEmailConfigChange(
       appClientId,
       appCredentialType,
       clientSecret,
+      clientSecretExpiresAt,
       certificatePem,
       certificateThumbprint,
       privateKey,
     },
   };
+}
+
+/** A secret's expiry date as YYYY-MM-DD (a real calendar day), or null; a bad one adds its field error. */
+function expiryDate(value: string | null, errors: FieldError[]): string | null {
+  if (value === null || value.trim() === "") return null;
+  const date = value.trim();
+  const parsed = new Date(`${date}T00:00:00.000Z`);
+  if (
+    !/^\d{4}-\d{2}-\d{2}$/.test(date) ||
+    Number.isNaN(parsed.getTime()) ||
+    parsed.toISOString().slice(0, 10) !== date
+  ) {
+    errors.push({ field: "appOnly.clientSecretExpiresAt", message: `must be a date as YYYY-MM-DD (got "${date}")` });
+    return null;
+  }
+  return date;
 }
 
 /** Parses If-Match: "3", W/"3" or 3. Returns null when absent, NaN when malformed. */

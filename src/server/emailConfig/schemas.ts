@@ -23,6 +23,7 @@ export const EmailConfigSchema = Type.Object({
     credentialType: NullableOut(EnumOut("secret", "certificate")),
     hasClientSecret: Type.Boolean(),
     certificateThumbprint: NullableOut(Type.String()),
+    clientSecretExpiresAt: NullableOut(Type.String({ description: "YYYY-MM-DD" })),
   }),
   version: Type.Integer({ description: "Send back in If-Match on PUT; 0 when nothing was saved yet." }),
   updatedBy: NullableOut(Type.String()),
@@ -48,6 +49,9 @@ export const EmailConfigInputSchema = Type.Object(
           tenantId: Type.String({ maxLength: 256 }),
           clientId: Type.String({ maxLength: 64 }),
           clientSecret: Type.Optional(Type.String({ maxLength: 1024, writeOnly: true })),
+          clientSecretExpiresAt: Type.Optional(
+            Type.Union([Type.String({ maxLength: 10, description: "YYYY-MM-DD" }), Type.Null()]),
+          ),
           certificatePem: Type.Optional(Type.String({ maxLength: 16_384 })),
           privateKeyPem: Type.Optional(Type.String({ maxLength: 16_384, writeOnly: true })),
         },

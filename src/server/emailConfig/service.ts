@@ -68,8 +68,12 @@ export async function credentialExpiryOf(
   orgId: string,
 ): Promise<{ credential: "certificate" | "client secret"; expiresAt: string } | null> {
   const config = await repos.emailConfigs.get(orgId);
-  if (config.accessType !== "graph_app_only" || config.appOnly.credentialType !== "certificate") return null;
-  if (config.appOnly.certificatePem === null) return null;
+  if (config.accessType !== "graph_app_only") return null;
+  if (config.appOnly.credentialType === "secret") {
+    const date = config.appOnly.clientSecretExpiresAt;
+    return date === null ? null : { credential: "client secret", expiresAt: `${date}T00:00:00.000Z` };
+  }
+  if (config.appOnly.credentialType !== "certificate" || config.appOnly.certificatePem === null) return null;
   try {
     const validTo = new Date(new X509Certificate(config.appOnly.certificatePem).validTo);
     return { credential: "certificate", expiresAt: validTo.toISOString() };

@@ -18,6 +18,8 @@ export interface EmailConfigsTable {
   app_client_id: string | null;
   app_credential_type: "secret" | "certificate" | null;
   client_secret_enc: string | null;
+  /** YYYY-MM-DD as the admin entered it with the secret (migration 014). */
+  client_secret_expires_at: string | null;
   certificate_pem: string | null;
   certificate_thumbprint: string | null;
   private_key_enc: string | null;

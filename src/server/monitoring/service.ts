@@ -6,7 +6,6 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import type { Transporter } from "nodemailer";
-import { CATEGORIES, isCategoryId, type CategoryId, type Severity } from "../../contract/categories.js";
 import type { CheckRunDto } from "../../contract/checks.js";
 import type {
   AlertChannelsDto,
@@ -16,7 +15,6 @@ import type {
   AlertMessageDto,
   AlertRulesDto,
   AlertSettingsDto,
-  CheckRunTrigger,
   DeliveryAttemptDto,
   FailingUserDto,
   MonitoringScheduleDto,
@@ -35,6 +33,7 @@ import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
 import { evaluateAlerts } from "./alerts.js";
+import { recordStatusChanges, toFailingUserDto, toHistoryEntry, toStatusChangeDto } from "./history.js";
 import { deliver, toDeliveryDto, type DeliveryDeps, type WebhookTarget } from "./delivery.js";
 import type { MonitoringRepository, PageOptions } from "./repository.js";
 import {
@@ -49,7 +48,7 @@ import {
   type StoredSchedule,
 } from "./settings.js";
 import { nextSlot } from "./slots.js";
-import type { MonitoringSettingsTable, MonitoringUserStatusTable } from "./tables.js";
+import type { MonitoringSettingsTable } from "./tables.js";
 
 export { webhookSignature } from "./delivery.js";
 
@@ -69,10 +68,10 @@ export interface MonitoringDeps {
 /** The associated data of an organization's webhook secret: table, column and org id. */
 export const webhookSecretContext = (orgId: string): string => `monitoring_settings.webhook_secret_enc:${orgId}`;
 
-const FAILING: ReadonlySet<Severity> = new Set(["error", "transient"]);
-
 export class MonitoringService {
   private readonly pending = new Set<Promise<unknown>>();
+  /** Aborts webhook back-offs at shutdown, so a receiver that keeps failing cannot hold the server open. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: MonitoringDeps) {}
 
@@ -80,6 +79,12 @@ export class MonitoringService {
     await this.requireOrg(orgId);
     const row = await this.deps.store.settings(orgId);
     return this.toScheduleDto(orgId, row);
+  }
+
+  /** Whether the organization's mailboxes are re-checked on a schedule (the end user's "Your mailbox" card). */
+  async scheduledChecks(orgId: string): Promise<boolean> {
+    const row = await this.deps.store.settings(orgId);
+    return row?.schedule_json != null && this.storedSchedule(row).mode !== "off";
   }
 
   /** The stored schedule (its defaults until saved) and whether one was ever saved. */
@@ -183,56 +188,18 @@ export class MonitoringService {
   async history(orgId: string, page: PageOptions): Promise<Page<RunHistoryEntryDto>> {
     await this.requireOrg(orgId);
     const { rows, nextCursor } = await this.deps.store.history(orgId, page);
-    return {
-      items: rows.map((row) => {
-        const counts = JSON.parse(row.counts_json) as Partial<Record<CategoryId, number>>;
-        const severityCounts = severityCountsOf(counts);
-        return {
-          runId: row.run_id,
-          trigger: row.run_trigger as CheckRunTrigger,
-          state: row.state,
-          startedAt: row.started_at,
-          finishedAt: row.finished_at,
-          total: Number(row.total),
-          counts,
-          severityCounts,
-          health: {
-            connected: severityCounts.ok,
-            needsAttention: severityCounts.warning,
-            failing: severityCounts.error + severityCounts.transient,
-          },
-        };
-      }),
-      nextCursor,
-    };
+    return { items: rows.map(toHistoryEntry), nextCursor };
   }
 
   async statusChanges(orgId: string, userId: string | undefined, page: PageOptions): Promise<Page<StatusChangeDto>> {
     await this.requireOrg(orgId);
     const { rows, nextCursor } = await this.deps.store.statusChanges(orgId, userId, page);
-    return {
-      items: rows.map((row) => ({
-        id: row.id,
-        userId: row.user_id,
-        email: row.email,
-        change: row.change === "recovered" ? "recovered" : "started_failing",
-        category: categoryOf(row.category),
-        previousCategory: row.previous_category === null ? null : categoryOf(row.previous_category),
-        runId: row.run_id,
-        at: row.at,
-      })),
-      nextCursor,
-    };
+    return { items: rows.map(toStatusChangeDto), nextCursor };
   }
 
   async failingUsers(orgId: string): Promise<FailingUserDto[]> {
     await this.requireOrg(orgId);
-    return (await this.deps.store.failingUsers(orgId)).map((row) => ({
-      userId: row.user_id,
-      email: row.email,
-      category: categoryOf(row.category),
-      since: row.since,
-    }));
+    return (await this.deps.store.failingUsers(orgId)).map(toFailingUserDto);
   }
 
   async deliveries(orgId: string, page: PageOptions): Promise<Page<DeliveryAttemptDto>> {
@@ -261,7 +228,8 @@ export class MonitoringService {
     const row = await store.settings(run.orgId);
     const schedule = this.storedSchedule(row);
     await store.prune(run.orgId, new Date(now().getTime() - schedule.historyDays * 86_400_000).toISOString());
-    const { newlyFailing, failingNow } = await this.recordStatusChanges(run);
+    const results = this.deps.checks.runs.allResults(run.id, {});
+    const { newlyFailing, failingNow } = await recordStatusChanges(store, run, results, now().toISOString());
     if ((await this.settlingUntil(run.orgId, schedule)) !== null) return;
     const [config, credentialExpiry] = await Promise.all([
       emailConfigSummary(this.deps.repos, run.orgId),
@@ -297,56 +265,27 @@ export class MonitoringService {
     }
   }
 
+  /** At start-up: says in the log, naming the variables, when the SMTP relay does not answer (never fatal). */
+  async verifySmtp(): Promise<void> {
+    const { mailer, config, log } = this.deps;
+    if (mailer === null || config.smtp === null) return;
+    try {
+      await mailer.verify();
+    } catch (error) {
+      const reason = (error as Error).message.slice(0, 300);
+      log.warn(`SMTP_HOST ${config.smtp.host}:${config.smtp.port} (SMTP_PORT) did not accept a connection: ${reason}`);
+    }
+  }
+
   /** Resolves once every delivery started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   async close(): Promise<void> {
+    this.stopping.abort();
     await this.idle();
     this.deps.mailer?.close();
-  }
-
-  private async recordStatusChanges(run: CheckRunDto): Promise<{ newlyFailing: string[]; failingNow: number }> {
-    const { store, checks } = this.deps;
-    const before = new Map((await store.userStatuses(run.orgId)).map((status) => [status.user_id, status]));
-    const at = run.finishedAt ?? this.deps.now().toISOString();
-    const statuses: MonitoringUserStatusTable[] = [];
-    const changes: Parameters<MonitoringRepository["recordStatuses"]>[1] = [];
-    const newlyFailing: string[] = [];
-    for await (const page of checks.runs.allResults(run.id, {})) {
-      for (const result of page) {
-        const failing = FAILING.has(CATEGORIES[result.category].severity);
-        const previous = before.get(result.userId);
-        const wasFailing = previous !== undefined && Number(previous.failing) === 1;
-        const changed = previous === undefined ? failing : wasFailing !== failing;
-        statuses.push({
-          org_id: run.orgId,
-          user_id: result.userId,
-          email: result.email,
-          failing: failing ? 1 : 0,
-          category: result.category,
-          since: changed || previous === undefined ? at : previous.since,
-          run_id: run.id,
-        });
-        before.delete(result.userId);
-        if (!changed) continue;
-        if (failing) newlyFailing.push(result.email);
-        changes.push({
-          org_id: run.orgId,
-          user_id: result.userId,
-          email: result.email,
-          change: failing ? "started_failing" : "recovered",
-          category: result.category,
-          previous_category: previous?.category ?? null,
-          run_id: run.id,
-          at,
-        });
-      }
-    }
-    await store.recordStatuses(statuses, changes);
-    const stillFailing = [...before.values()].filter((status) => Number(status.failing) === 1).length;
-    return { newlyFailing, failingNow: stillFailing + statuses.filter((status) => status.failing === 1).length };
   }
 
   private async dispatch(
@@ -387,6 +326,7 @@ export class MonitoringService {
       maxAttempts: config.webhook.maxAttempts,
       retryBaseMs: config.webhook.retryBaseMs,
       record: (row) => store.recordDelivery(row),
+      sleep: (ms) => abortableSleep(ms, this.stopping.signal),
     };
   }
 
@@ -430,14 +370,17 @@ export class MonitoringService {
   }
 }
 
-function categoryOf(value: string): CategoryId {
-  return isCategoryId(value) ? value : "unknown_error";
-}
-
-function severityCountsOf(counts: Partial<Record<CategoryId, number>>): Record<Severity, number> {
-  const severityCounts: Record<Severity, number> = { ok: 0, warning: 0, error: 0, transient: 0 };
-  for (const [category, count] of Object.entries(counts)) {
-    severityCounts[CATEGORIES[categoryOf(category)].severity] += count ?? 0;
-  }
-  return severityCounts;
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error("the server is shutting down"));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error("the server is shutting down"));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }

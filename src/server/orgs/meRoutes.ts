@@ -10,8 +10,10 @@ import { notFound } from "../errors.js";
 import { AUTH_ERRORS, errorResponses } from "../http/schemas.js";
 import { MailboxStatusQuery, MailboxStatusSchema, MeSchema } from "./schemas.js";
 
+const NOTHING_YET = { lastCheck: null, monitoring: { lastCheckedAt: null, scheduled: false } } as const;
+
 export function meRoutes(app: FastifyInstance): Promise<void> {
-  const { repos } = app.ctx;
+  const { repos, monitoring } = app.ctx;
 
   app.get(
     "/me",
@@ -50,14 +52,31 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
       const membership = wanted === undefined ? memberships[0] : memberships.find((m) => m.org.id === wanted);
       if (!membership) {
         if (wanted !== undefined) throw notFound("Organization");
-        return { org: null, accessType: null, state: "not_configured", lastCheck: null };
+        return { ...NOTHING_YET, org: null, accessType: null, state: "not_configured" };
       }
       const org = { id: membership.org.id, name: membership.org.name };
       const accessType = await accessTypeOf(repos, org.id);
-      if (accessType === null) return { org, accessType: null, state: "not_configured", lastCheck: null };
-      const latest = await latestMailboxCheck(repos, org.id, membership.userId);
-      if (!latest) return { org, accessType, state: "never_checked", lastCheck: null };
-      return { org, accessType, state: latest.state, lastCheck: latest.lastCheck };
+      if (accessType === null) return { ...NOTHING_YET, org, accessType: null, state: "not_configured" };
+      const [latest, scheduled] = await Promise.all([
+        latestMailboxCheck(repos, org.id, membership.userId),
+        monitoring.scheduledChecks(org.id),
+      ]);
+      if (!latest)
+        return {
+          org,
+          accessType,
+          state: "never_checked",
+          lastCheck: null,
+          monitoring: { ...NOTHING_YET.monitoring, scheduled },
+        };
+      const lastCheckedAt = latest.lastCheck.checkedAt;
+      return {
+        org,
+        accessType,
+        state: latest.state,
+        lastCheck: latest.lastCheck,
+        monitoring: { lastCheckedAt, scheduled },
+      };
     },
   );
   return Promise.resolve();

@@ -58,6 +58,7 @@ export const MailboxStatusSchema = Type.Object({
     }),
     Type.Null(),
   ]),
+  monitoring: Type.Object({ lastCheckedAt: Type.Union([Timestamp, Type.Null()]), scheduled: Type.Boolean() }),
 });
 
 export const MailboxStatusQuery = Type.Object({ orgId: Type.Optional(Uuid) }, { additionalProperties: false });

@@ -19,6 +19,7 @@ import { createRepositories, type Repositories } from "../../../src/server/repos
 import { Keyring, SecretsError, generateKeyEntry, parseKey } from "../../../src/server/secrets/keyring.js";
 import { resealAll } from "../../../src/server/domains.js";
 import { openTestPostgres, postgresEnabled } from "../../support/postgres.js";
+import { webhookSecretContext } from "../../../src/server/monitoring/service.js";
 
 const SECRETS = {
   password: "Plaintext-Password-7781",
@@ -306,9 +307,24 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
       startedBy: "admin@drafts.test",
     });
     expect(created.kind).toBe("created");
+    // Monitoring's webhook signing secret, sealed under the old key too.
+    const webhookSecret = new Keyring([k1]).seal("whsec-0123456789abcdef", webhookSecretContext(draftOrg.id));
+    await harness.database.db
+      .insertInto("monitoring_settings")
+      .values({ org_id: draftOrg.id, webhook_secret_enc: webhookSecret })
+      .execute();
 
     const rotated = new Keyring([k2, k1]);
     const moved = await resealAll(harness.database.db, rotated);
+    expect(moved.monitoring_settings).toBe(1);
+    const resealedWebhook = await harness.database.db
+      .selectFrom("monitoring_settings")
+      .select("webhook_secret_enc")
+      .where("org_id", "=", draftOrg.id)
+      .executeTakeFirstOrThrow();
+    expect(new Keyring([k2]).open(resealedWebhook.webhook_secret_enc!, webhookSecretContext(draftOrg.id))).toBe(
+      "whsec-0123456789abcdef",
+    );
     expect(moved.email_configs).toBeGreaterThanOrEqual(4);
     expect(moved.check_runs).toBe(1);
     const interrupted = (await runs.interrupted()).find((run) => run.id === runId);
@@ -322,7 +338,11 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
       ),
     );
     expect(envelopes.every((envelope) => envelope.startsWith("v1.k2."))).toBe(true);
-    expect(await resealAll(harness.database.db, rotated)).toEqual({ email_configs: 0, check_runs: 0 });
+    expect(await resealAll(harness.database.db, rotated)).toEqual({
+      email_configs: 0,
+      check_runs: 0,
+      monitoring_settings: 0,
+    });
     const onlyNew = createRepositories(harness.database.db, { keyring: new Keyring([k2]) });
     const org = (await repos.organizations.list()).find((o) => o.name === "Secrets")!;
     expect(await onlyNew.emailConfigs.credentials(org.id)).toMatchObject({

@@ -96,6 +96,7 @@ describe("mailbox status", () => {
       accessType: null,
       state: "not_configured",
       lastCheck: null,
+      monitoring: { lastCheckedAt: null, scheduled: false },
     });
   });
 
@@ -112,6 +113,7 @@ describe("mailbox status", () => {
       accessType: "ews_oauth_impersonation",
       state: "never_checked",
       lastCheck: null,
+      monitoring: { lastCheckedAt: null, scheduled: false },
     });
   });
 

@@ -4,17 +4,22 @@
  * settled, and a 400 naming the field for a bad schedule.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MailboxStatusDto } from "../../../../src/contract/api.js";
 import type { CheckRunDto } from "../../../../src/contract/checks.js";
 import type { MonitoringScheduleDto } from "../../../../src/contract/monitoring.js";
 import { buildApp } from "../../../../src/server/app.js";
 import type { FastifyInstance } from "fastify";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { postgresEnabled } from "../../../support/postgres.js";
 import type { SeededOrg } from "../../../support/seed.js";
 import { EWS_CONFIG, ScriptedMailboxes } from "./fakeDriver.js";
 
 const ADMIN = "admin@contoso.test";
+// Both dialects: on PostgreSQL the two schedulers' slot inserts really race on separate connections.
+const dialects: Array<"sqlite" | "postgres"> = ["sqlite"];
+if (await postgresEnabled()) dialects.push("postgres");
 
-describe("monitoring schedules", () => {
+describe.each(dialects)("monitoring schedules on %s", (dialect) => {
   let harness: TestBackend;
   let second: FastifyInstance;
   let org: SeededOrg;
@@ -50,6 +55,7 @@ describe("monitoring schedules", () => {
 
   beforeAll(async () => {
     harness = await createTestBackend({
+      dialect,
       env: {
         MONITORING_TICK_MS: "0",
         OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1",
@@ -170,6 +176,16 @@ describe("monitoring schedules", () => {
     expect(elsewhere).toEqual([]);
   });
 
+  it("tells the end user when their mailbox was last checked and that checks are scheduled", async () => {
+    const member = await harness.token(org.emails.find((email) => email !== ADMIN)!);
+    const status = await api("GET", "/api/me/mailbox-status", undefined, member);
+    expect(status.statusCode, status.body).toBe(200);
+    const body = status.json<MailboxStatusDto>();
+    expect(body.monitoring.scheduled).toBe(true);
+    expect(body.monitoring.lastCheckedAt).not.toBeNull();
+    expect(body.monitoring.lastCheckedAt).toBe(body.lastCheck?.checkedAt);
+  });
+
   it("skips a slot missed while the server was down, and never starts a second run while one is active", async () => {
     // Back on 3 December, an hour after the slot: too late to run it.
     clock = new Date("2026-12-03T06:00:00.000Z");
@@ -222,5 +238,9 @@ describe("monitoring schedules", () => {
     clock = new Date("2026-12-04T13:30:00.000Z");
     expect(await harness.app.ctx.scheduler.tick()).toEqual([]);
     expect((await runsOf(org.id)).filter((run) => run.trigger === "after_change")).toHaveLength(1);
+    // The schedule is off now: the end user's card says checks are not scheduled.
+    const member = await harness.token(org.emails.find((email) => email !== ADMIN)!);
+    const status = await api("GET", "/api/me/mailbox-status", undefined, member);
+    expect(status.json<MailboxStatusDto>().monitoring.scheduled).toBe(false);
   });
 });

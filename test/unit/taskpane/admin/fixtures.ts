@@ -16,6 +16,7 @@ export function emailConfig(partial: Partial<EmailConfigDto> = {}): EmailConfigD
       credentialType: null,
       hasClientSecret: false,
       certificateThumbprint: null,
+      clientSecretExpiresAt: null,
     },
     version: 0,
     updatedBy: null,

@@ -10,7 +10,14 @@ const org = { id: "org-1", name: "Contoso Lab" };
 const fiveMinutesAgo = () => new Date(Date.now() - 5 * 60_000).toISOString();
 
 function status(partial: Partial<MailboxStatusDto>): MailboxStatusDto {
-  return { org, accessType: "ews_basic_impersonation", state: "never_checked", lastCheck: null, ...partial };
+  return {
+    org,
+    accessType: "ews_basic_impersonation",
+    state: "never_checked",
+    lastCheck: null,
+    monitoring: { lastCheckedAt: null, scheduled: false },
+    ...partial,
+  };
 }
 
 function backendWith(value: MailboxStatusDto) {
@@ -130,7 +137,7 @@ describe("Your mailbox card", () => {
   it("tells a user outside any organization to ask their admin", async () => {
     renderWithSession(
       <MailboxStatusCard />,
-      backendWith({ org: null, accessType: null, state: "not_configured", lastCheck: null }),
+      backendWith(status({ org: null, accessType: null, state: "not_configured" })),
     );
     expect(await screen.findByText("You are not a member of an organization in Sync Sidebar yet.")).toBeInTheDocument();
     expect(screen.getByText("Ask your admin to add you to your organization.")).toBeInTheDocument();
