@@ -5,7 +5,7 @@ import { ACCESS_TYPES } from "../../../contract/accessTypes";
 import { describeFailure } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
 import { useResource } from "../../hooks/useResource";
-import { monitoringLine, type MailboxStatusWithMonitoring } from "./monitoringLine";
+import { monitoringLine } from "./monitoringLine";
 import { relativeTime } from "./relativeTime";
 
 const useStyles = makeStyles({
@@ -83,7 +83,7 @@ function advice(value: MailboxStatusDto): string | null {
   }
 }
 
-function StatusBody({ value }: { value: MailboxStatusWithMonitoring }) {
+function StatusBody({ value }: { value: MailboxStatusDto }) {
   const styles = useStyles();
   const check = value.lastCheck;
   const extra = advice(value);

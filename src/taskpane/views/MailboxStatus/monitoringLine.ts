@@ -1,8 +1,4 @@
 import type { MailboxStatusDto } from "../../../contract/api";
-import type { MailboxMonitoringDto } from "../../../contract/monitoring";
-
-/** The mailbox status as a backend with monitoring answers it: MailboxMonitoringDto's fields beside the rest. */
-export type MailboxStatusWithMonitoring = MailboxStatusDto & Partial<MailboxMonitoringDto>;
 
 export interface MonitoringLine {
   /** When the mailbox was last checked: an ISO time, null for "not yet", undefined when the backend does not say. */
@@ -12,9 +8,11 @@ export interface MonitoringLine {
 }
 
 /** What the card can say about monitoring, only from fields the backend actually sent. */
-export function monitoringLine(value: MailboxStatusWithMonitoring): MonitoringLine {
+export function monitoringLine(value: MailboxStatusDto): MonitoringLine {
+  // A backend from before monitoring sends no `monitoring`.
+  const sent: MailboxStatusDto["monitoring"] | undefined = value.monitoring;
   const lastCheckedAt =
-    typeof value.lastCheckedAt === "string" || value.lastCheckedAt === null ? value.lastCheckedAt : undefined;
-  const scheduled = typeof value.scheduled === "boolean" ? value.scheduled : undefined;
+    typeof sent?.lastCheckedAt === "string" || sent?.lastCheckedAt === null ? sent.lastCheckedAt : undefined;
+  const scheduled = typeof sent?.scheduled === "boolean" ? sent.scheduled : undefined;
   return { lastCheckedAt, scheduled };
 }

@@ -22,6 +22,7 @@ function appOnlyBackend(protocolMode: "aad" | "oidc" = "aad") {
       clientId: CLIENT_ID,
       credentialType: "secret",
       hasClientSecret: true,
+      clientSecretExpiresAt: null,
       certificateThumbprint: null,
     },
     version: 3,
