@@ -29,6 +29,10 @@ export type EwsAuthMethod = (typeof EWS_AUTH_METHODS)[number];
 export const FAULT_SERVICES = ["ews", "graph", "autodiscover", "any"] as const;
 export type FaultService = (typeof FAULT_SERVICES)[number];
 
+/** Client-credential refusals the identity provider plays for an app (Entra AADSTS7000222, AADSTS53003). */
+export const CREDENTIAL_FAILURES = ["secretExpired", "conditionalAccess"] as const;
+export type CredentialFailure = (typeof CREDENTIAL_FAILURES)[number];
+
 /** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
 export type AccessScope = "all" | "none" | "scoped" | string[];
 
@@ -43,6 +47,8 @@ export interface ScenarioUser {
   inManagementScope: boolean;
   /** "revoked" makes every refresh-token redemption for this user fail with invalid_grant. */
   refresh: "ok" | "revoked";
+  /** The mailbox's first `times` Graph requests answer 429 ApplicationThrottled (MailboxConcurrency). */
+  graphThrottled?: { times: number; retryAfterSeconds: number };
 }
 
 export interface ServiceAccount {
@@ -66,6 +72,12 @@ export interface AppOnlyRegistration {
   roles: Record<string, string[]>;
   /** RBAC for Applications: the mailboxes the app may reach. */
   mailboxScope: AccessScope;
+  /** RBAC grants per permission: the mailboxes whose calendar the app may read (default: mailboxScope). */
+  calendarScope?: AccessScope;
+  /** Graph permissions also consented tenant-wide in Entra ID: in the token, and they reach every mailbox. */
+  tenantWideConsent?: string[];
+  /** The identity provider refuses this app's client credentials with Entra's AADSTS answer. */
+  credentialFailure?: CredentialFailure;
 }
 
 export interface ScenarioApps {
@@ -213,6 +225,7 @@ function readUser(r: Reader, raw: Json, path: string): ScenarioUser {
     "primarySmtpAddress",
     "inManagementScope",
     "refresh",
+    "graphThrottled",
   ]);
   const email = r.email(o.email, `${path}.email`);
   const mailbox = r.oneOf(o.mailbox, `${path}.mailbox`, MAILBOX_STATES, "ok");
@@ -224,6 +237,21 @@ function readUser(r: Reader, raw: Json, path: string): ScenarioUser {
     inManagementScope: r.boolean(o.inManagementScope, `${path}.inManagementScope`, true),
     refresh: r.oneOf(o.refresh, `${path}.refresh`, ["ok", "revoked"] as const, "ok"),
   };
+  if (o.graphThrottled !== undefined) {
+    const throttled = r.object(o.graphThrottled, `${path}.graphThrottled`);
+    r.unknownKeys(throttled, `${path}.graphThrottled`, ["times", "retryAfterSeconds"]);
+    user.graphThrottled = {
+      times: r.number(throttled.times, `${path}.graphThrottled.times`, 1, 1, 1_000_000),
+      retryAfterSeconds: r.number(
+        throttled.retryAfterSeconds,
+        `${path}.graphThrottled.retryAfterSeconds`,
+        1,
+        0,
+        3600,
+        false,
+      ),
+    };
+  }
   if (mailbox === "alias") user.primarySmtpAddress = r.email(o.primarySmtpAddress, `${path}.primarySmtpAddress`);
   else if (o.primarySmtpAddress !== undefined)
     r.fail(`${path}.primarySmtpAddress`, 'is only allowed when mailbox is "alias"');
@@ -246,7 +274,17 @@ function readServiceAccount(r: Reader, raw: Json, path: string): ServiceAccount 
 
 function readAppOnly(r: Reader, raw: Json, path: string): AppOnlyRegistration {
   const o = r.object(raw, path);
-  r.unknownKeys(o, path, ["clientId", "displayName", "secret", "certificatePem", "roles", "mailboxScope"]);
+  r.unknownKeys(o, path, [
+    "clientId",
+    "displayName",
+    "secret",
+    "certificatePem",
+    "roles",
+    "mailboxScope",
+    "calendarScope",
+    "tenantWideConsent",
+    "credentialFailure",
+  ]);
   const rolesRaw = r.object(o.roles ?? {}, `${path}.roles`);
   const roles: Record<string, string[]> = {};
   for (const [resource, list] of Object.entries(rolesRaw)) {
@@ -261,7 +299,13 @@ function readAppOnly(r: Reader, raw: Json, path: string): AppOnlyRegistration {
     displayName: r.optionalString(o.displayName, `${path}.displayName`) ?? "App-only registration",
     roles,
     mailboxScope: r.scope(o.mailboxScope, `${path}.mailboxScope`, "all"),
+    tenantWideConsent: r
+      .array(o.tenantWideConsent, `${path}.tenantWideConsent`, true)
+      .map((role, i) => r.string(role, `${path}.tenantWideConsent[${i}]`)),
   };
+  if (o.calendarScope !== undefined) app.calendarScope = r.scope(o.calendarScope, `${path}.calendarScope`, "all");
+  if (o.credentialFailure !== undefined)
+    app.credentialFailure = r.oneOf(o.credentialFailure, `${path}.credentialFailure`, CREDENTIAL_FAILURES);
   const secret = r.optionalString(o.secret, `${path}.secret`);
   if (secret !== undefined) app.secret = secret;
   const certificatePem = r.optionalString(

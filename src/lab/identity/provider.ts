@@ -15,6 +15,7 @@ import type { Directory } from "../directory.js";
 import type { Scenario } from "../scenario.js";
 import type { LabStats } from "../stats.js";
 import { verifyLabToken, type SigningKey } from "./keys.js";
+import { installEntraRefusals } from "./entraErrors.js";
 import { handleInteraction } from "./interaction.js";
 import { memoryAdapterFactory } from "./memoryAdapter.js";
 
@@ -230,7 +231,10 @@ export class IdentityService {
         };
         if (token.kind === "ClientCredentials") {
           const app = token.clientId ? directory.appsByClientId.get(token.clientId) : undefined;
-          return { ...base, roles: (resource && app?.roles[resource]) ?? [], oid: token.clientId, idtyp: "app" };
+          const roles = (resource && app?.roles[resource]) ?? [];
+          // A tenant-wide Entra consent is in the token; RBAC for Applications grants never are.
+          const consented = resource === GRAPH_RESOURCE ? (app?.tenantWideConsent ?? []) : [];
+          return { ...base, roles: [...new Set([...roles, ...consented])], oid: token.clientId, idtyp: "app" };
         }
         const accountId = "accountId" in token ? token.accountId : undefined;
         const entry = typeof accountId === "string" ? directory.byOid.get(accountId) : undefined;
@@ -283,6 +287,7 @@ export class IdentityService {
       return originalLogout.call(this, uri);
     };
 
+    installEntraRefusals(provider, scenario, directory);
     provider.registerGrantType(
       OBO_GRANT,
       async (ctx) => {

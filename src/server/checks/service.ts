@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
-import { CATEGORIES } from "../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, CATEGORIES } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
 import { isCategoryId } from "../../contract/categories.js";
@@ -296,7 +296,11 @@ export class CheckService {
     if (preflight === null || !preflight.canProceed) {
       const failed = preflight?.steps.find((step) => !step.ok);
       const category = failed?.category ?? "unknown_error";
-      const refused = category === "auth_failed" || category === "token_expired" || category === "ntlm_refused";
+      const refused =
+        category === "auth_failed" ||
+        category === "token_expired" ||
+        category === "ntlm_refused" ||
+        APP_CREDENTIAL_REFUSED.has(category);
       await runs.finish(run.id, {
         state: refused ? "auth_failed" : "preflight_failed",
         ...(preflight === null ? {} : { preflight }),

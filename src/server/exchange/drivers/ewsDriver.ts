@@ -3,7 +3,7 @@
  * Authorization header is obtained. Checks follow Microsoft's "Service Account Access" connectivity test:
  * GetFolder, then CreateItem and DeleteItem of a test message saved (never sent) to Drafts.
  */
-import type { CategoryId } from "../../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, type CategoryId } from "../../../contract/categories.js";
 import { SIGN_IN_METHOD_LABELS } from "../auth/serviceAccountSignIn.js";
 import type { EwsServerVersion, OutboundFetch } from "../config.js";
 import type {
@@ -43,6 +43,7 @@ export const TEST_MESSAGE = {
 
 /** Preflight failures after which per-user work cannot succeed. */
 const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
+  ...APP_CREDENTIAL_REFUSED,
   "auth_failed",
   "auth_method_unsupported",
   "basic_disabled",

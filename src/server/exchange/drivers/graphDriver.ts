@@ -2,7 +2,7 @@
  * The Graph app-only access type: client-credentials token, mailbox reads through Graph, scope enforced by RBAC for
  * Applications in Exchange Online (a user outside the management scope answers 403 ErrorAccessDenied).
  */
-import type { CategoryId } from "../../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, type CategoryId } from "../../../contract/categories.js";
 import type {
   CheckDepth,
   CheckOutcome,
@@ -18,6 +18,7 @@ import type { TokenSource } from "../auth/tokenMemo.js";
 import { classifiedFields, stepOf } from "./steps.js";
 
 const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
+  ...APP_CREDENTIAL_REFUSED,
   "auth_failed",
   "tls_error",
   "network_error",

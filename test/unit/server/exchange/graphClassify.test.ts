@@ -57,6 +57,22 @@ describe("Graph answer classification", () => {
     });
   });
 
+  it("honours a fractional Retry-After on a mailbox's MailboxConcurrency 429, rounded up to the millisecond", () => {
+    const outcome = classifyGraphAnswer(
+      graphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
+        "retry-after": "2.128",
+      }),
+    );
+    expect(outcome.classified).toMatchObject({ category: "throttled", backOffMs: 2_128, httpStatus: 429 });
+  });
+
+  it("classifies the directory's own 429 (TooManyRequests) as throttled with its Retry-After", () => {
+    const outcome = classifyGraphAnswer(
+      graphError(429, "TooManyRequests", "Too many requests.", { "retry-after": "0.5" }),
+    );
+    expect(outcome.classified).toMatchObject({ category: "throttled", backOffMs: 500 });
+  });
+
   it("parses a successful answer's JSON", () => {
     const outcome = classifyGraphAnswer({ status: 200, headers: new Headers(), body: '{"id":"AAMk"}' });
     expect(outcome).toMatchObject({ ok: true, json: { id: "AAMk" }, classified: { category: "ok" } });
