@@ -86,6 +86,18 @@ export interface CheckRunDto {
   etaSeconds: number | null;
 }
 
+/**
+ * What a user's check proved, per capability a sync engine needs: the category of each probe (ok, or why not), or
+ * null when it was not probed (EWS, or a probe after a failure). RBAC for Applications grants per permission, so
+ * mail may work while the calendar is denied.
+ */
+export interface CheckCapabilitiesDto {
+  mail: CategoryId;
+  calendar: CategoryId | null;
+  /** Full depth: creating and deleting a draft (needs Mail.ReadWrite). */
+  drafts: CategoryId | null;
+}
+
 export interface CheckResultDto {
   userId: string;
   email: string;
@@ -96,6 +108,8 @@ export interface CheckResultDto {
   detail: string | null;
   /** Set for non_primary_address: the address Exchange says to use. */
   primarySmtpAddress: string | null;
+  /** Per-capability outcomes (Graph app-only); null for access types that probe one capability. */
+  capabilities: CheckCapabilitiesDto | null;
   httpStatus: number | null;
   /** Requests made for this user, retries included. */
   attempts: number;

@@ -9,6 +9,7 @@ import { auditCore001 } from "./audit/migrations/001_core.js";
 import { auditRoutes } from "./audit/routes.js";
 import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_status.js";
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
+import { migration015CheckResultCapabilities } from "./checks/migrations/015_check_result_capabilities.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -38,7 +39,11 @@ export const migrations = mergeMigrations([
   { "001_core": usersCore001 },
   { "001_core": emailConfigCore001 },
   { "001_core": auditCore001 },
-  { "002_mailbox_status": migration002MailboxStatus, "010_check_runs": migration010CheckRuns },
+  {
+    "002_mailbox_status": migration002MailboxStatus,
+    "010_check_runs": migration010CheckRuns,
+    "015_check_result_capabilities": migration015CheckResultCapabilities,
+  },
   { "011_ews_authentication": migration011EwsAuthentication },
 ]);
 

@@ -256,6 +256,7 @@ function toRecord(
     steps: outcome.steps.map((step) =>
       step.detail === undefined ? step : { ...step, detail: step.detail.slice(0, MAX_DETAIL_LENGTH) },
     ),
+    capabilities: outcome.capabilities ?? null,
     checkedAt: new Date(),
   };
 }

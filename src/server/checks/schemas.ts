@@ -109,6 +109,9 @@ export const CheckResultSchema = Type.Object({
   attempts: Type.Integer(),
   durationMs: Type.Integer(),
   steps: Type.Array(StepSchema),
+  capabilities: Nullable(
+    Type.Object({ mail: CategorySchema, calendar: Nullable(CategorySchema), drafts: Nullable(CategorySchema) }),
+  ),
   checkedAt: Timestamp,
 });
 
