@@ -107,7 +107,8 @@ export class GraphService {
       actOutFault(fault, res, () => JSON.stringify({ value: [] }), "application/json; charset=utf-8");
       return;
     }
-    if (targetAddress !== undefined && this.mailboxThrottled(req, res, targetAddress)) return;
+    const mailboxRequest = /^\/v1\.0\/users\/[^/]+\/(mailFolders|messages|calendar)/i.test(url.pathname);
+    if (mailboxRequest && targetAddress !== undefined && this.mailboxThrottled(req, res, targetAddress)) return;
     const retryAfter = this.scenario.throttling.graphRetryAfterSeconds;
     if (fault === "throttle" || !this.budget.tryAcquire(caller.budgetKey)) {
       this.stats.graphThrottled++;
@@ -146,7 +147,7 @@ export class GraphService {
     }
   }
 
-  /** A mailbox the scenario throttles answers its first `times` requests with 429 MailboxConcurrency. */
+  /** A mailbox the scenario throttles answers its first `times` mailbox requests with 429 MailboxConcurrency. */
   private mailboxThrottled(req: IncomingMessage, res: ServerResponse, address: string): boolean {
     const entry = this.directory.find(address);
     const user = this.scenario.users.find((u) => u.email === entry?.email);
