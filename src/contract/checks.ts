@@ -49,11 +49,38 @@ export interface CheckStepDto {
   durationMs: number;
 }
 
+/** RBAC for Applications takes 30 minutes to 2 hours to apply a change (DOMAIN.md); an idle app takes the longest. */
+export const SETTLING_WINDOW_MS = 2 * 60 * 60_000;
+
+/** Outcomes a change of scope, role or consent may still be turning into: the settling note goes with them. */
+export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = [
+  "graph_scope_denied",
+  "calendar_denied",
+  "drafts_not_permitted",
+  "access_denied",
+  "impersonation_denied",
+  "tenant_wide_consent",
+  "permission_missing",
+  "ews_blocked",
+];
+
+/** A check started within the settling window after the saved configuration changed. */
+export interface CheckSettlingDto {
+  /** When the saved configuration last changed. */
+  changedAt: string;
+  /** changedAt + 2 hours: a re-check from then on sees the settled answer. */
+  recheckAfter: string;
+  /** "Changes to RBAC for Applications can take up to 2 hours; re-check after 16:45 UTC." */
+  note: string;
+}
+
 export interface CheckPreflightDto {
   canProceed: boolean;
   steps: CheckStepDto[];
   /** Consequences that do not block the run, e.g. "rooms and resources will not be read". */
   warnings: Array<{ category: CategoryId; message: string }>;
+  /** Set when the run started within the settling window of a configuration change; goes with scope-related outcomes. */
+  settling?: CheckSettlingDto;
 }
 
 export interface CheckRunDto {

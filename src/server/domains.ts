@@ -18,6 +18,7 @@ import { mergeMigrations, migrateToLatest as applyMigrations } from "./db/migrat
 import { emailConfigHelperRoutes } from "./emailConfig/helperRoutes.js";
 import { emailConfigCore001 } from "./emailConfig/migrations/001_core.js";
 import { migration011EwsAuthentication } from "./emailConfig/migrations/011_ews_authentication.js";
+import { migration015EmailConfigChangedAt } from "./emailConfig/migrations/015_email_config_changed_at.js";
 import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
 import { meRoutes } from "./orgs/meRoutes.js";
@@ -44,7 +45,10 @@ export const migrations = mergeMigrations([
     "010_check_runs": migration010CheckRuns,
     "015_check_result_capabilities": migration015CheckResultCapabilities,
   },
-  { "011_ews_authentication": migration011EwsAuthentication },
+  {
+    "011_ews_authentication": migration011EwsAuthentication,
+    "015_email_config_changed_at": migration015EmailConfigChangedAt,
+  },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

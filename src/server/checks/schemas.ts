@@ -58,6 +58,7 @@ const PreflightSchema = Type.Object({
   canProceed: Type.Boolean(),
   steps: Type.Array(StepSchema),
   warnings: Type.Array(Type.Object({ category: CategorySchema, message: Type.String() })),
+  settling: Type.Optional(Type.Object({ changedAt: Timestamp, recheckAfter: Timestamp, note: Type.String() })),
 });
 
 export const CheckRunSchema = Type.Object({

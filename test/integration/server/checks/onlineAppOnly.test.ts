@@ -246,6 +246,46 @@ describe("Exchange Online app-only through the check API", () => {
     expect(run.done).toBe(0);
   });
 
+  it("adds the settling note to a run started right after a save, and re-saving the same values changes nothing", async () => {
+    const body = {
+      accessType: "graph_app_only",
+      appOnly: { tenantId: lab.scenario.tenantId, clientId: CONSENTED_APP, clientSecret: SECRETS[CONSENTED_APP] },
+    };
+    const put = (version: number, payload: unknown) =>
+      harness.app.inject({
+        method: "PUT",
+        url: `/api/orgs/${orgId}/email-config`,
+        headers: { authorization: `Bearer ${adminToken}`, "if-match": `"${version}"` },
+        payload: payload as object,
+      });
+    const saved = await put(0, body);
+    expect(saved.statusCode, saved.body).toBe(200);
+    const savedAt = Date.now();
+    const started = await call("POST", `/api/orgs/${orgId}/checks`, {
+      scope: { userIds: [userIds.get("bella.outside@fabrikam.lab")] },
+      depth: "read",
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const { runId } = started.json<{ runId: string }>();
+    await harness.app.ctx.checks.settled(runId);
+    const run = (await call("GET", `/api/orgs/${orgId}/checks/${runId}`)).json<CheckRunDto>();
+    expect(run.counts).toEqual({ calendar_denied: 1 });
+    const settling = run.preflight?.settling;
+    expect(settling?.note).toMatch(
+      /^Changes to RBAC for Applications can take up to 2 hours; re-check after \d\d:\d\d UTC\.$/,
+    );
+    const recheckAfter = Date.parse(settling!.recheckAfter);
+    expect(Math.abs(recheckAfter - savedAt - 2 * 3_600_000)).toBeLessThan(60_000);
+    expect(settling!.note).toContain(settling!.recheckAfter.slice(11, 16));
+
+    // A save that changes nothing keeps the time of the last change.
+    const { clientSecret: _kept, ...unchanged } = body.appOnly;
+    const again = await put(1, { ...body, appOnly: unchanged });
+    expect(again.statusCode, again.body).toBe(200);
+    const record = await harness.app.ctx.repos.emailConfigs.get(orgId);
+    expect(record.changedAt).toBe(settling!.changedAt);
+  });
+
   it("delays only the mailboxes that answer 429: the others finish as fast as in a run without them", async () => {
     const others = [
       "adam.ok@fabrikam.lab",
