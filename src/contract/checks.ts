@@ -1,6 +1,7 @@
 /**
  * Wire types of "Check Users Exchange Impersonated Access": starting a check run, reading its state, its per-user
- * results and its progress stream. Types only, shared by the pane and the backend.
+ * results and its progress stream. Types, and the few constants both sides read (the settling window, the
+ * scope-related categories), shared by the pane and the backend.
  */
 import type { EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";

@@ -14,11 +14,11 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import { CATEGORIES, CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
-import type { CheckRunDto, CheckRunState } from "../../../contract/checks";
+import { SCOPE_RELATED_CATEGORIES, type CheckRunDto, type CheckRunState } from "../../../contract/checks";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
 import { saveFile } from "../download";
 import { FailureMessage } from "../FailureMessage";
-import { ResultsList, SEVERITY_COLOR } from "./ResultsList";
+import { ResultsList, SEVERITY_COLOR, settlingText } from "./ResultsList";
 import { isActive, type CheckRunControl } from "./useCheckRun";
 
 const useStyles = makeStyles({
@@ -82,7 +82,11 @@ function Progress({ run, onCancel }: { run: CheckRunDto; onCancel: () => void })
 
 function StopReason({ run }: { run: CheckRunDto }) {
   const styles = useStyles();
-  if (!run.stopReason && !run.preflight?.warnings.length) return null;
+  // The note matters only where a scope, role or consent decides the outcome.
+  const settles =
+    run.preflight?.warnings.some((warning) => SCOPE_RELATED_CATEGORIES.includes(warning.category)) === true ||
+    SCOPE_RELATED_CATEGORIES.some((category) => (run.counts[category] ?? 0) > 0);
+  if (!run.stopReason && !run.preflight?.warnings.length && !(settles && run.preflight?.settling)) return null;
   return (
     <>
       {run.stopReason && (
@@ -108,6 +112,13 @@ function StopReason({ run }: { run: CheckRunDto }) {
           <MessageBarBody>{warning.message}</MessageBarBody>
         </MessageBar>
       ))}
+      {settles && run.preflight?.settling && (
+        <MessageBar intent="info" layout="multiline" data-testid="settling">
+          <MessageBarBody>
+            The configuration was saved less than 2 hours before this check. {settlingText(run.preflight.settling)}
+          </MessageBarBody>
+        </MessageBar>
+      )}
     </>
   );
 }
@@ -205,7 +216,15 @@ export function CheckPanel({
             </Button>
           </div>
           {exportError !== null && <FailureMessage error={exportError} />}
-          {!active && <ResultsList orgId={orgId} runId={run.id} category={filter || null} total={filterTotal} />}
+          {!active && (
+            <ResultsList
+              orgId={orgId}
+              runId={run.id}
+              category={filter || null}
+              total={filterTotal}
+              settling={run.preflight?.settling ?? null}
+            />
+          )}
           {active && <Text size={200}>Results appear here when the check finishes.</Text>}
         </>
       )}
