@@ -47,6 +47,8 @@ export interface ScenarioUser {
   inManagementScope: boolean;
   /** "revoked" makes every refresh-token redemption for this user fail with invalid_grant. */
   refresh: "ok" | "revoked";
+  /** Online: false answers EWS for this mailbox with 403 (Set-CASMailbox -EwsEnabled $false). */
+  ewsEnabled?: boolean;
   /** The mailbox's first `times` Graph requests answer 429 ApplicationThrottled (MailboxConcurrency). */
   graphThrottled?: { times: number; retryAfterSeconds: number };
 }
@@ -101,6 +103,8 @@ export interface Scenario {
   domain: string;
   mode: "online" | "onprem";
   ewsBlocked: boolean;
+  /** Online: when set, only tokens of these app (client) ids may use EWS (EwsApplicationAccessPolicy EnforceAllowList). */
+  ewsAllowedAppIds?: string[];
   /** On-premises: the sign-in methods EWS and Autodiscover POX offer; ["ntlm"] as Exchange ships (Basic off). */
   ewsAuth: EwsAuthMethod[];
   /** On-premises: NTLM sign-ins must carry the TLS channel binding (Extended Protection behind TLS offloading). */
@@ -226,6 +230,7 @@ function readUser(r: Reader, raw: Json, path: string): ScenarioUser {
     "inManagementScope",
     "refresh",
     "graphThrottled",
+    "ewsEnabled",
   ]);
   const email = r.email(o.email, `${path}.email`);
   const mailbox = r.oneOf(o.mailbox, `${path}.mailbox`, MAILBOX_STATES, "ok");
@@ -237,6 +242,7 @@ function readUser(r: Reader, raw: Json, path: string): ScenarioUser {
     inManagementScope: r.boolean(o.inManagementScope, `${path}.inManagementScope`, true),
     refresh: r.oneOf(o.refresh, `${path}.refresh`, ["ok", "revoked"] as const, "ok"),
   };
+  if (o.ewsEnabled !== undefined) user.ewsEnabled = r.boolean(o.ewsEnabled, `${path}.ewsEnabled`, true);
   if (o.graphThrottled !== undefined) {
     const throttled = r.object(o.graphThrottled, `${path}.graphThrottled`);
     r.unknownKeys(throttled, `${path}.graphThrottled`, ["times", "retryAfterSeconds"]);
@@ -407,6 +413,7 @@ export function parseScenario(raw: Json, source = "(inline)"): Scenario {
     "domain",
     "mode",
     "ewsBlocked",
+    "ewsAllowedAppIds",
     "ewsAuth",
     "ewsExtendedProtection",
     "latencyMs",
@@ -475,6 +482,11 @@ export function parseScenario(raw: Json, source = "(inline)"): Scenario {
       };
     }),
   };
+  if (o.ewsAllowedAppIds !== undefined) {
+    scenario.ewsAllowedAppIds = r
+      .array(o.ewsAllowedAppIds, "ewsAllowedAppIds")
+      .map((id, i) => r.string(id, `ewsAllowedAppIds[${i}]`, GUID, "a GUID").toLowerCase());
+  }
   if (r.problems.length === 0) checkReferences(r, scenario);
   if (r.problems.length > 0) throw new ScenarioError(r.problems, source);
   return scenario;
