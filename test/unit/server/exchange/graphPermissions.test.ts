@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { GraphOutcome } from "../../../../src/server/exchange/graph/classify.js";
-import { MAILBOX_ATTEMPTS, withMailboxRetry } from "../../../../src/server/exchange/drivers/graphMailbox.js";
+import {
+  MAILBOX_ATTEMPTS,
+  checkGraphMailbox,
+  withMailboxRetry,
+} from "../../../../src/server/exchange/drivers/graphMailbox.js";
+import type { GraphClient } from "../../../../src/server/exchange/graph/client.js";
 import {
   assignedPermissions,
   permissionWarnings,
@@ -79,5 +84,36 @@ describe("a mailbox's own throttling", () => {
     expect(calls).toBe(MAILBOX_ATTEMPTS);
     expect(outcome.classified).toMatchObject({ category: "mailbox_throttled", httpStatus: 429 });
     expect(outcome.classified.detail).toContain(`still throttled after ${MAILBOX_ATTEMPTS} attempts`);
+  });
+});
+
+describe("directory throttling", () => {
+  it("leaves a 429 on /users to the runner (throttled with its Retry-After, which pauses the run) and reads no mailbox", async () => {
+    const asked: string[] = [];
+    const client: GraphClient = {
+      get: (path) => {
+        asked.push(path);
+        return Promise.resolve({
+          ok: false,
+          classified: {
+            category: "throttled",
+            detail: "TooManyRequests: Too many requests.",
+            httpStatus: 429,
+            backOffMs: 1_500,
+          },
+        });
+      },
+      send: () => Promise.reject(new Error("no write expected")),
+      getAll: () => Promise.reject(new Error("no listing expected")),
+    };
+    const outcome = await checkGraphMailbox(
+      client,
+      { readable: true },
+      "adam@fabrikam.lab",
+      "read",
+      new AbortController().signal,
+    );
+    expect(outcome).toMatchObject({ category: "throttled", backOffMs: 1_500, httpStatus: 429 });
+    expect(asked).toEqual(["/v1.0/users/adam%40fabrikam.lab?$select=id,mail,userPrincipalName"]);
   });
 });
