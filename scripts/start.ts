@@ -3,6 +3,7 @@
 // and identity provider, and the backend is pointed at it with a demo organization holding the lab's users;
 // otherwise the backend uses the environment as given and no lab runs.
 // Ports and the data folder can be moved (LAB_PORT, PORT, PANE_PORT, DATA_DIR): its browser test runs it that way.
+// LAB_SCENARIO plays another scenario file (with DEMO_ADMIN one of its users and a DATA_DIR of its own).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -73,7 +74,17 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv, pipeStdout = 
 function startLab(): Promise<LabReady> {
   const child = run(
     "lab",
-    [tsx, "src/lab/main.ts", "--data-dir", LAB_DATA_DIR, "--port", LAB_PORT, "--pane-url", PANE_URL],
+    [
+      tsx,
+      "src/lab/main.ts",
+      "--data-dir",
+      LAB_DATA_DIR,
+      "--port",
+      LAB_PORT,
+      "--pane-url",
+      PANE_URL,
+      ...(process.env.LAB_SCENARIO ? ["--scenario", process.env.LAB_SCENARIO] : []),
+    ],
     process.env,
     false,
   );
@@ -149,7 +160,7 @@ async function environments(): Promise<Environments> {
     }),
     ...paneAuthEnvForLab(lab),
     BOOTSTRAP_ADMIN: DEMO_ADMIN,
-    BOOTSTRAP_ORG_NAME: "Contoso (Exchange lab)",
+    BOOTSTRAP_ORG_NAME: process.env.LAB_SCENARIO ? `${lab.domain} (Exchange lab)` : "Contoso (Exchange lab)",
     BOOTSTRAP_TENANT_ID: lab.tenantId,
     BOOTSTRAP_USERS_FILE: await writeDemoUsers(scenario.users),
     // Alert email goes to the lab's mail catcher unless a real relay is configured.

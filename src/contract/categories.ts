@@ -144,6 +144,73 @@ export const CATEGORY_LIST = [
     "Check the Account Logon (DOMAIN\\user, UPN or address) and Password first: a wrong password looks the same. If they are right, the likely causes are: the domain refuses NTLM for this account (this product sends NTLMv2 only, never NTLMv1); Extended Protection set to Require channel binding (use the front-end EWS directory, which accepts NTLMv2 without it); a load balancer that terminates TLS (SSL offloading), which breaks Windows authentication; or choose Basic where it is enabled.",
   ),
   category(
+    "secret_expired",
+    "error",
+    "The app's client secret has expired (AADSTS7000222). The run stopped.",
+    "Create a new secret in the Microsoft Entra admin center: App registrations → the app → Certificates & secrets → Client secrets → New client secret; copy its Value (shown once) into Client secret and save. Then delete the expired one.",
+  ),
+  category(
+    "secret_id_pasted",
+    "error",
+    "The client secret was refused (AADSTS7000215): this is usually the secret's ID pasted instead of its Value. The run stopped.",
+    "In App registrations → the app → Certificates & secrets, the Value column (not Secret ID) is the secret; it is shown only right after creation. If it is no longer visible, create a new client secret and paste its Value into Client secret.",
+  ),
+  category(
+    "app_not_in_tenant",
+    "error",
+    "The app is not known in this tenant (AADSTS700016): wrong Application (client) ID, wrong tenant, or the app was never consented there.",
+    "Check the Application (client) ID and Directory (tenant) ID on the app's Overview page; for a multi-tenant app, add it to this tenant by granting admin consent (Enterprise applications → the app → Permissions → Grant admin consent).",
+  ),
+  category(
+    "conditional_access_blocked",
+    "error",
+    "A Conditional Access policy for workload identities blocked the app's sign-in (AADSTS53003).",
+    "In Microsoft Entra ID → Protection → Conditional Access, find the policy that targets workload identities (the sign-in logs under Service principal sign-ins name it) and exclude this app or allow the backend's outbound IP addresses in its named location.",
+  ),
+  category(
+    "tenant_not_found",
+    "error",
+    "The tenant does not exist (AADSTS90002): the Directory (tenant) ID or domain is wrong.",
+    "Copy the Directory (tenant) ID from the app's Overview page in the Microsoft Entra admin center, or use the tenant's initial domain (…onmicrosoft.com).",
+  ),
+  category(
+    "tenant_wide_consent",
+    "warning",
+    "A mail permission is consented tenant-wide in Entra ID: it adds to the RBAC for Applications scope, so the app can read every mailbox and the scope has no effect.",
+    "Remove the tenant-wide application permission named in the warning (Enterprise applications → the app → Permissions, or Remove-MgServicePrincipalAppRoleAssignment) and keep only the RBAC for Applications role assignment; re-check after up to 2 hours.",
+  ),
+  category(
+    "permission_missing",
+    "warning",
+    "The app lacks an application permission the product needs.",
+    'Grant the permission named in the warning: as an RBAC for Applications role scoped to the org\'s users (New-ManagementRoleAssignment -App <app id> -Role "Application Mail.Read" -CustomResourceScope <scope>), or for directory and rooms as an Entra ID application permission with admin consent.',
+  ),
+  category(
+    "calendar_denied",
+    "warning",
+    "Mail can be read but the calendar cannot (403 ErrorAccessDenied on the calendar): the RBAC for Applications scope grants mail but not calendars for this user.",
+    'Assign the app the Application Calendars.Read (or Calendars.ReadWrite) role with the same management scope as Application Mail.Read (New-ManagementRoleAssignment -App <app id> -Role "Application Calendars.Read" -CustomResourceScope <scope>).',
+    "The organization can read my mail but not my calendar.",
+  ),
+  category(
+    "drafts_not_permitted",
+    "warning",
+    "Reading works, but the app may not create items (no Mail.ReadWrite), so the full-depth draft test was skipped.",
+    "For write access, assign the Application Mail.ReadWrite role with the same management scope as Application Mail.Read; a read-depth check needs nothing more.",
+  ),
+  category(
+    "mailbox_throttled",
+    "transient",
+    "Graph kept throttling this mailbox after retries (429 ApplicationThrottled, MailboxConcurrency).",
+    "Graph allows 4 concurrent requests per app per mailbox: another app or sync may be busy with this mailbox. Run the check again later; other mailboxes were not slowed down.",
+  ),
+  category(
+    "ews_blocked",
+    "error",
+    "Exchange Online refused EWS (HTTP 403): EWS is disabled for the organization or the mailbox, or the app is not on the EWS allow-list.",
+    "Look at three settings in Exchange Online PowerShell: the organization's EwsEnabled (Get-OrganizationConfig | fl EwsEnabled; Set-OrganizationConfig -EwsEnabled $true), the mailbox's EwsEnabled (Get-CASMailbox <user> | fl EwsEnabled; Set-CASMailbox <user> -EwsEnabled $true), and EwsAllowedAppIDs when EwsApplicationAccessPolicy is EnforceAllowList (Set-OrganizationConfig -EwsAllowedAppIDs @{Add=\"<app id>\"}; the app ID is in the detail). Changes can take up to 24 hours. EWS in Exchange Online shuts down on 1 April 2027: plan the move to Microsoft 365 OAuth (Graph) – App-only.",
+  ),
+  category(
     "token_expired",
     "error",
     "The service account's sign-in has expired and could not be refreshed.",
@@ -228,6 +295,15 @@ export type CategoryId = (typeof CATEGORY_LIST)[number]["id"];
 export const CATEGORIES: Record<CategoryId, Category> = Object.fromEntries(
   CATEGORY_LIST.map((entry) => [entry.id, entry]),
 ) as Record<CategoryId, Category>;
+
+/** The app's own sign-in was refused (Entra AADSTS codes): every further request would fail the same way. */
+export const APP_CREDENTIAL_REFUSED: ReadonlySet<CategoryId> = new Set<CategoryId>([
+  "secret_expired",
+  "secret_id_pasted",
+  "app_not_in_tenant",
+  "conditional_access_blocked",
+  "tenant_not_found",
+]);
 
 export function isCategoryId(value: unknown): value is CategoryId {
   return typeof value === "string" && Object.hasOwn(CATEGORIES, value);

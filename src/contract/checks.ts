@@ -1,6 +1,7 @@
 /**
  * Wire types of "Check Users Exchange Impersonated Access": starting a check run, reading its state, its per-user
- * results and its progress stream. Types only, shared by the pane and the backend.
+ * results and its progress stream. Types, and the few constants both sides read (the settling window, the
+ * scope-related categories), shared by the pane and the backend.
  */
 import type { EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
@@ -50,11 +51,38 @@ export interface CheckStepDto {
   durationMs: number;
 }
 
+/** RBAC for Applications takes 30 minutes to 2 hours to apply a change (DOMAIN.md); an idle app takes the longest. */
+export const SETTLING_WINDOW_MS = 2 * 60 * 60_000;
+
+/** Outcomes a change of scope, role or consent may still be turning into: the settling note goes with them. */
+export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = [
+  "graph_scope_denied",
+  "calendar_denied",
+  "drafts_not_permitted",
+  "access_denied",
+  "impersonation_denied",
+  "tenant_wide_consent",
+  "permission_missing",
+  "ews_blocked",
+];
+
+/** A check started within the settling window after the saved configuration changed. */
+export interface CheckSettlingDto {
+  /** When the saved configuration last changed. */
+  changedAt: string;
+  /** changedAt + 2 hours: a re-check from then on sees the settled answer. */
+  recheckAfter: string;
+  /** "Changes to RBAC for Applications can take up to 2 hours; re-check after 16:45 UTC." */
+  note: string;
+}
+
 export interface CheckPreflightDto {
   canProceed: boolean;
   steps: CheckStepDto[];
   /** Consequences that do not block the run, e.g. "rooms and resources will not be read". */
   warnings: Array<{ category: CategoryId; message: string }>;
+  /** Set when the run started within the settling window of a configuration change; goes with scope-related outcomes. */
+  settling?: CheckSettlingDto;
 }
 
 export interface CheckRunDto {
@@ -89,6 +117,18 @@ export interface CheckRunDto {
   etaSeconds: number | null;
 }
 
+/**
+ * What a user's check proved, per capability a sync engine needs: the category of each probe (ok, or why not), or
+ * null when it was not probed (EWS, or a probe after a failure). RBAC for Applications grants per permission, so
+ * mail may work while the calendar is denied.
+ */
+export interface CheckCapabilitiesDto {
+  mail: CategoryId;
+  calendar: CategoryId | null;
+  /** Full depth: creating and deleting a draft (needs Mail.ReadWrite). */
+  drafts: CategoryId | null;
+}
+
 export interface CheckResultDto {
   userId: string;
   email: string;
@@ -99,6 +139,8 @@ export interface CheckResultDto {
   detail: string | null;
   /** Set for non_primary_address: the address Exchange says to use. */
   primarySmtpAddress: string | null;
+  /** Per-capability outcomes (Graph app-only); null for access types that probe one capability. */
+  capabilities: CheckCapabilitiesDto | null;
   httpStatus: number | null;
   /** Requests made for this user, retries included. */
   attempts: number;

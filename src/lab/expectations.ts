@@ -3,6 +3,7 @@
  * in category Y"). The lab's own tests check these against its live answers, so they cannot drift apart.
  */
 import { Directory } from "./directory.js";
+import { MAIL_ROLES, reaches } from "./graph/permissions.js";
 import type { Scenario } from "./scenario.js";
 
 export interface ExpectedEwsOutcome {
@@ -79,13 +80,13 @@ export function expectedGraphOutcome(scenario: Scenario, appClientId: string, us
   const directory = new Directory(scenario);
   const app = directory.appsByClientId.get(appClientId);
   if (!app) return { httpStatus: 401, code: "InvalidAuthenticationToken" };
-  const roles = app.roles["https://graph.microsoft.com"] ?? [];
-  if (!roles.some((r) => ["Mail.Read", "Mail.ReadBasic", "Mail.ReadBasic.All", "Mail.ReadWrite"].includes(r))) {
+  const roles = [...(app.roles["https://graph.microsoft.com"] ?? []), ...(app.tenantWideConsent ?? [])];
+  if (!roles.some((r) => MAIL_ROLES.includes(r))) {
     return { httpStatus: 403, code: "ErrorAccessDenied" };
   }
   const target = directory.find(user);
   if (!target || target.mailbox === "unresolved") return { httpStatus: 404, code: "ErrorInvalidUser" };
-  if (!Directory.covers(app.mailboxScope, target)) return { httpStatus: 403, code: "ErrorAccessDenied" };
+  if (!reaches(app, "mail", target)) return { httpStatus: 403, code: "ErrorAccessDenied" };
   if (target.mailbox === "none") return { httpStatus: 404, code: "MailboxNotEnabledForRESTAPI" };
   if (target.mailbox === "moving") return { httpStatus: 503, code: "ErrorMailboxMoveInProgress" };
   if (target.mailbox === "unavailable") return { httpStatus: 503, code: "ErrorMailboxStoreUnavailable" };

@@ -23,6 +23,7 @@ import { handleControl, sendMail } from "./controlRoutes.js";
 import { MailCatcher, type CaughtMail } from "./mail.js";
 import { createSigningKey, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from "./identity/keys.js";
 import { loadScenarioFile, parseScenario, type Scenario } from "./scenario.js";
+import { sendUnknownTenant } from "./identity/entraErrors.js";
 import { LabStats } from "./stats.js";
 import { channelBindingHash } from "./ntlm.js";
 import { DirectoryAuth } from "./windowsAuth.js";
@@ -265,6 +266,8 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     if (lower.startsWith("/autodiscover/")) return done(autodiscover.handle(req, res));
     if (url.startsWith("/v1.0/")) return done(graph.handle(req, res));
     if (url.startsWith(`/${scenario.tenantId}/`)) return done(identity.handle(req, res, `/${scenario.tenantId}/v2.0`));
+    const otherTenant = /^\/([^/?]+)\/v2\.0(\/|$)/.exec(url)?.[1];
+    if (otherTenant !== undefined) return sendUnknownTenant(res, decodeURIComponent(otherTenant));
     if (url === "/lab/ready") return sendJson(res, 200, ready);
     if (url === "/lab/mail") return sendMail(res, mail);
     if (url === "/lab/control")

@@ -8,14 +8,22 @@ import { readFile } from "node:fs/promises";
 import type { Static, TSchema } from "@sinclair/typebox";
 import { Value, ValueErrorType, type ValueError } from "@sinclair/typebox/value";
 import type { AppOnlySchema, FaultSchema, ServiceAccountSchema, UserSchema } from "./scenarioSchema.js";
-import { EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_STATES, ScenarioSchema } from "./scenarioSchema.js";
+import {
+  CREDENTIAL_FAILURES,
+  EWS_AUTH_METHODS,
+  FAULT_KINDS,
+  FAULT_SERVICES,
+  MAILBOX_STATES,
+  ScenarioSchema,
+} from "./scenarioSchema.js";
 
-export { EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_STATES };
+export { CREDENTIAL_FAILURES, EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_STATES };
 
 export type MailboxState = (typeof MAILBOX_STATES)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type EwsAuthMethod = (typeof EWS_AUTH_METHODS)[number];
 export type FaultService = (typeof FAULT_SERVICES)[number];
+export type CredentialFailure = (typeof CREDENTIAL_FAILURES)[number];
 /** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
 export type AccessScope = "all" | "none" | "scoped" | string[];
 
@@ -136,7 +144,11 @@ function complete(s: Scenario): Scenario {
     account.displayName ??= account.email;
     if (Array.isArray(account.impersonation)) account.impersonation = lower(account.impersonation);
   }
-  for (const app of s.apps.appOnly) if (Array.isArray(app.mailboxScope)) app.mailboxScope = lower(app.mailboxScope);
+  for (const app of s.apps.appOnly) {
+    if (Array.isArray(app.mailboxScope)) app.mailboxScope = lower(app.mailboxScope);
+    if (Array.isArray(app.calendarScope)) app.calendarScope = lower(app.calendarScope);
+  }
+  if (s.ewsAllowedAppIds) s.ewsAllowedAppIds = s.ewsAllowedAppIds.map((id) => id.toLowerCase());
   for (const fault of s.faults) {
     if (fault.users) fault.users = lower(fault.users);
     fault.rate ??= fault.users ? 1 : 0;

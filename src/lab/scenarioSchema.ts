@@ -22,6 +22,9 @@ export const EWS_AUTH_METHODS = ["ntlm", "basic", "kerberos"] as const;
 
 export const FAULT_SERVICES = ["ews", "graph", "autodiscover", "any"] as const;
 
+/** Client-credential refusals the identity provider plays for an app (Entra AADSTS7000222, AADSTS53003). */
+export const CREDENTIAL_FAILURES = ["secretExpired", "conditionalAccess"] as const;
+
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 const EMAIL = '^[^\\s@<>"]+@[^\\s@<>"]+\\.[^\\s@<>"]+$';
 const DOMAIN = "^(?=.{1,253}$)([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$";
@@ -47,9 +50,9 @@ const List = <T extends TSchema>(items: T, fallback?: unknown[]) =>
 const Refresh = () => OneOf(["ok", "revoked"] as const, "ok");
 
 /** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
-const Scope = () =>
+const Scope = (fallback: "all" | undefined = "all") =>
   Type.Union([Type.Literal("all"), Type.Literal("none"), Type.Literal("scoped"), Type.Array(Email())], {
-    default: "all",
+    ...(fallback === undefined ? {} : { default: fallback }),
     message: 'must be "all", "none", "scoped" or an array of email addresses',
   });
 
@@ -66,6 +69,20 @@ export const UserSchema = Fields({
   inManagementScope: Flag(true),
   /** "revoked" makes every refresh-token redemption for this user fail with invalid_grant. */
   refresh: Refresh(),
+  /** Online: false answers EWS for this mailbox with 403 (Set-CASMailbox -EwsEnabled $false). */
+  ewsEnabled: Type.Optional(Type.Boolean({ message: "must be true or false" })),
+  /** The mailbox's first `times` Graph requests answer 429 ApplicationThrottled (MailboxConcurrency). */
+  graphThrottled: Type.Optional(
+    Fields({
+      times: Integer(1, 1_000_000, 1),
+      retryAfterSeconds: Type.Number({
+        minimum: 0,
+        maximum: 3600,
+        default: 1,
+        message: "must be a number from 0 to 3600",
+      }),
+    }),
+  ),
 });
 
 export const ServiceAccountSchema = Fields({
@@ -89,6 +106,12 @@ export const AppOnlySchema = Fields({
   roles: Type.Record(Type.String(), List(Text()), { default: {}, message: "must be an object" }),
   /** RBAC for Applications: the mailboxes the app may reach. */
   mailboxScope: Scope(),
+  /** RBAC grants per permission: the mailboxes whose calendar the app may read (default: mailboxScope). */
+  calendarScope: Type.Optional(Scope(undefined)),
+  /** Graph permissions also consented tenant-wide in Entra ID: in the token, and they reach every mailbox. */
+  tenantWideConsent: Type.Optional(List(Text())),
+  /** The identity provider refuses this app's client credentials with Entra's AADSTS answer. */
+  credentialFailure: Type.Optional(OneOf(CREDENTIAL_FAILURES)),
 });
 
 export const FaultSchema = Fields({
@@ -106,6 +129,8 @@ export const ScenarioSchema = Fields({
   domain: Text({ pattern: DOMAIN, message: "must be a DNS domain such as contoso.lab" }),
   mode: OneOf(["online", "onprem"] as const),
   ewsBlocked: Flag(false),
+  /** Online: when set, only tokens of these app (client) ids may use EWS (EwsApplicationAccessPolicy EnforceAllowList). */
+  ewsAllowedAppIds: Type.Optional(List(Guid())),
   /** On-premises: the sign-in methods EWS and Autodiscover POX offer; ["ntlm"] as Exchange ships (Basic off). */
   ewsAuth: List(OneOf(EWS_AUTH_METHODS), ["ntlm"]),
   /** On-premises: NTLM sign-ins must carry the TLS channel binding (Extended Protection behind TLS offloading). */

@@ -10,6 +10,7 @@ import { auditRoutes } from "./audit/routes.js";
 import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_status.js";
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
 import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_trigger.js";
+import { migration015CheckResultCapabilities } from "./checks/migrations/015_check_result_capabilities.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -19,6 +20,7 @@ import { emailConfigHelperRoutes } from "./emailConfig/helperRoutes.js";
 import { emailConfigCore001 } from "./emailConfig/migrations/001_core.js";
 import { migration011EwsAuthentication } from "./emailConfig/migrations/011_ews_authentication.js";
 import { migration014ClientSecretExpiry } from "./emailConfig/migrations/014_client_secret_expiry.js";
+import { migration016EmailConfigChangedAt } from "./emailConfig/migrations/016_email_config_changed_at.js";
 import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
 import { migration013Monitoring } from "./monitoring/migrations/013_monitoring.js";
@@ -48,6 +50,8 @@ export const migrations = mergeMigrations([
   { "012_check_run_trigger": migration012CheckRunTrigger },
   { "013_monitoring": migration013Monitoring },
   { "014_client_secret_expiry": migration014ClientSecretExpiry },
+  { "015_check_result_capabilities": migration015CheckResultCapabilities },
+  { "016_email_config_changed_at": migration016EmailConfigChangedAt },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

@@ -121,7 +121,18 @@ export class EwsService {
       send(res, 403, "EWS is blocked for this tenant.", {
         "content-type": "text/plain; charset=utf-8",
         "x-ms-diagnostics":
-          '2000003;reason="Exchange Web Services are blocked for this organization.";error_category="access_denied"',
+          '2000003;reason="Exchange Web Services are blocked for this organization (EwsEnabled is False).";error_category="access_denied"',
+      });
+      return;
+    }
+    const appId =
+      caller.kind === "appOnly" ? caller.app.clientId : caller.kind === "delegated" ? caller.clientId : null;
+    const allowed = this.scenario.ewsAllowedAppIds;
+    if (online && allowed !== undefined && (appId === null || !allowed.includes(appId.toLowerCase()))) {
+      send(res, 403, "The application is not allowed to use EWS.", {
+        "content-type": "text/plain; charset=utf-8",
+        "x-ms-diagnostics":
+          '2000003;reason="The application is not in the organization\'s EwsAllowedAppIDs (EwsApplicationAccessPolicy EnforceAllowList).";error_category="access_denied"',
       });
       return;
     }
@@ -323,6 +334,17 @@ export class EwsService {
       return {
         ok: false,
         respond: this.fault({ code: "ErrorImpersonateUserDenied", text: EWS_TEXT.ErrorImpersonateUserDenied }),
+      };
+    }
+    if (online && this.scenario.users.find((u) => u.email === target.email)?.ewsEnabled === false) {
+      return {
+        ok: false,
+        respond: (res) =>
+          send(res, 403, "EWS is disabled for this mailbox.", {
+            "content-type": "text/plain; charset=utf-8",
+            "x-ms-diagnostics":
+              '2000003;reason="Exchange Web Services are disabled for this mailbox (CASMailbox EwsEnabled is False).";error_category="access_denied"',
+          }),
       };
     }
     if (online && target.mailbox === "kiosk") {

@@ -1,22 +1,33 @@
 /**
- * Microsoft Graph v1.0, the part the checks use: users, the inbox, one message, rooms. App-only tokens need the
- * right application role; mail endpoints honour RBAC for Applications (the app's mailbox scope) as Exchange Online
- * does; errors carry Graph's JSON shape.
+ * Microsoft Graph v1.0, the part the checks use: users (by UPN or id, or by proxy address with $filter), the inbox,
+ * the calendar, one message, a draft created and deleted, rooms, the app's own appRoleAssignments. App-only tokens
+ * need the right application role; mailbox endpoints honour RBAC for Applications per permission (mail and calendar
+ * scopes) unless a tenant-wide consent reaches every mailbox, as Exchange Online does; a mailbox may answer 429
+ * MailboxConcurrency with a fractional Retry-After; errors carry Graph's JSON shape.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator, Caller } from "../auth.js";
-import { Directory, type DirectoryEntry } from "../directory.js";
+import type { Directory, DirectoryEntry } from "../directory.js";
 import { ConcurrencyBudget, actOutFault, delay, latencyFor, pickFault, readBody, sendJson } from "../http.js";
 import type { Scenario } from "../scenario.js";
 import type { LabStats } from "../stats.js";
+import {
+  CALENDAR_ROLES,
+  MAIL_ROLES,
+  MAIL_WRITE_ROLES,
+  PLACE_ROLES,
+  USER_ROLES,
+  appRoleAssignments,
+  hasAny,
+  reaches,
+} from "./permissions.js";
 
 export const GRAPH_AUDIENCE = "https://graph.microsoft.com";
 const GRAPH_AUDIENCES = [GRAPH_AUDIENCE, "00000003-0000-0000-c000-000000000000"];
 
-const USER_ROLES = ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All", "User.ReadWrite.All"];
-const MAIL_ROLES = ["Mail.Read", "Mail.ReadBasic", "Mail.ReadBasic.All", "Mail.ReadWrite"];
-const PLACE_ROLES = ["Place.Read.All"];
+/** The id the lab gives Microsoft Graph's service principal in the tenant. */
+const GRAPH_SERVICE_PRINCIPAL_ID = "8c2d5b7e-3f41-4a96-b0d8-1e6f9a2c4b73";
 
 class GraphError extends Error {
   constructor(
@@ -29,13 +40,10 @@ class GraphError extends Error {
   }
 }
 
-function hasAny(caller: Caller, roles: string[]): boolean {
-  if (caller.kind === "appOnly") return roles.some((r) => caller.roles.has(r));
-  return false;
-}
-
 export class GraphService {
   private readonly budget: ConcurrencyBudget;
+  /** Graph requests each throttled mailbox has answered with 429 so far. */
+  private readonly mailboxThrottles = new Map<string, number>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -99,6 +107,8 @@ export class GraphService {
       actOutFault(fault, res, () => JSON.stringify({ value: [] }), "application/json; charset=utf-8");
       return;
     }
+    const mailboxRequest = /^\/v1\.0\/users\/[^/]+\/(mailFolders|messages|calendar)/i.test(url.pathname);
+    if (mailboxRequest && targetAddress !== undefined && this.mailboxThrottled(req, res, targetAddress)) return;
     const retryAfter = this.scenario.throttling.graphRetryAfterSeconds;
     if (fault === "throttle" || !this.budget.tryAcquire(caller.budgetKey)) {
       this.stats.graphThrottled++;
@@ -117,8 +127,17 @@ export class GraphService {
     try {
       const latency = latencyFor(this.scenario);
       if (latency > 0) await delay(latency);
+      const draft = /^\/v1\.0\/users\/([^/]+)\/messages(?:\/([^/]+))?$/i.exec(url.pathname);
+      if (draft?.[1] && (req.method === "POST" || req.method === "DELETE")) {
+        const answer = this.draft(caller, decodeURIComponent(draft[1]).toLowerCase(), req.method, draft[2]);
+        if (answer === null) {
+          res.writeHead(204);
+          res.end();
+        } else sendJson(res, 201, answer);
+        return;
+      }
       if (req.method !== "GET")
-        throw new GraphError(405, "Request_BadRequest", "Only GET is supported by the lab's Graph.");
+        throw new GraphError(405, "Request_BadRequest", "Only GET, and POST/DELETE of messages, are supported.");
       sendJson(res, 200, this.route(url, caller));
     } catch (error) {
       if (error instanceof GraphError) this.fail(req, res, error);
@@ -128,8 +147,39 @@ export class GraphService {
     }
   }
 
+  /** A mailbox the scenario throttles answers its first `times` mailbox requests with 429 MailboxConcurrency. */
+  private mailboxThrottled(req: IncomingMessage, res: ServerResponse, address: string): boolean {
+    const entry = this.directory.find(address);
+    const user = this.scenario.users.find((u) => u.email === entry?.email);
+    const throttle = user?.graphThrottled;
+    if (throttle === undefined) return false;
+    const answered = this.mailboxThrottles.get(user!.email) ?? 0;
+    if (answered >= throttle.times) return false;
+    this.mailboxThrottles.set(user!.email, answered + 1);
+    this.stats.graphThrottled++;
+    this.fail(
+      req,
+      res,
+      new GraphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
+        "retry-after": String(throttle.retryAfterSeconds),
+      }),
+    );
+    return true;
+  }
+
   private route(url: URL, caller: Caller): unknown {
     const path = url.pathname.replace(/\/+$/, "");
+    if (path === "/v1.0/users") return this.usersByProxyAddress(caller, url.searchParams.get("$filter") ?? "");
+    const assignments = /^\/v1\.0\/servicePrincipals\/([^/]+)\/appRoleAssignments$/i.exec(path)?.[1];
+    if (assignments !== undefined) {
+      // The lab lets an app read its own assignments; Entra also needs Application.Read.All for that.
+      if (caller.kind !== "appOnly" || decodeURIComponent(assignments) !== caller.app.clientId)
+        throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+      return {
+        "@odata.context": `https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('${caller.app.clientId}')/appRoleAssignments`,
+        value: appRoleAssignments(caller.app, GRAPH_SERVICE_PRINCIPAL_ID),
+      };
+    }
     if (path === "/v1.0/places/microsoft.graph.room") {
       if (!hasAny(caller, PLACE_ROLES))
         throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
@@ -143,7 +193,7 @@ export class GraphService {
         })),
       };
     }
-    const match = /^\/v1\.0\/users\/([^/]+)(\/mailFolders\/inbox|\/messages)?$/i.exec(path);
+    const match = /^\/v1\.0\/users\/([^/]+)(\/mailFolders\/inbox|\/messages|\/calendar)?$/i.exec(path);
     if (!match?.[1])
       throw new GraphError(400, "BadRequest", `Resource not found for the segment '${path.split("/").pop() ?? ""}'.`);
     const id = decodeURIComponent(match[1]).toLowerCase();
@@ -156,30 +206,74 @@ export class GraphService {
   private user(caller: Caller, entry: DirectoryEntry | undefined, id: string): unknown {
     if (!hasAny(caller, USER_ROLES))
       throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
-    // Graph resolves users by id or UPN, not by proxy addresses.
-    if (!entry || (entry.email !== id && entry.oid !== id)) {
+    // Graph resolves users by id or UPN, not by proxy addresses: an alias is only one of its proxyAddresses.
+    if (!entry || entry.mailbox === "alias" || (entry.email !== id && entry.oid !== id)) {
       throw new GraphError(
         404,
         "Request_ResourceNotFound",
         `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
       );
     }
+    return { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity", ...this.userJson(entry) };
+  }
+
+  private userJson(entry: DirectoryEntry): Record<string, unknown> {
+    const aliases = this.scenario.users.filter((u) => u.primarySmtpAddress === entry.email).map((u) => u.email);
     return {
-      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
       id: entry.oid,
       displayName: entry.displayName,
       userPrincipalName: entry.email,
       mail: entry.mailbox === "none" ? null : entry.email,
+      proxyAddresses: [`SMTP:${entry.email}`, ...aliases.map((alias) => `smtp:${alias}`)],
       accountEnabled: entry.mailbox !== "disabled",
     };
   }
 
-  private mail(caller: Caller, entry: DirectoryEntry | undefined, id: string, resource: string, url: URL): unknown {
-    if (!hasAny(caller, MAIL_ROLES))
+  /** GET /users?$filter=proxyAddresses/any(a:a eq 'smtp:{address}'): the user behind an alias. */
+  private usersByProxyAddress(caller: Caller, filter: string): unknown {
+    if (!hasAny(caller, USER_ROLES))
+      throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    const address = /^proxyAddresses\/any\((\w+):\1 eq '(?:smtp|SMTP):([^']+)'\)$/.exec(filter.trim())?.[2];
+    if (address === undefined)
+      throw new GraphError(400, "Request_UnsupportedQuery", "The lab filters users by proxyAddresses eq only.");
+    const entry = this.directory.find(address);
+    const owner = entry?.primarySmtpAddress === undefined ? entry : this.directory.find(entry.primarySmtpAddress);
+    return {
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+      value: owner === undefined || owner.kind === "room" ? [] : [this.userJson(owner)],
+    };
+  }
+
+  /** POST …/messages (a draft; needs Mail.ReadWrite) answers the message, DELETE …/messages/{id} answers null. */
+  private draft(caller: Caller, id: string, method: "POST" | "DELETE", messageId?: string): unknown {
+    if (!hasAny(caller, MAIL_WRITE_ROLES))
+      throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    const entry = this.mailbox(caller, this.directory.find(id), id, MAIL_WRITE_ROLES, "mail");
+    if (method === "DELETE") {
+      if (messageId === undefined) throw new GraphError(405, "Request_BadRequest", "DELETE needs a message id.");
+      return null;
+    }
+    const mailbox = entry.primarySmtpAddress ?? entry.email;
+    return {
+      "@odata.context": `https://graph.microsoft.com/v1.0/$metadata#users('${mailbox}')/messages/$entity`,
+      id: Buffer.from(`lab-draft:${mailbox}:${randomUUID()}`).toString("base64url"),
+      isDraft: true,
+    };
+  }
+
+  /** The mailbox behind `id` once the app's permission and scope allow it, or the error Graph answers. */
+  private mailbox(
+    caller: Caller,
+    entry: DirectoryEntry | undefined,
+    id: string,
+    roles: readonly string[],
+    scope: "mail" | "calendar",
+  ): DirectoryEntry {
+    if (!hasAny(caller, roles))
       throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     if (!entry || entry.mailbox === "unresolved")
       throw new GraphError(404, "ErrorInvalidUser", `The requested user '${id}' is invalid.`);
-    if (caller.kind === "appOnly" && !Directory.covers(caller.app.mailboxScope, entry)) {
+    if (caller.kind === "appOnly" && !reaches(caller.app, scope, entry)) {
       throw new GraphError(
         403,
         "ErrorAccessDenied",
@@ -204,7 +298,25 @@ export class GraphService {
       default:
         break;
     }
+    return entry;
+  }
+
+  private mail(caller: Caller, found: DirectoryEntry | undefined, id: string, resource: string, url: URL): unknown {
+    // Scenarios from before calendars were modelled grant the calendar with a mail role.
+    const calendarRoles = [...CALENDAR_ROLES, ...MAIL_ROLES];
+    const entry =
+      resource === "/calendar"
+        ? this.mailbox(caller, found, id, calendarRoles, "calendar")
+        : this.mailbox(caller, found, id, MAIL_ROLES, "mail");
     const mailbox = entry.primarySmtpAddress ?? entry.email;
+    if (resource === "/calendar") {
+      return {
+        "@odata.context": `https://graph.microsoft.com/v1.0/$metadata#users('${mailbox}')/calendar/$entity`,
+        id: Buffer.from(`lab-calendar:${mailbox}`).toString("base64url"),
+        name: "Calendar",
+        canEdit: true,
+      };
+    }
     if (resource === "/mailfolders/inbox") {
       return {
         "@odata.context": `https://graph.microsoft.com/v1.0/$metadata#users('${mailbox}')/mailFolders/$entity`,

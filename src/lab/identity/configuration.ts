@@ -10,7 +10,7 @@ import { labClients } from "./clients.js";
 import { isLoopbackHttps } from "./loopbackRedirects.js";
 import { memoryAdapterFactory } from "./memoryAdapter.js";
 import type { IdentityOptions } from "./provider.js";
-import { EWS_RESOURCE, resourcesOf, splitScope, type ResourceInfo } from "./resources.js";
+import { EWS_RESOURCE, GRAPH_RESOURCE, resourcesOf, splitScope, type ResourceInfo } from "./resources.js";
 
 const OIDC_SCOPES = ["openid", "profile", "email", "offline_access"];
 
@@ -120,7 +120,10 @@ export function providerConfiguration(options: IdentityOptions, resourceInfo: Re
       };
       if (token.kind === "ClientCredentials") {
         const app = token.clientId ? directory.appsByClientId.get(token.clientId) : undefined;
-        return { ...base, roles: (resource && app?.roles[resource]) ?? [], oid: token.clientId, idtyp: "app" };
+        const roles = (resource && app?.roles[resource]) ?? [];
+        // A tenant-wide Entra consent is in the token; RBAC for Applications grants never are.
+        const consented = resource === GRAPH_RESOURCE ? (app?.tenantWideConsent ?? []) : [];
+        return { ...base, roles: [...new Set([...roles, ...consented])], oid: token.clientId, idtyp: "app" };
       }
       const accountId = "accountId" in token ? token.accountId : undefined;
       const entry = typeof accountId === "string" ? directory.byOid.get(accountId) : undefined;

@@ -14,6 +14,7 @@ import type { Scenario } from "../scenario.js";
 import type { LabStats } from "../stats.js";
 import { OBO_GRANT } from "./clients.js";
 import { providerConfiguration } from "./configuration.js";
+import { installEntraRefusals } from "./entraErrors.js";
 import { handleInteraction } from "./interaction.js";
 import type { SigningKey } from "./keys.js";
 import { admitLoopbackRedirects } from "./loopbackRedirects.js";
@@ -40,6 +41,7 @@ export class IdentityService {
     const resourceInfo = resourceServers(options.scenario);
     const provider = new Provider(options.issuer, providerConfiguration(options, resourceInfo));
     admitLoopbackRedirects(provider, options.scenario);
+    installEntraRefusals(provider, options.scenario, options.directory);
     provider.registerGrantType(
       OBO_GRANT,
       async (ctx) => {

@@ -1,5 +1,6 @@
 /** CSV export of a run's results, through the one formula-safe writer (http/csv.ts). */
 import { CATEGORIES } from "../../contract/categories.js";
+import type { CheckCapabilitiesDto } from "../../contract/checks.js";
 import { csvRow } from "../http/csv.js";
 import type { CheckResultRecord } from "./types.js";
 
@@ -16,7 +17,17 @@ export const CSV_COLUMNS = [
   "attempts",
   "duration_ms",
   "checked_at",
+  // Last, so spreadsheets built on the earlier columns keep their positions.
+  "capabilities",
 ] as const;
+
+/** "mail ok; calendar calendar_denied; drafts ok": one cell a spreadsheet can filter on; empty when not probed. */
+export function capabilitiesText(capabilities: CheckCapabilitiesDto | null): string | null {
+  if (capabilities === null) return null;
+  return (["mail", "calendar", "drafts"] as const)
+    .flatMap((name) => (capabilities[name] === null ? [] : [`${name} ${capabilities[name]}`]))
+    .join("; ");
+}
 
 export function resultCsvRow(result: CheckResultRecord): string {
   const category = CATEGORIES[result.category];
@@ -33,6 +44,7 @@ export function resultCsvRow(result: CheckResultRecord): string {
     result.attempts,
     result.durationMs,
     result.checkedAt.toISOString(),
+    capabilitiesText(result.capabilities ?? null),
   ]);
 }
 

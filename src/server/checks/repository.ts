@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import { CATEGORIES, isCategoryId } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
-import type { CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
+import type { CheckCapabilitiesDto, CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
 import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import type { Db } from "../db/database.js";
 import type { StepOutcome } from "../exchange/driver.js";
@@ -77,6 +77,7 @@ const RESULT_COLUMNS = [
   "attempts",
   "duration_ms",
   "steps_json",
+  "capabilities_json",
   "checked_at",
 ] as const satisfies ReadonlyArray<keyof CheckResultsTable>;
 const STATUS_COLUMNS = ["org_id", "user_id", "run_id", "category", "severity", "detail", "checked_at"] as const;
@@ -120,6 +121,7 @@ function toResult(row: CheckResultsTable): CheckResultRecord {
     attempts: Number(row.attempts),
     durationMs: Number(row.duration_ms),
     steps: JSON.parse(row.steps_json) as StepOutcome[],
+    capabilities: row.capabilities_json === null ? null : (JSON.parse(row.capabilities_json) as CheckCapabilitiesDto),
     checkedAt: new Date(row.checked_at),
   };
 }
@@ -379,6 +381,7 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
                 result.attempts,
                 Math.round(result.durationMs),
                 JSON.stringify(result.steps),
+                result.capabilities == null ? null : JSON.stringify(result.capabilities),
                 result.checkedAt.toISOString(),
               ]),
               "(run_id, user_id) do nothing",

@@ -49,6 +49,7 @@ export function toResultDto(result: CheckResultRecord): CheckResultDto {
     attempts: result.attempts,
     durationMs: result.durationMs,
     steps: result.steps,
+    capabilities: result.capabilities ?? null,
     checkedAt: result.checkedAt.toISOString(),
   };
 }

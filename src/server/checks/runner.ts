@@ -4,7 +4,7 @@
  * refused service-account credential (retrying would lock the account out); persists each result as it completes.
  * Users are streamed from the store in pages, so memory does not grow with the organization.
  */
-import { CATEGORIES } from "../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, CATEGORIES } from "../../contract/categories.js";
 import type { CategoryId } from "../../contract/categories.js";
 import type { CheckDepth, CheckOutcome, MailboxDriver } from "../exchange/driver.js";
 import { CHECK_DEFAULTS } from "../config.js";
@@ -70,6 +70,7 @@ const RUN_STOPPING = new Set<CategoryId>([
   "ntlm_refused",
   "auth_method_unsupported",
   "basic_disabled",
+  ...APP_CREDENTIAL_REFUSED,
 ]);
 /** Answers that ask the whole service account to slow down. */
 const THROTTLING = new Set<CategoryId>(["server_busy", "too_many_connections", "throttled"]);
@@ -255,6 +256,7 @@ function toRecord(
     steps: outcome.steps.map((step) =>
       step.detail === undefined ? step : { ...step, detail: step.detail.slice(0, MAX_DETAIL_LENGTH) },
     ),
+    capabilities: outcome.capabilities ?? null,
     checkedAt: new Date(),
   };
 }

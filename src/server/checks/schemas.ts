@@ -58,6 +58,7 @@ const PreflightSchema = Type.Object({
   canProceed: Type.Boolean(),
   steps: Type.Array(StepSchema),
   warnings: Type.Array(Type.Object({ category: CategorySchema, message: Type.String() })),
+  settling: Type.Optional(Type.Object({ changedAt: Timestamp, recheckAfter: Timestamp, note: Type.String() })),
 });
 
 export const CheckRunSchema = Type.Object({
@@ -110,6 +111,9 @@ export const CheckResultSchema = Type.Object({
   attempts: Type.Integer(),
   durationMs: Type.Integer(),
   steps: Type.Array(StepSchema),
+  capabilities: Nullable(
+    Type.Object({ mail: CategorySchema, calendar: Nullable(CategorySchema), drafts: Nullable(CategorySchema) }),
+  ),
   checkedAt: Timestamp,
 });
 

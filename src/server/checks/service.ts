@@ -5,11 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
-import { CATEGORIES } from "../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, CATEGORIES } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
 import { isCategoryId } from "../../contract/categories.js";
-import type { CheckPreflightDto, CheckRunDto, StartCheckRunInput } from "../../contract/checks.js";
+import type { CheckPreflightDto, CheckRunDto, CheckSettlingDto, StartCheckRunInput } from "../../contract/checks.js";
 import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import { recordAudit } from "../audit/service.js";
 import {
@@ -30,6 +30,7 @@ import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
 import { runChecks, type RunEnd } from "./runner.js";
 import type { CheckSettings } from "./settings.js";
+import { settlingOf } from "./settling.js";
 import type { RunProgress } from "./types.js";
 
 export type { DriverFactory } from "../emailConfig/service.js";
@@ -160,7 +161,7 @@ export class CheckService {
       case "created":
         break;
     }
-    this.launch(created.run, resolution.config, { done: 0, counts: {} });
+    this.launch(created.run, resolution.config, { done: 0, counts: {} }, draft ? null : resolution.changedAt);
     // The run is under way whatever happens to its audit line; a failed write is logged, not surfaced.
     await recordAudit(repos, {
       orgId,
@@ -203,6 +204,7 @@ export class CheckService {
     for (const run of await runs.interrupted()) {
       if (this.active.has(run.id)) continue;
       let config: ResolvedEmailConfig;
+      let changedAt: string | null = null;
       if (run.draftEnc !== null) {
         try {
           config = openDraft(keyring, run.id, run.draftEnc);
@@ -222,10 +224,11 @@ export class CheckService {
           continue;
         }
         config = resolution.config;
+        changedAt = resolution.changedAt;
       }
       const progress = await runs.progressOf(run.id);
       log.info({ runId: run.id, done: progress.done, total: run.total }, "resuming interrupted check run");
-      this.launch({ ...run, ...progress }, config, progress);
+      this.launch({ ...run, ...progress }, config, progress, changedAt);
       resumed += 1;
     }
     return resumed;
@@ -282,7 +285,13 @@ export class CheckService {
     };
   }
 
-  private launch(run: CheckRunRecord, config: ResolvedEmailConfig, initial: RunProgress): void {
+  /** `changedAt`: the saved configuration's last change (null for a draft), for the settling note. */
+  private launch(
+    run: CheckRunRecord,
+    config: ResolvedEmailConfig,
+    initial: RunProgress,
+    changedAt: string | null,
+  ): void {
     const active: ActiveRun = {
       record: run,
       controller: new AbortController(),
@@ -292,7 +301,7 @@ export class CheckService {
     };
     active.eta.record(initial.done);
     this.active.set(run.id, active);
-    active.settled = this.drive(active, config, initial)
+    active.settled = this.drive(active, config, initial, changedAt)
       .catch((error: unknown) => {
         this.deps.log.error({ err: error, runId: run.id }, "check run failed");
         return this.fail(active.record, "The server failed while running the checks; the incident was logged.");
@@ -301,18 +310,30 @@ export class CheckService {
       .finally(() => this.active.delete(run.id));
   }
 
-  private async drive(active: ActiveRun, config: ResolvedEmailConfig, initial: RunProgress): Promise<void> {
+  private async drive(
+    active: ActiveRun,
+    config: ResolvedEmailConfig,
+    initial: RunProgress,
+    changedAt: string | null,
+  ): Promise<void> {
     const { runs, settings, events } = this.deps;
     const run = active.record;
     const signal = active.controller.signal;
     const driver = this.driverFor(run.orgId, config);
 
-    const preflight = await this.preflight(driver, signal);
+    const preflight = withSettling(
+      await this.preflight(driver, signal),
+      settlingOf(changedAt, new Date(run.startedAt)),
+    );
     if (await this.stoppedEarly(active, preflight)) return;
     if (preflight === null || !preflight.canProceed) {
       const failed = preflight?.steps.find((step) => !step.ok);
       const category = failed?.category ?? "unknown_error";
-      const refused = category === "auth_failed" || category === "token_expired" || category === "ntlm_refused";
+      const refused =
+        category === "auth_failed" ||
+        category === "token_expired" ||
+        category === "ntlm_refused" ||
+        APP_CREDENTIAL_REFUSED.has(category);
       await runs.finish(run.id, {
         state: refused ? "auth_failed" : "preflight_failed",
         ...(preflight === null ? {} : { preflight }),
@@ -420,4 +441,12 @@ function stopReasonOf(run: CheckRunRecord): CheckRunDto["stopReason"] {
     };
   }
   return null;
+}
+
+/** The preflight as stored and shown, with the settling note when the run started soon after a change. */
+function withSettling(
+  preflight: PreflightReport | null,
+  settling: CheckSettlingDto | null,
+): (PreflightReport & { settling?: CheckSettlingDto }) | null {
+  return preflight === null || settling === null ? preflight : { ...preflight, settling };
 }

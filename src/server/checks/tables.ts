@@ -53,6 +53,8 @@ export interface CheckResultsTable {
   attempts: number;
   duration_ms: number;
   steps_json: string;
+  /** CheckCapabilitiesDto as JSON (migration 015); null for EWS results and older rows. */
+  capabilities_json: string | null;
   checked_at: string;
 }
 

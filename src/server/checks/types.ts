@@ -3,6 +3,7 @@
  * Kysely; unit tests use an in-memory one.
  */
 import type { CategoryId } from "../../contract/categories.js";
+import type { CheckCapabilitiesDto } from "../../contract/checks.js";
 import type { StepOutcome } from "../exchange/driver.js";
 
 export interface CheckTargetRow {
@@ -20,6 +21,8 @@ export interface CheckResultRecord {
   attempts: number;
   durationMs: number;
   steps: StepOutcome[];
+  /** Per-capability outcomes (Graph app-only); absent or null when the driver probes one capability. */
+  capabilities?: CheckCapabilitiesDto | null;
   checkedAt: Date;
 }
 

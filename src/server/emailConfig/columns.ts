@@ -32,6 +32,7 @@ export function emptyRow(orgId: string): EmailConfigsTable {
     version: 0,
     updated_by: null,
     updated_at: null,
+    changed_at: null,
   };
 }
 

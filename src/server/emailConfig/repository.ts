@@ -50,6 +50,8 @@ export interface EmailConfigRecord {
   version: number;
   updatedBy: string | null;
   updatedAt: string | null;
+  /** The last save that changed a value (changes to RBAC and app registrations take time to apply). */
+  changedAt: string | null;
 }
 
 /** The configuration as its readers see it: no secret material, no certificate body, only whether secrets exist. */
@@ -121,8 +123,12 @@ function toRecord(row: ReadRow): EmailConfigRecord {
     version: row.version,
     updatedBy: row.updated_by,
     updatedAt: row.updated_at,
+    changedAt: row.changed_at,
   };
 }
+
+/** Columns every save writes: they alone do not make a save a change. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(["version", "updated_by", "updated_at"]);
 
 function summaryOf(record: EmailConfigRecord): EmailConfigSummary {
   const { certificatePem: _certificate, ...appOnly } = record.appOnly;
@@ -209,10 +215,16 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
         updated_by: actor,
         updated_at: now().toISOString(),
       };
+      const changed =
+        current === undefined ||
+        (Object.keys(values) as Array<keyof typeof values>).some(
+          (column) => !BOOKKEEPING.has(column) && values[column] !== current[column],
+        );
+      const changedAt = changed ? values.updated_at : (current?.changed_at ?? null);
       if (current) {
         const result = await db
           .updateTable("email_configs")
-          .set(values)
+          .set({ ...values, changed_at: changedAt })
           .where("org_id", "=", orgId)
           .where("version", "=", expectedVersion)
           .executeTakeFirst();
@@ -220,7 +232,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
       } else {
         const inserted = await db
           .insertInto("email_configs")
-          .values({ ...emptyRow(orgId), ...values })
+          .values({ ...emptyRow(orgId), ...values, changed_at: changedAt })
           .onConflict((oc) => oc.column("org_id").doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return null;

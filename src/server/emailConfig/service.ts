@@ -133,8 +133,10 @@ export async function recordServiceAccountSignIn(
  * blank secrets falling back to the stored ones), with the saved configuration's version either way; or the field
  * errors (422) that keep it from running.
  */
-export type RunConfiguration =
-  { ok: true; config: ResolvedEmailConfig; version: number } | { ok: false; errors: FieldError[]; version: number };
+export type RunConfiguration = ({ ok: true; config: ResolvedEmailConfig } | { ok: false; errors: FieldError[] }) & {
+  version: number;
+  changedAt: string | null;
+};
 
 export async function configurationForRun(
   repos: Repositories,
@@ -150,5 +152,5 @@ export async function configurationForRun(
     draft,
     guardUrl,
   );
-  return { ...resolution, version: record.version };
+  return { ...resolution, version: record.version, changedAt: record.changedAt };
 }

@@ -26,6 +26,8 @@ export interface EmailConfigsTable {
   version: number;
   updated_by: string | null;
   updated_at: string | null;
+  /** The last save that changed a value (migration 015); null before the first save. */
+  changed_at: string | null;
 }
 
 declare module "../db/database.js" {

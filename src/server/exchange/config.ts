@@ -45,7 +45,7 @@ export type ResolvedEmailConfig = EwsBasicConfig | EwsOAuthConfig | GraphAppOnly
 
 /** The parts of a fetch request the exchange module sends. */
 export interface OutboundRequestInit {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;

@@ -4,6 +4,7 @@
  * becomes a classified CheckOutcome. They throw only for programming errors.
  */
 import type { CategoryId } from "../../contract/categories.js";
+import type { CheckCapabilitiesDto } from "../../contract/checks.js";
 
 export type CheckDepth = "read" | "full";
 
@@ -29,6 +30,8 @@ export interface CheckOutcome {
   /** ErrorServerBusy BackOffMilliseconds, or Retry-After converted to ms: the runner's shared back-off honours it. */
   backOffMs?: number;
   httpStatus?: number;
+  /** Per-capability outcomes, for drivers that probe mail and calendar apart (Graph app-only). */
+  capabilities?: CheckCapabilitiesDto;
   steps: StepOutcome[];
 }
 

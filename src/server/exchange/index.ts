@@ -79,6 +79,7 @@ export function createMailboxDriver(config: ResolvedEmailConfig, deps: MailboxDr
         serverVersion: config.serverVersion ?? "Exchange2016",
         serviceAccount: config.serviceAccount.username,
         credentials: oauthCredentials(token),
+        appId: deps.identity.backendClient?.clientId ?? null,
         fetch: deps.fetch,
         timeoutMs,
       });

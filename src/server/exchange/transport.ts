@@ -91,14 +91,14 @@ export function classifyTransportError(error: unknown, timedOut: boolean): Class
   return { category: "network_error", detail };
 }
 
-/** Retry-After as milliseconds (delta-seconds or an HTTP date); null when absent or unreadable. */
+/** Retry-After as milliseconds (delta-seconds, fractional as Graph sends "2.128", or an HTTP date); null when absent. */
 export function retryAfterMs(
   headers: Pick<OutboundResponse["headers"], "get">,
   now: number = Date.now(),
 ): number | null {
   const raw = headers.get("retry-after");
   if (raw === null || raw.trim() === "") return null;
-  if (/^\d+$/.test(raw.trim())) return Number.parseInt(raw.trim(), 10) * 1000;
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.ceil(Number.parseFloat(raw.trim()) * 1000);
   const date = Date.parse(raw);
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

@@ -116,6 +116,41 @@ describe("scenario files", () => {
     ]);
   });
 
+  it("reads the Exchange Online fields and names the path of each bad one", async () => {
+    const raw = await demoRaw();
+    edit(raw, "apps.appOnly.0.tenantWideConsent", ["Mail.Read"]);
+    edit(raw, "apps.appOnly.0.calendarScope", "scoped");
+    edit(raw, "apps.appOnly.0.credentialFailure", "secretExpired");
+    edit(raw, "users.0.graphThrottled", { times: 2, retryAfterSeconds: 0.75 });
+    edit(raw, "users.0.ewsEnabled", false);
+    edit(raw, "ewsAllowedAppIds", ["9D4F1A7C-2E6B-4C83-B5A9-0E7D3C8F1B26"]);
+    const scenario = parseScenario(raw);
+    expect(scenario.apps.appOnly[0]).toMatchObject({
+      tenantWideConsent: ["Mail.Read"],
+      calendarScope: "scoped",
+      credentialFailure: "secretExpired",
+    });
+    expect(scenario.users[0]).toMatchObject({
+      graphThrottled: { times: 2, retryAfterSeconds: 0.75 },
+      ewsEnabled: false,
+    });
+    expect(scenario.ewsAllowedAppIds).toEqual(["9d4f1a7c-2e6b-4c83-b5a9-0e7d3c8f1b26"]);
+    expect(scenario.apps.appOnly[1]?.tenantWideConsent ?? []).toEqual([]);
+
+    edit(raw, "apps.appOnly.0.credentialFailure", "lost");
+    edit(raw, "users.0.graphThrottled", { times: 0, retryAfterSeconds: -1, burst: true });
+    edit(raw, "ewsAllowedAppIds", ["not-a-guid"]);
+    expect(problemsOf(raw)).toEqual(
+      expect.arrayContaining([
+        "apps.appOnly[0].credentialFailure: must be one of secretExpired, conditionalAccess",
+        "users[0].graphThrottled.burst: is not a known field",
+        "users[0].graphThrottled.times: must be an integer from 1 to 1000000",
+        "users[0].graphThrottled.retryAfterSeconds: must be a number from 0 to 3600",
+        "ewsAllowedAppIds[0]: must be a GUID",
+      ]),
+    );
+  });
+
   it("checks cross-references: duplicate addresses, unknown room lists, aliases without a primary", async () => {
     const raw = await demoRaw();
     edit(raw, "users.1.email", "alex.wilber@contoso.lab");

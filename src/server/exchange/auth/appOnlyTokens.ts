@@ -85,7 +85,7 @@ export function createAppOnlyTokenSource(
       }
       return { ok: true, accessToken: result.accessToken, expiresOn: result.expiresOn };
     } catch (error) {
-      return { ok: false, classified: classifyMsalError(error, network.lastFailure(), "app") };
+      return { ok: false, classified: classifyMsalError(error, network.lastFailure(), "app", network.lastRefusal()) };
     }
   });
 }

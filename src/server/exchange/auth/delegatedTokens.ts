@@ -84,7 +84,10 @@ export async function signInServiceAccount(
       },
     };
   } catch (error) {
-    return { ok: false, classified: classifyMsalError(error, created.network.lastFailure(), "app") };
+    return {
+      ok: false,
+      classified: classifyMsalError(error, created.network.lastFailure(), "app", created.network.lastRefusal()),
+    };
   }
 }
 

@@ -1,6 +1,21 @@
 /** Turns msal-node failures into categories, never echoing secrets (msal's messages carry codes and trace ids only). */
 import { AuthError, InteractionRequiredAuthError } from "@azure/msal-node";
+import type { CategoryId } from "../../../contract/categories.js";
 import type { Classified } from "../transport.js";
+
+/** Entra's AADSTS codes of client-credential failures, each with its own remedy (DOMAIN.md). */
+export const AADSTS_CATEGORIES: Readonly<Record<string, CategoryId>> = {
+  "7000222": "secret_expired",
+  "7000215": "secret_id_pasted",
+  "700016": "app_not_in_tenant",
+  "53003": "conditional_access_blocked",
+  "90002": "tenant_not_found",
+};
+
+/** The first AADSTS code in an error description ("AADSTS7000222: The provided client secret keys … are expired."). */
+export function aadstsCode(text: string | undefined): string | null {
+  return /AADSTS(\d+)/.exec(text ?? "")?.[1] ?? null;
+}
 
 const CLIENT_REFUSED = new Set(["invalid_client", "unauthorized_client", "invalid_resource", "invalid_scope"]);
 const SIGN_IN_NEEDED = new Set([
@@ -21,15 +36,28 @@ function firstLine(text: string): string {
 }
 
 /**
+ * An AADSTS code with its own category wins (from msal's error, or from the identity provider's last refusal that
+ * msal wraps without its body, e.g. a discovery document answered with AADSTS90002);
  * kind "delegated": a refused refresh means the service account must sign in again (token_expired);
  * kind "app": the app's secret or certificate was refused (auth_failed).
  */
-export function classifyMsalError(error: unknown, transport: Classified | null, kind: "delegated" | "app"): Classified {
+export function classifyMsalError(
+  error: unknown,
+  transport: Classified | null,
+  kind: "delegated" | "app",
+  lastRefusal: string | null = null,
+): Classified {
   if (transport !== null)
     return { ...transport, detail: `identity provider: ${transport.detail ?? transport.category}` };
   if (error instanceof AuthError) {
     const code = error.errorCode;
     const detail = `${code}${error.errorMessage ? `: ${firstLine(error.errorMessage)}` : ""}`;
+    const aadsts = aadstsCode(error.errorMessage) ?? aadstsCode(lastRefusal ?? undefined);
+    const known = aadsts === null ? undefined : AADSTS_CATEGORIES[aadsts];
+    if (known !== undefined) {
+      const words = aadstsCode(error.errorMessage) === null && lastRefusal !== null ? firstLine(lastRefusal) : detail;
+      return { category: known, detail: words };
+    }
     if (error instanceof InteractionRequiredAuthError || SIGN_IN_NEEDED.has(code)) {
       return { category: kind === "delegated" ? "token_expired" : "auth_failed", detail };
     }

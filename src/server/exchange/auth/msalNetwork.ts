@@ -11,6 +11,8 @@ import { sendHttp } from "../transport.js";
 export interface ObservedNetworkModule extends INetworkModule {
   /** The transport failure of the most recent request, or null when it got an HTTP answer. */
   lastFailure(): Classified | null;
+  /** The error_description of the most recent answer that refused (HTTP 4xx), or null: msal drops it on discovery. */
+  lastRefusal(): string | null;
 }
 
 class TransportFailure extends Error {
@@ -22,6 +24,7 @@ class TransportFailure extends Error {
 
 export function msalNetworkModule(fetch: OutboundFetch, timeoutMs: number): ObservedNetworkModule {
   let failure: Classified | null = null;
+  let refusal: string | null = null;
   async function send<T>(
     method: "GET" | "POST",
     url: string,
@@ -47,11 +50,15 @@ export function msalNetworkModule(fetch: OutboundFetch, timeoutMs: number): Obse
       // Identity endpoints answer JSON; anything else surfaces through msal as a server error without a body.
       body = { error: "invalid_response", error_description: `HTTP ${result.answer.status}: not JSON` };
     }
+    const description = (body as { error_description?: unknown }).error_description;
+    refusal =
+      result.answer.status >= 400 && typeof description === "string" ? (description.split(/\r?\n/)[0] ?? null) : null;
     return { headers, body: body as T, status: result.answer.status };
   }
   return {
     sendGetRequestAsync: (url, options) => send("GET", url, options),
     sendPostRequestAsync: (url, options) => send("POST", url, options),
     lastFailure: () => failure,
+    lastRefusal: () => refusal,
   };
 }

@@ -3,7 +3,7 @@
  * Authorization header is obtained. Checks follow Microsoft's "Service Account Access" connectivity test:
  * GetFolder, then CreateItem and DeleteItem of a test message saved (never sent) to Drafts.
  */
-import type { CategoryId } from "../../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, type CategoryId } from "../../../contract/categories.js";
 import { SIGN_IN_METHOD_LABELS } from "../auth/serviceAccountSignIn.js";
 import type { EwsServerVersion, OutboundFetch } from "../config.js";
 import type {
@@ -32,6 +32,8 @@ export interface EwsDriverOptions {
   /** The service account's address, for X-AnchorMailbox on its own calls (null when unknown). */
   serviceAccount: string | null;
   credentials: EwsCredentials;
+  /** The app whose tokens call EWS (OAuth), named when Exchange Online's EwsAllowedAppIDs may be what blocks it. */
+  appId?: string | null;
   fetch: OutboundFetch;
   timeoutMs: number;
 }
@@ -43,6 +45,7 @@ export const TEST_MESSAGE = {
 
 /** Preflight failures after which per-user work cannot succeed. */
 const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
+  ...APP_CREDENTIAL_REFUSED,
   "auth_failed",
   "auth_method_unsupported",
   "basic_disabled",
@@ -54,6 +57,7 @@ const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
   "timeout",
   "bad_response",
   "forbidden",
+  "ews_blocked",
   "url_refused",
   "retired_access_type",
 ]);
@@ -66,12 +70,23 @@ function outcomeOf(classified: Classified, steps: StepOutcome[]): CheckOutcome {
 }
 
 export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
-  const client = createEwsClient({
+  const ews = createEwsClient({
     fetch: options.fetch,
     url: options.ewsUrl,
     credentials: options.credentials,
     timeoutMs: options.timeoutMs,
   });
+  const appId = options.appId ?? null;
+  // An EWS block names the app ID to allow-list, which Exchange's answer does not carry.
+  const client: typeof ews = {
+    ...ews,
+    call: async (...args) => {
+      const outcome = await ews.call(...args);
+      if (outcome.ok || outcome.classified.category !== "ews_blocked" || appId === null) return outcome;
+      const detail = `${outcome.classified.detail ?? "HTTP 403"}; the app ID to allow-list is ${appId}`;
+      return { ...outcome, classified: { ...outcome.classified, detail } };
+    },
+  };
   const asServiceAccount: EwsRequestContext = {
     serverVersion: options.serverVersion,
     impersonate: null,

@@ -1,8 +1,10 @@
 /**
  * The Graph app-only access type: client-credentials token, mailbox reads through Graph, scope enforced by RBAC for
- * Applications in Exchange Online (a user outside the management scope answers 403 ErrorAccessDenied).
+ * Applications in Exchange Online (a user outside the management scope answers 403 ErrorAccessDenied). Preflight
+ * reads the app's effective permissions (token roles, appRoleAssignments) to warn about a tenant-wide consent that
+ * voids the scope; each user's check is in graphMailbox.ts.
  */
-import type { CategoryId } from "../../../contract/categories.js";
+import { APP_CREDENTIAL_REFUSED, type CategoryId } from "../../../contract/categories.js";
 import type {
   CheckDepth,
   CheckOutcome,
@@ -13,11 +15,13 @@ import type {
   StepOutcome,
 } from "../driver.js";
 import type { GraphClient } from "../graph/client.js";
-import { userSegment } from "../graph/client.js";
+import { assignedPermissions, permissionWarnings, tokenClaims } from "../graph/permissions.js";
 import type { TokenSource } from "../auth/tokenMemo.js";
+import { checkGraphMailbox, type DirectoryState } from "./graphMailbox.js";
 import { classifiedFields, stepOf } from "./steps.js";
 
 const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
+  ...APP_CREDENTIAL_REFUSED,
   "auth_failed",
   "tls_error",
   "network_error",
@@ -34,14 +38,41 @@ interface GraphRoom {
 
 export function createGraphDriver(options: { client: GraphClient; token: TokenSource }): MailboxDriver {
   const { client } = options;
+  const directory: DirectoryState = { readable: true };
+
+  /** The consented permissions from appRoleAssignments, or null where the app may not read them. */
+  async function consentedPermissions(oid: string | null, signal: AbortSignal): Promise<string[] | null> {
+    if (oid === null) return null;
+    const path = `/v1.0/servicePrincipals/${encodeURIComponent(oid)}/appRoleAssignments?$select=appRoleId`;
+    const assignments = await client.getAll(path, signal, 5);
+    return assignments.ok ? assignedPermissions(assignments.values) : null;
+  }
+
   return {
     async preflight(signal): Promise<PreflightReport> {
       const steps: StepOutcome[] = [];
       const warnings: PreflightReport["warnings"] = [];
       let startedAt = performance.now();
       const token = await options.token(false, signal);
-      steps.push(stepOf("Token (client credentials)", token.ok ? { category: "ok" } : token.classified, startedAt));
-      if (!token.ok) return { canProceed: false, steps, warnings };
+      const claims = token.ok ? tokenClaims(token.accessToken) : null;
+      const roles = claims === null ? "" : `; roles in the token: ${claims.roles.join(", ") || "none"}`;
+      steps.push(
+        stepOf(
+          "Token (client credentials)",
+          token.ok ? { category: "ok", detail: `issued${roles}` } : token.classified,
+          startedAt,
+        ),
+      );
+      if (!token.ok || claims === null) return { canProceed: false, steps, warnings };
+
+      startedAt = performance.now();
+      const assigned = await consentedPermissions(claims.oid, signal);
+      const consentDetail =
+        assigned === null
+          ? "not readable (Application.Read.All); the token's roles stand in for them"
+          : `consented in Entra ID: ${assigned.join(", ") || "none"}`;
+      steps.push(stepOf("Graph appRoleAssignments", { category: "ok", detail: consentDetail }, startedAt));
+      warnings.push(...permissionWarnings(claims.roles, assigned));
 
       startedAt = performance.now();
       const rooms = await client.get("/v1.0/places/microsoft.graph.room?$top=1&$select=emailAddress", signal);
@@ -56,17 +87,8 @@ export function createGraphDriver(options: { client: GraphClient; token: TokenSo
       return { canProceed: true, steps, warnings };
     },
 
-    async checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {
-      const steps: StepOutcome[] = [];
-      const user = userSegment(target.email);
-      let startedAt = performance.now();
-      const inbox = await client.get(`/v1.0/users/${user}/mailFolders/inbox?$select=id`, signal);
-      steps.push(stepOf("Graph mailFolders/inbox", inbox.classified, startedAt));
-      if (!inbox.ok || depth === "read") return { ...classifiedFields(inbox.classified), steps };
-      startedAt = performance.now();
-      const messages = await client.get(`/v1.0/users/${user}/messages?$top=1&$select=id`, signal);
-      steps.push(stepOf("Graph messages ($top=1)", messages.classified, startedAt));
-      return { ...classifiedFields(messages.classified), steps };
+    checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {
+      return checkGraphMailbox(client, directory, target.email, depth, signal);
     },
 
     async listRooms(signal): Promise<RoomsOutcome> {

@@ -84,6 +84,9 @@ export function classifyResponseCode(code: string, text: string | null, values: 
 }
 
 /** Short, single-line excerpt of a non-SOAP body for the admin (never more than 200 characters). */
+/** Exchange Online's EWS switches (DOMAIN.md): the organization's or mailbox's EwsEnabled, the EwsAllowedAppIDs list. */
+const EWS_BLOCKED = /EwsEnabled|EwsAllowedAppIDs|EwsApplicationAccessPolicy/i;
+
 function excerpt(body: string): string {
   const text = body
     .replace(/<[^>]*>/g, " ")
@@ -123,6 +126,10 @@ export function classifyEwsAnswer(operation: EwsOperation, answer: HttpAnswer): 
   if (status === 401) {
     const reason = diagnostics !== "" ? diagnostics : (headers.get("www-authenticate") ?? "");
     return fail({ category: "auth_failed", detail: `HTTP 401${reason === "" ? "" : ` (${reason})`}`, httpStatus: 401 });
+  }
+  if (status === 403 && (EWS_BLOCKED.test(diagnostics) || EWS_BLOCKED.test(body))) {
+    const reason = /reason="([^"]*)"/.exec(diagnostics)?.[1] ?? excerpt(body);
+    return fail({ category: "ews_blocked", detail: `HTTP 403: ${reason}`, httpStatus: 403 });
   }
   if (status === 403) {
     return fail({

@@ -1,4 +1,7 @@
-/** Maps a Microsoft Graph answer to a category: the Graph errors named in DOMAIN.md, HTTP throttling, and the rest. */
+/**
+ * Maps a Microsoft Graph answer to a category: the Graph errors named in DOMAIN.md, HTTP throttling (a mailbox's own
+ * ApplicationThrottled apart from the app's or directory's), and the rest.
+ */
 import type { CategoryId } from "../../../contract/categories.js";
 import type { Classified, HttpAnswer } from "../transport.js";
 import { retryAfterMs } from "../transport.js";
@@ -52,7 +55,8 @@ export function classifyGraphAnswer(answer: HttpAnswer): GraphOutcome {
   if (status === 401) return fail("auth_failed");
   if (status === 403) return fail(known === "graph_scope_denied" || known === undefined ? "graph_scope_denied" : known);
   if (status === 404) return fail(known ?? "user_not_found");
-  if (status === 429) return fail("throttled", true);
+  // Outlook's per-app-per-mailbox limits (MailboxConcurrency, 10,000 requests per 10 minutes) concern one mailbox.
+  if (status === 429) return fail(error?.code === "ApplicationThrottled" ? "mailbox_throttled" : "throttled", true);
   if (status === 503 || status === 504) return fail(known ?? "throttled", true);
   if (status >= 500) return fail("server_error");
   if (error === null) return fail("bad_response");

@@ -2,7 +2,7 @@
  * The few Microsoft Graph calls the app-only access type needs, with a bearer token from client credentials.
  * A 401 is retried once with a fresh token (the cached one may have just expired).
  */
-import type { OutboundFetch } from "../config.js";
+import type { OutboundFetch, OutboundRequestInit } from "../config.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import type { GraphOutcome } from "./classify.js";
@@ -12,12 +12,20 @@ export type BearerToken = { ok: true; accessToken: string } | { ok: false; class
 
 export interface GraphClient {
   get(pathAndQuery: string, signal: AbortSignal): Promise<GraphOutcome>;
+  /** POST with a JSON body, or DELETE; a 204 answer is ok with json null. */
+  send(method: "POST" | "DELETE", pathAndQuery: string, signal: AbortSignal, body?: unknown): Promise<GraphOutcome>;
   /** Follows @odata.nextLink on the same origin, at most maxPages pages. */
   getAll(
     pathAndQuery: string,
     signal: AbortSignal,
     maxPages?: number,
   ): Promise<{ ok: true; values: unknown[] } | { ok: false; classified: Classified }>;
+}
+
+interface GraphRequest {
+  method: OutboundRequestInit["method"];
+  url: string;
+  body?: unknown;
 }
 
 export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com";
@@ -36,27 +44,34 @@ export function createGraphClient(options: {
   const base = new URL(options.baseUrl);
   const root = base.href.replace(/\/+$/, "");
 
-  async function getUrl(url: string, signal: AbortSignal, forceRefresh: boolean): Promise<GraphOutcome> {
+  async function once(request: GraphRequest, signal: AbortSignal, forceRefresh: boolean): Promise<GraphOutcome> {
     const token = await options.token(forceRefresh, signal);
     if (!token.ok) return { ok: false, classified: token.classified };
-    const result = await sendHttp(
-      options.fetch,
-      url,
-      { method: "GET", headers: { Authorization: `Bearer ${token.accessToken}`, Accept: "application/json" } },
-      { timeoutMs: options.timeoutMs, signal },
-    );
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token.accessToken}`,
+      Accept: "application/json",
+    };
+    const init: OutboundRequestInit = { method: request.method, headers };
+    if (request.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(request.body);
+    }
+    const result = await sendHttp(options.fetch, request.url, init, { timeoutMs: options.timeoutMs, signal });
     if (!result.ok) return { ok: false, classified: result.failure };
+    if (result.answer.status === 204) return { ok: true, json: null, classified: { category: "ok", httpStatus: 204 } };
     return classifyGraphAnswer(result.answer);
   }
 
-  async function get(url: string, signal: AbortSignal): Promise<GraphOutcome> {
-    const outcome = await getUrl(url, signal, false);
-    if (!outcome.ok && outcome.classified.category === "auth_failed") return getUrl(url, signal, true);
+  async function request(graphRequest: GraphRequest, signal: AbortSignal): Promise<GraphOutcome> {
+    const outcome = await once(graphRequest, signal, false);
+    if (!outcome.ok && outcome.classified.category === "auth_failed") return once(graphRequest, signal, true);
     return outcome;
   }
+  const get = (url: string, signal: AbortSignal): Promise<GraphOutcome> => request({ method: "GET", url }, signal);
 
   return {
     get: (pathAndQuery, signal) => get(`${root}${pathAndQuery}`, signal),
+    send: (method, pathAndQuery, signal, body) => request({ method, url: `${root}${pathAndQuery}`, body }, signal),
     async getAll(pathAndQuery, signal, maxPages = 50) {
       const values: unknown[] = [];
       let next: string | null = `${root}${pathAndQuery}`;

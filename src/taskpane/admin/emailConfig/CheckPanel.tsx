@@ -120,7 +120,15 @@ export function CheckPanel({
             </Button>
           </div>
           {exportCsv.error !== null && <FailureMessage error={exportCsv.error} />}
-          {!active && <ResultsList orgId={orgId} runId={run.id} category={filter || null} total={filterTotal} />}
+          {!active && (
+            <ResultsList
+              orgId={orgId}
+              runId={run.id}
+              category={filter || null}
+              total={filterTotal}
+              settling={run.preflight?.settling ?? null}
+            />
+          )}
           {active && <Text size={200}>Results appear here when the check finishes.</Text>}
         </>
       )}

@@ -9,7 +9,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CATEGORIES } from "../../../contract/categories";
-import type { CheckRunDto, CheckRunState } from "../../../contract/checks";
+import { SCOPE_RELATED_CATEGORIES, type CheckRunDto, type CheckRunState } from "../../../contract/checks";
+import { settlingText } from "./ResultsList";
 import { isActive } from "./useCheckRun";
 
 const useStyles = makeStyles({
@@ -65,7 +66,11 @@ export function Progress({ run, onCancel }: { run: CheckRunDto; onCancel: () => 
 /** Why a run stopped (and its connection-check steps), and the preflight's warnings. */
 export function StopReason({ run }: { run: CheckRunDto }) {
   const styles = useStyles();
-  if (!run.stopReason && !run.preflight?.warnings.length) return null;
+  // The note matters only where a scope, role or consent decides the outcome.
+  const settles =
+    run.preflight?.warnings.some((warning) => SCOPE_RELATED_CATEGORIES.includes(warning.category)) === true ||
+    SCOPE_RELATED_CATEGORIES.some((category) => (run.counts[category] ?? 0) > 0);
+  if (!run.stopReason && !run.preflight?.warnings.length && !(settles && run.preflight?.settling)) return null;
   return (
     <>
       {run.stopReason && (
@@ -91,6 +96,13 @@ export function StopReason({ run }: { run: CheckRunDto }) {
           <MessageBarBody>{warning.message}</MessageBarBody>
         </MessageBar>
       ))}
+      {settles && run.preflight?.settling && (
+        <MessageBar intent="info" layout="multiline" data-testid="settling">
+          <MessageBarBody>
+            The configuration was saved less than 2 hours before this check. {settlingText(run.preflight.settling)}
+          </MessageBarBody>
+        </MessageBar>
+      )}
     </>
   );
 }

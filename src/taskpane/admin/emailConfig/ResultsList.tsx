@@ -2,7 +2,12 @@ import { Badge, Text, makeStyles, tokens, type BadgeProps } from "@fluentui/reac
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
 import type { CategoryId, Severity } from "../../../contract/categories";
-import type { CheckResultDto } from "../../../contract/checks";
+import {
+  SCOPE_RELATED_CATEGORIES,
+  type CheckCapabilitiesDto,
+  type CheckResultDto,
+  type CheckSettlingDto,
+} from "../../../contract/checks";
 import { useSession } from "../../auth/SessionProvider";
 import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../FailureMessage";
@@ -43,6 +48,25 @@ const useStyles = makeStyles({
   remedy: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
 });
 
+const CAPABILITY_LABELS: Record<keyof CheckCapabilitiesDto, string> = {
+  mail: "Mail",
+  calendar: "Calendar",
+  drafts: "Drafts",
+};
+
+/** "Mail: ok · Calendar: calendar_denied": what each probe proved, for results that probe more than one. */
+function capabilitiesLine(capabilities: CheckCapabilitiesDto): string {
+  return (Object.keys(CAPABILITY_LABELS) as Array<keyof CheckCapabilitiesDto>)
+    .flatMap((name) => (capabilities[name] === null ? [] : [`${CAPABILITY_LABELS[name]}: ${capabilities[name]}`]))
+    .join(" · ");
+}
+
+/** The re-check time in the admin's own clock ("re-check after 16:45"). */
+export function settlingText(settling: CheckSettlingDto): string {
+  const time = new Date(settling.recheckAfter).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `Changes to RBAC for Applications can take up to 2 hours; re-check after ${time}.`;
+}
+
 interface Loaded {
   key: string;
   items: CheckResultDto[];
@@ -58,12 +82,15 @@ export function ResultsList({
   runId,
   category,
   total,
+  settling = null,
 }: {
   orgId: string;
   runId: string;
   category: CategoryId | null;
   /** Results expected for this filter, so the scrollbar is right before every page is loaded. */
   total: number;
+  /** The run started soon after a configuration change: scope-related results say when to re-check. */
+  settling?: CheckSettlingDto | null;
 }) {
   const styles = useStyles();
   const { api } = useSession();
@@ -162,9 +189,19 @@ export function ResultsList({
                       {result.message}
                       {result.primarySmtpAddress ? ` Primary address: ${result.primarySmtpAddress}.` : ""}
                     </Text>
+                    {result.capabilities !== null && (
+                      <Text size={200} className={styles.text} data-testid="capabilities">
+                        {capabilitiesLine(result.capabilities)}
+                      </Text>
+                    )}
                     {result.severity !== "ok" && (
                       <Text size={200} className={styles.remedy}>
                         What to do: {result.remedy}
+                      </Text>
+                    )}
+                    {settling !== null && SCOPE_RELATED_CATEGORIES.includes(result.category) && (
+                      <Text size={200} className={styles.remedy} data-testid="settling-note">
+                        {settlingText(settling)}
                       </Text>
                     )}
                   </>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailboxDriver, signInServiceAccount } from "../../../../src/server/exchange/index.js";
 import type { EwsOAuthConfig } from "../../../../src/server/exchange/config.js";
+import type { Scenario } from "../../../../src/lab/index.js";
 import {
   memoryTokenStore,
   scenarioFile,
@@ -138,23 +139,33 @@ describe("Microsoft 365 OAuth (EWS) – Impersonated logon against Exchange Onli
   });
 });
 
-describe("EWS against a tenant where Exchange Online blocks EWS", () => {
-  let harness: ExchangeLab;
-  beforeAll(async () => {
-    const scenario = scenarioFile("online");
-    scenario.ewsBlocked = true;
-    harness = await startExchangeLab(scenario);
-  });
-  afterAll(async () => {
-    await harness.close();
-  });
+describe.each([
+  ["the organization's EwsEnabled", { ewsBlocked: true }, /EwsEnabled is False/],
+  [
+    "EwsAllowedAppIDs without the app",
+    { ewsAllowedAppIds: ["0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"] },
+    /EwsAllowedAppIDs/,
+  ],
+] as Array<[string, Partial<Scenario>, RegExp]>)(
+  "EWS where Exchange Online blocks it through %s",
+  (_setting, change, reason) => {
+    let harness: ExchangeLab;
+    beforeAll(async () => {
+      harness = await startExchangeLab({ ...scenarioFile("online"), ...change });
+    });
+    afterAll(async () => {
+      await harness.close();
+    });
 
-  it("classifies the tenant block as forbidden (HTTP 403)", async () => {
-    const { driver } = await signedIn(harness, "svc-sync@fabrikam.lab");
-    const outcome = await driver.checkUser({ email: "adam.ok@fabrikam.lab" }, "read", signal);
-    expect(outcome).toMatchObject({ category: "forbidden", httpStatus: 403 });
-  });
-});
+    it("classifies the 403 as ews_blocked, naming the setting and the app ID to allow-list", async () => {
+      const { driver } = await signedIn(harness, "svc-sync@fabrikam.lab");
+      const outcome = await driver.checkUser({ email: "adam.ok@fabrikam.lab" }, "read", signal);
+      expect(outcome).toMatchObject({ category: "ews_blocked", httpStatus: 403 });
+      expect(outcome.detail).toMatch(reason);
+      expect(outcome.detail).toContain(`the app ID to allow-list is ${harness.lab.scenario.apps.backend.clientId}`);
+    });
+  },
+);
 
 describe("EWS throttling", () => {
   let harness: ExchangeLab;

@@ -9,6 +9,7 @@ const signal = new AbortController().signal;
 let harness: ExchangeLab;
 let certificate: { cert: string; private: string };
 
+const WRITER_APP = "6a1e3c8d-0b5f-4e92-9c7a-2d4f8b1e6c35";
 const SCOPED_APP = "4f7b2c9e-1a6d-4b38-8e5f-3c0a7d2b9e61";
 const DIRECTORY_ONLY_APP = "b2e6d9a3-7f1c-4a58-9d0b-6e3f8a1c5d74";
 const CERT_APP = "0c8e5a2f-6d3b-4f91-a7e4-2b9d1c6f8a30";
@@ -30,6 +31,13 @@ beforeAll(async () => {
     roles: { "https://graph.microsoft.com": ["Mail.Read"] },
     mailboxScope: "all",
   });
+  scenario.apps.appOnly.push({
+    clientId: WRITER_APP,
+    displayName: "Graph app with Mail.ReadWrite",
+    secret: "lab-online-writer-secret",
+    roles: { "https://graph.microsoft.com": ["Mail.ReadWrite", "User.Read.All"] },
+    mailboxScope: "scoped",
+  });
   scenario.throttling = { ...scenario.throttling, graphBudget: 1, graphRetryAfterSeconds: 3 };
   scenario.latencyMs = { min: 40, max: 40 };
   harness = await startExchangeLab(scenario);
@@ -41,22 +49,24 @@ afterAll(async () => {
 describe("Microsoft 365 OAuth (Graph) – App-only against the Exchange Online lab", () => {
   const secret = { type: "secret" as const, clientSecret: "lab-online-graph-secret" };
 
-  it("passes preflight with a client-credentials token and readable rooms", async () => {
+  it("passes preflight with a client-credentials token, its consented permissions and readable rooms", async () => {
     const report = await createMailboxDriver(appOnly(SCOPED_APP, secret), harness.deps()).preflight(signal);
     expect(report).toMatchObject({ canProceed: true, warnings: [] });
     expect(report.steps.map((step) => [step.step, step.category])).toEqual([
       ["Token (client credentials)", "ok"],
+      ["Graph appRoleAssignments", "ok"],
       ["Graph places (rooms)", "ok"],
     ]);
+    expect(report.steps[1]!.detail).toBe("consented in Entra ID: User.Read.All, Place.Read.All");
   });
 
-  it("stops preflight with auth_failed when the client secret is wrong", async () => {
+  it("stops preflight with secret_id_pasted when the client secret is wrong (Entra's AADSTS7000215)", async () => {
     const report = await createMailboxDriver(
       appOnly(SCOPED_APP, { type: "secret", clientSecret: "wrong" }),
       harness.deps(),
     ).preflight(signal);
     expect(report.canProceed).toBe(false);
-    expect(report.steps[0]).toMatchObject({ step: "Token (client credentials)", category: "auth_failed" });
+    expect(report.steps[0]).toMatchObject({ step: "Token (client credentials)", category: "secret_id_pasted" });
   });
 
   it("authenticates with a certificate instead of a secret", async () => {
@@ -64,7 +74,7 @@ describe("Microsoft 365 OAuth (Graph) – App-only against the Exchange Online l
       appOnly(CERT_APP, { type: "certificate", certificatePem: certificate.cert, privateKeyPem: certificate.private }),
       harness.deps(),
     );
-    expect((await driver.checkUser({ email: "adam.ok@fabrikam.lab" }, "full", signal)).category).toBe("ok");
+    expect((await driver.checkUser({ email: "adam.ok@fabrikam.lab" }, "read", signal)).category).toBe("ok");
   });
 
   it("refuses a private key that does not belong to the certificate, before any request", async () => {
@@ -91,14 +101,31 @@ describe("Microsoft 365 OAuth (Graph) – App-only against the Exchange Online l
     expect(await check("nobody@fabrikam.lab")).toBe("user_not_found");
   });
 
-  it("reads the inbox and the newest message on a full check", async () => {
+  it("creates and deletes a draft on a full check with Mail.ReadWrite", async () => {
+    const outcome = await createMailboxDriver(
+      appOnly(WRITER_APP, { type: "secret", clientSecret: "lab-online-writer-secret" }),
+      harness.deps(),
+    ).checkUser({ email: "adam.ok@fabrikam.lab" }, "full", signal);
+    expect(outcome).toMatchObject({ category: "ok", capabilities: { mail: "ok", calendar: "ok", drafts: "ok" } });
+    expect(outcome.steps.map((step) => step.step)).toEqual([
+      "Graph users (directory)",
+      "Graph mailFolders/inbox (mail)",
+      "Graph calendar",
+      "Graph create draft",
+      "Graph delete draft",
+    ]);
+  });
+
+  it("says drafts_not_permitted on a full check without Mail.ReadWrite instead of failing", async () => {
     const outcome = await createMailboxDriver(appOnly(SCOPED_APP, secret), harness.deps()).checkUser(
       { email: "adam.ok@fabrikam.lab" },
       "full",
       signal,
     );
-    expect(outcome.category).toBe("ok");
-    expect(outcome.steps.map((step) => step.step)).toEqual(["Graph mailFolders/inbox", "Graph messages ($top=1)"]);
+    expect(outcome).toMatchObject({
+      category: "drafts_not_permitted",
+      capabilities: { mail: "ok", calendar: "ok", drafts: "drafts_not_permitted" },
+    });
   });
 
   it("says graph_scope_denied for an app without Mail.Read and warns that rooms will not be read", async () => {

@@ -59,14 +59,26 @@ describe("check results CSV", () => {
 
     const lines = text.split("\r\n");
     expect(lines[0]).toBe(
-      '"email","user_id","category","severity","message","remedy","detail","primary_smtp_address","http_status","attempts","duration_ms","checked_at"',
+      '"email","user_id","category","severity","message","remedy","detail","primary_smtp_address","http_status","attempts","duration_ms","checked_at","capabilities"',
     );
     expect(lines[1]).toMatch(
-      /^"ann@contoso.test","u1","ok","ok","Mailbox access works.","Nothing to do.","","","","1","42","2026-11-21T10:00:00.000Z"$/,
+      /^"ann@contoso.test","u1","ok","ok","Mailbox access works.","Nothing to do.","","","","1","42","2026-11-21T10:00:00.000Z",""$/,
     );
     expect(lines[2]).toContain(`"'=cmd|' /C calc'!A0@contoso.test","u2","non_primary_address","warning"`);
     expect(lines[2]).toContain('"bob@contoso.test","200","2"');
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe("");
+  });
+
+  it("writes a Graph result's capabilities in one cell, mail apart from calendar and drafts", async () => {
+    const text = await collect([
+      [
+        result({
+          category: "calendar_denied",
+          capabilities: { mail: "ok", calendar: "calendar_denied", drafts: null },
+        }),
+      ],
+    ]);
+    expect(text.split("\r\n")[1]).toMatch(/,"mail ok; calendar calendar_denied"$/);
   });
 });

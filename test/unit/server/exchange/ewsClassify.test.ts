@@ -158,6 +158,30 @@ describe("EWS answer classification from captured payloads", () => {
     });
   });
 
+  it.each([
+    ["the organization's", "Exchange Web Services are blocked for this organization (EwsEnabled is False)."],
+    ["the mailbox's", "Exchange Web Services are disabled for this mailbox (CASMailbox EwsEnabled is False)."],
+    [
+      "the allow-list's",
+      "The application is not in the organization's EwsAllowedAppIDs (EwsApplicationAccessPolicy EnforceAllowList).",
+    ],
+  ])("maps a 403 naming %s EWS switch to ews_blocked, keeping Exchange's reason", (_which, reason) => {
+    const headers = { "x-ms-diagnostics": `2000003;reason="${reason}";error_category="access_denied"` };
+    expect(classifyEwsAnswer("GetFolder", answer(403, "", headers)).classified).toEqual({
+      category: "ews_blocked",
+      detail: `HTTP 403: ${reason}`,
+      httpStatus: 403,
+    });
+  });
+
+  it("keeps a licence block (F1/F3/kiosk) as forbidden", () => {
+    const headers = {
+      "x-ms-diagnostics":
+        '2000003;reason="EWS access is blocked for F1, F3 and kiosk licences.";error_category="access_denied"',
+    };
+    expect(classifyEwsAnswer("GetFolder", answer(403, "", headers)).classified.category).toBe("forbidden");
+  });
+
   it("maps a 401 whose diagnostics name the token/header mismatch to token_header_mismatch", () => {
     const outcome = classifyEwsAnswer(
       "GetFolder",

@@ -43,18 +43,34 @@ describe("Graph answer classification", () => {
     expect(classifyGraphAnswer(answer).classified.category).toBe(category);
   });
 
-  it("maps 429 to throttled with Retry-After and keeps Graph's words in the detail", () => {
+  it("maps a mailbox's 429 ApplicationThrottled to mailbox_throttled with Retry-After and Graph's words", () => {
     const outcome = classifyGraphAnswer(
       graphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
         "retry-after": "12",
       }),
     );
     expect(outcome.classified).toEqual({
-      category: "throttled",
+      category: "mailbox_throttled",
       detail: "ApplicationThrottled: Application is over its MailboxConcurrency limit.",
       httpStatus: 429,
       backOffMs: 12_000,
     });
+  });
+
+  it("honours a fractional Retry-After on a mailbox's MailboxConcurrency 429, rounded up to the millisecond", () => {
+    const outcome = classifyGraphAnswer(
+      graphError(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.", {
+        "retry-after": "2.128",
+      }),
+    );
+    expect(outcome.classified).toMatchObject({ category: "mailbox_throttled", backOffMs: 2_128, httpStatus: 429 });
+  });
+
+  it("classifies the directory's own 429 (TooManyRequests) as throttled with its Retry-After", () => {
+    const outcome = classifyGraphAnswer(
+      graphError(429, "TooManyRequests", "Too many requests.", { "retry-after": "0.5" }),
+    );
+    expect(outcome.classified).toMatchObject({ category: "throttled", backOffMs: 500 });
   });
 
   it("parses a successful answer's JSON", () => {

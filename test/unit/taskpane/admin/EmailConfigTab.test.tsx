@@ -422,4 +422,75 @@ describe("Email Configuration", () => {
     expect(rows[0]).toHaveAttribute("aria-setsize", "10000");
     expect(server.sent("GET /api/orgs/org-1/checks/run-1/results")).toHaveLength(1);
   });
+
+  it("shows a Graph run's consent warning, per-capability outcomes, the alias's primary address and the settling note", async () => {
+    giveResultsListLayout();
+    const recheckAfter = "2026-12-02T16:45:00.000Z";
+    const settling = {
+      changedAt: "2026-12-02T14:45:00.000Z",
+      recheckAfter,
+      note: "Changes to RBAC for Applications can take up to 2 hours; re-check after 16:45 UTC.",
+    };
+    const run = checkRun({
+      accessType: "graph_app_only",
+      total: 3,
+      done: 3,
+      counts: { ok: 1, calendar_denied: 1, non_primary_address: 1 },
+      configVersion: 1,
+      draft: false,
+      preflight: {
+        canProceed: true,
+        steps: [],
+        warnings: [{ category: "tenant_wide_consent", message: "Mail.Read is consented tenant-wide in Entra ID." }],
+        settling,
+      },
+    });
+    const bella = {
+      ...result("bella@fabrikam.lab"),
+      category: "calendar_denied" as const,
+      severity: "warning" as const,
+      message: "Mail can be read but the calendar cannot.",
+      remedy: "Assign the Application Calendars.Read role.",
+      capabilities: { mail: "ok" as const, calendar: "calendar_denied" as const, drafts: null },
+    };
+    const hana = {
+      ...result("hana.alias@fabrikam.lab"),
+      category: "non_primary_address" as const,
+      severity: "warning" as const,
+      message: "The address is an alias.",
+      primarySmtpAddress: "hana.schmidt@fabrikam.lab",
+      capabilities: { mail: "ok" as const, calendar: "ok" as const, drafts: null },
+    };
+    const adam = {
+      ...result("adam@fabrikam.lab"),
+      capabilities: { mail: "ok" as const, calendar: "ok" as const, drafts: null },
+    };
+    const server = backend(
+      emailConfig({
+        accessType: "ews_basic_impersonation",
+        accountLogon: "svc@contoso.lab",
+        hasPassword: true,
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        version: 1,
+      }),
+    )
+      .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
+      .on("GET /api/orgs/org-1/checks/run-1/results", { body: { items: [adam, bella, hana], nextCursor: null } });
+    renderWithSession(<Tab />, server);
+
+    expect(await screen.findByText("Mail.Read is consented tenant-wide in Entra ID.")).toBeInTheDocument();
+    const localTime = new Date(recheckAfter).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    expect(screen.getByTestId("settling")).toHaveTextContent(`re-check after ${localTime}.`);
+    const list = await screen.findByRole("list", { name: "Results, 3 users" });
+    await waitFor(() => expect(within(list).getByText("bella@fabrikam.lab")).toBeInTheDocument());
+    const row = (email: string) => within(list).getByText(email).closest<HTMLElement>("[role=listitem]")!;
+    expect(within(row("bella@fabrikam.lab")).getByTestId("capabilities")).toHaveTextContent(
+      "Mail: ok · Calendar: calendar_denied",
+    );
+    expect(within(row("bella@fabrikam.lab")).getByTestId("settling-note")).toHaveTextContent(localTime);
+    expect(within(row("adam@fabrikam.lab")).queryByTestId("settling-note")).not.toBeInTheDocument();
+    expect(
+      within(row("hana.alias@fabrikam.lab")).getByText(/Primary address: hana\.schmidt@fabrikam\.lab\./),
+    ).toBeInTheDocument();
+  });
 });

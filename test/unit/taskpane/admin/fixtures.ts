@@ -61,6 +61,7 @@ export function result(email: string, category: "ok" | "no_mailbox" = "ok"): Che
     remedy: category === "ok" ? "Nothing to do." : "Create a mailbox for the user or assign an Exchange license.",
     detail: null,
     primarySmtpAddress: null,
+    capabilities: null,
     httpStatus: 200,
     attempts: 1,
     durationMs: 5,
