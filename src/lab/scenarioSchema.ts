@@ -50,7 +50,7 @@ const List = <T extends TSchema>(items: T, fallback?: unknown[]) =>
 const Refresh = () => OneOf(["ok", "revoked"] as const, "ok");
 
 /** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
-const Scope = (fallback: "all" | undefined = "all") =>
+const Scope = ({ fallback }: { fallback?: "all" } = { fallback: "all" }) =>
   Type.Union([Type.Literal("all"), Type.Literal("none"), Type.Literal("scoped"), Type.Array(Email())], {
     ...(fallback === undefined ? {} : { default: fallback }),
     message: 'must be "all", "none", "scoped" or an array of email addresses',
@@ -107,7 +107,7 @@ export const AppOnlySchema = Fields({
   /** RBAC for Applications: the mailboxes the app may reach. */
   mailboxScope: Scope(),
   /** RBAC grants per permission: the mailboxes whose calendar the app may read (default: mailboxScope). */
-  calendarScope: Type.Optional(Scope(undefined)),
+  calendarScope: Type.Optional(Scope({})),
   /** Graph permissions also consented tenant-wide in Entra ID: in the token, and they reach every mailbox. */
   tenantWideConsent: Type.Optional(List(Text())),
   /** The identity provider refuses this app's client credentials with Entra's AADSTS answer. */
