@@ -67,24 +67,38 @@ export function AppRegistrationFields({
         </RadioGroup>
       </Field>
       {draft.credentialType === "secret" ? (
-        <Field
-          label="Client secret"
-          hint={
-            secretStored
-              ? "A client secret is stored. Leave blank to keep it."
-              : "Shown once when you create it in Entra ID."
-          }
-          {...fieldState(errors, "appOnly.clientSecret")}
-        >
-          <Input
-            id="ec-appOnly-clientSecret"
-            type="password"
-            autoComplete="new-password"
-            value={draft.clientSecret}
-            placeholder={secretStored ? "•••••••• (stored)" : ""}
-            onChange={(_, d) => onChange({ clientSecret: d.value })}
-          />
-        </Field>
+        <>
+          <Field
+            label="Client secret"
+            hint={
+              secretStored
+                ? "A client secret is stored. Leave blank to keep it."
+                : "Shown once when you create it in Entra ID."
+            }
+            {...fieldState(errors, "appOnly.clientSecret")}
+          >
+            <Input
+              id="ec-appOnly-clientSecret"
+              type="password"
+              autoComplete="new-password"
+              value={draft.clientSecret}
+              placeholder={secretStored ? "•••••••• (stored)" : ""}
+              onChange={(_, d) => onChange({ clientSecret: d.value })}
+            />
+          </Field>
+          <Field
+            label="Secret expires on"
+            hint="The Expires date Entra ID shows under Certificates & secrets: monitoring alerts before it passes."
+            {...fieldState(errors, "appOnly.clientSecretExpiresAt")}
+          >
+            <Input
+              id="ec-appOnly-clientSecretExpiresAt"
+              type="date"
+              value={draft.clientSecretExpiresAt}
+              onChange={(_, d) => onChange({ clientSecretExpiresAt: d.value })}
+            />
+          </Field>
+        </>
       ) : (
         <>
           {certificateStored && (

@@ -20,6 +20,8 @@ export interface EmailConfigDraft {
   credentialType: "secret" | "certificate";
   /** Write-only: blank keeps the stored secret. */
   clientSecret: string;
+  /** The secret's expiry date (YYYY-MM-DD) as Entra ID shows it, for the expiry alert; blank for none. */
+  clientSecretExpiresAt: string;
   certificatePem: string;
   privateKeyPem: string;
 }
@@ -36,6 +38,7 @@ const FIELD_ORDER = [
   "appOnly.tenantId",
   "appOnly.clientId",
   "appOnly.clientSecret",
+  "appOnly.clientSecretExpiresAt",
   "appOnly.certificatePem",
   "appOnly.privateKeyPem",
 ];
@@ -56,6 +59,7 @@ export function draftFrom(config: EmailConfigDto): EmailConfigDraft {
     clientId: config.appOnly.clientId ?? "",
     credentialType: config.appOnly.credentialType ?? "secret",
     clientSecret: "",
+    clientSecretExpiresAt: config.appOnly.clientSecretExpiresAt ?? "",
     certificatePem: "",
     privateKeyPem: "",
   };
@@ -107,6 +111,10 @@ export function validateDraft(draft: EmailConfigDraft, saved: EmailConfigDto): F
       if (draft.clientSecret === "" && !(saved.appOnly.credentialType === "secret" && saved.appOnly.hasClientSecret)) {
         errors["appOnly.clientSecret"] = "Enter the client secret.";
       }
+      const expires = draft.clientSecretExpiresAt.trim();
+      if (expires !== "" && (!/^\d{4}-\d{2}-\d{2}$/.test(expires) || Number.isNaN(Date.parse(expires)))) {
+        errors["appOnly.clientSecretExpiresAt"] = "Enter the date the secret expires, e.g. 2027-06-30.";
+      }
     } else {
       // A stored certificate is kept when both fields stay blank; a new one needs both parts.
       const keepStored =
@@ -137,6 +145,10 @@ export function toInput(draft: EmailConfigDraft): EmailConfigInput {
       tenantId: draft.tenantId.trim(),
       clientId: draft.clientId.trim(),
       ...(draft.credentialType === "secret" && draft.clientSecret !== "" ? { clientSecret: draft.clientSecret } : {}),
+      // Sent with every secret configuration: a blank date clears the stored one (it feeds the expiry alert).
+      ...(draft.credentialType === "secret"
+        ? { clientSecretExpiresAt: draft.clientSecretExpiresAt.trim() || null }
+        : {}),
       ...(draft.credentialType === "certificate" && draft.privateKeyPem.trim() !== ""
         ? { certificatePem: draft.certificatePem.trim(), privateKeyPem: draft.privateKeyPem }
         : {}),

@@ -107,6 +107,24 @@ describe("Email Configuration", () => {
     expect(server.sent("PUT /api/orgs/org-1/email-config")).toHaveLength(0);
   });
 
+  it("sends the client secret's expiry date with the secret, for the expiry alert", async () => {
+    const server = backend().on("PUT /api/orgs/org-1/email-config", { body: emailConfig() });
+    renderWithSession(<Tab />, server);
+    await chooseType(/App-only/);
+    await userEvent.type(screen.getByLabelText(/Tenant ID/), "contoso.onmicrosoft.com");
+    await userEvent.type(screen.getByLabelText(/^Client ID/), "5b6f3c2e-9d1a-4e7b-8c3f-2a1d0e9f8b7c");
+    await userEvent.type(document.getElementById("ec-appOnly-clientSecret")!, "s3cret-value");
+    await userEvent.type(screen.getByLabelText(/Secret expires on/), "2027-06-30");
+
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+
+    await waitFor(() => expect(server.sent("PUT /api/orgs/org-1/email-config")).toHaveLength(1));
+    expect(server.sent("PUT /api/orgs/org-1/email-config")[0]?.body).toMatchObject({
+      accessType: "graph_app_only",
+      appOnly: { clientSecret: "s3cret-value", clientSecretExpiresAt: "2027-06-30" },
+    });
+  });
+
   it("shows the server's reason at the field it names", async () => {
     const server = backend().on(
       "PUT /api/orgs/org-1/email-config",
