@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { InProcessSlots } from "./checks/slots.js";
 import { CheckRunEvents } from "./checks/progressEvents.js";
 import { checkRunsRepository } from "./checks/repository.js";
 import { CheckService } from "./checks/service.js";
@@ -143,6 +144,7 @@ function buildCheckService(
     driverFor: defaultDriverFactory(ctx, settings.runner.requestTimeoutMs),
     settings,
     events: new CheckRunEvents(settings.progressIntervalMs),
+    slots: new InProcessSlots(),
     log: app.log,
   });
 }

@@ -67,6 +67,7 @@ const EnvSchema = Type.Object({
   CHECK_RETRY_BASE_MS: Type.Optional(Type.String()),
   CHECK_DEFAULT_BACKOFF_MS: Type.Optional(Type.String()),
   CHECK_PAGE_SIZE: Type.Optional(Type.String()),
+  CHECK_MAX_THROTTLED_WAIT_MS: Type.Optional(Type.String()),
 });
 export type ServerEnv = Static<typeof EnvSchema>;
 
@@ -122,6 +123,8 @@ export interface ChecksConfig {
   retryBaseMs: number;
   defaultBackOffMs: number;
   pageSize: number;
+  /** A run whose server pauses add up to more than this ends `throttled`. */
+  maxThrottledWaitMs: number;
 }
 
 export interface ServerConfig {
@@ -306,6 +309,7 @@ export const CHECK_DEFAULTS = {
   retryBaseMs: 200,
   defaultBackOffMs: 1_000,
   pageSize: 500,
+  maxThrottledWaitMs: 600_000,
 } as const;
 
 function parseChecks(env: ServerEnv): ChecksConfig {
@@ -341,6 +345,13 @@ function parseChecks(env: ServerEnv): ChecksConfig {
       600_000,
     ),
     pageSize: wholeWithin(env.CHECK_PAGE_SIZE, defaults.pageSize, "CHECK_PAGE_SIZE", 10, 10_000),
+    maxThrottledWaitMs: wholeWithin(
+      env.CHECK_MAX_THROTTLED_WAIT_MS,
+      defaults.maxThrottledWaitMs,
+      "CHECK_MAX_THROTTLED_WAIT_MS",
+      1_000,
+      86_400_000,
+    ),
   };
 }
 

@@ -29,6 +29,7 @@ import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
 import { runChecks, type RunEnd } from "./runner.js";
 import type { CheckSettings } from "./settings.js";
+import { budgetKeyOf, type ConcurrencySlots } from "./slots.js";
 import type { RunProgress } from "./types.js";
 
 export type { DriverFactory } from "../emailConfig/service.js";
@@ -69,6 +70,8 @@ export interface CheckServiceDeps {
   driverFor: DriverFactory;
   settings: CheckSettings;
   events: CheckRunEvents;
+  /** Where each request takes its slot of the service account's budget. */
+  slots: ConcurrencySlots;
   log: FastifyBaseLogger;
 }
 
@@ -314,7 +317,9 @@ export class CheckService {
       depth: run.depth,
       driver,
       store: runs.storeFor(run.orgId),
-      settings: { ...settings.runner, concurrency: run.concurrency },
+      settings: { ...settings.runner, concurrency: run.concurrency, maxConcurrency: settings.maxConcurrency },
+      slots: this.deps.slots,
+      budgetKey: budgetKeyOf(run.orgId, config),
       initial,
       signal,
       onProgress: (progress) => {
@@ -378,6 +383,8 @@ function finishOf(end: RunEnd): Parameters<CheckRunsRepository["finish"]>[1] {
       return { state: end.state, progress: end.progress };
     case "auth_failed":
       return { state: "auth_failed", progress: end.progress, stopCategory: end.category, stopDetail: end.detail };
+    case "throttled":
+      return { state: "throttled", progress: end.progress, stopCategory: "throttled", stopDetail: end.detail };
     case "failed":
       return { state: "failed", progress: end.progress, stopCategory: null, stopDetail: end.detail };
   }
