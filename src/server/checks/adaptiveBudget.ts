@@ -75,6 +75,11 @@ export class AdaptiveBudget {
   /** The limit the last decrease came from: probing back up to it waits for a quiet period. */
   private throttledAt = Number.POSITIVE_INFINITY;
   private lastPauseMs = 0;
+  /** Throttles answered by requests granted under the limit just decreased from, and that limit's epoch. */
+  private refusedSinceDecrease = 0;
+  private decreasedFromEpoch = -1;
+  /** Failed probes in a row at the same level: each doubles the quiet period before the next. */
+  private failedProbes = 0;
   private roundAnswers = 0;
   private roundThrottles = 0;
   private readonly pause = new PauseLedger();
@@ -116,7 +121,8 @@ export class AdaptiveBudget {
   release(ticket: BudgetTicket, answer: SlotAnswer): void {
     this.held = Math.max(0, this.held - 1);
     if (answer.kind === "throttled") this.onThrottled(ticket, answer.backOffMs);
-    else if (answer.kind === "clean") this.onClean();
+    // A clean answer to a request granted under a limit since decreased says nothing about the new one.
+    else if (answer.kind === "clean" && ticket.epoch > this.decreasedFromEpoch) this.onClean();
   }
 
   /** Pauses as asked; lowers the limit unless this looks like noise at a level already proven clean. */
@@ -124,14 +130,24 @@ export class AdaptiveBudget {
     const now = this.now();
     this.pause.extend(now, backOffMs);
     this.lastPauseMs = Math.max(backOffMs, 0);
-    // A throttle from a request granted under an older limit was already answered by that limit's decrease.
+    // A burst of refusals under the limit just decreased from says how many requests were too many: 27 sent and
+    // 21 refused means 6, learned in one step. Older throttles were already answered by an earlier decrease.
+    if (ticket.epoch === this.decreasedFromEpoch) {
+      this.refusedSinceDecrease += 1;
+      this.current = Math.max(1, Math.min(this.current, this.throttledAt - this.refusedSinceDecrease));
+      this.proven = Math.min(this.proven, this.current);
+      return;
+    }
     if (ticket.epoch !== this.epochNo) return;
     this.roundThrottles += 1;
     this.roundAnswers += 1;
     const tolerated = this.current <= this.proven ? Math.max(2, Math.ceil(this.current * this.settings.noiseShare)) : 1;
     if (this.roundThrottles < tolerated) return;
+    this.failedProbes = this.current === this.throttledAt ? this.failedProbes + 1 : 0;
     this.throttledAt = this.current;
-    this.current = Math.max(1, Math.floor(this.current * this.settings.decreaseFactor));
+    this.decreasedFromEpoch = this.epochNo;
+    this.refusedSinceDecrease = 1;
+    this.current = Math.max(1, Math.min(this.current - 1, Math.floor(this.current * this.settings.decreaseFactor)));
     this.proven = Math.min(this.proven, this.current);
     this.epochNo += 1;
     this.startRound();
@@ -156,7 +172,7 @@ export class AdaptiveBudget {
   private mayProbe(level: number): boolean {
     if (level < this.throttledAt) return true;
     const quiet = Math.max(this.settings.probeQuietMs, this.settings.probeQuietFactor * this.lastPauseMs);
-    return this.now() - this.pause.endsAt >= quiet;
+    return this.now() - this.pause.endsAt >= quiet * 2 ** Math.min(this.failedProbes, 6);
   }
 
   private startRound(): void {

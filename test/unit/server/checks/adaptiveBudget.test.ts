@@ -30,12 +30,12 @@ describe("adaptive budget", () => {
     expect(budget.inFlight).toBe(8);
   });
 
-  it("halves the limit once for a burst of throttling answers and pauses everyone as the server asks", () => {
+  it("halves the limit on a throttling answer and pauses everyone as the server asks", () => {
     const { time, now } = clock();
     const budget = new AdaptiveBudget({ initial: 20, ceiling: 27 }, now);
     const tickets = takeAll(budget);
 
-    for (const ticket of tickets.slice(0, 14)) budget.release(ticket, { kind: "throttled", backOffMs: 500 });
+    budget.release(tickets[0] as BudgetTicket, { kind: "throttled", backOffMs: 500 });
 
     expect(budget.limit).toBe(10);
     expect(budget.pausedMs()).toBe(500);
@@ -43,8 +43,19 @@ describe("adaptive budget", () => {
     time.now += 499;
     expect(budget.tryAcquire()).toBeNull();
     time.now += 1;
-    for (const ticket of tickets.slice(14)) budget.release(ticket, { kind: "clean" });
+    for (const ticket of tickets.slice(1)) budget.release(ticket, { kind: "clean" });
     expect(takeAll(budget)).toHaveLength(10);
+  });
+
+  it("lowers the limit to what the server accepted when a burst is refused (20 sent, 14 refused: 6)", () => {
+    const { now } = clock();
+    const budget = new AdaptiveBudget({ initial: 20, ceiling: 27 }, now);
+    const tickets = takeAll(budget);
+
+    for (const ticket of tickets.slice(0, 14)) budget.release(ticket, { kind: "throttled", backOffMs: 500 });
+    for (const ticket of tickets.slice(14)) budget.release(ticket, { kind: "clean" });
+
+    expect(budget.limit).toBe(6);
   });
 
   it("raises the limit by one after a round of clean answers", () => {
