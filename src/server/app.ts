@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { SHARED_SLOT_LEASES, SharedSlots } from "./checks/sharedSlots.js";
 import { InProcessSlots } from "./checks/slots.js";
 import { CheckRunEvents } from "./checks/progressEvents.js";
 import { checkRunsRepository } from "./checks/repository.js";
@@ -136,6 +137,16 @@ function buildCheckService(
   app: FastifyInstance,
 ): CheckService {
   const settings = checkSettingsFrom(ctx.config.checks);
+  // On PostgreSQL several processes may serve one database: the service accounts' budgets are kept there.
+  const shared =
+    ctx.database.dialect === "postgres"
+      ? new SharedSlots(ctx.database.db, {
+          holder: ctx.config.processName,
+          ...SHARED_SLOT_LEASES,
+          log: (message, error) => app.log.error({ err: error }, message),
+        })
+      : null;
+  const slots = shared ?? new InProcessSlots();
   return new CheckService({
     repos: ctx.repos,
     runs: checkRunsRepository(ctx.database.db, ctx.now),
@@ -144,7 +155,8 @@ function buildCheckService(
     driverFor: defaultDriverFactory(ctx, settings.runner.requestTimeoutMs),
     settings,
     events: new CheckRunEvents(settings.progressIntervalMs),
-    slots: new InProcessSlots(),
+    slots,
+    slotsKind: shared === null ? "in-process" : "postgres",
     log: app.log,
   });
 }

@@ -7,6 +7,7 @@ import { Value } from "@sinclair/typebox/value";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isIP } from "node:net";
+import { hostname } from "node:os";
 import { displayNameProblem } from "../contract/displayName.js";
 import { isEmailAddress } from "../contract/emailAddress.js";
 import { isGuid } from "../contract/identifiers.js";
@@ -18,6 +19,7 @@ const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.Union([Type.Literal("production"), Type.Literal("development"), Type.Literal("test")])),
   PORT: Type.Optional(Type.String({ pattern: "^[0-9]{1,5}$" })),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
+  PROCESS_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   ALLOWED_ORIGINS: Type.Optional(Type.String()),
   TOKEN_ISSUERS: Type.Optional(Type.String()),
@@ -129,6 +131,8 @@ export interface ChecksConfig {
 
 export interface ServerConfig {
   environment: "production" | "development" | "test";
+  /** This backend process among the others on one database (PROCESS_NAME, else hostname:pid). */
+  processName: string;
   port: number;
   host: string;
   databaseUrl: string;
@@ -424,6 +428,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
 
   return {
     environment,
+    processName: env.PROCESS_NAME ?? `${hostname()}:${process.pid}`,
     port: integer(env.PORT, 3001, "PORT", 65535),
     host: env.HOST ?? "127.0.0.1",
     databaseUrl: env.DATABASE_URL ?? path.join("data", "sync-sidebar.db"),

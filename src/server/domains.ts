@@ -9,6 +9,7 @@ import { auditCore001 } from "./audit/migrations/001_core.js";
 import { auditRoutes } from "./audit/routes.js";
 import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_status.js";
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
+import { migration012CheckBudgetLeases } from "./checks/migrations/012_check_budget_leases.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -40,6 +41,7 @@ export const migrations = mergeMigrations([
   { "001_core": auditCore001 },
   { "002_mailbox_status": migration002MailboxStatus, "010_check_runs": migration010CheckRuns },
   { "011_ews_authentication": migration011EwsAuthentication },
+  { "012_check_budget_leases": migration012CheckBudgetLeases },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

@@ -83,6 +83,8 @@ export class AdaptiveBudget {
   private roundAnswers = 0;
   private roundThrottles = 0;
   private readonly pause = new PauseLedger();
+  /** Slots this process may use of a budget shared with other processes (slots.ts, sharedSlots.ts). */
+  private share = Number.POSITIVE_INFINITY;
   private readonly settings: AdaptiveBudgetSettings;
 
   constructor(
@@ -111,9 +113,14 @@ export class AdaptiveBudget {
     return this.pause.totalMs;
   }
 
+  /** Caps what this budget grants at `slots` (its share of a budget several processes use), whatever its limit. */
+  setShare(slots: number): void {
+    this.share = Math.max(0, slots);
+  }
+
   /** A slot when one is free and no pause is in force; null otherwise (wait for a release or the pause's end). */
   tryAcquire(): BudgetTicket | null {
-    if (this.held >= this.current || this.pausedMs() > 0) return null;
+    if (this.held >= Math.min(this.current, this.share) || this.pausedMs() > 0) return null;
     this.held += 1;
     return { epoch: this.epochNo };
   }

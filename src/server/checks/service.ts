@@ -72,6 +72,7 @@ export interface CheckServiceDeps {
   events: CheckRunEvents;
   /** Where each request takes its slot of the service account's budget. */
   slots: ConcurrencySlots;
+  slotsKind: "in-process" | "postgres";
   log: FastifyBaseLogger;
 }
 
@@ -228,6 +229,12 @@ export class CheckService {
       run.controller.abort();
     }
     await Promise.all(runs.map((run) => run.settled));
+    await this.deps.slots.close?.();
+  }
+
+  /** For /api/health: whether this process takes check work, the runs it drives, and how its budget is kept. */
+  workerStatus(): { active: boolean; runs: number; budget: "in-process" | "postgres" } {
+    return { active: !this.closing, runs: this.active.size, budget: this.deps.slotsKind };
   }
 
   isActive(runId: string): boolean {

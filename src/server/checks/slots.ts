@@ -27,6 +27,8 @@ export interface ConcurrencySlots {
   acquire(budget: BudgetSpec, signal: AbortSignal): Promise<ConcurrencySlot | null>;
   /** The key's current limit (for logs, health and tests); null when the key was never used. */
   limitOf(key: string): number | null;
+  /** Gives back what the slots hold outside this process (called once no run is driven any more). */
+  close?(): Promise<void>;
 }
 
 /** The principal the server throttles: the service account's logon, or the app registration. */
@@ -57,7 +59,11 @@ interface KeyState {
 export class InProcessSlots implements ConcurrencySlots {
   private readonly keys = new Map<string, KeyState>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `initialShare`: slots a new key may use before anyone says how many (sharedSlots.ts starts at 0). */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly initialShare = Number.POSITIVE_INFINITY,
+  ) {}
 
   acquire(spec: BudgetSpec, signal: AbortSignal): Promise<ConcurrencySlot | null> {
     if (signal.aborted) return Promise.resolve(null);
@@ -85,6 +91,20 @@ export class InProcessSlots implements ConcurrencySlots {
     return this.keys.get(key)?.budget.limit ?? null;
   }
 
+  /** Caps the key's slots at this process's share of a budget other processes use too. */
+  setShare(key: string, slots: number): void {
+    const state = this.keys.get(key);
+    if (state === undefined) return;
+    state.budget.setShare(slots);
+    this.pump(state);
+  }
+
+  /** Requests in flight and requests waiting for a slot, for the key. */
+  usageOf(key: string): { inFlight: number; waiting: number } {
+    const state = this.keys.get(key);
+    return { inFlight: state?.budget.inFlight ?? 0, waiting: state?.waiters.length ?? 0 };
+  }
+
   private stateOf(spec: BudgetSpec): KeyState {
     let state = this.keys.get(spec.key);
     if (state === undefined) {
@@ -93,6 +113,7 @@ export class InProcessSlots implements ConcurrencySlots {
         waiters: [],
         timer: null,
       };
+      state.budget.setShare(this.initialShare);
       this.keys.set(spec.key, state);
     }
     return state;

@@ -1,7 +1,8 @@
 /**
  * A server whose throttling policy allows 6 concurrent EWS requests (a customised EWSMaxConcurrency the admin cannot
  * know) and a run configured for 27: the service account's adaptive budget learns the limit from ErrorServerBusy,
- * and no user ends server_busy or throttled.
+ * and no user ends server_busy or throttled. On PostgreSQL the budget's slots are leased from the database
+ * (sharedSlots.ts), as several processes would share them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckRunDto } from "../../../../src/contract/checks.js";
@@ -13,12 +14,15 @@ import {
   type Lab,
 } from "../../../../src/lab/index.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { postgresEnabled } from "../../../support/postgres.js";
 
 const USERS = 400;
 const SERVER_BUDGET = 6;
 const SERVICE_ACCOUNT = "svc-sync@contoso.lab";
 
-describe("a check run against a server budget below the configured concurrency", () => {
+const dialects: Array<"sqlite" | "postgres"> = (await postgresEnabled()) ? ["sqlite", "postgres"] : ["sqlite"];
+
+describe.each(dialects)("a check run against a server budget below the configured concurrency on %s", (dialect) => {
   let lab: Lab;
   let harness: TestBackend;
   let orgId: string;
@@ -36,6 +40,7 @@ describe("a check run against a server budget below the configured concurrency",
       port: 0,
     });
     harness = await createTestBackend({
+      dialect,
       env: {
         OUTBOUND_CA_FILE: lab.caCertFile,
         OUTBOUND_HOST_OVERRIDES: "localhost=127.0.0.1",
@@ -101,6 +106,7 @@ describe("a check run against a server budget below the configured concurrency",
     expect(finished).toMatchObject({ state: "completed", total: USERS, done: USERS, concurrency: 27 });
     // The server did refuse the first bursts: the budget was learned, not configured.
     expect(lab.stats.ewsBusy).toBeGreaterThan(0);
+    expect(harness.app.ctx.checks.workerStatus().budget).toBe(dialect === "postgres" ? "postgres" : "in-process");
     expect(finished.counts.server_busy ?? 0).toBe(0);
     expect(finished.counts.throttled ?? 0).toBe(0);
     expect(finished.counts.too_many_connections ?? 0).toBe(0);
