@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { PostgresRunSignals } from "./checks/runSignals.js";
 import { SHARED_SLOT_LEASES, SharedSlots } from "./checks/sharedSlots.js";
 import { InProcessSlots } from "./checks/slots.js";
 import { CheckRunEvents } from "./checks/progressEvents.js";
@@ -88,7 +89,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       app.log.warn("TOKEN_ISSUERS is empty: every authenticated route will answer 401.");
     }
 
-    const checks = buildCheckService({ config, database, repos, keyring, outbound, now }, app);
+    const checks = await buildCheckService({ config, database, repos, keyring, outbound, now }, app);
     const ctx: AppContext = { config, database, repos, keyring, outbound, tokens, now, checks };
     app.decorate("ctx", ctx);
     app.addHook("onClose", async () => {
@@ -132,10 +133,10 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
 }
 
 /** The check runs' service, built once per app; routes reach it as `app.ctx.checks`. */
-function buildCheckService(
+async function buildCheckService(
   ctx: Pick<AppContext, "config" | "database" | "repos" | "keyring" | "outbound" | "now">,
   app: FastifyInstance,
-): CheckService {
+): Promise<CheckService> {
   const settings = checkSettingsFrom(ctx.config.checks);
   // On PostgreSQL several processes may serve one database: the service accounts' budgets are kept there.
   const shared =
@@ -147,6 +148,12 @@ function buildCheckService(
         })
       : null;
   const slots = shared ?? new InProcessSlots();
+  const openClient = ctx.database.openClient;
+  const signals =
+    openClient === null
+      ? null
+      : new PostgresRunSignals(ctx.database.db, openClient, (message, error) => app.log.error({ err: error }, message));
+  await signals?.start();
   return new CheckService({
     repos: ctx.repos,
     runs: checkRunsRepository(ctx.database.db, ctx.now),
@@ -157,6 +164,7 @@ function buildCheckService(
     events: new CheckRunEvents(settings.progressIntervalMs),
     slots,
     slotsKind: shared === null ? "in-process" : "postgres",
+    signals,
     log: app.log,
   });
 }

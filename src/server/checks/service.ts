@@ -29,6 +29,7 @@ import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
 import { runChecks, type RunEnd } from "./runner.js";
 import type { CheckSettings } from "./settings.js";
+import type { RunSignal, RunSignals } from "./runSignals.js";
 import { budgetKeyOf, type ConcurrencySlots } from "./slots.js";
 import type { RunProgress } from "./types.js";
 
@@ -73,6 +74,8 @@ export interface CheckServiceDeps {
   /** Where each request takes its slot of the service account's budget. */
   slots: ConcurrencySlots;
   slotsKind: "in-process" | "postgres";
+  /** PostgreSQL: cancels, progress and ends told to the other processes on the database; null on SQLite. */
+  signals: RunSignals | null;
   log: FastifyBaseLogger;
 }
 
@@ -83,6 +86,8 @@ interface ActiveRun {
   stop: "cancel" | "shutdown" | null;
   eta: EtaEstimator;
   settled: Promise<void>;
+  /** When progress was last told to the other processes (at most one signal per progress interval). */
+  signalledAt: number;
 }
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
@@ -99,6 +104,7 @@ export class CheckService {
     this.driverFor = deps.driverFor;
     this.runs = deps.runs;
     this.events = deps.events;
+    deps.signals?.subscribe((signal) => this.onSignal(signal));
   }
 
   /** Tests: swaps how drivers are built for runs started from now on. */
@@ -178,8 +184,11 @@ export class CheckService {
       active.controller.abort();
       await active.settled;
     } else {
-      // Not driven by this process (its resume failed to start): end it directly with what is stored.
+      // Driven by another process (or by none: its resume failed): end it here with what is stored, and tell the
+      // others so the process driving it stops sending requests.
       await this.deps.runs.finish(runId, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
+      await this.signal({ kind: "cancel", orgId, runId });
+      await this.announceEnd(run);
     }
     await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
     return this.get(orgId, runId);
@@ -230,6 +239,7 @@ export class CheckService {
     }
     await Promise.all(runs.map((run) => run.settled));
     await this.deps.slots.close?.();
+    await this.deps.signals?.close();
   }
 
   /** For /api/health: whether this process takes check work, the runs it drives, and how its budget is kept. */
@@ -283,6 +293,7 @@ export class CheckService {
       stop: null,
       eta: new EtaEstimator(),
       settled: Promise.resolve(),
+      signalledAt: 0,
     };
     active.eta.record(initial.done);
     this.active.set(run.id, active);
@@ -334,6 +345,10 @@ export class CheckService {
         run.counts = progress.counts;
         active.eta.record(progress.done);
         events.progress(run.id, () => this.toDto(run));
+        if (Date.now() - active.signalledAt >= settings.progressIntervalMs) {
+          active.signalledAt = Date.now();
+          void this.signal({ kind: "progress", orgId: run.orgId, runId: run.id });
+        }
       },
       log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
     });
@@ -380,6 +395,33 @@ export class CheckService {
   private async announceEnd(run: CheckRunRecord): Promise<void> {
     const stored = await this.deps.runs.get(run.orgId, run.id);
     if (stored !== null) this.deps.events.end(run.id, this.toDto(stored));
+    await this.signal({ kind: "end", orgId: run.orgId, runId: run.id });
+  }
+
+  private async signal(signal: Omit<RunSignal, "from">): Promise<void> {
+    await this.deps.signals
+      ?.publish(signal)
+      .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run signal not sent"));
+  }
+
+  /** Another process cancelled a run this one drives, or moved a run some client here follows. */
+  private onSignal(signal: RunSignal): void {
+    const active = this.active.get(signal.runId);
+    if (signal.kind === "cancel") {
+      if (active === undefined) return;
+      active.stop = "cancel";
+      active.controller.abort();
+      return;
+    }
+    if (active !== undefined || this.deps.events.listenerCount(signal.runId) === 0) return;
+    void this.deps.runs
+      .get(signal.orgId, signal.runId)
+      .then((run) => {
+        if (run === null) return;
+        if (signal.kind === "end") this.deps.events.end(run.id, this.toDto(run));
+        else this.deps.events.progress(run.id, () => this.toDto(run));
+      })
+      .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run not read"));
   }
 }
 
