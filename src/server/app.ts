@@ -98,6 +98,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     app.addHook("onReady", async () => {
       const resumed = await checks.resumeInterrupted();
       if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
+      checks.watchOrphans(ORPHAN_WATCH_MS);
     });
     app.addHook("onClose", () => checks.close());
 
@@ -131,6 +132,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     throw error;
   }
 }
+
+/** On PostgreSQL, how often a process looks for runs whose driving process died, to take them over. */
+const ORPHAN_WATCH_MS = 5_000;
 
 /** The check runs' service, built once per app; routes reach it as `app.ctx.checks`. */
 async function buildCheckService(

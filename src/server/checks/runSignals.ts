@@ -19,6 +19,12 @@ export interface RunSignal {
 
 export interface RunSignals {
   publish(signal: Omit<RunSignal, "from">): Promise<void>;
+  /**
+   * Claims driving a run: a session advisory lock on the listening connection, so it is released when the process
+   * dies. False when another live process drives it (or the connection is down).
+   */
+  claim(runId: string): Promise<boolean>;
+  release(runId: string): Promise<void>;
   subscribe(handler: (signal: RunSignal) => void): void;
   close(): Promise<void>;
 }
@@ -61,6 +67,19 @@ export class PostgresRunSignals implements RunSignals {
 
   subscribe(handler: (signal: RunSignal) => void): void {
     this.handlers.push(handler);
+  }
+
+  async claim(runId: string): Promise<boolean> {
+    const client = this.client;
+    if (client === null) return false;
+    const result = await client.query<{ claimed: boolean }>("select pg_try_advisory_lock(hashtext($1)) as claimed", [
+      `check_run:${runId}`,
+    ]);
+    return result.rows[0]?.claimed === true;
+  }
+
+  async release(runId: string): Promise<void> {
+    await this.client?.query("select pg_advisory_unlock(hashtext($1))", [`check_run:${runId}`]);
   }
 
   async close(): Promise<void> {

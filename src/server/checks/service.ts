@@ -95,6 +95,8 @@ const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
 export class CheckService {
   private readonly active = new Map<string, ActiveRun>();
   private closing = false;
+  private resuming: Promise<number> | null = null;
+  private orphanWatch: NodeJS.Timeout | null = null;
   private driverFor: DriverFactory;
   /** The runs' store and progress events, which the routes read as well. */
   readonly runs: CheckRunsRepository;
@@ -155,6 +157,8 @@ export class CheckService {
       case "created":
         break;
     }
+    // A new run's id is unique: the claim only marks it as driven here for the other processes.
+    await this.deps.signals?.claim(runId);
     this.launch(created.run, resolution.config, { done: 0, counts: {} });
     // The run is under way whatever happens to its audit line; a failed write is logged, not surfaced.
     await recordAudit(repos, {
@@ -196,10 +200,34 @@ export class CheckService {
 
   /** Continues every run a crash left in state preflight or running, from the users still without a result. */
   async resumeInterrupted(): Promise<number> {
+    // One pass at a time: a session's advisory lock is re-entrant, so two passes could both claim one run.
+    if (this.closing || this.resuming !== null) return 0;
+    this.resuming = this.resumePass();
+    try {
+      return await this.resuming;
+    } finally {
+      this.resuming = null;
+    }
+  }
+
+  /** PostgreSQL: every interval, takes over the runs whose process died (their claim died with its connection). */
+  watchOrphans(intervalMs: number): void {
+    if (this.deps.signals === null) return;
+    this.orphanWatch = setInterval(() => {
+      this.resumeInterrupted().catch((error: unknown) =>
+        this.deps.log.error({ err: error }, "orphan runs not resumed"),
+      );
+    }, intervalMs);
+    this.orphanWatch.unref();
+  }
+
+  private async resumePass(): Promise<number> {
     const { runs, repos, keyring, log } = this.deps;
     let resumed = 0;
     for (const run of await runs.interrupted()) {
       if (this.active.has(run.id)) continue;
+      // On PostgreSQL another live process may be driving it; only a run nobody holds is taken over.
+      if (this.deps.signals !== null && !(await this.deps.signals.claim(run.id))) continue;
       let config: ResolvedEmailConfig;
       if (run.draftEnc !== null) {
         try {
@@ -207,16 +235,19 @@ export class CheckService {
         } catch (error) {
           log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
           await this.fail(run, "The draft configuration of this run could not be reopened; start a new run.");
+          await this.deps.signals?.release(run.id);
           continue;
         }
       } else {
         const resolution = await configurationForRun(repos, run.orgId, undefined, this.deps.guardUrl);
         if (resolution.version !== run.configVersion) {
           await this.fail(run, "The email configuration changed while the run was interrupted; start a new run.");
+          await this.deps.signals?.release(run.id);
           continue;
         }
         if (!resolution.ok) {
           await this.fail(run, `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`);
+          await this.deps.signals?.release(run.id);
           continue;
         }
         config = resolution.config;
@@ -232,6 +263,8 @@ export class CheckService {
   /** Stops driving runs without ending them: they stay running in the database and resume at the next start. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.orphanWatch !== null) clearInterval(this.orphanWatch);
+    await this.resuming?.catch(() => undefined);
     const runs = [...this.active.values()];
     for (const run of runs) {
       run.stop ??= "shutdown";
@@ -303,7 +336,10 @@ export class CheckService {
         return this.fail(active.record, "The server failed while running the checks; the incident was logged.");
       })
       .catch((error: unknown) => this.deps.log.error({ err: error, runId: run.id }, "check run could not be ended"))
-      .finally(() => this.active.delete(run.id));
+      .finally(() => {
+        this.active.delete(run.id);
+        void this.deps.signals?.release(run.id).catch(() => undefined);
+      });
   }
 
   private async drive(active: ActiveRun, config: ResolvedEmailConfig, initial: RunProgress): Promise<void> {

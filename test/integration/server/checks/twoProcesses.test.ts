@@ -1,7 +1,8 @@
 /**
  * Two backends on one PostgreSQL schema, as two processes would be: a run started on one is followed from the other
- * (its progress and end reach the other's event subscribers through LISTEN/NOTIFY), and a cancel sent to the other
- * stops the process driving it.
+ * (its progress and end reach the other's event subscribers through LISTEN/NOTIFY), a cancel sent to the other
+ * stops the process driving it, and a run whose process goes away is taken over and finished by the other, with
+ * exactly one result per user.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckRunDto, CheckRunEvent } from "../../../../src/contract/checks.js";
@@ -44,6 +45,8 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
     starter = await createTestBackend({ dialect: "postgres", env: { ...env, PROCESS_NAME: "a" }, resolver: "system" });
     other = await createTestBackend({
       joinPostgresSchema: starter.postgresSchema ?? "",
+      // Processes on one database share SECRETS_KEYS: a run's sealed draft opens in either.
+      deps: { keyring: starter.keyring },
       env: { ...env, PROCESS_NAME: "b" },
       resolver: "system",
     });
@@ -125,5 +128,48 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
     const end = seenByOther.find((event) => event.type === "end");
     expect(end?.run.state).toBe("cancelled");
     unsubscribe();
+  });
+
+  it("takes over a run whose process went away and finishes it with exactly one result per user", async () => {
+    const started = await starter.app.inject({
+      method: "POST",
+      url: `/api/orgs/${orgId}/checks`,
+      headers: { authorization: await starter.bearer(admin) },
+      payload: {
+        scope: { all: true },
+        depth: "read",
+        concurrency: 2,
+        draft: {
+          accessType: "ews_basic_impersonation",
+          ewsUrl: lab.ewsUrl,
+          accountLogon: "svc-sync@contoso.lab",
+          password: "Sync-Lab-2026!",
+        },
+      },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const { runId } = started.json<{ runId: string }>();
+    const db = starter.database.db.withTables<CheckTables>();
+    const storedResults = async () =>
+      db
+        .selectFrom("check_results")
+        .select((eb) => [
+          eb.fn.countAll<string | number>().as("rows"),
+          eb.fn.count<string | number>("user_id").distinct().as("users"),
+        ])
+        .where("run_id", "=", runId)
+        .executeTakeFirstOrThrow();
+    await until(async () => Number((await storedResults()).rows) >= 30, 10_000, "the first results");
+
+    // The starter goes away mid-run: it stops driving and its claim on the run ends with its connection.
+    await starter.app.ctx.checks.close();
+    expect(other.app.ctx.checks.isActive(runId)).toBe(false);
+    await until(() => other.app.ctx.checks.isActive(runId), 15_000, "the other process to take the run over");
+    await other.app.ctx.checks.settled(runId);
+
+    const run = await other.app.ctx.checks.get(orgId, runId);
+    expect(run).toMatchObject({ state: "completed", total: USERS, done: USERS, counts: { ok: USERS } });
+    const stored = await storedResults();
+    expect({ rows: Number(stored.rows), users: Number(stored.users) }).toEqual({ rows: USERS, users: USERS });
   });
 });
