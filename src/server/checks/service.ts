@@ -1,7 +1,8 @@
 /**
  * Check runs as the API sees them: start (validate scope and configuration, fix the users, launch in the
- * background), read, cancel, and at start-up resume every run a crash interrupted. One process owns its runs; a
- * shutdown leaves active runs in state running so the next start continues them.
+ * background), read, cancel, and resume every run a crash interrupted. The process that drives a run holds it (on
+ * PostgreSQL an advisory lock other processes see, so they take it over when that process dies); a shutdown leaves
+ * active runs in state running so the next start, or another process, continues them.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
