@@ -1,8 +1,11 @@
 // `npm run bench -- checks [--case NAME[,NAME…]] [--db sqlite|postgres|both] [--users N] [--memory-users N]`
 // Check-run throughput and memory against the Exchange lab, the backend and the lab each in their own process.
 // Cases (throughput and ntlm together also print ntlm_vs_basic: NTLM within 10% of Basic): throughput (10,000 users, 50 ms latency, budget 27, runner concurrency 27: ratio actual/ideal ≤ 1.25),
-// server_busy_5pct (the same with 5% ErrorServerBusy: no user ends throttled, ratio ≤ 2), memory (100,000 users on
-// SQLite and PostgreSQL: the backend's peak RSS < 300 MB). One JSON line per case.
+// server_busy_5pct (the same with 5% ErrorServerBusy: no user ends throttled, ratio ≤ 2), unknown budget (5,000 users,
+// 50 ms, a server that allows 6 concurrent requests, runner configured for 27: ratio to users × latency / 6 ≤ 1.5),
+// memory (100,000 users on SQLite and PostgreSQL: the backend's peak RSS < 300 MB). One JSON line per case, each with
+// cpu_ms_per_user (the backend's CPU time over the users checked) and the lab's peak_in_flight for the account.
+// Case names with a space are quoted: --case "unknown budget".
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -39,6 +42,9 @@ interface BenchCase {
   latencyMs: number;
   busyRate: number;
   backOffMs: number;
+  /** Concurrent EWS requests the lab's server allows (EWSMaxConcurrency), and what the run is configured for. */
+  serverBudget: number;
+  concurrency: number;
   targetRatio: number | null;
   rssTargetMb: number | null;
   /** What the lab's EWS offers and what the configuration asks for (Basic, or Windows authentication). */
@@ -74,6 +80,8 @@ function cases(): BenchCase[] {
       latencyMs: 50,
       busyRate: 0,
       backOffMs: 2_000,
+      serverBudget: BUDGET,
+      concurrency: BUDGET,
       targetRatio: 1.25,
       rssTargetMb: null,
       auth: "basic",
@@ -86,6 +94,8 @@ function cases(): BenchCase[] {
       latencyMs: 50,
       busyRate: 0,
       backOffMs: 2_000,
+      serverBudget: BUDGET,
+      concurrency: BUDGET,
       targetRatio: 1.25,
       rssTargetMb: null,
       auth: "ntlm",
@@ -98,7 +108,23 @@ function cases(): BenchCase[] {
       busyRate: 0.05,
       // The BackOffMilliseconds the lab's ErrorServerBusy carries; the runner pauses every worker for it.
       backOffMs: Number(args["busy-backoff"]),
+      serverBudget: BUDGET,
+      concurrency: BUDGET,
       targetRatio: 2,
+      rssTargetMb: null,
+      auth: "basic",
+    },
+    {
+      // A customised throttling policy the admin cannot know: the service account's budget must find it.
+      name: "unknown budget",
+      db: "sqlite",
+      users: 5_000,
+      latencyMs: 50,
+      busyRate: 0,
+      backOffMs: 2_000,
+      serverBudget: 6,
+      concurrency: BUDGET,
+      targetRatio: 1.5,
       rssTargetMb: null,
       auth: "basic",
     },
@@ -109,6 +135,8 @@ function cases(): BenchCase[] {
       latencyMs: Number(args["memory-latency"]),
       busyRate: 0,
       backOffMs: 2_000,
+      serverBudget: BUDGET,
+      concurrency: BUDGET,
       targetRatio: null,
       rssTargetMb: 300,
       auth: "basic",
@@ -201,7 +229,12 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
       ...generated,
       latencyMs: { min: entry.latencyMs, max: entry.latencyMs },
       ewsAuth: [entry.auth],
-      throttling: { ...generated.throttling, budget: BUDGET, response: "serverBusy", backOffMs: entry.backOffMs },
+      throttling: {
+        ...generated.throttling,
+        budget: entry.serverBudget,
+        response: "serverBusy",
+        backOffMs: entry.backOffMs,
+      },
       faults:
         entry.busyRate > 0
           ? [
@@ -259,10 +292,12 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
     if (saved.status !== 200) {
       throw new Error(`email-config: ${saved.status} ${await saved.text()}\n${backend.output()}`);
     }
+    // CPU of the run alone: start-up (module loading, migrations) is not the per-user cost.
+    const cpuBefore = backend.cpuMs();
     const started = await fetch(`${backend.url}/api/orgs/${org.id}/checks`, {
       method: "POST",
       headers,
-      body: JSON.stringify({ scope: { all: true }, depth: "read", concurrency: BUDGET }),
+      body: JSON.stringify({ scope: { all: true }, depth: "read", concurrency: entry.concurrency }),
     });
     if (started.status !== 202) throw new Error(`start: ${started.status} ${await started.text()}`);
     const { runId } = (await started.json()) as { runId: string };
@@ -275,12 +310,14 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
       if (run.state !== "preflight" && run.state !== "running") break;
     }
     const peakRssMb = backend.peakRssMb();
+    const cpuMs = backend.cpuMs() - cpuBefore;
     const labStats = (await (
       await undiciFetch(`${lab.ready.baseUrl}/lab/stats`, {
         dispatcher: new Agent({ connect: { ca: readFileSync(lab.ready.caCertFile, "utf8") } }),
       })
-    ).json()) as Record<string, number>;
+    ).json()) as Record<string, number> & { peak_in_flight?: Record<string, number> };
     const handshakes = labStats.ntlmHandshakes ?? 0;
+    const peakInFlight = Math.max(0, ...Object.values(labStats.peak_in_flight ?? {}));
     await backend.kill("SIGTERM");
 
     const verify = await openDatabase(database.url);
@@ -305,7 +342,7 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
     await verify.close();
 
     const users = run.total;
-    const idealS = (users * entry.latencyMs) / 1000 / BUDGET;
+    const idealS = (users * entry.latencyMs) / 1000 / Math.min(entry.serverBudget, entry.concurrency);
     const actualS = (Date.parse(run.finishedAt ?? "") - Date.parse(run.startedAt)) / 1000;
     const ratio = idealS > 0 ? actualS / idealS : null;
     const throttledUsers = THROTTLED.reduce((sum, category) => sum + (run.counts[category] ?? 0), 0);
@@ -326,7 +363,7 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
       db: entry.db,
       users,
       latency_ms: entry.latencyMs,
-      budget: BUDGET,
+      budget: entry.serverBudget,
       concurrency: run.concurrency,
       busy_rate: entry.busyRate,
       backoff_ms: entry.busyRate > 0 ? entry.backOffMs : null,
@@ -339,6 +376,8 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
       lost_results: lostResults,
       duplicate_results: duplicateResults,
       peak_rss_mb: peakRssMb,
+      cpu_ms_per_user: Number((cpuMs / Math.max(1, users)).toFixed(3)),
+      peak_in_flight: peakInFlight,
       node_options: nodeFlags.join(" "),
       rss_target_mb: entry.rssTargetMb,
       counts: run.counts,

@@ -20,10 +20,11 @@ export type CheckScope = { all: true } | { userIds: string[] };
  * - cancelled: an admin cancelled it; results recorded until then stay readable;
  * - auth_failed: the service account was refused (HTTP 401 or a token that cannot be refreshed); stopped at once;
  * - preflight_failed: preflight found a blocking problem; no user was checked;
+ * - throttled: the server kept throttling the service account past the run's limit on waiting; results so far stay;
  * - failed: the server could not go on (e.g. the configuration changed while a resumed run waited).
  */
 export type CheckRunState =
-  "preflight" | "running" | "completed" | "cancelled" | "auth_failed" | "preflight_failed" | "failed";
+  "preflight" | "running" | "completed" | "cancelled" | "auth_failed" | "preflight_failed" | "throttled" | "failed";
 
 export const ACTIVE_CHECK_RUN_STATES: readonly CheckRunState[] = ["preflight", "running"];
 

@@ -18,6 +18,27 @@ export class LabStats {
   autodiscoverRequests = 0;
   faultsInjected = 0;
   tokensIssued = 0;
+  /** Authenticated EWS requests in flight per account (or app), refused ones included, and the most ever seen. */
+  private readonly ewsInFlight = new Map<string, number>();
+  private readonly ewsPeak = new Map<string, number>();
+
+  /** Counts one request of `account` in flight; call the returned function once it is answered (or dropped). */
+  enterEws(account: string): () => void {
+    const now = (this.ewsInFlight.get(account) ?? 0) + 1;
+    this.ewsInFlight.set(account, now);
+    if (now > (this.ewsPeak.get(account) ?? 0)) this.ewsPeak.set(account, now);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.ewsInFlight.set(account, (this.ewsInFlight.get(account) ?? 1) - 1);
+    };
+  }
+
+  /** The most EWS requests one account ever had in flight at once, by account. */
+  peakInFlight(): Record<string, number> {
+    return Object.fromEntries(this.ewsPeak);
+  }
 
   snapshot(): Record<string, number> {
     return Object.fromEntries(

@@ -12,6 +12,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { PostgresRunSignals } from "./checks/runSignals.js";
+import { SHARED_SLOT_LEASES, SharedSlots } from "./checks/sharedSlots.js";
+import { InProcessSlots } from "./checks/slots.js";
 import { CheckRunEvents } from "./checks/progressEvents.js";
 import { checkRunsRepository } from "./checks/repository.js";
 import { CheckService } from "./checks/service.js";
@@ -90,7 +93,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       app.log.warn("TOKEN_ISSUERS is empty: every authenticated route will answer 401.");
     }
 
-    const checks = buildCheckService({ config, database, repos, keyring, outbound, now }, app);
+    const checks = await buildCheckService({ config, database, repos, keyring, outbound, now }, app);
     const monitoring = buildMonitoring({ config, database, repos, keyring, outbound, now, checks }, app);
     const { service: monitoringService, scheduler } = monitoring;
     const ctx: AppContext = {
@@ -105,6 +108,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     app.addHook("onReady", async () => {
       const resumed = await checks.resumeInterrupted();
       if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
+      checks.watchOrphans(ORPHAN_WATCH_MS);
     });
     app.addHook("onClose", () => checks.close());
     app.addHook("onReady", () => {
@@ -150,12 +154,31 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   }
 }
 
+/** On PostgreSQL, how often a process looks for runs whose driving process died, to take them over. */
+const ORPHAN_WATCH_MS = 5_000;
+
 /** The check runs' service, built once per app; routes reach it as `app.ctx.checks`. */
-function buildCheckService(
+async function buildCheckService(
   ctx: Pick<AppContext, "config" | "database" | "repos" | "keyring" | "outbound" | "now">,
   app: FastifyInstance,
-): CheckService {
+): Promise<CheckService> {
   const settings = checkSettingsFrom(ctx.config.checks);
+  // On PostgreSQL several processes may serve one database: the service accounts' budgets are kept there.
+  const shared =
+    ctx.database.dialect === "postgres"
+      ? new SharedSlots(ctx.database.db, {
+          holder: ctx.config.processName,
+          ...SHARED_SLOT_LEASES,
+          log: (message, error) => app.log.error({ err: error }, message),
+        })
+      : null;
+  const slots = shared ?? new InProcessSlots();
+  const openClient = ctx.database.openClient;
+  const signals =
+    openClient === null
+      ? null
+      : new PostgresRunSignals(ctx.database.db, openClient, (message, error) => app.log.error({ err: error }, message));
+  await signals?.start();
   return new CheckService({
     repos: ctx.repos,
     runs: checkRunsRepository(ctx.database.db, ctx.now),
@@ -164,6 +187,9 @@ function buildCheckService(
     driverFor: defaultDriverFactory(ctx, settings.runner.requestTimeoutMs),
     settings,
     events: new CheckRunEvents(settings.progressIntervalMs),
+    slots,
+    slotsKind: shared === null ? "in-process" : "postgres",
+    signals,
     log: app.log,
   });
 }

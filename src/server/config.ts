@@ -7,6 +7,7 @@ import { Value } from "@sinclair/typebox/value";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isIP } from "node:net";
+import { hostname } from "node:os";
 import { displayNameProblem } from "../contract/displayName.js";
 import { isEmailAddress } from "../contract/emailAddress.js";
 import { isGuid } from "../contract/identifiers.js";
@@ -18,6 +19,7 @@ const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.Union([Type.Literal("production"), Type.Literal("development"), Type.Literal("test")])),
   PORT: Type.Optional(Type.String({ pattern: "^[0-9]{1,5}$" })),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
+  PROCESS_NAME: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   DATABASE_URL: Type.Optional(Type.String({ minLength: 1 })),
   ALLOWED_ORIGINS: Type.Optional(Type.String()),
   TOKEN_ISSUERS: Type.Optional(Type.String()),
@@ -67,6 +69,7 @@ const EnvSchema = Type.Object({
   CHECK_RETRY_BASE_MS: Type.Optional(Type.String()),
   CHECK_DEFAULT_BACKOFF_MS: Type.Optional(Type.String()),
   CHECK_PAGE_SIZE: Type.Optional(Type.String()),
+  CHECK_MAX_THROTTLED_WAIT_MS: Type.Optional(Type.String()),
   MONITORING_TIME_ZONE: Type.Optional(Type.String()),
   MONITORING_TICK_MS: Type.Optional(Type.String()),
   SMTP_HOST: Type.Optional(Type.String()),
@@ -133,6 +136,8 @@ export interface ChecksConfig {
   retryBaseMs: number;
   defaultBackOffMs: number;
   pageSize: number;
+  /** A run whose server pauses add up to more than this ends `throttled`. */
+  maxThrottledWaitMs: number;
 }
 
 /** Where alert email goes out: an SMTP relay (nodemailer); null when SMTP_HOST is unset. */
@@ -156,6 +161,8 @@ export interface MonitoringConfig {
 
 export interface ServerConfig {
   environment: "production" | "development" | "test";
+  /** This backend process among the others on one database (PROCESS_NAME, else hostname:pid). */
+  processName: string;
   port: number;
   host: string;
   databaseUrl: string;
@@ -337,6 +344,7 @@ export const CHECK_DEFAULTS = {
   retryBaseMs: 200,
   defaultBackOffMs: 1_000,
   pageSize: 500,
+  maxThrottledWaitMs: 600_000,
 } as const;
 
 function parseChecks(env: ServerEnv): ChecksConfig {
@@ -372,6 +380,13 @@ function parseChecks(env: ServerEnv): ChecksConfig {
       600_000,
     ),
     pageSize: wholeWithin(env.CHECK_PAGE_SIZE, defaults.pageSize, "CHECK_PAGE_SIZE", 10, 10_000),
+    maxThrottledWaitMs: wholeWithin(
+      env.CHECK_MAX_THROTTLED_WAIT_MS,
+      defaults.maxThrottledWaitMs,
+      "CHECK_MAX_THROTTLED_WAIT_MS",
+      1_000,
+      86_400_000,
+    ),
   };
 }
 
@@ -496,6 +511,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
 
   return {
     environment,
+    processName: env.PROCESS_NAME ?? `${hostname()}:${process.pid}`,
     port: integer(env.PORT, 3001, "PORT", 65535),
     host: env.HOST ?? "127.0.0.1",
     databaseUrl: env.DATABASE_URL ?? path.join("data", "sync-sidebar.db"),

@@ -11,6 +11,7 @@ import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_statu
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
 import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_trigger.js";
 import { migration015CheckResultCapabilities } from "./checks/migrations/015_check_result_capabilities.js";
+import { migration017CheckBudgetLeases } from "./checks/migrations/017_check_budget_leases.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -52,6 +53,7 @@ export const migrations = mergeMigrations([
   { "014_client_secret_expiry": migration014ClientSecretExpiry },
   { "015_check_result_capabilities": migration015CheckResultCapabilities },
   { "016_email_config_changed_at": migration016EmailConfigChangedAt },
+  { "017_check_budget_leases": migration017CheckBudgetLeases },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

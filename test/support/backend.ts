@@ -17,7 +17,7 @@ import { createOutboundClient } from "../../src/server/net/outbound.js";
 import type { Resolver } from "../../src/server/net/urlGuard.js";
 import { createRepositories, type Repositories } from "../../src/server/repositories.js";
 import { Keyring, generateKeyEntry, parseKey } from "../../src/server/secrets/keyring.js";
-import { openTestPostgres } from "./postgres.js";
+import { openTestPostgres, TEST_DATABASE_URL } from "./postgres.js";
 import { seedOrg as seedManyUsers, type SeededOrg } from "./seed.js";
 import { createTestIssuer, type TestIssuer, type TokenClaims } from "./tokens.js";
 
@@ -39,6 +39,8 @@ export interface TestBackend {
   app: FastifyInstance;
   config: ServerConfig;
   database: Database;
+  /** The PostgreSQL schema it runs on (null on SQLite): another backend may join it (`joinPostgresSchema`). */
+  postgresSchema: string | null;
   repos: Repositories;
   keyring: Keyring;
   issuer: TestIssuer;
@@ -59,6 +61,8 @@ export interface TestBackend {
 
 export interface TestBackendOptions {
   dialect?: "sqlite" | "postgres";
+  /** A second backend process's worth on another backend's PostgreSQL schema (dropped by that one, not this). */
+  joinPostgresSchema?: string;
   env?: Record<string, string>;
   deps?: Partial<AppDeps>;
   /** "system" resolves names for real (with OUTBOUND_HOST_OVERRIDES, e.g. the lab's); default FAKE_DNS. */
@@ -71,9 +75,13 @@ export async function createTestBackend(options: TestBackendOptions = {}): Promi
   const issuer = await createTestIssuer();
   const extraIssuers = options.extraIssuers ?? [];
   const dir = await mkdtemp(path.join(tmpdir(), "sync-sidebar-backend-"));
-  const postgres = options.dialect === "postgres" ? await openTestPostgres("backend") : null;
+  const joined =
+    options.joinPostgresSchema === undefined
+      ? null
+      : await openDatabase(TEST_DATABASE_URL, { schema: options.joinPostgresSchema });
+  const postgres = options.dialect === "postgres" && joined === null ? await openTestPostgres("backend") : null;
   const databaseUrl = path.join(dir, "backend.db");
-  const database = postgres?.database ?? (await openDatabase(databaseUrl));
+  const database = joined ?? postgres?.database ?? (await openDatabase(databaseUrl));
   const config = loadConfig({
     NODE_ENV: "test",
     DATABASE_URL: databaseUrl,
@@ -100,6 +108,7 @@ export async function createTestBackend(options: TestBackendOptions = {}): Promi
     app,
     config,
     database,
+    postgresSchema: options.joinPostgresSchema ?? postgres?.schema ?? null,
     repos,
     keyring,
     issuer,

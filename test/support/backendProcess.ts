@@ -31,6 +31,8 @@ export interface BackendProcess {
   output(): string;
   /** Peak resident set size so far, in MB (VmHWM). */
   peakRssMb(): number;
+  /** CPU time the process used so far (user + system, from /proc/<pid>/stat), in ms. */
+  cpuMs(): number;
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -92,6 +94,12 @@ export async function spawnBackend(env: Record<string, string>, options: SpawnOp
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
       const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? "0");
       return Math.round(kb / 1024);
+    },
+    cpuMs() {
+      // Fields after the command name: state is field 3, utime 14 and stime 15, in clock ticks (USER_HZ = 100).
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
     },
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -1,23 +1,32 @@
 /**
- * The check runner: checks every pending user of a run through a MailboxDriver with bounded concurrency, one shared
- * back-off gate, bounded jittered retries of transient outcomes and a per-request timeout; stops at the first
+ * The check runner: checks every pending user of a run through a MailboxDriver, each request inside a slot of the
+ * service account's adaptive budget (slots.ts), bounded jittered retries of transient outcomes (throttling answers
+ * are the budget's business and use up no attempt) and a per-request timeout; stops at the first
  * refused service-account credential (retrying would lock the account out); persists each result as it completes.
  * Users are streamed from the store in pages, so memory does not grow with the organization.
  */
+import { setMaxListeners } from "node:events";
 import { APP_CREDENTIAL_REFUSED, CATEGORIES } from "../../contract/categories.js";
 import type { CategoryId } from "../../contract/categories.js";
 import type { CheckDepth, CheckOutcome, MailboxDriver } from "../exchange/driver.js";
 import { CHECK_DEFAULTS } from "../config.js";
-import { BackOffGate } from "./backOffGate.js";
+import { PauseLedger, type SlotAnswer } from "./adaptiveBudget.js";
 import { ResultWriter } from "./resultWriter.js";
+import type { BudgetSpec, ConcurrencySlots } from "./slots.js";
 import { abortableSleep } from "./sleep.js";
 import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
 
 export interface RunnerSettings {
-  /** Concurrent requests (workers). */
+  /** Concurrent requests the service account's budget starts from. */
   concurrency: number;
-  /** Attempts per user for transient outcomes, the first included. */
+  /** The budget never grows above this (CHECK_MAX_CONCURRENCY); defaults to `concurrency`. */
+  maxConcurrency?: number;
+  /** Attempts per user for transient outcomes, the first included; throttling answers do not count. */
   maxAttempts: number;
+  /** Throttling answers one user may get before it is reported as such (a server that throttles only them). */
+  maxThrottledAnswers: number;
+  /** The run ends `throttled` once the server's pauses add up to more than this. */
+  maxThrottledWaitMs: number;
   requestTimeoutMs: number;
   /** Full-jitter exponential retry delay: random(0, min(retryMaxMs, retryBaseMs * 2^(attempt-1))). */
   retryBaseMs: number;
@@ -36,6 +45,7 @@ export const DEFAULT_RUNNER_SETTINGS: RunnerSettings = {
   ...CHECK_DEFAULTS,
   retryMaxMs: 5_000,
   maxBackOffMs: 60_000,
+  maxThrottledAnswers: 10,
   flushBatchSize: 200,
   flushIntervalMs: 100,
   maxPendingResults: 2_000,
@@ -45,6 +55,7 @@ export type RunEnd =
   | { state: "completed"; progress: RunProgress }
   | { state: "cancelled"; progress: RunProgress }
   | { state: "auth_failed"; progress: RunProgress; category: CategoryId; detail: string | null }
+  | { state: "throttled"; progress: RunProgress; detail: string }
   | { state: "failed"; progress: RunProgress; detail: string };
 
 export interface RunChecksInput {
@@ -53,6 +64,9 @@ export interface RunChecksInput {
   driver: MailboxDriver;
   store: CheckRunStore;
   settings: RunnerSettings;
+  /** Where each request takes its slot, and the service account's budget it counts against. */
+  slots: ConcurrencySlots;
+  budgetKey: string;
   /** Progress already durable (a resumed run continues from its stored counts). */
   initial: RunProgress;
   /** Aborted when an admin cancels the run or the server shuts down. */
@@ -80,16 +94,21 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
   const { settings } = input;
   const random = input.random ?? Math.random;
   const stop = new AbortController();
+  // Every worker waiting for a slot or a request listens to it: one listener each, by design.
+  setMaxListeners(0, stop.signal);
   const onCancel = (): void => stop.abort();
   if (input.signal.aborted) stop.abort();
   else input.signal.addEventListener("abort", onCancel, { once: true });
 
-  const gate = new BackOffGate();
+  const ceiling = Math.max(settings.concurrency, settings.maxConcurrency ?? settings.concurrency);
+  const budget: BudgetSpec = { key: input.budgetKey, initial: settings.concurrency, ceiling };
+  const throttledWait = new PauseLedger();
   // Set from the workers' closures; an object keeps TypeScript from narrowing them to their initial null.
-  const ended: { stopReason: { category: CategoryId; detail: string | null } | null; failure: string | null } = {
-    stopReason: null,
-    failure: null,
-  };
+  const ended: {
+    stopReason: { category: CategoryId; detail: string | null } | null;
+    failure: string | null;
+    throttled: string | null;
+  } = { stopReason: null, failure: null, throttled: null };
   const fail = (detail: string, error: unknown): void => {
     ended.failure ??= detail;
     input.log?.(detail, error);
@@ -112,20 +131,33 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
 
   const checkOne = async (target: CheckTargetRow): Promise<CheckResultRecord | null> => {
     const started = Date.now();
-    for (let attempt = 1; ; attempt += 1) {
-      await gate.wait(stop.signal);
-      if (stop.signal.aborted) return null;
+    let attempt = 0;
+    let throttles = 0;
+    for (let sent = 1; ; sent += 1) {
+      const slot = await input.slots.acquire(budget, stop.signal);
+      if (slot === null) return null;
       const outcome = await attemptCheck(input.driver, target, input.depth, settings.requestTimeoutMs, stop.signal);
+      const throttled = outcome !== null && THROTTLING.has(outcome.category);
+      const pauseMs = Math.min(outcome?.backOffMs ?? settings.defaultBackOffMs, settings.maxBackOffMs);
+      // Throttling is the service account's budget: the slots pause everyone. Other hints concern this mailbox only.
+      slot.release(answerOf(outcome, throttled, pauseMs));
       if (outcome === null) return null;
       const { severity } = CATEGORIES[outcome.category];
-      const throttled = THROTTLING.has(outcome.category);
-      // Throttling is the service account's budget: everyone waits. Other hints concern this mailbox only.
-      if (throttled) gate.pause(Math.min(outcome.backOffMs ?? settings.defaultBackOffMs, settings.maxBackOffMs));
-      if (severity !== "transient" || attempt >= settings.maxAttempts) {
-        return toRecord(target, outcome, attempt, Date.now() - started);
+      if (throttled) {
+        throttles += 1;
+        throttledWait.extend(Date.now(), pauseMs);
+        if (throttledWait.totalMs > settings.maxThrottledWaitMs) {
+          ended.throttled ??= `the server kept throttling: ${Math.round(throttledWait.totalMs / 1000)} s of pauses`;
+          stop.abort();
+          return null;
+        }
+      } else attempt += 1;
+      const exhausted = throttled ? throttles >= settings.maxThrottledAnswers : attempt >= settings.maxAttempts;
+      if (severity !== "transient" || exhausted) {
+        return toRecord(target, outcome, sent, Date.now() - started);
       }
-      const backOff = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1));
-      // After a throttling answer the shared gate already waited what the server asked; the jitter only spreads
+      const backOff = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (Math.max(attempt, throttles) - 1));
+      // After a throttling answer the slots already waited what the server asked; the jitter only spreads
       // the retries, so it stays within that wait instead of idling the worker longer.
       const ceiling = throttled ? Math.min(backOff, outcome.backOffMs ?? settings.defaultBackOffMs) : backOff;
       const jitter = Math.round(random() * ceiling);
@@ -157,7 +189,8 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
   };
 
   try {
-    await Promise.all(Array.from({ length: Math.max(1, settings.concurrency) }, () => worker()));
+    // One worker per slot the budget could ever grant; the budget decides how many are in flight.
+    await Promise.all(Array.from({ length: ceiling }, () => worker()));
   } finally {
     input.signal.removeEventListener("abort", onCancel);
     await targets.return(undefined);
@@ -168,6 +201,7 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
     return { state: "failed", progress, detail: ended.failure ?? "results could not be saved" };
   }
   if (ended.stopReason !== null) return { state: "auth_failed", progress, ...ended.stopReason };
+  if (ended.throttled !== null) return { state: "throttled", progress, detail: ended.throttled };
   if (input.signal.aborted) return { state: "cancelled", progress };
   return { state: "completed", progress };
 }
@@ -185,6 +219,13 @@ async function* pendingTargets(
     if (page.length < pageSize) return;
     after = page[page.length - 1]?.userId ?? null;
   }
+}
+
+/** What the budget learns from an answer: throttling, a clean answer, or nothing (no answer, a transport failure). */
+function answerOf(outcome: CheckOutcome | null, throttled: boolean, pauseMs: number): SlotAnswer {
+  if (outcome === null) return { kind: "neutral" };
+  if (throttled) return { kind: "throttled", backOffMs: pauseMs };
+  return CATEGORIES[outcome.category].severity === "transient" ? { kind: "neutral" } : { kind: "clean" };
 }
 
 const STOPPED = Symbol("stopped");

@@ -64,7 +64,16 @@ const PreflightSchema = Type.Object({
 export const CheckRunSchema = Type.Object({
   id: Uuid,
   orgId: Uuid,
-  state: Literals("preflight", "running", "completed", "cancelled", "auth_failed", "preflight_failed", "failed"),
+  state: Literals(
+    "preflight",
+    "running",
+    "completed",
+    "cancelled",
+    "auth_failed",
+    "preflight_failed",
+    "throttled",
+    "failed",
+  ),
   depth: DepthSchema,
   scope: Literals("all", "list"),
   accessType: Type.String(),

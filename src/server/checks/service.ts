@@ -1,7 +1,8 @@
 /**
  * Check runs as the API sees them: start (validate scope and configuration, fix the users, launch in the
- * background), read, cancel, and at start-up resume every run a crash interrupted. One process owns its runs; a
- * shutdown leaves active runs in state running so the next start continues them.
+ * background), read, cancel, and resume every run a crash interrupted. The process that drives a run holds it (on
+ * PostgreSQL an advisory lock other processes see, so they take it over when that process dies); a shutdown leaves
+ * active runs in state running so the next start, or another process, continues them.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
@@ -31,6 +32,8 @@ import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
 import { runChecks, type RunEnd } from "./runner.js";
 import type { CheckSettings } from "./settings.js";
 import { settlingOf } from "./settling.js";
+import type { RunSignal, RunSignals } from "./runSignals.js";
+import { budgetKeyOf, type ConcurrencySlots } from "./slots.js";
 import type { RunProgress } from "./types.js";
 
 export type { DriverFactory } from "../emailConfig/service.js";
@@ -71,6 +74,11 @@ export interface CheckServiceDeps {
   driverFor: DriverFactory;
   settings: CheckSettings;
   events: CheckRunEvents;
+  /** Where each request takes its slot of the service account's budget. */
+  slots: ConcurrencySlots;
+  slotsKind: "in-process" | "postgres";
+  /** PostgreSQL: cancels, progress and ends told to the other processes on the database; null on SQLite. */
+  signals: RunSignals | null;
   log: FastifyBaseLogger;
 }
 
@@ -81,6 +89,8 @@ interface ActiveRun {
   stop: "cancel" | "shutdown" | null;
   eta: EtaEstimator;
   settled: Promise<void>;
+  /** When progress was last told to the other processes (at most one signal per progress interval). */
+  signalledAt: number;
 }
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
@@ -92,6 +102,8 @@ export class CheckService {
   private readonly active = new Map<string, ActiveRun>();
   private readonly endListeners: RunEndListener[] = [];
   private closing = false;
+  private resuming: Promise<number> | null = null;
+  private orphanWatch: NodeJS.Timeout | null = null;
   private driverFor: DriverFactory;
   /** The runs' store and progress events, which the routes read as well. */
   readonly runs: CheckRunsRepository;
@@ -101,6 +113,7 @@ export class CheckService {
     this.driverFor = deps.driverFor;
     this.runs = deps.runs;
     this.events = deps.events;
+    deps.signals?.subscribe((signal) => this.onSignal(signal));
   }
 
   onRunEnd(listener: RunEndListener): void {
@@ -161,6 +174,8 @@ export class CheckService {
       case "created":
         break;
     }
+    // A new run's id is unique: the claim only marks it as driven here for the other processes.
+    await this.deps.signals?.claim(runId);
     this.launch(created.run, resolution.config, { done: 0, counts: {} }, draft ? null : resolution.changedAt);
     // The run is under way whatever happens to its audit line; a failed write is logged, not surfaced.
     await recordAudit(repos, {
@@ -190,8 +205,11 @@ export class CheckService {
       active.controller.abort();
       await active.settled;
     } else {
-      // Not driven by this process (its resume failed to start): end it directly with what is stored.
+      // Driven by another process (or by none: its resume failed): end it here with what is stored, and tell the
+      // others so the process driving it stops sending requests.
       await this.deps.runs.finish(runId, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
+      await this.signal({ kind: "cancel", orgId, runId });
+      await this.announceEnd(run);
     }
     await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
     return this.get(orgId, runId);
@@ -199,10 +217,34 @@ export class CheckService {
 
   /** Continues every run a crash left in state preflight or running, from the users still without a result. */
   async resumeInterrupted(): Promise<number> {
+    // One pass at a time: a session's advisory lock is re-entrant, so two passes could both claim one run.
+    if (this.closing || this.resuming !== null) return 0;
+    this.resuming = this.resumePass();
+    try {
+      return await this.resuming;
+    } finally {
+      this.resuming = null;
+    }
+  }
+
+  /** PostgreSQL: every interval, takes over the runs whose process died (their claim died with its connection). */
+  watchOrphans(intervalMs: number): void {
+    if (this.deps.signals === null) return;
+    this.orphanWatch = setInterval(() => {
+      this.resumeInterrupted().catch((error: unknown) =>
+        this.deps.log.error({ err: error }, "orphan runs not resumed"),
+      );
+    }, intervalMs);
+    this.orphanWatch.unref();
+  }
+
+  private async resumePass(): Promise<number> {
     const { runs, repos, keyring, log } = this.deps;
     let resumed = 0;
     for (const run of await runs.interrupted()) {
       if (this.active.has(run.id)) continue;
+      // On PostgreSQL another live process may be driving it; only a run nobody holds is taken over.
+      if (this.deps.signals !== null && !(await this.deps.signals.claim(run.id))) continue;
       let config: ResolvedEmailConfig;
       let changedAt: string | null = null;
       if (run.draftEnc !== null) {
@@ -211,16 +253,19 @@ export class CheckService {
         } catch (error) {
           log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
           await this.fail(run, "The draft configuration of this run could not be reopened; start a new run.");
+          await this.deps.signals?.release(run.id);
           continue;
         }
       } else {
         const resolution = await configurationForRun(repos, run.orgId, undefined, this.deps.guardUrl);
         if (resolution.version !== run.configVersion) {
           await this.fail(run, "The email configuration changed while the run was interrupted; start a new run.");
+          await this.deps.signals?.release(run.id);
           continue;
         }
         if (!resolution.ok) {
           await this.fail(run, `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`);
+          await this.deps.signals?.release(run.id);
           continue;
         }
         config = resolution.config;
@@ -237,12 +282,21 @@ export class CheckService {
   /** Stops driving runs without ending them: they stay running in the database and resume at the next start. */
   async close(): Promise<void> {
     this.closing = true;
+    if (this.orphanWatch !== null) clearInterval(this.orphanWatch);
+    await this.resuming?.catch(() => undefined);
     const runs = [...this.active.values()];
     for (const run of runs) {
       run.stop ??= "shutdown";
       run.controller.abort();
     }
     await Promise.all(runs.map((run) => run.settled));
+    await this.deps.slots.close?.();
+    await this.deps.signals?.close();
+  }
+
+  /** For /api/health: whether this process takes check work, the runs it drives, and how its budget is kept. */
+  workerStatus(): { active: boolean; runs: number; budget: "in-process" | "postgres" } {
+    return { active: !this.closing, runs: this.active.size, budget: this.deps.slotsKind };
   }
 
   isActive(runId: string): boolean {
@@ -298,6 +352,7 @@ export class CheckService {
       stop: null,
       eta: new EtaEstimator(),
       settled: Promise.resolve(),
+      signalledAt: 0,
     };
     active.eta.record(initial.done);
     this.active.set(run.id, active);
@@ -307,7 +362,10 @@ export class CheckService {
         return this.fail(active.record, "The server failed while running the checks; the incident was logged.");
       })
       .catch((error: unknown) => this.deps.log.error({ err: error, runId: run.id }, "check run could not be ended"))
-      .finally(() => this.active.delete(run.id));
+      .finally(() => {
+        this.active.delete(run.id);
+        void this.deps.signals?.release(run.id).catch(() => undefined);
+      });
   }
 
   private async drive(
@@ -351,7 +409,9 @@ export class CheckService {
       depth: run.depth,
       driver,
       store: runs.storeFor(run.orgId),
-      settings: { ...settings.runner, concurrency: run.concurrency },
+      settings: { ...settings.runner, concurrency: run.concurrency, maxConcurrency: settings.maxConcurrency },
+      slots: this.deps.slots,
+      budgetKey: budgetKeyOf(run.orgId, config),
       initial,
       signal,
       onProgress: (progress) => {
@@ -359,6 +419,10 @@ export class CheckService {
         run.counts = progress.counts;
         active.eta.record(progress.done);
         events.progress(run.id, () => this.toDto(run));
+        if (Date.now() - active.signalledAt >= settings.progressIntervalMs) {
+          active.signalledAt = Date.now();
+          void this.signal({ kind: "progress", orgId: run.orgId, runId: run.id });
+        }
       },
       log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
     });
@@ -412,6 +476,33 @@ export class CheckService {
         this.deps.log.error({ err: error, runId: run.id }, "a run-end listener failed"),
       );
     }
+    await this.signal({ kind: "end", orgId: run.orgId, runId: run.id });
+  }
+
+  private async signal(signal: Omit<RunSignal, "from">): Promise<void> {
+    await this.deps.signals
+      ?.publish(signal)
+      .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run signal not sent"));
+  }
+
+  /** Another process cancelled a run this one drives, or moved a run some client here follows. */
+  private onSignal(signal: RunSignal): void {
+    const active = this.active.get(signal.runId);
+    if (signal.kind === "cancel") {
+      if (active === undefined) return;
+      active.stop = "cancel";
+      active.controller.abort();
+      return;
+    }
+    if (active !== undefined || this.deps.events.listenerCount(signal.runId) === 0) return;
+    void this.deps.runs
+      .get(signal.orgId, signal.runId)
+      .then((run) => {
+        if (run === null) return;
+        if (signal.kind === "end") this.deps.events.end(run.id, this.toDto(run));
+        else this.deps.events.progress(run.id, () => this.toDto(run));
+      })
+      .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run not read"));
   }
 }
 
@@ -422,6 +513,8 @@ function finishOf(end: RunEnd): Parameters<CheckRunsRepository["finish"]>[1] {
       return { state: end.state, progress: end.progress };
     case "auth_failed":
       return { state: "auth_failed", progress: end.progress, stopCategory: end.category, stopDetail: end.detail };
+    case "throttled":
+      return { state: "throttled", progress: end.progress, stopCategory: "throttled", stopDetail: end.detail };
     case "failed":
       return { state: "failed", progress: end.progress, stopCategory: null, stopDetail: end.detail };
   }

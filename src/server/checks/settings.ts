@@ -8,7 +8,7 @@ import { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from "./runner.js";
 export interface CheckSettings {
   defaultConcurrency: number;
   maxConcurrency: number;
-  runner: Omit<RunnerSettings, "concurrency">;
+  runner: Omit<RunnerSettings, "concurrency" | "maxConcurrency">;
   /** Preflight (URL, TLS, authentication, own mailbox, rooms) as a whole. */
   preflightTimeoutMs: number;
   /** Minimum spacing of progress events per run (≤ 4 a second). */

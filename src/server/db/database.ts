@@ -31,6 +31,8 @@ export interface Database {
    * parallel.
    */
   readRows: ((sqlText: string, parameters: readonly unknown[], asTuples?: boolean) => unknown[]) | null;
+  /** PostgreSQL only: a dedicated connection outside the pool, on the same schema (LISTEN needs one); null on SQLite. */
+  openClient: (() => Promise<pg.Client>) | null;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -74,6 +76,7 @@ function openSqlite(url: string): Database {
             .raw(asTuples)
             .all(...parameters)
       : null,
+    openClient: null,
     ping: () => ping(db),
     close: async () => {
       reader?.close();
@@ -99,7 +102,23 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
     ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
   });
   const db = new Kysely<DatabaseTables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: "postgres", file: null, readRows: null, ping: () => ping(db), close: () => db.destroy() };
+  const openClient = async (): Promise<pg.Client> => {
+    const client = new pg.Client({
+      connectionString: url,
+      ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    });
+    await client.connect();
+    return client;
+  };
+  return {
+    db,
+    dialect: "postgres",
+    file: null,
+    readRows: null,
+    openClient,
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 256;

@@ -19,7 +19,12 @@ export function systemRoutes(app: FastifyInstance): Promise<void> {
     },
     async (_request, reply) => {
       const databaseUp = await app.ctx.database.ping();
-      const health: HealthDto = { status: databaseUp ? "ok" : "degraded", database: databaseUp ? "ok" : "unreachable" };
+      const health: HealthDto = {
+        status: databaseUp ? "ok" : "degraded",
+        database: databaseUp ? "ok" : "unreachable",
+        process: app.ctx.config.processName,
+        worker: app.ctx.checks.workerStatus(),
+      };
       return reply.code(databaseUp ? 200 : 503).send(health);
     },
   );

@@ -9,7 +9,7 @@ describe.runIf(await postgresEnabled())("the app on PostgreSQL", () => {
   let admin = "";
 
   beforeAll(async () => {
-    backend = await createTestBackend({ dialect: "postgres" });
+    backend = await createTestBackend({ dialect: "postgres", env: { PROCESS_NAME: "backend-b" } });
     orgId = (await backend.seedOrg({ name: "Contoso", admin: "admin@contoso.com", users: ["u@contoso.com"] })).orgId;
     admin = await backend.bearer("admin@contoso.com");
   });
@@ -17,10 +17,12 @@ describe.runIf(await postgresEnabled())("the app on PostgreSQL", () => {
     await backend.close();
   });
 
-  it("reports the database as reachable", async () => {
+  it("reports the database as reachable, names the process and keeps the check budget in PostgreSQL", async () => {
     expect((await backend.app.inject({ method: "GET", url: "/api/health" })).json()).toEqual({
       status: "ok",
       database: "ok",
+      process: "backend-b",
+      worker: { active: true, runs: 0, budget: "postgres" },
     });
   });
 

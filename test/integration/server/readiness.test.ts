@@ -17,6 +17,18 @@ describe("GET /api/ready", () => {
     expect(response.json()).toEqual({ status: "ready", database: "ok", migrations: "applied", pending: [] });
   });
 
+  it("names the process in health (hostname:pid unless PROCESS_NAME says) with its in-process check worker", async () => {
+    backend = await createTestBackend();
+    const health = (await backend.app.inject({ method: "GET", url: "/api/health" })).json<Record<string, unknown>>();
+    expect(health.process).toMatch(new RegExp(`:${process.pid}$`));
+    expect(health.worker).toEqual({ active: true, runs: 0, budget: "in-process" });
+    await backend.close();
+    backend = await createTestBackend({ env: { PROCESS_NAME: "backend-a" } });
+    expect((await backend.app.inject({ method: "GET", url: "/api/health" })).json()).toMatchObject({
+      process: "backend-a",
+    });
+  });
+
   it("answers 503 naming the migrations a database lacks", async () => {
     backend = await createTestBackend();
     await sql`delete from kysely_migration where name = '010_check_runs'`.execute(backend.database.db);

@@ -29,6 +29,7 @@ describe("loadConfig: the check runner's limits", () => {
       retryBaseMs: 200,
       defaultBackOffMs: 1_000,
       pageSize: 500,
+      maxThrottledWaitMs: 600_000,
     });
   });
 
@@ -48,6 +49,7 @@ describe("loadConfig: the check runner's limits", () => {
       CHECK_RETRY_BASE_MS: "50",
       CHECK_DEFAULT_BACKOFF_MS: "750",
       CHECK_PAGE_SIZE: "100",
+      CHECK_MAX_THROTTLED_WAIT_MS: "90000",
     }).checks;
     expect(checks).toEqual({
       defaultConcurrency: 12,
@@ -57,6 +59,7 @@ describe("loadConfig: the check runner's limits", () => {
       retryBaseMs: 50,
       defaultBackOffMs: 750,
       pageSize: 100,
+      maxThrottledWaitMs: 90_000,
     });
   });
 

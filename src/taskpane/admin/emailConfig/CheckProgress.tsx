@@ -25,6 +25,7 @@ const STATE_TEXT: Record<CheckRunState, string> = {
   cancelled: "Check cancelled. Results recorded until then are below.",
   auth_failed: "Check stopped: the service account was refused.",
   preflight_failed: "Check stopped before any user: the connection check failed.",
+  throttled: "Check stopped: Exchange kept throttling the service account. Results recorded until then are below.",
   failed: "Check stopped: the server could not go on.",
 };
 

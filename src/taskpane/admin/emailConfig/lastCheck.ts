@@ -17,7 +17,7 @@ export interface CheckedRun {
   run: CheckRunDto;
 }
 
-const FAILED = new Set(["auth_failed", "preflight_failed", "failed"]);
+const FAILED = new Set(["auth_failed", "preflight_failed", "throttled", "failed"]);
 
 /**
  * The warning beside Save: this configuration was never checked, or its last check failed or was cancelled.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_RUNNER_SETTINGS, runChecks } from "../../../../src/server/checks/runner.js";
 import type { RunChecksInput, RunnerSettings } from "../../../../src/server/checks/runner.js";
+import { InProcessSlots } from "../../../../src/server/checks/slots.js";
 import type { RunProgress } from "../../../../src/server/checks/types.js";
 import { delay, MemoryRunStore, outcome, ScriptedDriver, targets } from "./fakes.js";
 
@@ -30,6 +31,8 @@ function run(
     settings: { ...FAST, ...settings },
     initial: { done: 0, counts: {} },
     signal: new AbortController().signal,
+    slots: new InProcessSlots(),
+    budgetKey: "org-1:ews:svc@contoso.test",
     random: () => 0.5,
     ...rest,
   });
@@ -157,6 +160,59 @@ describe("check runner", () => {
     const retry = driver.calls.filter((call) => call.email === "user0@contoso.test")[1];
     expect(retry?.startedAt).toBeGreaterThanOrEqual(busyAt + 28);
     expect(retry?.startedAt).toBeLessThan(busyAt + 200);
+  });
+
+  it("does not spend a user's attempts on throttling answers", async () => {
+    const store = new MemoryRunStore(targets(3));
+    const driver = new ScriptedDriver((email, attempt) =>
+      email === "user0@contoso.test" && attempt <= 4 ? outcome("server_busy", { backOffMs: 5 }) : outcome("ok"),
+    );
+
+    const end = await run(store, driver, { settings: { maxAttempts: 2 } });
+
+    expect(end.state).toBe("completed");
+    // Four throttling answers, then the clean one: the two real attempts were never used up.
+    expect(store.results.get("u00000")).toMatchObject({ category: "ok", attempts: 5 });
+  });
+
+  it("learns a server budget below the configured concurrency: no user ends throttled", async () => {
+    const store = new MemoryRunStore(targets(120));
+    let atServer = 0;
+    let serverPeak = 0;
+    const driver = new ScriptedDriver(async (_email, _attempt, signal) => {
+      if (atServer >= 3) return outcome("server_busy", { backOffMs: 20 });
+      atServer += 1;
+      serverPeak = Math.max(serverPeak, atServer);
+      try {
+        return await delay(4, outcome("ok"), signal);
+      } finally {
+        atServer -= 1;
+      }
+    });
+    const slots = new InProcessSlots();
+
+    const end = await run(store, driver, { slots, settings: { concurrency: 12, maxConcurrency: 12 } });
+
+    expect(end).toMatchObject({ state: "completed", progress: { done: 120, counts: { ok: 120 } } });
+    expect(serverPeak).toBe(3);
+    expect(slots.limitOf("org-1:ews:svc@contoso.test")).toBeLessThanOrEqual(4);
+  });
+
+  it("ends the run throttled, keeping what was done, once the server's pauses exceed the run's limit", async () => {
+    const store = new MemoryRunStore(targets(30));
+    const driver = new ScriptedDriver(async (email, _attempt, signal) => {
+      await delay(2, null, signal);
+      return email >= "user2" ? outcome("server_busy", { backOffMs: 40 }) : outcome("ok");
+    });
+
+    const end = await run(store, driver, {
+      settings: { concurrency: 2, maxThrottledWaitMs: 150, maxThrottledAnswers: 1_000 },
+    });
+
+    expect(end.state).toBe("throttled");
+    expect(end.progress.done).toBe(store.results.size);
+    expect([...store.results.values()].every((result) => result.category === "ok")).toBe(true);
+    expect(store.results.size).toBeGreaterThan(0);
   });
 
   it("waits out a mailbox's own Retry-After for that user only, without pausing the others", async () => {

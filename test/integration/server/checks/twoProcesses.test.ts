@@ -1,0 +1,175 @@
+/**
+ * Two backends on one PostgreSQL schema, as two processes would be: a run started on one is followed from the other
+ * (its progress and end reach the other's event subscribers through LISTEN/NOTIFY), a cancel sent to the other
+ * stops the process driving it, and a run whose process goes away is taken over and finished by the other, with
+ * exactly one result per user.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CheckRunDto, CheckRunEvent } from "../../../../src/contract/checks.js";
+import type { CheckTables } from "../../../../src/server/checks/tables.js";
+import {
+  DEMO_SCENARIO_FILE,
+  generateScenario,
+  loadScenarioFile,
+  startLab,
+  type Lab,
+} from "../../../../src/lab/index.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { postgresEnabled } from "../../../support/postgres.js";
+
+const USERS = 300;
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe.runIf(await postgresEnabled())("check runs shared by two backend processes on PostgreSQL", () => {
+  let lab: Lab;
+  let starter: TestBackend;
+  let other: TestBackend;
+  let orgId: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    const generated = generateScenario({ users: USERS, base: await loadScenarioFile(DEMO_SCENARIO_FILE) });
+    lab = await startLab({ scenario: { ...generated, latencyMs: { min: 20, max: 20 }, faults: [] }, port: 0 });
+    const env = {
+      OUTBOUND_CA_FILE: lab.caCertFile,
+      OUTBOUND_HOST_OVERRIDES: "localhost=127.0.0.1",
+      RATE_LIMIT_MAX: "100000",
+    };
+    starter = await createTestBackend({ dialect: "postgres", env: { ...env, PROCESS_NAME: "a" }, resolver: "system" });
+    other = await createTestBackend({
+      joinPostgresSchema: starter.postgresSchema ?? "",
+      // Processes on one database share SECRETS_KEYS: a run's sealed draft opens in either.
+      deps: { keyring: starter.keyring },
+      env: { ...env, PROCESS_NAME: "b" },
+      resolver: "system",
+    });
+    admin = generated.users[0]?.email ?? "";
+    orgId = (await starter.seedUsers(0)).id;
+    await starter.database.db
+      .insertInto("org_users")
+      .values(
+        generated.users.map((user, index) => ({
+          id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+          org_id: orgId,
+          email: user.email,
+          email_normalized: user.email.toLowerCase(),
+          display_name: user.email,
+          role: user.email === admin ? "admin" : "user",
+          added_by: "test",
+          added_at: new Date().toISOString(),
+        })),
+      )
+      .execute();
+  });
+
+  afterAll(async () => {
+    await other.close();
+    await starter.close();
+    await lab.close();
+  });
+
+  it("follows the run from the other process and stops it everywhere when the other process cancels", async () => {
+    const started = await starter.app.inject({
+      method: "POST",
+      url: `/api/orgs/${orgId}/checks`,
+      headers: { authorization: await starter.bearer(admin) },
+      payload: {
+        scope: { all: true },
+        depth: "read",
+        concurrency: 2,
+        draft: {
+          accessType: "ews_basic_impersonation",
+          ewsUrl: lab.ewsUrl,
+          accountLogon: "svc-sync@contoso.lab",
+          password: "Sync-Lab-2026!",
+        },
+      },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const { runId } = started.json<{ runId: string }>();
+    const seenByOther: CheckRunEvent[] = [];
+    const unsubscribe = other.app.ctx.checks.events.subscribe(runId, (event) => seenByOther.push(event));
+    await until(() => seenByOther.some((event) => event.type === "progress" && event.run.done > 0), 10_000, "progress");
+
+    const cancelled = await other.app.inject({
+      method: "POST",
+      url: `/api/orgs/${orgId}/checks/${runId}/cancel`,
+      headers: { authorization: await other.bearer(admin) },
+    });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json<CheckRunDto>().state).toBe("cancelled");
+    // The process driving the run hears it and stops sending requests.
+    await until(() => !starter.app.ctx.checks.isActive(runId), 5_000, "the starter to stop");
+    const stored = async (): Promise<number> =>
+      Number(
+        (
+          await starter.database.db
+            .withTables<CheckTables>()
+            .selectFrom("check_results")
+            .select((eb) => eb.fn.countAll<string | number>().as("count"))
+            .where("run_id", "=", runId)
+            .executeTakeFirstOrThrow()
+        ).count,
+      );
+    const afterStop = await stored();
+    const requestsAfterStop = lab.stats.ewsRequests;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect(await stored()).toBe(afterStop);
+    expect(lab.stats.ewsRequests).toBe(requestsAfterStop);
+    expect(afterStop).toBeLessThan(USERS);
+    const end = seenByOther.find((event) => event.type === "end");
+    expect(end?.run.state).toBe("cancelled");
+    unsubscribe();
+  });
+
+  it("takes over a run whose process went away and finishes it with exactly one result per user", async () => {
+    const started = await starter.app.inject({
+      method: "POST",
+      url: `/api/orgs/${orgId}/checks`,
+      headers: { authorization: await starter.bearer(admin) },
+      payload: {
+        scope: { all: true },
+        depth: "read",
+        concurrency: 2,
+        draft: {
+          accessType: "ews_basic_impersonation",
+          ewsUrl: lab.ewsUrl,
+          accountLogon: "svc-sync@contoso.lab",
+          password: "Sync-Lab-2026!",
+        },
+      },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const { runId } = started.json<{ runId: string }>();
+    const db = starter.database.db.withTables<CheckTables>();
+    const storedResults = async () =>
+      db
+        .selectFrom("check_results")
+        .select((eb) => [
+          eb.fn.countAll<string | number>().as("rows"),
+          eb.fn.count<string | number>("user_id").distinct().as("users"),
+        ])
+        .where("run_id", "=", runId)
+        .executeTakeFirstOrThrow();
+    await until(async () => Number((await storedResults()).rows) >= 30, 10_000, "the first results");
+
+    // The starter goes away mid-run: it stops driving and its claim on the run ends with its connection.
+    await starter.app.ctx.checks.close();
+    expect(other.app.ctx.checks.isActive(runId)).toBe(false);
+    await until(() => other.app.ctx.checks.isActive(runId), 15_000, "the other process to take the run over");
+    await other.app.ctx.checks.settled(runId);
+
+    const run = await other.app.ctx.checks.get(orgId, runId);
+    expect(run).toMatchObject({ state: "completed", total: USERS, done: USERS, counts: { ok: USERS } });
+    const stored = await storedResults();
+    expect({ rows: Number(stored.rows), users: Number(stored.users) }).toEqual({ rows: USERS, users: USERS });
+  });
+});
