@@ -25,8 +25,9 @@ export type CheckRunTrigger = "manual" | "scheduled" | "after_change";
 
 export type ScheduleMode = "off" | "daily" | "every_hours";
 
+/** Until an admin saves one, a configured organization is re-checked daily at 06:00 (MONITORING_TIME_ZONE). */
 export const SCHEDULE_DEFAULTS = {
-  mode: "off",
+  mode: "daily",
   time: "06:00",
   everyHours: 24,
   recheckAfterChange: true,

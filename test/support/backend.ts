@@ -88,6 +88,8 @@ export async function createTestBackend(options: TestBackendOptions = {}): Promi
     TOKEN_ISSUERS: [issuer.issuer, ...extraIssuers.map((extra) => extra.issuer)].join(","),
     TOKEN_AUDIENCE: issuer.audience,
     LOG_LEVEL: "silent",
+    // No scheduler on the wall clock: a test that schedules drives it (scheduler.tick with a controllable clock).
+    MONITORING_TICK_MS: "0",
     SECRETS_KEY_FILE: path.join(dir, "keys.json"),
     ALLOWED_ORIGINS: "https://localhost:3000",
     ...options.env,

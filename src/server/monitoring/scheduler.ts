@@ -1,6 +1,6 @@
 /**
- * Starts scheduled check runs. Each tick looks at every organization with a saved schedule: the latest slot of its
- * schedule, and the re-check due once a configuration change has settled. A slot fires only when this process wins
+ * Starts scheduled check runs. Each tick looks at every configured organization (its saved schedule, or the default
+ * daily 06:00): the latest slot of its schedule, and the re-check due once a configuration change has settled. A slot fires only when this process wins
  * the insert of its row in monitoring_slots (the primary key lets one insert through), so any number of processes
  * on one database start one run per slot. The run itself is an ordinary check run (scope all, depth read) with
  * its trigger recorded; CheckService refuses a second active run, and a refused slot stays spent.
@@ -10,6 +10,7 @@ import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import type { CheckService } from "../checks/service.js";
 import { emailConfigSummary } from "../emailConfig/service.js";
 import { HttpError } from "../errors.js";
+import { allOrganizations } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { MonitoringRepository } from "./repository.js";
 import type { MonitoringService } from "./service.js";
@@ -62,15 +63,19 @@ export class MonitoringScheduler {
 
   private async pass(): Promise<StartedRun[]> {
     const started: StartedRun[] = [];
-    for (const row of await this.deps.store.scheduled()) {
+    // An organization that never saved a schedule follows the default one (daily 06:00) once it is configured.
+    const saved = new Map((await this.deps.store.scheduled()).map((row) => [row.org_id, row]));
+    for (const org of await allOrganizations(this.deps.repos)) {
+      const row = saved.get(org.id) ?? null;
       try {
-        const due = await this.dueSlots(row.org_id, this.deps.monitoring.storedSchedule(row), row.schedule_updated_at);
+        const schedule = this.deps.monitoring.storedSchedule(row);
+        const due = await this.dueSlots(org.id, schedule, row?.schedule_updated_at ?? null);
         for (const slot of due) {
-          const run = await this.fire(row.org_id, slot.key, slot.trigger);
+          const run = await this.fire(org.id, slot.key, slot.trigger);
           if (run !== null) started.push(run);
         }
       } catch (error) {
-        this.deps.log.error({ err: error, orgId: row.org_id }, "monitoring schedule pass failed");
+        this.deps.log.error({ err: error, orgId: org.id }, "monitoring schedule pass failed");
       }
     }
     return started;
@@ -81,6 +86,9 @@ export class MonitoringScheduler {
     schedule: ReturnType<MonitoringService["storedSchedule"]>,
     savedAt: string | null,
   ): Promise<Array<{ key: string; trigger: CheckRunTrigger }>> {
+    const config = await emailConfigSummary(this.deps.repos, orgId);
+    // Nothing to check before an admin chose how mailboxes are reached.
+    if (config.accessType === null) return [];
     const now = this.deps.now();
     const since = savedAt === null ? 0 : Date.parse(savedAt);
     const due: Array<{ key: string; trigger: CheckRunTrigger }> = [];
@@ -90,7 +98,6 @@ export class MonitoringScheduler {
       due.push({ key: `scheduled:${slot.toISOString()}`, trigger: "scheduled" });
     }
     if (schedule.recheckAfterChange) {
-      const config = await emailConfigSummary(this.deps.repos, orgId);
       if (config.updatedAt !== null) {
         const settled = Date.parse(config.updatedAt) + schedule.settlingMinutes * 60_000;
         if (settled <= now.getTime() && settled > since) {

@@ -84,7 +84,7 @@ export class MonitoringService {
   /** Whether the organization's mailboxes are re-checked on a schedule (the end user's "Your mailbox" card). */
   async scheduledChecks(orgId: string): Promise<boolean> {
     const row = await this.deps.store.settings(orgId);
-    return row?.schedule_json != null && this.storedSchedule(row).mode !== "off";
+    return this.storedSchedule(row).mode !== "off";
   }
 
   /** The stored schedule (its defaults until saved) and whether one was ever saved. */

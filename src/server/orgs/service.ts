@@ -12,6 +12,11 @@ export type { Membership, Organization } from "./repository.js";
 
 type OrgStore = Pick<Repositories, "organizations">;
 
+/** Every organization (the scheduler's pass over them). */
+export function allOrganizations(repos: OrgStore): Promise<Organization[]> {
+  return repos.organizations.list();
+}
+
 export function organizationOf(repos: OrgStore, orgId: string): Promise<Organization | null> {
   return repos.organizations.get(orgId);
 }

@@ -79,17 +79,17 @@ describe.each(dialects)("monitoring schedules on %s", (dialect) => {
     await harness.close();
   });
 
-  it("answers the defaults until a schedule is saved: off, daily 06:00 in the server's zone, 2 h settling", async () => {
+  it("answers the defaults until a schedule is saved: daily 06:00 in the server's zone, 2 h settling", async () => {
     const schedule = await api("GET", `/api/orgs/${org.id}/monitoring/schedule`);
     expect(schedule.statusCode, schedule.body).toBe(200);
     expect(schedule.json<MonitoringScheduleDto>()).toMatchObject({
-      mode: "off",
+      mode: "daily",
       time: "06:00",
       timeZone: "UTC",
       recheckAfterChange: true,
       settlingMinutes: 120,
       historyDays: 90,
-      nextRunAt: null,
+      nextRunAt: "2026-12-01T06:00:00.000Z",
       updatedAt: null,
     });
   });
@@ -242,5 +242,22 @@ describe.each(dialects)("monitoring schedules on %s", (dialect) => {
     const member = await harness.token(org.emails.find((email) => email !== ADMIN)!);
     const status = await api("GET", "/api/me/mailbox-status", undefined, member);
     expect(status.json<MailboxStatusDto>().monitoring.scheduled).toBe(false);
+  });
+
+  it("checks a configured organization that never saved a schedule daily at 06:00, by default", async () => {
+    const fabrikam = await harness.token("admin@fabrikam.test");
+    clock = new Date("2026-12-05T05:59:00.000Z");
+    const configured = await api("PUT", `/api/orgs/${other.id}/email-config`, EWS_CONFIG, fabrikam);
+    expect(configured.statusCode, configured.body).toBe(200);
+    const schedule = await api("GET", `/api/orgs/${other.id}/monitoring/schedule`, undefined, fabrikam);
+    expect(schedule.json<MonitoringScheduleDto>()).toMatchObject({ mode: "daily", updatedAt: null });
+
+    clock = new Date("2026-12-05T06:00:30.000Z");
+    const started = (await Promise.all([harness.app.ctx.scheduler.tick(), second.ctx.scheduler.tick()])).flat();
+    // One run for the default slot; its re-check after the change is not due before 07:59.
+    expect(started.filter((run) => run.orgId === other.id)).toEqual([
+      expect.objectContaining({ trigger: "scheduled", slot: "scheduled:2026-12-05T06:00:00.000Z" }),
+    ]);
+    await settle(started.map((run) => run.runId));
   });
 });
