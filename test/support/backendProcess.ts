@@ -56,6 +56,8 @@ export async function spawnBackend(env: Record<string, string>, options: SpawnOp
       PORT: String(port),
       LOG_LEVEL: "warn",
       RATE_LIMIT_MAX: "1000000",
+      // The default daily 06:00 re-check must not start a run in the middle of a test that runs at that hour.
+      MONITORING_TICK_MS: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
