@@ -21,6 +21,9 @@ export interface AdaptiveBudgetSettings {
   probeQuietFactor: number;
 }
 
+/** Below this many requests per round, a throttle is too large a share to be told from the server's budget. */
+const NOISE_MIN_LEVEL = 10;
+
 export const DEFAULT_BUDGET_SETTINGS: Omit<AdaptiveBudgetSettings, "initial" | "ceiling"> = {
   decreaseFactor: 0.5,
   noiseShare: 0.15,
@@ -152,9 +155,11 @@ export class AdaptiveBudget {
     const tolerated = this.tolerated();
     if (this.roundThrottles < tolerated) return;
     this.failedProbes = this.current === this.throttledAt ? this.failedProbes + 1 : 0;
-    // Noise bunched up at a level that already ran clean lowers the limit for a while, not what is known to work:
-    // the way back up to it stays quick.
-    this.decreasedFromProven = this.current <= this.proven;
+    // Noise bunched up at a level that already ran clean (a few throttles among many answers) lowers the limit for a
+    // while, not what is known to work: the way back up stays quick. In a small round, or as a large share of one,
+    // refusals are the server's budget, not noise: what is proven comes down too.
+    this.decreasedFromProven =
+      this.current >= NOISE_MIN_LEVEL && this.current <= this.proven && this.roundThrottles <= this.current * 0.25;
     this.throttledAt = this.current;
     this.decreasedFromEpoch = this.epochNo;
     // The throttles tolerated before deciding were refusals of this burst too.
