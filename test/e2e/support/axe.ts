@@ -15,6 +15,14 @@ export interface AxeFinding {
  * Runs axe-core in the page and returns its serious and critical violations (none expected).
  */
 export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
+  // Colours mid-transition (a button just pressed or left by the pointer) are not the page's: on a busy machine a
+  // 100 ms Fluent transition can still run when axe measures contrast. Wait for running animations to settle.
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(document.getAnimations().map((animation) => animation.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]),
+  );
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
   return page.evaluate(async () => {
     const axe = (
