@@ -113,7 +113,8 @@ describe("mailbox status", () => {
       accessType: "ews_oauth_impersonation",
       state: "never_checked",
       lastCheck: null,
-      monitoring: { lastCheckedAt: null, scheduled: false },
+      // Configured and no schedule saved: the default daily re-check applies.
+      monitoring: { lastCheckedAt: null, scheduled: true },
     });
   });
 
