@@ -1,12 +1,12 @@
-import { Button, Field, Input, Spinner, Switch, Text } from "@fluentui/react-components";
-import { useEffect, useState, type FormEvent } from "react";
+import { Button, Field, Input, Switch, Text } from "@fluentui/react-components";
+import type { FormEvent } from "react";
 import { ALERT_LIMITS, type AlertRulesDto, type AlertSettingsDto } from "../../../../contract/monitoring";
 import { useSession } from "../../../auth/SessionProvider";
-import { useExpireOnSignIn } from "../../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../../FailureMessage";
 import { fieldState } from "../../fieldState";
-import { fieldErrorsFor, integerError, type FieldErrors } from "./formErrors";
+import { integerError, type FieldErrors } from "./formErrors";
 import { useSettingsStyles } from "./settingsStyles";
+import { SettingsPending, useSettingsForm } from "./useSettingsForm";
 import { useAlertSettings } from "./useMonitoring";
 
 const FIELDS = [
@@ -61,62 +61,25 @@ function toInput(draft: RulesDraft, saved: AlertRulesDto): AlertRulesDto {
   };
 }
 
+const draftOfSettings = (settings: AlertSettingsDto): RulesDraft => toDraft(settings.rules);
+
 /** The alert rules, each on or off with its threshold, and the alerts open right now. */
 export function AlertRulesForm({ orgId }: { orgId: string }) {
   const styles = useSettingsStyles();
   const { api } = useSession();
-  const expireOnSignIn = useExpireOnSignIn();
   const { resource: settings, reload } = useAlertSettings(orgId);
-  const [saved, setSaved] = useState<AlertSettingsDto | null>(null);
-  const [draft, setDraft] = useState<RulesDraft | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [saveError, setSaveError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
-  const [notice, setNotice] = useState("");
+  const form = useSettingsForm(settings, draftOfSettings, FIELDS);
+  const { saved, draft, errors, notice, change } = form;
 
-  useEffect(() => {
-    if (settings.status === "ready") {
-      setSaved(settings.value);
-      setDraft(toDraft(settings.value.rules));
-    }
-  }, [settings]);
+  if (!draft || !saved) return <SettingsPending resource={settings} reload={reload} label="Loading the alert rules…" />;
 
-  if (!draft || !saved) {
-    return settings.status === "error" ? (
-      <FailureMessage error={settings.error} onRetry={reload} />
-    ) : (
-      <Spinner size="small" label="Loading the alert rules…" />
+  const submit = (event: FormEvent) =>
+    form.submit(
+      event,
+      validate(draft),
+      () => api.saveAlertRules(orgId, toInput(draft, saved.rules)),
+      "Alert rules saved.",
     );
-  }
-
-  const change = (patch: Partial<RulesDraft>) => {
-    setDraft({ ...draft, ...patch });
-    setNotice("");
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate(draft);
-    setErrors(found);
-    setSaveError(null);
-    if (Object.keys(found).length > 0) {
-      setNotice(`${Object.keys(found).length} fields need attention.`);
-      return;
-    }
-    setSaving(true);
-    try {
-      const next = await api.saveAlertRules(orgId, toInput(draft, saved.rules));
-      setSaved(next);
-      setDraft(toDraft(next.rules));
-      setNotice("Alert rules saved.");
-    } catch (error) {
-      expireOnSignIn(error);
-      setErrors(fieldErrorsFor(error, FIELDS));
-      setSaveError(error);
-    } finally {
-      setSaving(false);
-    }
-  };
 
   return (
     <form className={styles.form} onSubmit={(event) => void submit(event)} aria-labelledby="alerts-heading" noValidate>
@@ -185,10 +148,10 @@ export function AlertRulesForm({ orgId }: { orgId: string }) {
           </ul>
         </div>
       )}
-      {saveError !== null && <FailureMessage error={saveError} />}
+      {form.failure !== null && <FailureMessage error={form.failure} />}
       <div className={styles.actions}>
-        <Button type="submit" appearance="primary" disabled={saving}>
-          {saving ? "Saving…" : "Save alert rules"}
+        <Button type="submit" appearance="primary" disabled={form.busy !== null}>
+          {form.busy !== null ? "Saving…" : "Save alert rules"}
         </Button>
         <Text aria-live="polite" className={styles.hint}>
           {notice}

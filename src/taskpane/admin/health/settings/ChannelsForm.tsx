@@ -1,22 +1,12 @@
-import {
-  Button,
-  Field,
-  Input,
-  MessageBar,
-  MessageBarBody,
-  Spinner,
-  Switch,
-  Text,
-  Textarea,
-} from "@fluentui/react-components";
-import { useEffect, useState, type FormEvent } from "react";
+import { Button, Field, Input, MessageBar, MessageBarBody, Switch, Text, Textarea } from "@fluentui/react-components";
+import type { FormEvent } from "react";
 import type { AlertChannelsDto, AlertChannelsInput } from "../../../../contract/monitoring";
 import { useSession } from "../../../auth/SessionProvider";
-import { useExpireOnSignIn } from "../../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../../FailureMessage";
 import { fieldState } from "../../fieldState";
-import { fieldErrorsFor, type FieldErrors } from "./formErrors";
+import type { FieldErrors } from "./formErrors";
 import { useSettingsStyles } from "./settingsStyles";
+import { SettingsPending, useSettingsForm } from "./useSettingsForm";
 import { useAlertChannels } from "./useMonitoring";
 
 const FIELDS = [
@@ -83,65 +73,15 @@ function toInput(draft: ChannelsDraft): AlertChannelsInput {
 export function ChannelsForm({ orgId, onDelivered }: { orgId: string; onDelivered: () => void }) {
   const styles = useSettingsStyles();
   const { api } = useSession();
-  const expireOnSignIn = useExpireOnSignIn();
   const { resource: channels, reload } = useAlertChannels(orgId);
-  const [saved, setSaved] = useState<AlertChannelsDto | null>(null);
-  const [draft, setDraft] = useState<ChannelsDraft | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [failure, setFailure] = useState<unknown>(null);
-  const [busy, setBusy] = useState<"saving" | "testing" | null>(null);
-  const [notice, setNotice] = useState("");
+  const form = useSettingsForm(channels, toDraft, FIELDS);
+  const { saved, draft, errors, notice, change, run, busy, failure } = form;
 
-  useEffect(() => {
-    if (channels.status === "ready") {
-      setSaved(channels.value);
-      setDraft(toDraft(channels.value));
-    }
-  }, [channels]);
+  if (!draft || !saved)
+    return <SettingsPending resource={channels} reload={reload} label="Loading the alert channels…" />;
 
-  if (!draft || !saved) {
-    return channels.status === "error" ? (
-      <FailureMessage error={channels.error} onRetry={reload} />
-    ) : (
-      <Spinner size="small" label="Loading the alert channels…" />
-    );
-  }
-
-  const change = (patch: Partial<ChannelsDraft>) => {
-    setDraft({ ...draft, ...patch });
-    setNotice("");
-  };
-
-  const run = async (what: "saving" | "testing", action: () => Promise<string>) => {
-    setFailure(null);
-    setBusy(what);
-    try {
-      setNotice(await action());
-    } catch (error) {
-      expireOnSignIn(error);
-      setErrors(fieldErrorsFor(error, FIELDS));
-      setFailure(error);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate(draft, saved);
-    setErrors(found);
-    if (Object.keys(found).length > 0) {
-      setFailure(null);
-      setNotice(`${Object.keys(found).length} fields need attention.`);
-      return;
-    }
-    await run("saving", async () => {
-      const next = await api.saveAlertChannels(orgId, toInput(draft));
-      setSaved(next);
-      setDraft(toDraft(next));
-      return "Channels saved.";
-    });
-  };
+  const submit = (event: FormEvent) =>
+    form.submit(event, validate(draft, saved), () => api.saveAlertChannels(orgId, toInput(draft)), "Channels saved.");
 
   const sendTest = () =>
     run("testing", async () => {

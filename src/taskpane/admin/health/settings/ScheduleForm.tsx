@@ -1,5 +1,5 @@
-import { Button, Field, Input, Radio, RadioGroup, Select, Spinner, Switch, Text } from "@fluentui/react-components";
-import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { Button, Field, Input, Radio, RadioGroup, Select, Switch, Text } from "@fluentui/react-components";
+import { useMemo, type FormEvent } from "react";
 import {
   SCHEDULE_LIMITS,
   type MonitoringScheduleDto,
@@ -7,11 +7,11 @@ import {
   type ScheduleMode,
 } from "../../../../contract/monitoring";
 import { useSession } from "../../../auth/SessionProvider";
-import { useExpireOnSignIn } from "../../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../../FailureMessage";
 import { fieldState } from "../../fieldState";
-import { fieldErrorsFor, integerError, type FieldErrors } from "./formErrors";
+import { integerError, type FieldErrors } from "./formErrors";
 import { useSettingsStyles } from "./settingsStyles";
+import { SettingsPending, useSettingsForm } from "./useSettingsForm";
 import { useSchedule } from "./useMonitoring";
 
 const FIELDS = ["mode", "time", "timeZone", "everyHours", "recheckAfterChange", "settlingMinutes", "historyDays"];
@@ -74,59 +74,20 @@ function timeZones(current: string): string[] {
 export function ScheduleForm({ orgId }: { orgId: string }) {
   const styles = useSettingsStyles();
   const { api } = useSession();
-  const expireOnSignIn = useExpireOnSignIn();
   const { resource: schedule, reload } = useSchedule(orgId);
-  const [saved, setSaved] = useState<MonitoringScheduleDto | null>(null);
-  const [draft, setDraft] = useState<ScheduleDraft | null>(null);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [saveError, setSaveError] = useState<unknown>(null);
-  const [saving, setSaving] = useState(false);
-  const [notice, setNotice] = useState("");
-
-  useEffect(() => {
-    if (schedule.status === "ready") {
-      setSaved(schedule.value);
-      setDraft(toDraft(schedule.value));
-    }
-  }, [schedule]);
+  const form = useSettingsForm(schedule, toDraft, FIELDS);
+  const { saved, draft, errors, notice, change } = form;
   const zones = useMemo(() => timeZones(draft?.timeZone ?? ""), [draft?.timeZone]);
 
-  if (!draft || !saved) {
-    return schedule.status === "error" ? (
-      <FailureMessage error={schedule.error} onRetry={reload} />
-    ) : (
-      <Spinner size="small" label="Loading the schedule…" />
+  if (!draft || !saved) return <SettingsPending resource={schedule} reload={reload} label="Loading the schedule…" />;
+
+  const submit = (event: FormEvent) =>
+    form.submit(
+      event,
+      validateSchedule(draft),
+      () => api.saveMonitoringSchedule(orgId, toInput(draft)),
+      "Schedule saved.",
     );
-  }
-
-  const change = (patch: Partial<ScheduleDraft>) => {
-    setDraft({ ...draft, ...patch });
-    setNotice("");
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const found = validateSchedule(draft);
-    setErrors(found);
-    setSaveError(null);
-    if (Object.keys(found).length > 0) {
-      setNotice(`${Object.keys(found).length} fields need attention.`);
-      return;
-    }
-    setSaving(true);
-    try {
-      const next = await api.saveMonitoringSchedule(orgId, toInput(draft));
-      setSaved(next);
-      setDraft(toDraft(next));
-      setNotice("Schedule saved.");
-    } catch (error) {
-      expireOnSignIn(error);
-      setErrors(fieldErrorsFor(error, FIELDS));
-      setSaveError(error);
-    } finally {
-      setSaving(false);
-    }
-  };
 
   return (
     <form
@@ -218,10 +179,10 @@ export function ScheduleForm({ orgId }: { orgId: string }) {
           <time dateTime={saved.settlingUntil}>{new Date(saved.settlingUntil).toLocaleString()}</time>.
         </Text>
       )}
-      {saveError !== null && <FailureMessage error={saveError} />}
+      {form.failure !== null && <FailureMessage error={form.failure} />}
       <div className={styles.actions}>
-        <Button type="submit" appearance="primary" disabled={saving}>
-          {saving ? "Saving…" : "Save schedule"}
+        <Button type="submit" appearance="primary" disabled={form.busy !== null}>
+          {form.busy !== null ? "Saving…" : "Save schedule"}
         </Button>
         <Text aria-live="polite" className={styles.hint}>
           {notice}
