@@ -63,3 +63,23 @@ export async function seedOrg(
   await flush();
   return { id, userIds, emails };
 }
+
+/** Adds these addresses to an existing organization's user list (a lab scenario's users), `admin` as its admin. */
+export async function seedOrgUsers(db: Db, orgId: string, emails: readonly string[], admin: string): Promise<void> {
+  const at = new Date().toISOString();
+  await db
+    .insertInto("org_users")
+    .values(
+      emails.map((email) => ({
+        id: randomUUID(),
+        org_id: orgId,
+        email,
+        email_normalized: email.toLowerCase(),
+        display_name: email,
+        role: email === admin ? ("admin" as const) : ("user" as const),
+        added_by: "test",
+        added_at: at,
+      })),
+    )
+    .execute();
+}

@@ -16,6 +16,7 @@ import {
 } from "../../../../src/lab/index.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import { postgresEnabled } from "../../../support/postgres.js";
+import { seedOrgUsers } from "../../../support/seed.js";
 
 const USERS = 300;
 
@@ -52,21 +53,13 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
     });
     admin = generated.users[0]?.email ?? "";
     orgId = (await starter.seedUsers(0)).id;
-    await starter.database.db
-      .insertInto("org_users")
-      .values(
-        generated.users.map((user, index) => ({
-          id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
-          org_id: orgId,
-          email: user.email,
-          email_normalized: user.email.toLowerCase(),
-          display_name: user.email,
-          role: user.email === admin ? "admin" : "user",
-          added_by: "test",
-          added_at: new Date().toISOString(),
-        })),
-      )
-      .execute();
+    // The scenario's users, its first one the admin, as the organization's user list.
+    await seedOrgUsers(
+      starter.database.db,
+      orgId,
+      generated.users.map((user) => user.email),
+      admin,
+    );
   });
 
   afterAll(async () => {
