@@ -12,6 +12,7 @@ import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
 import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_trigger.js";
 import { migration015CheckResultCapabilities } from "./checks/migrations/015_check_result_capabilities.js";
 import { migration017CheckBudgetLeases } from "./checks/migrations/017_check_budget_leases.js";
+import { migration018CheckRunQueued } from "./checks/migrations/018_check_run_queued.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -54,6 +55,7 @@ export const migrations = mergeMigrations([
   { "015_check_result_capabilities": migration015CheckResultCapabilities },
   { "016_email_config_changed_at": migration016EmailConfigChangedAt },
   { "017_check_budget_leases": migration017CheckBudgetLeases },
+  { "018_check_run_queued": migration018CheckRunQueued },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

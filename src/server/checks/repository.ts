@@ -34,8 +34,16 @@ export interface CheckRunRecord {
   stopDetail: string | null;
   startedBy: string;
   trigger: CheckRunTrigger;
+  /** When its users were queued as chunk jobs that any process works (PostgreSQL); null otherwise. */
+  queuedAt: string | null;
   startedAt: string;
   finishedAt: string | null;
+}
+
+/** A chunk of a run's users: those ordered by id strictly after `after` and up to `last`, both included. */
+export interface RunChunk {
+  after: string | null;
+  last: string;
 }
 
 export interface NewCheckRun {
@@ -105,6 +113,7 @@ function toRun(row: CheckRunsTable): CheckRunRecord {
     stopDetail: row.stop_detail,
     startedBy: row.started_by,
     trigger: row.run_trigger === "scheduled" || row.run_trigger === "after_change" ? row.run_trigger : "manual",
+    queuedAt: row.queued_at ?? null,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
@@ -224,6 +233,7 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         stop_detail: null,
         started_by: input.startedBy,
         run_trigger: input.trigger ?? "manual",
+        queued_at: null,
         started_at: now().toISOString(),
         finished_at: null,
       };
@@ -301,7 +311,64 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         .execute();
     },
 
-    /** Ends the run; the draft's sealed secrets are dropped once nothing can resume it. */
+    /** Notes that the run's users are queued as chunk jobs: the queue carries it from now on. */
+    async markQueued(runId: string): Promise<void> {
+      await db.updateTable("check_runs").set({ queued_at: now().toISOString() }).where("id", "=", runId).execute();
+    },
+
+    /**
+     * The run's users cut into chunks of `size` in user-id order, as bounds (no user list is held in memory: one
+     * id per chunk is read).
+     */
+    async chunksOf(runId: string, size: number): Promise<RunChunk[]> {
+      const out: RunChunk[] = [];
+      let after: string | null = null;
+      for (;;) {
+        let query = db
+          .selectFrom("check_run_users")
+          .select("user_id")
+          .where("run_id", "=", runId)
+          .orderBy("user_id")
+          .offset(size - 1)
+          .limit(1);
+        if (after !== null) query = query.where("user_id", ">", after);
+        const row = await query.executeTakeFirst();
+        if (row === undefined) {
+          // The rest, if any, is the last chunk.
+          let rest = db
+            .selectFrom("check_run_users")
+            .select("user_id")
+            .where("run_id", "=", runId)
+            .orderBy("user_id", "desc")
+            .limit(1);
+          if (after !== null) rest = rest.where("user_id", ">", after);
+          const last = await rest.executeTakeFirst();
+          if (last !== undefined) out.push({ after, last: last.user_id });
+          return out;
+        }
+        out.push({ after, last: row.user_id });
+        after = row.user_id;
+      }
+    },
+
+    /** Users of the run still without a result. */
+    async pendingCount(runId: string): Promise<number> {
+      const row = await db
+        .selectFrom("check_run_users as u")
+        .leftJoin("check_results as r", (join) =>
+          join.onRef("r.run_id", "=", "u.run_id").onRef("r.user_id", "=", "u.user_id"),
+        )
+        .select((eb) => eb.fn.countAll<string | number>().as("count"))
+        .where("u.run_id", "=", runId)
+        .where("r.user_id", "is", null)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
+    /**
+     * Ends the run; the draft's sealed secrets are dropped once nothing can resume it. True when this call ended
+     * it, false when it had already ended (another process, or a cancel, got there first).
+     */
     async finish(
       runId: string,
       end: {
@@ -311,8 +378,8 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         stopCategory?: CategoryId | null;
         stopDetail?: string | null;
       },
-    ): Promise<void> {
-      await db
+    ): Promise<boolean> {
+      const ended = await db
         .updateTable("check_runs")
         .set({
           state: end.state,
@@ -325,7 +392,8 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         })
         .where("id", "=", runId)
         .where("state", "in", ACTIVE_STATES)
-        .execute();
+        .executeTakeFirst();
+      return Number(ended.numUpdatedRows) > 0;
     },
 
     /** Progress recomputed from the stored results: what a resumed run continues from. */
@@ -349,7 +417,7 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     /** The runner's view of one run's rows. */
     storeFor(orgId: string): CheckRunStore {
       return {
-        async pendingTargets(runId, afterUserId, limit): Promise<CheckTargetRow[]> {
+        async pendingTargets(runId, afterUserId, limit, lastUserId = null): Promise<CheckTargetRow[]> {
           let query = db
             .selectFrom("check_run_users as u")
             .leftJoin("check_results as r", (join) =>
@@ -359,13 +427,13 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
             .where("u.run_id", "=", runId)
             .where("r.user_id", "is", null);
           if (afterUserId !== null) query = query.where("u.user_id", ">", afterUserId);
+          if (lastUserId !== null) query = query.where("u.user_id", "<=", lastUserId);
           return query.orderBy("u.user_id").limit(limit).execute();
         },
 
-        async recordResults(runId, results, progress): Promise<void> {
-          if (results.length === 0) return;
-          await db.transaction().execute(async (trx) => {
-            await insertRows(
+        async recordResults(runId, results): Promise<RunProgress> {
+          return db.transaction().execute(async (trx) => {
+            const inserted = await insertRows(
               trx as unknown as Transaction<never>,
               "check_results",
               RESULT_COLUMNS,
@@ -385,7 +453,11 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
                 result.checkedAt.toISOString(),
               ]),
               "(run_id, user_id) do nothing",
+              "user_id",
             );
+            // Only the rows this write added count: a replayed batch, or a user another process stored, adds none.
+            const added = new Set(inserted.map((row) => String(row.user_id)));
+            const fresh = results.filter((result) => added.has(result.userId));
             // A user removed from the organization mid-run keeps the run's result but gets no status row.
             const existing = await trx
               .selectFrom("org_users")
@@ -402,7 +474,7 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
               trx as unknown as Transaction<never>,
               "user_mailbox_status",
               STATUS_COLUMNS,
-              results
+              fresh
                 .filter((result) => stillMembers.has(result.userId))
                 .map((result) => [
                   orgId,
@@ -415,11 +487,23 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
                 ]),
               STATUS_UPSERT,
             );
-            await trx
+            // The increment locks the run's row: writers of other processes wait here, so none loses another's counts.
+            const run = await trx
               .updateTable("check_runs")
-              .set({ done: progress.done, counts_json: JSON.stringify(progress.counts) })
+              .set((eb) => ({ done: eb("done", "+", fresh.length) }))
               .where("id", "=", runId)
-              .execute();
+              .returning(["done", "counts_json"])
+              .executeTakeFirstOrThrow();
+            const counts = JSON.parse(run.counts_json) as RunProgress["counts"];
+            for (const result of fresh) counts[result.category] = (counts[result.category] ?? 0) + 1;
+            if (fresh.length > 0) {
+              await trx
+                .updateTable("check_runs")
+                .set({ counts_json: JSON.stringify(counts) })
+                .where("id", "=", runId)
+                .execute();
+            }
+            return { done: Number(run.done), counts };
           });
         },
       };

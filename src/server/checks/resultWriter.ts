@@ -71,11 +71,9 @@ export class ResultWriter {
 
   private async write(batch: CheckResultRecord[]): Promise<void> {
     if (this.failure !== null) return;
-    const counts = { ...this.durable.counts };
-    for (const record of batch) counts[record.category] = (counts[record.category] ?? 0) + 1;
-    const next: RunProgress = { done: this.durable.done + batch.length, counts };
+    let next: RunProgress;
     try {
-      await this.store.recordResults(this.runId, batch, next);
+      next = await this.store.recordResults(this.runId, batch);
     } catch (error) {
       this.failure = error;
       this.onFailure(error);

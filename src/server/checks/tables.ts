@@ -31,6 +31,8 @@ export interface CheckRunsTable {
   started_by: string;
   /** manual, scheduled or after_change (migration 012); null on rows written before it reads as manual. */
   run_trigger: string | null;
+  /** When its users were queued as chunk jobs (PostgreSQL, migration 018); null before and on SQLite. */
+  queued_at: string | null;
   started_at: string;
   finished_at: string | null;
 }

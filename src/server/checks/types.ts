@@ -32,11 +32,20 @@ export interface RunProgress {
 }
 
 export interface CheckRunStore {
-  /** Users in the run's scope that have no result yet, ordered by user id, strictly after `afterUserId`. */
-  pendingTargets(runId: string, afterUserId: string | null, limit: number): Promise<CheckTargetRow[]>;
+  /**
+   * Users in the run's scope that have no result yet, ordered by user id, strictly after `afterUserId` and, when
+   * `lastUserId` is given, not after it (a chunk of the run).
+   */
+  pendingTargets(
+    runId: string,
+    afterUserId: string | null,
+    limit: number,
+    lastUserId?: string | null,
+  ): Promise<CheckTargetRow[]>;
   /**
    * Makes the results durable together with the run's progress, in one transaction: a result counts as done only
-   * once this resolves. A (run, user) pair that already has a result is never written twice.
+   * once this resolves. A (run, user) pair that already has a result is never written twice. Resolves with the
+   * run's durable progress after the write, which counts what every process wrote (several may write one run).
    */
-  recordResults(runId: string, results: CheckResultRecord[], progress: RunProgress): Promise<void>;
+  recordResults(runId: string, results: CheckResultRecord[]): Promise<RunProgress>;
 }

@@ -19,8 +19,10 @@ export async function insertRows(
   rows: ReadonlyArray<readonly Value[]>,
   /** The ON CONFLICT clause, e.g. `(run_id, user_id) DO NOTHING`. */
   onConflict: string,
-): Promise<void> {
-  if (rows.length === 0) return;
+  /** Columns of the rows actually written (not those the conflict clause skipped), as RETURNING gives them. */
+  returning?: string,
+): Promise<Array<Record<string, unknown>>> {
+  if (rows.length === 0) return [];
   const postgres = isPostgres(db);
   const parameters: Value[] = [];
   const tuples = rows.map((row) => {
@@ -30,6 +32,7 @@ export async function insertRows(
     });
     return `(${marks.join(", ")})`;
   });
-  const text = `insert into "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) values ${tuples.join(", ")} on conflict ${onConflict}`;
-  await db.executeQuery(CompiledQuery.raw(text, parameters));
+  const text = `insert into "${table}" (${columns.map((column) => `"${column}"`).join(", ")}) values ${tuples.join(", ")} on conflict ${onConflict}${returning === undefined ? "" : ` returning ${returning}`}`;
+  const result = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, parameters));
+  return result.rows;
 }

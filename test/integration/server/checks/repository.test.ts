@@ -86,16 +86,16 @@ describe.each<TestDialect>(["sqlite", "postgres"])("check runs repository on %s"
     expect(secondPage).toHaveLength(5);
     expect(secondPage[0]!.userId > firstPage.at(-1)!.userId).toBe(true);
 
-    await store.recordResults(
-      runId,
-      firstPage.map((target, index) => result(target.userId, target.email, index === 0 ? "access_denied" : "ok")),
-      { done: 5, counts: { ok: 4, access_denied: 1 } },
-    );
-    // Writing the same user again (a replayed batch) must not create a second row.
-    await store.recordResults(runId, [result(firstPage[1]!.userId, firstPage[1]!.email, "server_error")], {
-      done: 5,
-      counts: { ok: 4, access_denied: 1 },
-    });
+    expect(
+      await store.recordResults(
+        runId,
+        firstPage.map((target, index) => result(target.userId, target.email, index === 0 ? "access_denied" : "ok")),
+      ),
+    ).toEqual({ done: 5, counts: { ok: 4, access_denied: 1 } });
+    // Writing the same user again (a replayed batch, or another process's answer) neither adds a row nor counts.
+    expect(
+      await store.recordResults(runId, [result(firstPage[1]!.userId, firstPage[1]!.email, "server_error")]),
+    ).toEqual({ done: 5, counts: { ok: 4, access_denied: 1 } });
 
     const pending = await store.pendingTargets(runId, null, 100);
     expect(pending).toHaveLength(7);
@@ -117,6 +117,29 @@ describe.each<TestDialect>(["sqlite", "postgres"])("check runs repository on %s"
     });
   });
 
+  it("cuts a run into chunks by user id and pages each chunk's pending users within its bounds", async () => {
+    const org = await seedOrg(testDb.database.db, 23);
+    const created = await newRun(org.id);
+    if (created.kind !== "created") throw new Error(`expected a run, got ${created.kind}`);
+    const runId = created.run.id;
+    const store = repo.storeFor(org.id);
+    const ids = (await store.pendingTargets(runId, null, 100)).map((target) => target.userId);
+
+    const chunks = await repo.chunksOf(runId, 10);
+    expect(chunks).toEqual([
+      { after: null, last: ids[9] },
+      { after: ids[9], last: ids[19] },
+      { after: ids[19], last: ids[22] },
+    ]);
+    expect(await repo.chunksOf(runId, 23)).toEqual([{ after: null, last: ids[22] }]);
+    const second = await store.pendingTargets(runId, chunks[1]!.after, 100, chunks[1]!.last);
+    expect(second.map((target) => target.userId)).toEqual(ids.slice(10, 20));
+
+    await store.recordResults(runId, second.slice(0, 4).map((target) => result(target.userId, target.email, "ok")));
+    expect(await repo.pendingCount(runId)).toBe(19);
+    expect((await store.pendingTargets(runId, chunks[1]!.after, 100, chunks[1]!.last)).length).toBe(6);
+  });
+
   it("pages results by email with a category filter and a cursor", async () => {
     const org = await seedOrg(testDb.database.db, 7);
     const created = await newRun(org.id);
@@ -127,7 +150,6 @@ describe.each<TestDialect>(["sqlite", "postgres"])("check runs repository on %s"
     await store.recordResults(
       runId,
       targets.map((target, index) => result(target.userId, target.email, index % 2 === 0 ? "ok" : "no_mailbox")),
-      { done: 7, counts: { ok: 4, no_mailbox: 3 } },
     );
 
     const first = await repo.results(runId, {}, undefined, 3);
@@ -151,8 +173,9 @@ describe.each<TestDialect>(["sqlite", "postgres"])("check runs repository on %s"
     expect((await repo.interrupted()).map((run) => run.id)).toContain(created.run.id);
 
     await repo.markRunning(created.run.id, { canProceed: true, steps: [], warnings: [] });
-    await repo.finish(created.run.id, { state: "cancelled", progress: { done: 0, counts: {} } });
-    await repo.finish(created.run.id, { state: "completed" });
+    expect(await repo.finish(created.run.id, { state: "cancelled", progress: { done: 0, counts: {} } })).toBe(true);
+    // A second end (another process finishing, a late cancel) changes nothing and says so.
+    expect(await repo.finish(created.run.id, { state: "completed" })).toBe(false);
 
     const stored = await repo.get(org.id, created.run.id);
     expect(stored).toMatchObject({ state: "cancelled", preflight: { canProceed: true } });

@@ -18,22 +18,36 @@ export class MemoryRunStore implements CheckRunStore {
     this.targets = [...targets].sort((a, b) => (a.userId < b.userId ? -1 : 1));
   }
 
-  pendingTargets(_runId: string, after: string | null, limit: number): Promise<CheckTargetRow[]> {
+  pendingTargets(
+    _runId: string,
+    after: string | null,
+    limit: number,
+    last: string | null = null,
+  ): Promise<CheckTargetRow[]> {
     this.pageRequests.push({ after, limit });
     const page = this.targets
-      .filter((target) => (after === null || target.userId > after) && !this.results.has(target.userId))
+      .filter(
+        (target) =>
+          (after === null || target.userId > after) &&
+          (last === null || target.userId <= last) &&
+          !this.results.has(target.userId),
+      )
       .slice(0, limit);
     return Promise.resolve(page);
   }
 
-  async recordResults(_runId: string, results: CheckResultRecord[], progress: RunProgress): Promise<void> {
+  async recordResults(_runId: string, results: CheckResultRecord[]): Promise<RunProgress> {
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (this.failWrites) throw new Error("disk full");
     for (const result of results) {
       if (this.results.has(result.userId)) throw new Error(`duplicate result for ${result.userId}`);
       this.results.set(result.userId, result);
     }
+    const counts: RunProgress["counts"] = {};
+    for (const result of this.results.values()) counts[result.category] = (counts[result.category] ?? 0) + 1;
+    const progress = { done: this.results.size, counts };
     this.progressWrites.push(progress);
+    return progress;
   }
 }
 
