@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+
 /** Counters the lab keeps so tests can assert how the product behaved (anchoring, back-off, faults seen). */
 export class LabStats {
   ewsRequests = 0;
@@ -22,17 +24,27 @@ export class LabStats {
   private readonly ewsInFlight = new Map<string, number>();
   private readonly ewsPeak = new Map<string, number>();
 
-  /** Counts one request of `account` in flight; call the returned function once it is answered (or dropped). */
-  enterEws(account: string): () => void {
+  /**
+   * Counts one request of `account` in flight until it is answered: when the lab calls `res.end()` (the moment the
+   * product's next request on that slot becomes possible), or the connection closes without an answer. Waiting for
+   * the socket's write callback instead would count a request the product already has its answer to.
+   */
+  trackEws(account: string, res: ServerResponse): void {
     const now = (this.ewsInFlight.get(account) ?? 0) + 1;
     this.ewsInFlight.set(account, now);
     if (now > (this.ewsPeak.get(account) ?? 0)) this.ewsPeak.set(account, now);
     let left = false;
-    return () => {
+    const leave = (): void => {
       if (left) return;
       left = true;
       this.ewsInFlight.set(account, (this.ewsInFlight.get(account) ?? 1) - 1);
     };
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      leave();
+      return end(...args);
+    }) as ServerResponse["end"];
+    res.once("close", leave);
   }
 
   /** The most EWS requests one account ever had in flight at once, by account. */

@@ -12,6 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
+import { PgBossChunkQueue } from "./checks/chunkQueue.js";
 import { PostgresRunSignals } from "./checks/runSignals.js";
 import { SHARED_SLOT_LEASES, SharedSlots } from "./checks/sharedSlots.js";
 import { InProcessSlots } from "./checks/slots.js";
@@ -106,6 +107,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       for (const close of owned.reverse()) await close();
     });
     app.addHook("onReady", async () => {
+      await checks.startWorking();
       const resumed = await checks.resumeInterrupted();
       if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
       checks.watchOrphans(ORPHAN_WATCH_MS);
@@ -179,6 +181,17 @@ async function buildCheckService(
       ? null
       : new PostgresRunSignals(ctx.database.db, openClient, (message, error) => app.log.error({ err: error }, message));
   await signals?.start();
+  const postgres = ctx.database.postgres;
+  // PostgreSQL: a run's users become chunk jobs in pg-boss, which every process on the database works.
+  const queue =
+    postgres === null
+      ? null
+      : await PgBossChunkQueue.start({
+          connectionString: postgres.url,
+          schema: jobsSchemaOf(postgres.schema),
+          expireInSeconds: settings.queue.expireSeconds,
+          log: (message, error) => app.log.error({ err: error }, message),
+        });
   return new CheckService({
     repos: ctx.repos,
     runs: checkRunsRepository(ctx.database.db, ctx.now),
@@ -190,8 +203,14 @@ async function buildCheckService(
     slots,
     slotsKind: shared === null ? "in-process" : "postgres",
     signals,
+    queue,
     log: app.log,
   });
+}
+
+/** pg-boss's schema beside the product's: `<schema>_jobs`, or sync_sidebar_jobs on the default schema. */
+function jobsSchemaOf(schema: string | null): string {
+  return schema === null ? "sync_sidebar_jobs" : `${schema}_jobs`.slice(0, 63);
 }
 
 /** Monitoring's service (told of every run that ends) and its scheduler. */

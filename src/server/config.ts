@@ -70,6 +70,9 @@ const EnvSchema = Type.Object({
   CHECK_DEFAULT_BACKOFF_MS: Type.Optional(Type.String()),
   CHECK_PAGE_SIZE: Type.Optional(Type.String()),
   CHECK_MAX_THROTTLED_WAIT_MS: Type.Optional(Type.String()),
+  CHECK_CHUNK_USERS: Type.Optional(Type.String()),
+  CHECK_CHUNK_WORKERS: Type.Optional(Type.String()),
+  CHECK_CHUNK_EXPIRE_SECONDS: Type.Optional(Type.String()),
   MONITORING_TIME_ZONE: Type.Optional(Type.String()),
   MONITORING_TICK_MS: Type.Optional(Type.String()),
   SMTP_HOST: Type.Optional(Type.String()),
@@ -138,6 +141,17 @@ export interface ChecksConfig {
   pageSize: number;
   /** A run whose server pauses add up to more than this ends `throttled`. */
   maxThrottledWaitMs: number;
+  /** PostgreSQL: how a run is cut into pg-boss jobs that every backend process works. */
+  queue: CheckQueueConfig;
+}
+
+export interface CheckQueueConfig {
+  /** Users per chunk job (CHECK_CHUNK_USERS). */
+  chunkUsers: number;
+  /** Chunk jobs one process works at once (CHECK_CHUNK_WORKERS). */
+  workersPerProcess: number;
+  /** A chunk job active this long is retried elsewhere, whatever its process says (CHECK_CHUNK_EXPIRE_SECONDS). */
+  expireSeconds: number;
 }
 
 /** Where alert email goes out: an SMTP relay (nodemailer); null when SMTP_HOST is unset. */
@@ -387,6 +401,11 @@ function parseChecks(env: ServerEnv): ChecksConfig {
       1_000,
       86_400_000,
     ),
+    queue: {
+      chunkUsers: wholeWithin(env.CHECK_CHUNK_USERS, 250, "CHECK_CHUNK_USERS", 10, 10_000),
+      workersPerProcess: wholeWithin(env.CHECK_CHUNK_WORKERS, 2, "CHECK_CHUNK_WORKERS", 1, 16),
+      expireSeconds: wholeWithin(env.CHECK_CHUNK_EXPIRE_SECONDS, 900, "CHECK_CHUNK_EXPIRE_SECONDS", 60, 86_400),
+    },
   };
 }
 

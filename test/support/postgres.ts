@@ -54,6 +54,8 @@ export async function openTestPostgres(prefix: string): Promise<TestPostgres> {
       await client.connect();
       try {
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        // pg-boss's tables for the chunk queue live beside it (checks/chunkQueue.ts).
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}_jobs" CASCADE`);
       } finally {
         await client.end();
       }

@@ -109,7 +109,7 @@ export class EwsService {
       return;
     }
     const { caller } = authResult;
-    res.once("close", this.stats.enterEws(caller.budgetKey));
+    this.stats.trackEws(caller.budgetKey, res);
     if (caller.kind === "delegated" && !caller.scopes.has("EWS.AccessAsUser.All")) {
       this.unauthorized(res, "The token has no EWS.AccessAsUser.All scope.", true);
       return;

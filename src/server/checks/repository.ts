@@ -311,6 +311,12 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         .execute();
     },
 
+    /** The run's state, whatever its organization (null: no such run). */
+    async stateOf(runId: string): Promise<CheckRunState | null> {
+      const row = await db.selectFrom("check_runs").select("state").where("id", "=", runId).executeTakeFirst();
+      return row === undefined ? null : (row.state as CheckRunState);
+    },
+
     /** Notes that the run's users are queued as chunk jobs: the queue carries it from now on. */
     async markQueued(runId: string): Promise<void> {
       await db.updateTable("check_runs").set({ queued_at: now().toISOString() }).where("id", "=", runId).execute();

@@ -38,6 +38,7 @@ export class PostgresRunSignals implements RunSignals {
   private closed = false;
   private reconnect: NodeJS.Timeout | null = null;
   private readonly instance = randomUUID();
+  private queries: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -72,14 +73,25 @@ export class PostgresRunSignals implements RunSignals {
   async claim(runId: string): Promise<boolean> {
     const client = this.client;
     if (client === null) return false;
-    const result = await client.query<{ claimed: boolean }>("select pg_try_advisory_lock(hashtext($1)) as claimed", [
-      `check_run:${runId}`,
-    ]);
+    const result = await this.serially(() =>
+      client.query<{ claimed: boolean }>("select pg_try_advisory_lock(hashtext($1)) as claimed", [
+        `check_run:${runId}`,
+      ]),
+    );
     return result.rows[0]?.claimed === true;
   }
 
   async release(runId: string): Promise<void> {
-    await this.client?.query("select pg_advisory_unlock(hashtext($1))", [`check_run:${runId}`]);
+    const client = this.client;
+    if (client === null) return;
+    await this.serially(() => client.query("select pg_advisory_unlock(hashtext($1))", [`check_run:${runId}`]));
+  }
+
+  /** One query at a time on the listening connection (the locks live there; pg wants no overlapping queries). */
+  private serially<T>(query: () => Promise<T>): Promise<T> {
+    const next = this.queries.then(query, query);
+    this.queries = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {

@@ -69,6 +69,13 @@ export interface RunChecksInput {
   budgetKey: string;
   /** Progress already durable (a resumed run continues from its stored counts). */
   initial: RunProgress;
+  /** Only the users of this chunk (PostgreSQL's queued runs); absent: every user of the run. */
+  chunk?: { after: string | null; last: string };
+  /**
+   * The run's throttled waiting so far, shared by the chunks one process works (the run-level limit counts them
+   * all); absent: this call's own.
+   */
+  throttledWait?: PauseLedger;
   /** Aborted when an admin cancels the run or the server shuts down. */
   signal: AbortSignal;
   /** Called after each durable batch. */
@@ -102,7 +109,7 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
 
   const ceiling = Math.max(settings.concurrency, settings.maxConcurrency ?? settings.concurrency);
   const budget: BudgetSpec = { key: input.budgetKey, initial: settings.concurrency, ceiling };
-  const throttledWait = new PauseLedger();
+  const throttledWait = input.throttledWait ?? new PauseLedger();
   // Set from the workers' closures; an object keeps TypeScript from narrowing them to their initial null.
   const ended: {
     stopReason: { category: CategoryId; detail: string | null } | null;
@@ -127,7 +134,7 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
     (error) => fail("results could not be saved", error),
   );
 
-  const targets = pendingTargets(input.store, input.runId, settings.pageSize, stop.signal);
+  const targets = pendingTargets(input.store, input.runId, settings.pageSize, stop.signal, input.chunk);
 
   const checkOne = async (target: CheckTargetRow): Promise<CheckResultRecord | null> => {
     const started = Date.now();
@@ -211,10 +218,11 @@ async function* pendingTargets(
   runId: string,
   pageSize: number,
   signal: AbortSignal,
+  chunk: { after: string | null; last: string } | undefined,
 ): AsyncGenerator<CheckTargetRow, void, undefined> {
-  let after: string | null = null;
+  let after: string | null = chunk?.after ?? null;
   while (!signal.aborted) {
-    const page = await store.pendingTargets(runId, after, pageSize);
+    const page = await store.pendingTargets(runId, after, pageSize, chunk?.last ?? null);
     for (const target of page) yield target;
     if (page.length < pageSize) return;
     after = page[page.length - 1]?.userId ?? null;

@@ -29,7 +29,9 @@ import type { Keyring } from "../secrets/keyring.js";
 import { EtaEstimator } from "./eta.js";
 import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
-import { runChecks, type RunEnd } from "./runner.js";
+import type { ChunkQueue } from "./chunkQueue.js";
+import { finishOf, QueuedRuns, type RunConfiguration, type RunFinish } from "./queuedRuns.js";
+import { runChecks } from "./runner.js";
 import type { CheckSettings } from "./settings.js";
 import { settlingOf } from "./settling.js";
 import type { RunSignal, RunSignals } from "./runSignals.js";
@@ -79,6 +81,8 @@ export interface CheckServiceDeps {
   slotsKind: "in-process" | "postgres";
   /** PostgreSQL: cancels, progress and ends told to the other processes on the database; null on SQLite. */
   signals: RunSignals | null;
+  /** PostgreSQL: the chunk jobs every process works once a run's preflight passed; null on SQLite. */
+  queue: ChunkQueue | null;
   log: FastifyBaseLogger;
 }
 
@@ -90,7 +94,6 @@ interface ActiveRun {
   eta: EtaEstimator;
   settled: Promise<void>;
   /** When progress was last told to the other processes (at most one signal per progress interval). */
-  signalledAt: number;
 }
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
@@ -105,6 +108,10 @@ export class CheckService {
   private resuming: Promise<number> | null = null;
   private orphanWatch: NodeJS.Timeout | null = null;
   private driverFor: DriverFactory;
+  /** PostgreSQL: the runs past their preflight, worked as chunks by every process; null on SQLite. */
+  private readonly queued: QueuedRuns | null;
+  /** When progress of each run was last told to the other processes (at most one signal per progress interval). */
+  private readonly signalledAt = new Map<string, number>();
   /** The runs' store and progress events, which the routes read as well. */
   readonly runs: CheckRunsRepository;
   readonly events: CheckRunEvents;
@@ -113,7 +120,27 @@ export class CheckService {
     this.driverFor = deps.driverFor;
     this.runs = deps.runs;
     this.events = deps.events;
+    this.queued =
+      deps.queue === null || deps.signals === null
+        ? null
+        : new QueuedRuns({
+            queue: deps.queue,
+            runs: deps.runs,
+            settings: deps.settings,
+            slots: deps.slots,
+            signals: deps.signals,
+            log: deps.log,
+            configOf: (run) => this.configOf(run),
+            driverFor: (orgId, config) => this.driverFor(orgId, config),
+            end: (run, finish) => this.end(run, finish),
+            progressed: (run) => this.progressed(run),
+          });
     deps.signals?.subscribe((signal) => this.onSignal(signal));
+  }
+
+  /** PostgreSQL: starts this process's chunk workers (it then takes its share of every queued run). */
+  async startWorking(): Promise<void> {
+    await this.queued?.start();
   }
 
   onRunEnd(listener: RunEndListener): void {
@@ -205,11 +232,12 @@ export class CheckService {
       active.controller.abort();
       await active.settled;
     } else {
-      // Driven by another process (or by none: its resume failed): end it here with what is stored, and tell the
-      // others so the process driving it stops sending requests.
-      await this.deps.runs.finish(runId, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
+      // Queued (its chunks worked by every process) or driven by another process (or by none: its resume failed):
+      // end it here with what is stored, and tell the others so every process working it stops sending requests.
+      await this.end(run, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
       await this.signal({ kind: "cancel", orgId, runId });
-      await this.announceEnd(run);
+      this.queued?.stopRun(runId);
+      await this.queued?.settled(runId);
     }
     await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
     return this.get(orgId, runId);
@@ -239,44 +267,55 @@ export class CheckService {
   }
 
   private async resumePass(): Promise<number> {
-    const { runs, repos, keyring, log } = this.deps;
+    const { runs, log } = this.deps;
     let resumed = 0;
-    for (const run of await runs.interrupted()) {
-      if (this.active.has(run.id)) continue;
+    const interrupted = await runs.interrupted();
+    // Queued runs are the queue's: only their dead processes' chunks, or a run left without any, need help.
+    await this.queued?.reclaim(interrupted.filter((run) => run.queuedAt !== null));
+    for (const run of interrupted) {
+      if (this.active.has(run.id) || run.queuedAt !== null) continue;
       // On PostgreSQL another live process may be driving it; only a run nobody holds is taken over.
       if (this.deps.signals !== null && !(await this.deps.signals.claim(run.id))) continue;
-      let config: ResolvedEmailConfig;
-      let changedAt: string | null = null;
-      if (run.draftEnc !== null) {
-        try {
-          config = openDraft(keyring, run.id, run.draftEnc);
-        } catch (error) {
-          log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
-          await this.fail(run, "The draft configuration of this run could not be reopened; start a new run.");
-          await this.deps.signals?.release(run.id);
-          continue;
-        }
-      } else {
-        const resolution = await configurationForRun(repos, run.orgId, undefined, this.deps.guardUrl);
-        if (resolution.version !== run.configVersion) {
-          await this.fail(run, "The email configuration changed while the run was interrupted; start a new run.");
-          await this.deps.signals?.release(run.id);
-          continue;
-        }
-        if (!resolution.ok) {
-          await this.fail(run, `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`);
-          await this.deps.signals?.release(run.id);
-          continue;
-        }
-        config = resolution.config;
-        changedAt = resolution.changedAt;
+      const resolved = await this.configOf(run);
+      if (!resolved.ok) {
+        await this.fail(run, resolved.detail);
+        await this.deps.signals?.release(run.id);
+        continue;
       }
+      const { config } = resolved;
+      const changedAt = resolved.changedAt ?? null;
       const progress = await runs.progressOf(run.id);
       log.info({ runId: run.id, done: progress.done, total: run.total }, "resuming interrupted check run");
       this.launch({ ...run, ...progress }, config, progress, changedAt);
       resumed += 1;
     }
     return resumed;
+  }
+
+  /**
+   * The configuration a run checks with: its sealed draft, or the saved configuration if it did not change since
+   * the run started (with when it last changed, for the settling note).
+   */
+  private async configOf(run: CheckRunRecord): Promise<RunConfiguration & { changedAt?: string | null }> {
+    if (run.draftEnc !== null) {
+      try {
+        return { ok: true, config: openDraft(this.deps.keyring, run.id, run.draftEnc), changedAt: null };
+      } catch (error) {
+        this.deps.log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
+        return { ok: false, detail: "The draft configuration of this run could not be reopened; start a new run." };
+      }
+    }
+    const resolution = await configurationForRun(this.deps.repos, run.orgId, undefined, this.deps.guardUrl);
+    if (resolution.version !== run.configVersion) {
+      return { ok: false, detail: "The email configuration changed while the run was under way; start a new run." };
+    }
+    if (!resolution.ok) {
+      return {
+        ok: false,
+        detail: `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`,
+      };
+    }
+    return { ok: true, config: resolution.config, changedAt: resolution.changedAt };
   }
 
   /** Stops driving runs without ending them: they stay running in the database and resume at the next start. */
@@ -290,22 +329,34 @@ export class CheckService {
       run.controller.abort();
     }
     await Promise.all(runs.map((run) => run.settled));
+    await this.queued?.close();
     await this.deps.slots.close?.();
     await this.deps.signals?.close();
   }
 
   /** For /api/health: whether this process takes check work, the runs it drives, and how its budget is kept. */
   workerStatus(): { active: boolean; runs: number; budget: "in-process" | "postgres" } {
-    return { active: !this.closing, runs: this.active.size, budget: this.deps.slotsKind };
+    return { active: !this.closing, runs: this.active.size + (this.queued?.count() ?? 0), budget: this.deps.slotsKind };
   }
 
+  /** Whether this process drives the run or works some of its chunks. */
   isActive(runId: string): boolean {
-    return this.active.has(runId);
+    return this.active.has(runId) || (this.queued?.has(runId) ?? false);
   }
 
-  /** Resolves when the run this process drives has ended (or at once when it drives none). */
+  /**
+   * Resolves when this process no longer drives the run nor works any of its chunks and, on PostgreSQL, once the
+   * run has ended (its last chunks may be another process's).
+   */
   async settled(runId: string): Promise<void> {
     await this.active.get(runId)?.settled;
+    if (this.queued === null) return;
+    for (;;) {
+      await this.queued.settled(runId);
+      const state = await this.deps.runs.stateOf(runId);
+      if (state !== "preflight" && state !== "running") return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   toDto(run: CheckRunRecord): CheckRunDto {
@@ -335,7 +386,11 @@ export class CheckService {
       trigger: run.trigger,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
-      etaSeconds: finished || live === undefined ? null : live.eta.secondsLeft(run.total),
+      etaSeconds: finished
+        ? null
+        : live !== undefined
+          ? live.eta.secondsLeft(run.total)
+          : (this.queued?.secondsLeft(run.id, run.total) ?? null),
     };
   }
 
@@ -352,7 +407,6 @@ export class CheckService {
       stop: null,
       eta: new EtaEstimator(),
       settled: Promise.resolve(),
-      signalledAt: 0,
     };
     active.eta.record(initial.done);
     this.active.set(run.id, active);
@@ -392,17 +446,21 @@ export class CheckService {
         category === "token_expired" ||
         category === "ntlm_refused" ||
         APP_CREDENTIAL_REFUSED.has(category);
-      await runs.finish(run.id, {
+      return this.end(run, {
         state: refused ? "auth_failed" : "preflight_failed",
         ...(preflight === null ? {} : { preflight }),
         stopCategory: category,
         stopDetail: failed?.detail ?? (preflight === null ? "preflight did not finish in time" : null),
       });
-      return this.announceEnd(run);
     }
     await runs.markRunning(run.id, preflight);
     Object.assign(run, { state: "running", preflight });
     events.progress(run.id, () => this.toDto(run));
+    if (this.queued !== null) {
+      // PostgreSQL: every process, this one included, works the run's chunks from here on.
+      await this.queued.enqueue(run);
+      return;
+    }
 
     const end = await runChecks({
       runId: run.id,
@@ -418,17 +476,26 @@ export class CheckService {
         run.done = progress.done;
         run.counts = progress.counts;
         active.eta.record(progress.done);
-        events.progress(run.id, () => this.toDto(run));
-        if (Date.now() - active.signalledAt >= settings.progressIntervalMs) {
-          active.signalledAt = Date.now();
-          void this.signal({ kind: "progress", orgId: run.orgId, runId: run.id });
-        }
+        this.progressed(run);
       },
       log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
     });
     if (end.state === "cancelled" && active.stop === "shutdown") return;
-    await runs.finish(run.id, finishOf(end));
-    await this.announceEnd(run);
+    await this.end(run, finishOf(end));
+  }
+
+  /** Ends the run once, whichever process or chunk gets there first, and tells everyone who follows it. */
+  private async end(run: CheckRunRecord, finish: RunFinish): Promise<void> {
+    if (await this.deps.runs.finish(run.id, finish)) await this.announceEnd(run);
+  }
+
+  /** New durable progress: this process's followers hear it now, the other processes' at most every interval. */
+  private progressed(run: CheckRunRecord): void {
+    this.deps.events.progress(run.id, () => this.toDto(run));
+    const now = Date.now();
+    if (now - (this.signalledAt.get(run.id) ?? 0) < this.deps.settings.progressIntervalMs) return;
+    this.signalledAt.set(run.id, now);
+    void this.signal({ kind: "progress", orgId: run.orgId, runId: run.id });
   }
 
   /** The driver's preflight bounded by its own timeout; null when it did not finish (or threw). */
@@ -447,26 +514,25 @@ export class CheckService {
   private async stoppedEarly(active: ActiveRun, preflight: PreflightReport | null): Promise<boolean> {
     if (!active.controller.signal.aborted) return false;
     if (active.stop === "shutdown") return true;
-    await this.deps.runs.finish(active.record.id, {
+    await this.end(active.record, {
       state: "cancelled",
       progress: await this.deps.runs.progressOf(active.record.id),
       ...(preflight === null ? {} : { preflight }),
     });
-    await this.announceEnd(active.record);
     return true;
   }
 
   private async fail(run: CheckRunRecord, detail: string): Promise<void> {
-    await this.deps.runs.finish(run.id, {
+    await this.end(run, {
       state: "failed",
       progress: await this.deps.runs.progressOf(run.id),
       stopCategory: null,
       stopDetail: detail,
     });
-    await this.announceEnd(run);
   }
 
   private async announceEnd(run: CheckRunRecord): Promise<void> {
+    this.signalledAt.delete(run.id);
     const stored = await this.deps.runs.get(run.orgId, run.id);
     if (stored === null) return;
     const dto = this.toDto(stored);
@@ -488,13 +554,21 @@ export class CheckService {
   /** Another process cancelled a run this one drives, or moved a run some client here follows. */
   private onSignal(signal: RunSignal): void {
     const active = this.active.get(signal.runId);
-    if (signal.kind === "cancel") {
-      if (active === undefined) return;
-      active.stop = "cancel";
-      active.controller.abort();
+    if (signal.kind === "cancel" || signal.kind === "end") {
+      // The run ended elsewhere: this process stops its chunks of it (and, on a cancel, the preflight it drives).
+      this.queued?.stopRun(signal.runId);
+      if (signal.kind === "cancel") {
+        if (active !== undefined) {
+          active.stop = "cancel";
+          active.controller.abort();
+        }
+        return;
+      }
+    } else if (active !== undefined || this.queued?.has(signal.runId) === true) {
+      // Progress of a run worked here is already told by this process's own durable writes.
       return;
     }
-    if (active !== undefined || this.deps.events.listenerCount(signal.runId) === 0) return;
+    if (this.deps.events.listenerCount(signal.runId) === 0) return;
     void this.deps.runs
       .get(signal.orgId, signal.runId)
       .then((run) => {
@@ -503,20 +577,6 @@ export class CheckService {
         else this.deps.events.progress(run.id, () => this.toDto(run));
       })
       .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run not read"));
-  }
-}
-
-function finishOf(end: RunEnd): Parameters<CheckRunsRepository["finish"]>[1] {
-  switch (end.state) {
-    case "completed":
-    case "cancelled":
-      return { state: end.state, progress: end.progress };
-    case "auth_failed":
-      return { state: "auth_failed", progress: end.progress, stopCategory: end.category, stopDetail: end.detail };
-    case "throttled":
-      return { state: "throttled", progress: end.progress, stopCategory: "throttled", stopDetail: end.detail };
-    case "failed":
-      return { state: "failed", progress: end.progress, stopCategory: null, stopDetail: end.detail };
   }
 }
 

@@ -2,7 +2,7 @@
  * The check runner's settings, from the server configuration (CHECK_* variables, validated at start-up by
  * loadConfig) plus the fixed limits no deployment needs to change.
  */
-import type { ChecksConfig } from "../config.js";
+import type { CheckQueueConfig, ChecksConfig } from "../config.js";
 import { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from "./runner.js";
 
 export interface CheckSettings {
@@ -13,13 +13,16 @@ export interface CheckSettings {
   preflightTimeoutMs: number;
   /** Minimum spacing of progress events per run (≤ 4 a second). */
   progressIntervalMs: number;
+  /** PostgreSQL: chunk jobs (pg-boss). */
+  queue: CheckQueueConfig;
 }
 
 export function checkSettingsFrom(checks: ChecksConfig): CheckSettings {
-  const { defaultConcurrency, maxConcurrency, ...runner } = checks;
+  const { defaultConcurrency, maxConcurrency, queue, ...runner } = checks;
   return {
     defaultConcurrency,
     maxConcurrency,
+    queue,
     runner: { ...DEFAULT_RUNNER_SETTINGS, ...runner },
     preflightTimeoutMs: 60_000,
     progressIntervalMs: 250,

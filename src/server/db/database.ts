@@ -33,6 +33,8 @@ export interface Database {
   readRows: ((sqlText: string, parameters: readonly unknown[], asTuples?: boolean) => unknown[]) | null;
   /** PostgreSQL only: a dedicated connection outside the pool, on the same schema (LISTEN needs one); null on SQLite. */
   openClient: (() => Promise<pg.Client>) | null;
+  /** PostgreSQL only: where it is and the schema its connections use (null: the server's default); null on SQLite. */
+  postgres: { url: string; schema: string | null } | null;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -49,8 +51,22 @@ export function isPostgresUrl(url: string): boolean {
 const SAFE_SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  if (isPostgresUrl(url)) return openPostgres(url, options.schema);
+  if (isPostgresUrl(url)) return openPostgres(url, options.schema ?? schemaInUrl(url));
   return openSqlite(url);
+}
+
+/**
+ * The schema a PostgreSQL URL puts its connections on, as libpq spells it (`?options=-c search_path=NAME`): a
+ * deployment, or a test's child process, that keeps the product in its own schema.
+ */
+function schemaInUrl(url: string): string | undefined {
+  let options: string | null;
+  try {
+    options = new URL(url).searchParams.get("options");
+  } catch {
+    return undefined;
+  }
+  return /(?:^|\s)-c\s*search_path=([a-z_][a-z0-9_]*)(?:\s|$)/i.exec(options ?? "")?.[1];
 }
 
 function openSqlite(url: string): Database {
@@ -77,6 +93,7 @@ function openSqlite(url: string): Database {
             .all(...parameters)
       : null,
     openClient: null,
+    postgres: null,
     ping: () => ping(db),
     close: async () => {
       reader?.close();
@@ -116,6 +133,7 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Da
     file: null,
     readRows: null,
     openClient,
+    postgres: { url, schema: schema ?? null },
     ping: () => ping(db),
     close: () => db.destroy(),
   };

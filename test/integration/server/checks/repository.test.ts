@@ -135,7 +135,10 @@ describe.each<TestDialect>(["sqlite", "postgres"])("check runs repository on %s"
     const second = await store.pendingTargets(runId, chunks[1]!.after, 100, chunks[1]!.last);
     expect(second.map((target) => target.userId)).toEqual(ids.slice(10, 20));
 
-    await store.recordResults(runId, second.slice(0, 4).map((target) => result(target.userId, target.email, "ok")));
+    await store.recordResults(
+      runId,
+      second.slice(0, 4).map((target) => result(target.userId, target.email, "ok")),
+    );
     expect(await repo.pendingCount(runId)).toBe(19);
     expect((await store.pendingTargets(runId, chunks[1]!.after, 100, chunks[1]!.last)).length).toBe(6);
   });

@@ -63,6 +63,22 @@ describe("check runner", () => {
     expect(store.pageRequests.every((request) => request.limit === 7)).toBe(true);
   });
 
+  it("checks only the users of its chunk when given one, and its progress counts what the store holds", async () => {
+    const store = new MemoryRunStore(targets(30));
+    const driver = new ScriptedDriver(() => outcome("ok"));
+
+    const first = await run(store, driver, { chunk: { after: null, last: "u00009" } });
+    const third = await run(store, driver, { chunk: { after: "u00019", last: "u00029" } });
+
+    expect(first.state).toBe("completed");
+    expect([...store.results.keys()].sort()).toEqual(
+      [...targets(10), ...targets(30).slice(20)].map((target) => target.userId),
+    );
+    // The second chunk's end counts the first chunk's results too: progress is the run's, not the chunk's.
+    expect(third.progress).toEqual({ done: 20, counts: { ok: 20 } });
+    expect(driver.calls).toHaveLength(20);
+  });
+
   it("retries a transient outcome and records the answer that cleared it", async () => {
     const store = new MemoryRunStore(targets(3));
     const driver = new ScriptedDriver((email, attempt) =>

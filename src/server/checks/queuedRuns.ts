@@ -1,0 +1,268 @@
+/**
+ * PostgreSQL: the part of a check run after its preflight, as chunk jobs (chunkQueue.ts) that every backend process
+ * works. Each chunk checks its users with the same runner as SQLite's single process, inside the service account's
+ * budget shared over the database (sharedSlots.ts); progress is the run's durable counts, whoever wrote them. The
+ * chunk that leaves no user pending ends the run; a run-stopping answer (the account refused, the server throttling
+ * past the run's limit) ends it from whichever chunk met it, and the others stop on the end signal. A process that
+ * shuts down hands its chunks back; one that dies leaves them to the others (its chunk locks died with it).
+ */
+import type { FastifyBaseLogger } from "fastify";
+import type { MailboxDriver } from "../exchange/driver.js";
+import type { ResolvedEmailConfig } from "../exchange/config.js";
+import { PauseLedger } from "./adaptiveBudget.js";
+import type { ChunkJob, ChunkQueue } from "./chunkQueue.js";
+import { EtaEstimator } from "./eta.js";
+import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
+import { runChecks, type RunEnd } from "./runner.js";
+import type { RunSignals } from "./runSignals.js";
+import type { CheckSettings } from "./settings.js";
+import { budgetKeyOf, type ConcurrencySlots } from "./slots.js";
+
+export type RunFinish = Parameters<CheckRunsRepository["finish"]>[1];
+
+/** What the run's end stores, from how the runner ended. */
+export function finishOf(end: RunEnd): RunFinish {
+  switch (end.state) {
+    case "completed":
+    case "cancelled":
+      return { state: end.state, progress: end.progress };
+    case "auth_failed":
+      return { state: "auth_failed", progress: end.progress, stopCategory: end.category, stopDetail: end.detail };
+    case "throttled":
+      return { state: "throttled", progress: end.progress, stopCategory: "throttled", stopDetail: end.detail };
+    case "failed":
+      return { state: "failed", progress: end.progress, stopCategory: null, stopDetail: end.detail };
+  }
+}
+
+export type RunConfiguration = { ok: true; config: ResolvedEmailConfig } | { ok: false; detail: string };
+
+export interface QueuedRunsDeps {
+  queue: ChunkQueue;
+  runs: CheckRunsRepository;
+  settings: CheckSettings;
+  slots: ConcurrencySlots;
+  signals: RunSignals;
+  log: FastifyBaseLogger;
+  /** The configuration the run checks with: its sealed draft, or the saved one unchanged since the run started. */
+  configOf(run: CheckRunRecord): Promise<RunConfiguration>;
+  driverFor(orgId: string, config: ResolvedEmailConfig): MailboxDriver;
+  /** Ends the run once (the first process to end it wins) and tells everyone who follows it. */
+  end(run: CheckRunRecord, finish: RunFinish): Promise<void>;
+  /** New durable progress of a run this process works. */
+  progressed(run: CheckRunRecord): void;
+}
+
+interface WorkedRun {
+  record: CheckRunRecord;
+  driver: MailboxDriver;
+  budgetKey: string;
+  controller: AbortController;
+  /** Why the controller aborted: the run ended (elsewhere or here), or this process shuts down. */
+  stop: "ended" | "shutdown" | null;
+  eta: EtaEstimator;
+  throttledWait: PauseLedger;
+  /** Chunk handlers of this run in flight here, and when the last one settles. */
+  chunks: Set<Promise<void>>;
+}
+
+/** An active chunk job older than this whose lock nobody holds belongs to a dead process. */
+const STALE_CHUNK_MS = 5_000;
+
+export class QueuedRuns {
+  private readonly worked = new Map<string, WorkedRun>();
+  /** Runs being joined (their configuration and driver being built), so concurrent chunks build them once. */
+  private readonly joining = new Map<string, Promise<WorkedRun | null>>();
+  /** Job ids this process works: never handed back as a dead process's. */
+  private readonly jobsHere = new Set<string>();
+  private closing = false;
+
+  constructor(private readonly deps: QueuedRunsDeps) {}
+
+  /** Starts this process's chunk workers. */
+  async start(): Promise<void> {
+    await this.deps.queue.work(this.deps.settings.queue.workersPerProcess, (job, jobId) => this.handle(job, jobId));
+  }
+
+  /** Queues a run whose preflight passed: from now on the queue carries it, not the process that started it. */
+  async enqueue(run: CheckRunRecord): Promise<void> {
+    const chunks = await this.deps.runs.chunksOf(run.id, this.deps.settings.queue.chunkUsers);
+    await this.deps.queue.enqueue(chunks.map((chunk) => ({ runId: run.id, orgId: run.orgId, ...chunk })));
+    await this.deps.runs.markQueued(run.id);
+  }
+
+  has(runId: string): boolean {
+    return this.worked.has(runId);
+  }
+
+  count(): number {
+    return this.worked.size;
+  }
+
+  secondsLeft(runId: string, total: number): number | null {
+    return this.worked.get(runId)?.eta.secondsLeft(total) ?? null;
+  }
+
+  /** Resolves once every chunk of the run that this process works has settled. */
+  async settled(runId: string): Promise<void> {
+    for (;;) {
+      const worked = this.worked.get(runId);
+      if (worked === undefined || worked.chunks.size === 0) return;
+      await Promise.allSettled([...worked.chunks]);
+    }
+  }
+
+  /** The run ended (a cancel, or a chunk elsewhere ended it): this process stops its chunks of it. */
+  stopRun(runId: string): void {
+    const worked = this.worked.get(runId);
+    if (worked === undefined) return;
+    worked.stop ??= "ended";
+    worked.controller.abort();
+  }
+
+  /**
+   * Hands back the chunks of processes that died (their job is active, its lock free) so another takes them now
+   * rather than at the job's expiry; and re-queues a queued run left with no job (or ends it when nothing is left).
+   */
+  async reclaim(queuedRuns: CheckRunRecord[]): Promise<void> {
+    const { queue, signals, log, runs } = this.deps;
+    for (const job of await queue.activeJobs(STALE_CHUNK_MS)) {
+      if (this.jobsHere.has(job.id) || !(await signals.claim(chunkLock(job.id)))) continue;
+      await signals.release(chunkLock(job.id));
+      log.warn({ runId: job.data.runId, jobId: job.id }, "a check chunk's process went away; handing it back");
+      await queue.retryNow(job.id);
+    }
+    for (const run of queuedRuns) {
+      if ((await queue.openJobs(run.id)) > 0) continue;
+      if ((await runs.pendingCount(run.id)) === 0) {
+        await this.deps.end(run, { state: "completed", progress: await runs.progressOf(run.id) });
+        continue;
+      }
+      log.warn({ runId: run.id }, "a queued check run had no chunk left; queuing its pending users again");
+      await this.enqueue(run);
+    }
+  }
+
+  /** Shutdown: stops every chunk here (each goes back to the queue for another process), then the workers. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const worked of this.worked.values()) {
+      worked.stop = "shutdown";
+      worked.controller.abort();
+    }
+    await Promise.allSettled([...this.worked.values()].flatMap((worked) => [...worked.chunks]));
+    await this.deps.queue.stop(10_000);
+  }
+
+  private async handle(job: ChunkJob, jobId: string): Promise<void> {
+    if (this.closing) throw new Error("this process is shutting down; another one takes the chunk");
+    this.jobsHere.add(jobId);
+    // While this lock is held the other processes know the chunk's process is alive.
+    await this.deps.signals.claim(chunkLock(jobId));
+    try {
+      const joined = await this.join(job);
+      if (joined === null) return;
+      // Another chunk of the run may have ended here meanwhile and let the run's state go: the newest one counts.
+      const current = this.worked.get(job.runId);
+      if (current === undefined) this.worked.set(job.runId, joined);
+      const worked = current ?? joined;
+      if (worked.stop === "shutdown") throw new Error("this process is shutting down; another one takes the chunk");
+      if (worked.stop === "ended") return;
+      const chunk = this.workChunk(worked, job);
+      worked.chunks.add(chunk);
+      try {
+        await chunk;
+      } finally {
+        worked.chunks.delete(chunk);
+        if (worked.chunks.size === 0 && this.worked.get(job.runId) === worked) this.worked.delete(job.runId);
+      }
+    } finally {
+      await this.deps.signals.release(chunkLock(jobId)).catch(() => undefined);
+      this.jobsHere.delete(jobId);
+    }
+  }
+
+  /** This process's state for the job's run: built by the first of its chunks here; null when the run ended. */
+  private join(job: ChunkJob): Promise<WorkedRun | null> {
+    const present = this.worked.get(job.runId);
+    if (present !== undefined && present.stop === null) return Promise.resolve(present);
+    let joining = this.joining.get(job.runId);
+    if (joining === undefined) {
+      joining = this.build(job).finally(() => this.joining.delete(job.runId));
+      this.joining.set(job.runId, joining);
+    }
+    return joining;
+  }
+
+  private async build(job: ChunkJob): Promise<WorkedRun | null> {
+    const run = await this.deps.runs.get(job.orgId, job.runId);
+    if (run === null || run.state !== "running") return null;
+    const resolved = await this.deps.configOf(run);
+    if (!resolved.ok) {
+      await this.deps.end(run, {
+        state: "failed",
+        progress: await this.deps.runs.progressOf(run.id),
+        stopCategory: null,
+        stopDetail: resolved.detail,
+      });
+      return null;
+    }
+    const worked: WorkedRun = {
+      record: run,
+      driver: this.deps.driverFor(run.orgId, resolved.config),
+      budgetKey: budgetKeyOf(run.orgId, resolved.config),
+      controller: new AbortController(),
+      stop: null,
+      eta: new EtaEstimator(),
+      throttledWait: new PauseLedger(),
+      chunks: new Set(),
+    };
+    worked.eta.record(run.done);
+    this.worked.set(run.id, worked);
+    return worked;
+  }
+
+  private async workChunk(worked: WorkedRun, job: ChunkJob): Promise<void> {
+    const { runs, settings } = this.deps;
+    const run = worked.record;
+    const end = await runChecks({
+      runId: run.id,
+      depth: run.depth,
+      driver: worked.driver,
+      store: runs.storeFor(run.orgId),
+      settings: { ...settings.runner, concurrency: run.concurrency, maxConcurrency: settings.maxConcurrency },
+      slots: this.deps.slots,
+      budgetKey: worked.budgetKey,
+      initial: { done: run.done, counts: run.counts },
+      chunk: { after: job.after, last: job.last },
+      throttledWait: worked.throttledWait,
+      signal: worked.controller.signal,
+      onProgress: (progress) => {
+        // Chunks write concurrently: the freshest durable count wins.
+        if (progress.done < run.done) return;
+        run.done = progress.done;
+        run.counts = progress.counts;
+        worked.eta.record(progress.done);
+        this.deps.progressed(run);
+      },
+      log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
+    });
+    if (end.state === "cancelled") {
+      // A shutdown hands the chunk back (the job fails and is retried elsewhere); an ended run needs nothing more.
+      if (worked.stop === "shutdown") throw new Error("this process shut down mid-chunk; another one finishes it");
+      return;
+    }
+    if (end.state === "completed") {
+      if ((await runs.pendingCount(run.id)) > 0) return;
+      await this.deps.end(run, { state: "completed", progress: await runs.progressOf(run.id) });
+      return;
+    }
+    // The service account was refused, the server kept throttling, or results could not be saved: the run ends.
+    await this.deps.end(run, { ...finishOf(end), progress: await runs.progressOf(run.id) });
+    this.stopRun(run.id);
+  }
+}
+
+function chunkLock(jobId: string): string {
+  return `chunk:${jobId}`;
+}
