@@ -2,9 +2,11 @@
  * The app's effective Graph application permissions and what they mean for a check (DOMAIN.md, "Exchange Online
  * app-only in practice"): grants add up, so a mail or calendar permission consented tenant-wide in Entra ID reaches
  * every mailbox and voids the RBAC for Applications scope. RBAC grants show in no token and no Graph API; each
- * user's check proves them. Entra-side permissions the product needs are named when missing.
+ * user's check proves them. Entra-side permissions the product needs are named when missing (requiredPermissions.ts
+ * lists them all).
  */
 import type { CategoryId } from "../../../contract/categories.js";
+import { REQUIRED_GRAPH_PERMISSIONS } from "./requiredPermissions.js";
 
 /**
  * Microsoft Graph's app role ids (what servicePrincipals/{id}/appRoleAssignments carries), checked against the Graph
@@ -36,15 +38,6 @@ export const MAILBOX_PERMISSIONS: ReadonlySet<string> = new Set([
   "Calendars.ReadBasic.All",
   "Calendars.ReadWrite",
 ]);
-
-/** Entra-side permissions the product uses, and what is lost without them (rooms are reported by their own step). */
-export const DIRECTORY_PERMISSIONS: ReadonlyArray<{ permission: string; anyOf: string[]; without: string }> = [
-  {
-    permission: "User.Read.All",
-    anyOf: ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All", "User.ReadWrite.All"],
-    without: "aliases cannot be told from primary addresses",
-  },
-];
 
 export interface TokenClaims {
   roles: string[];
@@ -97,8 +90,9 @@ export function permissionWarnings(
     });
   }
   const held = new Set([...roles, ...(assigned ?? [])]);
-  for (const needed of DIRECTORY_PERMISSIONS) {
-    if (needed.anyOf.some((p) => held.has(p))) continue;
+  for (const needed of REQUIRED_GRAPH_PERMISSIONS) {
+    // Mail and calendars come from RBAC for Applications, which no API shows; rooms have a step of their own.
+    if (needed.rbacRole !== null || needed.without === null || needed.anyOf.some((p) => held.has(p))) continue;
     warnings.push({
       category: "permission_missing",
       message: `The app lacks the ${needed.permission} application permission (with admin consent): ${needed.without}. Mail.Read and Calendars.Read come from RBAC for Applications, which no API shows: each user's check proves them.`,
