@@ -10,7 +10,7 @@ import {
 } from "@fluentui/react-components";
 import { CATEGORIES } from "../../../contract/categories";
 import { SCOPE_RELATED_CATEGORIES, type CheckRunDto, type CheckRunState } from "../../../contract/checks";
-import { settlingText } from "./ResultsList";
+import { settlingText } from "./resultText";
 import { isActive } from "./useCheckRun";
 
 const useStyles = makeStyles({
