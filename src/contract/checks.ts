@@ -77,11 +77,34 @@ export interface CheckSettlingDto {
   note: string;
 }
 
+/**
+ * An application permission the product needs for the run's depth (Graph app-only), and whether the app has it as
+ * far as Entra ID shows: in the app's token roles or its role assignments (servicePrincipals/{id}/appRoleAssignments).
+ */
+export interface CheckPermissionDto {
+  /** e.g. "Mail.Read". */
+  permission: string;
+  /** What the product uses it for, e.g. "reading mail". */
+  usedFor: string;
+  state: "present" | "missing";
+  /** The permission found: this one, or a broader one that covers it (Mail.ReadWrite for Mail.Read); null if missing. */
+  heldAs: string | null;
+  /** role_assignments: consented tenant-wide in Entra ID; token: in the token's roles only; null when missing. */
+  seenIn: "role_assignments" | "token" | null;
+  /**
+   * The RBAC for Applications role that grants it scoped in Exchange Online, e.g. "Application Mail.Read", or null
+   * for an Entra-only permission. No API shows RBAC grants: "missing" then means only that Entra ID shows none.
+   */
+  rbacRole: string | null;
+}
+
 export interface CheckPreflightDto {
   canProceed: boolean;
   steps: CheckStepDto[];
   /** Consequences that do not block the run, e.g. "rooms and resources will not be read". */
   warnings: Array<{ category: CategoryId; message: string }>;
+  /** Graph app-only: every permission the run's depth needs, present or missing (absent for other access types). */
+  permissions?: CheckPermissionDto[];
   /** Set when the run started within the settling window of a configuration change; goes with scope-related outcomes. */
   settling?: CheckSettlingDto;
 }

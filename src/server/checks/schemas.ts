@@ -58,6 +58,18 @@ const PreflightSchema = Type.Object({
   canProceed: Type.Boolean(),
   steps: Type.Array(StepSchema),
   warnings: Type.Array(Type.Object({ category: CategorySchema, message: Type.String() })),
+  permissions: Type.Optional(
+    Type.Array(
+      Type.Object({
+        permission: Type.String(),
+        usedFor: Type.String(),
+        state: Literals("present", "missing"),
+        heldAs: Nullable(Type.String()),
+        seenIn: Nullable(Literals("role_assignments", "token")),
+        rbacRole: Nullable(Type.String()),
+      }),
+    ),
+  ),
   settling: Type.Optional(Type.Object({ changedAt: Timestamp, recheckAfter: Timestamp, note: Type.String() })),
 });
 

@@ -21,7 +21,7 @@ import {
   type UrlGuard,
 } from "../emailConfig/service.js";
 import { conflict, notFound, unprocessable } from "../errors.js";
-import type { MailboxDriver, PreflightReport } from "../exchange/driver.js";
+import type { CheckDepth, MailboxDriver, PreflightReport } from "../exchange/driver.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
 import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
@@ -434,7 +434,7 @@ export class CheckService {
     const driver = this.driverFor(run.orgId, config);
 
     const preflight = withSettling(
-      await this.preflight(driver, signal),
+      await this.preflight(driver, signal, run.depth),
       settlingOf(changedAt, new Date(run.startedAt)),
     );
     if (await this.stoppedEarly(active, preflight)) return;
@@ -499,11 +499,15 @@ export class CheckService {
   }
 
   /** The driver's preflight bounded by its own timeout; null when it did not finish (or threw). */
-  private async preflight(driver: MailboxDriver, signal: AbortSignal): Promise<PreflightReport | null> {
+  private async preflight(
+    driver: MailboxDriver,
+    signal: AbortSignal,
+    depth: CheckDepth,
+  ): Promise<PreflightReport | null> {
     const timeout = AbortSignal.timeout(this.deps.settings.preflightTimeoutMs);
     const combined = AbortSignal.any([signal, timeout]);
     try {
-      return await driver.preflight(combined);
+      return await driver.preflight(combined, depth);
     } catch (error) {
       if (!signal.aborted) this.deps.log.error({ err: error }, "check preflight threw");
       return null;

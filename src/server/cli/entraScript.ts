@@ -243,22 +243,26 @@ $graphAppSecret = $null`;
   return `# 6. App-only (Microsoft 365 OAuth (Graph) - App-only, Exchange Online). Mail.Read is deliberately NOT granted in
 #    Entra ID: a tenant-wide consent adds up with RBAC for Applications and would open every mailbox. Mailbox access
 #    comes from Exchange Online's "Application Mail.Read" role scoped to the organization's users (step 7). Only
-#    Place.Read.All (the room list, no mailbox content) is consented here.
+#    directory and room permissions (no mailbox content) are consented here: User.Read.All (telling aliases from
+#    primary addresses) and Place.Read.All (the room list).
 $graphApp = Get-OrNewApplication "$namePrefix Graph app-only"
-$placeRead = Get-RoleId $graph 'Place.Read.All'
+$appOnlyRoles = @('User.Read.All', 'Place.Read.All') | ForEach-Object { Get-RoleId $graph $_ }
 Update-MgApplication -ApplicationId $graphApp.Id -SignInAudience 'AzureADMyOrg' \`
-    -RequiredResourceAccess @(@{ ResourceAppId = $graph.AppId; ResourceAccess = @(@{ Id = $placeRead; Type = 'Role' }) })
+    -RequiredResourceAccess @(@{ ResourceAppId = $graph.AppId; ResourceAccess = @($appOnlyRoles | ForEach-Object { @{ Id = $_; Type = 'Role' } }) })
 $graphAppPrincipal = Get-OrNewServicePrincipal $graphApp.AppId
-$assigned = Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $graphAppPrincipal.Id |
-    Where-Object { $_.AppRoleId -eq $placeRead -and $_.ResourceId -eq $graph.Id }
-if (-not $assigned) {
-    New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $graphAppPrincipal.Id \`
-        -PrincipalId $graphAppPrincipal.Id -ResourceId $graph.Id -AppRoleId $placeRead | Out-Null
+foreach ($roleId in $appOnlyRoles) {
+    $assigned = Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $graphAppPrincipal.Id |
+        Where-Object { $_.AppRoleId -eq $roleId -and $_.ResourceId -eq $graph.Id }
+    if (-not $assigned) {
+        New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $graphAppPrincipal.Id \`
+            -PrincipalId $graphAppPrincipal.Id -ResourceId $graph.Id -AppRoleId $roleId | Out-Null
+    }
 }
 ${credential}
 
 # 7. RBAC for Applications: point Exchange Online at the app's service principal. The management scope and the
-#    "Application Mail.Read" assignment list the organization's users, so the product generates them per organization:
+#    "Application Mail.Read" and "Application Calendars.Read" assignments list the organization's users, so the product
+#    generates them per organization:
 #    Admin settings -> Email Configuration -> Microsoft 365 OAuth (Graph) - App-only -> Generate PowerShell.
 #    Exchange applies RBAC changes after 30 minutes to 2 hours.
 Import-Module ExchangeOnlineManagement

@@ -1,7 +1,8 @@
 /**
  * The PowerShell an Exchange Online admin runs for the Graph app-only access type: RBAC for Applications scoped to
  * exactly the organization's users (a mail-enabled security group kept in sync, a management scope on membership),
- * the Application Mail.Read role assignment, and Test-ServicePrincipalAuthorization for sample users. Every value
+ * the Application Mail.Read and Application Calendars.Read role assignments, and Test-ServicePrincipalAuthorization
+ * for sample users. Every value
  * is embedded as a single-quoted PowerShell literal, so nothing in it is ever interpreted.
  */
 import { NEVER_IN_TEXT, findCharacter } from "../../contract/characters.js";
@@ -25,8 +26,12 @@ export interface RbacScriptInput {
 export type RbacScriptResult =
   { ok: true; script: string } | { ok: false; errors: Array<{ field: string; message: string }> };
 
-/** Exchange Online role names for app-only mailbox access through Graph (Mail.Read covers inbox and messages). */
-export const RBAC_APPLICATION_ROLES = ["Application Mail.Read"] as const;
+/**
+ * Exchange Online role names for app-only mailbox access through Graph: RBAC grants per permission, so a sync engine
+ * that reads mail and calendars needs both (Mail.Read covers inbox and messages; without Calendars.Read every
+ * user's check is calendar_denied).
+ */
+export const RBAC_APPLICATION_ROLES = ["Application Mail.Read", "Application Calendars.Read"] as const;
 
 /**
  * A PowerShell single-quoted literal: only quote characters are special inside it, and PowerShell also treats the

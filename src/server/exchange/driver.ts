@@ -4,7 +4,7 @@
  * becomes a classified CheckOutcome. They throw only for programming errors.
  */
 import type { CategoryId } from "../../contract/categories.js";
-import type { CheckCapabilitiesDto } from "../../contract/checks.js";
+import type { CheckCapabilitiesDto, CheckPermissionDto } from "../../contract/checks.js";
 
 export type CheckDepth = "read" | "full";
 
@@ -41,6 +41,8 @@ export interface PreflightReport {
   steps: StepOutcome[];
   /** Consequences the admin should know that do not block the run (no mailbox or license: rooms unreadable). */
   warnings: Array<{ category: CategoryId; message: string }>;
+  /** Graph app-only: the permissions the depth needs, each present or missing. */
+  permissions?: CheckPermissionDto[];
 }
 
 export interface RoomsOutcome {
@@ -51,7 +53,8 @@ export interface RoomsOutcome {
 }
 
 export interface MailboxDriver {
-  preflight(signal: AbortSignal): Promise<PreflightReport>;
+  /** `depth` decides which permissions a driver that reads them reports as needed (default read). */
+  preflight(signal: AbortSignal, depth?: CheckDepth): Promise<PreflightReport>;
   checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome>;
   listRooms(signal: AbortSignal): Promise<RoomsOutcome>;
 }

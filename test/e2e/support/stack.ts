@@ -4,7 +4,7 @@
  * built pane served over HTTPS on a loopback origin (the lab's SPA registration accepts https://localhost:*)
  * with /api proxied to the backend, so pane and API share one origin as in a deployment.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { generate } from "selfsigned";
-import { startLab, type Lab } from "../../../src/lab/index.js";
+import { startLab, type Lab, type Scenario } from "../../../src/lab/index.js";
 import { paneAuthEnvForLab } from "../../../scripts/labEnv.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../../support/backendProcess.js";
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from "./browser.js";
@@ -81,12 +81,36 @@ async function servePane(root: string, apiTarget: string): Promise<Server> {
   return server;
 }
 
-export async function startStack(pane: BuiltPane): Promise<Stack> {
+export interface StackOptions {
+  /** A scenario object or file (default: the demo organization). */
+  scenario?: Scenario | string;
+  /** BOOTSTRAP_ADMIN: a user of the scenario (default: the demo admin). */
+  admin?: string;
+  /** BOOTSTRAP_ORG_NAME (default: Contoso Lab). */
+  orgName?: string;
+  /** Puts every user of the scenario in the organization at start-up (BOOTSTRAP_USERS_FILE), as `npm start` does. */
+  seedUsers?: boolean;
+}
+
+async function writeScenarioUsers(file: string, lab: Lab, admin: string): Promise<string> {
+  const quote = (value: string): string => `"${value.replace(/"/g, '""')}"`;
+  const rows = lab.scenario.users.map((user) =>
+    [user.email, user.displayName, user.email === admin ? "admin" : "user"].map(quote).join(","),
+  );
+  await writeFile(file, ["email,displayName,role", ...rows].join("\n") + "\n");
+  return file;
+}
+
+export async function startStack(pane: BuiltPane, options: StackOptions = {}): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(tmpdir(), "sync-sidebar-e2e-"));
-  const lab = await startLab({ port: 0 });
+  const lab = await startLab({ port: 0, ...(options.scenario === undefined ? {} : { scenario: options.scenario }) });
   let backend: BackendProcess | null = null;
   let server: Server | null = null;
+  const admin = options.admin ?? DEMO_ADMIN;
   try {
+    const usersFile = options.seedUsers
+      ? { BOOTSTRAP_USERS_FILE: await writeScenarioUsers(path.join(dataDir, "users.csv"), lab, admin) }
+      : {};
     backend = await spawnBackend({
       ...backendEnvForLab({
         ...lab.ready,
@@ -96,8 +120,9 @@ export async function startStack(pane: BuiltPane): Promise<Stack> {
       }),
       DATABASE_URL: path.join(dataDir, "backend.db"),
       SECRETS_KEY_FILE: path.join(dataDir, "keys.json"),
-      BOOTSTRAP_ADMIN: DEMO_ADMIN,
-      BOOTSTRAP_ORG_NAME: "Contoso Lab",
+      BOOTSTRAP_ADMIN: admin,
+      ...usersFile,
+      BOOTSTRAP_ORG_NAME: options.orgName ?? "Contoso Lab",
       BOOTSTRAP_TENANT_ID: lab.scenario.tenantId,
       ...paneAuthEnvForLab(lab.ready),
       CHECK_CONCURRENCY: "10",

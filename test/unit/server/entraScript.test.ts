@@ -46,13 +46,14 @@ describe("the Entra ID setup script", () => {
     expect(script).not.toContain("Connect-ExchangeOnline");
   });
 
-  it("with --app-only adds the Graph app with Place.Read.All, never a tenant-wide Mail.Read, and the RBAC steps", () => {
+  it("with --app-only adds the Graph app with User.Read.All and Place.Read.All, never a tenant-wide Mail.Read, and the RBAC steps", () => {
     const { script } = setup({ appOnly: true });
     expect(script).toContain('$graphApp = Get-OrNewApplication "$namePrefix Graph app-only"');
-    expect(script).toContain("$placeRead = Get-RoleId $graph 'Place.Read.All'");
+    expect(script).toContain("@('User.Read.All', 'Place.Read.All') | ForEach-Object { Get-RoleId $graph $_ }");
     expect(script).toContain("New-MgServicePrincipalAppRoleAssignment");
     expect(script).toContain("'AppRoleAssignment.ReadWrite.All'");
     expect(script).not.toMatch(/Get-RoleId \$graph 'Mail\.Read'/);
+    expect(script).not.toMatch(/\$appOnlyRoles = @\([^)]*'(Mail|Calendars)\./);
     expect(script).toContain("Connect-ExchangeOnline");
     expect(script).toContain("New-ServicePrincipal -AppId $graphApp.AppId -ObjectId $graphAppPrincipal.Id");
     expect(script).toContain("Generate PowerShell");

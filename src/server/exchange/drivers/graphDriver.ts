@@ -16,6 +16,7 @@ import type {
 } from "../driver.js";
 import type { GraphClient } from "../graph/client.js";
 import { assignedPermissions, permissionWarnings, tokenClaims } from "../graph/permissions.js";
+import { permissionReport } from "../graph/requiredPermissions.js";
 import type { TokenSource } from "../auth/tokenMemo.js";
 import { checkGraphMailbox, type DirectoryState } from "./graphMailbox.js";
 import { classifiedFields, stepOf } from "./steps.js";
@@ -49,7 +50,7 @@ export function createGraphDriver(options: { client: GraphClient; token: TokenSo
   }
 
   return {
-    async preflight(signal): Promise<PreflightReport> {
+    async preflight(signal, depth: CheckDepth = "read"): Promise<PreflightReport> {
       const steps: StepOutcome[] = [];
       const warnings: PreflightReport["warnings"] = [];
       let startedAt = performance.now();
@@ -73,18 +74,21 @@ export function createGraphDriver(options: { client: GraphClient; token: TokenSo
           : `consented in Entra ID: ${assigned.join(", ") || "none"}`;
       steps.push(stepOf("Graph appRoleAssignments", { category: "ok", detail: consentDetail }, startedAt));
       warnings.push(...permissionWarnings(claims.roles, assigned));
+      const permissions = permissionReport(depth, claims.roles, assigned);
 
       startedAt = performance.now();
       const rooms = await client.get("/v1.0/places/microsoft.graph.room?$top=1&$select=emailAddress", signal);
       steps.push(stepOf("Graph places (rooms)", rooms.classified, startedAt));
-      if (!rooms.ok && BLOCKING.has(rooms.classified.category)) return { canProceed: false, steps, warnings };
+      if (!rooms.ok && BLOCKING.has(rooms.classified.category)) {
+        return { canProceed: false, steps, warnings, permissions };
+      }
       if (!rooms.ok) {
         warnings.push({
           category: rooms.classified.category,
           message: `Rooms could not be listed (${rooms.classified.detail ?? rooms.classified.category}; grant the app Place.Read.All): rooms and resources will not be read.`,
         });
       }
-      return { canProceed: true, steps, warnings };
+      return { canProceed: true, steps, warnings, permissions };
     },
 
     checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {

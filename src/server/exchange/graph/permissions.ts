@@ -2,11 +2,16 @@
  * The app's effective Graph application permissions and what they mean for a check (DOMAIN.md, "Exchange Online
  * app-only in practice"): grants add up, so a mail or calendar permission consented tenant-wide in Entra ID reaches
  * every mailbox and voids the RBAC for Applications scope. RBAC grants show in no token and no Graph API; each
- * user's check proves them. Entra-side permissions the product needs are named when missing.
+ * user's check proves them. Entra-side permissions the product needs are named when missing (requiredPermissions.ts
+ * lists them all).
  */
 import type { CategoryId } from "../../../contract/categories.js";
+import { REQUIRED_GRAPH_PERMISSIONS } from "./requiredPermissions.js";
 
-/** Microsoft Graph's published app role ids (what servicePrincipals/{id}/appRoleAssignments carries). */
+/**
+ * Microsoft Graph's app role ids (what servicePrincipals/{id}/appRoleAssignments carries), checked against the Graph
+ * permissions reference. Delegated permissions have other ids; only application permissions are listed here.
+ */
 export const GRAPH_APP_ROLES: Readonly<Record<string, string>> = {
   "810c84a8-4a9e-49e6-bf7d-12d183f40d01": "Mail.Read",
   "e2a3a72e-5f79-4c64-b1b1-878b674786c9": "Mail.ReadWrite",
@@ -14,7 +19,10 @@ export const GRAPH_APP_ROLES: Readonly<Record<string, string>> = {
   "6be147d2-ea4f-4b5a-a3fa-3eab6f3c140a": "Mail.ReadBasic",
   "798ee544-9d2d-430c-a058-570e29e34338": "Calendars.Read",
   "ef54d2bf-783f-4e0f-bca1-3210c0444d99": "Calendars.ReadWrite",
+  "8ba4a692-bc31-4128-9094-475872af8a53": "Calendars.ReadBasic.All",
   "df021288-bdef-4463-88db-98f22de89214": "User.Read.All",
+  "741f803b-c850-494e-b5df-cde7c675a1ca": "User.ReadWrite.All",
+  "7ab1d382-f21e-4acd-a863-ba3e13f7da61": "Directory.Read.All",
   "913b9306-0ce1-42b8-9137-6a7df690a760": "Place.Read.All",
   "9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30": "Application.Read.All",
 };
@@ -27,17 +35,9 @@ export const MAILBOX_PERMISSIONS: ReadonlySet<string> = new Set([
   "Mail.ReadWrite",
   "Calendars.Read",
   "Calendars.ReadBasic",
+  "Calendars.ReadBasic.All",
   "Calendars.ReadWrite",
 ]);
-
-/** Entra-side permissions the product uses, and what is lost without them (rooms are reported by their own step). */
-export const DIRECTORY_PERMISSIONS: ReadonlyArray<{ permission: string; anyOf: string[]; without: string }> = [
-  {
-    permission: "User.Read.All",
-    anyOf: ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All", "User.ReadWrite.All"],
-    without: "aliases cannot be told from primary addresses",
-  },
-];
 
 export interface TokenClaims {
   roles: string[];
@@ -90,8 +90,9 @@ export function permissionWarnings(
     });
   }
   const held = new Set([...roles, ...(assigned ?? [])]);
-  for (const needed of DIRECTORY_PERMISSIONS) {
-    if (needed.anyOf.some((p) => held.has(p))) continue;
+  for (const needed of REQUIRED_GRAPH_PERMISSIONS) {
+    // Mail and calendars come from RBAC for Applications, which no API shows; rooms have a step of their own.
+    if (needed.rbacRole !== null || needed.without === null || needed.anyOf.some((p) => held.has(p))) continue;
     warnings.push({
       category: "permission_missing",
       message: `The app lacks the ${needed.permission} application permission (with admin consent): ${needed.without}. Mail.Read and Calendars.Read come from RBAC for Applications, which no API shows: each user's check proves them.`,

@@ -17,7 +17,8 @@ import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
 import { Progress, StopReason } from "./CheckProgress";
-import { ResultsList, SEVERITY_COLOR } from "./ResultsList";
+import { ResultsList } from "./ResultsList";
+import { SEVERITY_COLOR } from "./resultText";
 import { isActive, type CheckRunControl } from "./useCheckRun";
 
 const useStyles = makeStyles({

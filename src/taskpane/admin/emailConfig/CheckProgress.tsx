@@ -10,7 +10,8 @@ import {
 } from "@fluentui/react-components";
 import { CATEGORIES } from "../../../contract/categories";
 import { SCOPE_RELATED_CATEGORIES, type CheckRunDto, type CheckRunState } from "../../../contract/checks";
-import { settlingText } from "./ResultsList";
+import { PreflightPermissions } from "./PreflightPermissions";
+import { settlingText } from "./resultText";
 import { isActive } from "./useCheckRun";
 
 const useStyles = makeStyles({
@@ -64,14 +65,21 @@ export function Progress({ run, onCancel }: { run: CheckRunDto; onCancel: () => 
   );
 }
 
-/** Why a run stopped (and its connection-check steps), and the preflight's warnings. */
+/** Why a run stopped (and its connection-check steps), the preflight's warnings and the permissions it read. */
 export function StopReason({ run }: { run: CheckRunDto }) {
   const styles = useStyles();
   // The note matters only where a scope, role or consent decides the outcome.
   const settles =
     run.preflight?.warnings.some((warning) => SCOPE_RELATED_CATEGORIES.includes(warning.category)) === true ||
     SCOPE_RELATED_CATEGORIES.some((category) => (run.counts[category] ?? 0) > 0);
-  if (!run.stopReason && !run.preflight?.warnings.length && !(settles && run.preflight?.settling)) return null;
+  const permissions = run.preflight?.permissions ?? [];
+  if (
+    !run.stopReason &&
+    !run.preflight?.warnings.length &&
+    !(settles && run.preflight?.settling) &&
+    !permissions.length
+  )
+    return null;
   return (
     <>
       {run.stopReason && (
@@ -104,6 +112,7 @@ export function StopReason({ run }: { run: CheckRunDto }) {
           </MessageBarBody>
         </MessageBar>
       )}
+      {permissions.length > 0 && <PreflightPermissions permissions={permissions} />}
     </>
   );
 }

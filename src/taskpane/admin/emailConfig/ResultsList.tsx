@@ -1,26 +1,15 @@
-import { Badge, Text, makeStyles, tokens, type BadgeProps } from "@fluentui/react-components";
+import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
-import type { CategoryId, Severity } from "../../../contract/categories";
-import {
-  SCOPE_RELATED_CATEGORIES,
-  type CheckCapabilitiesDto,
-  type CheckResultDto,
-  type CheckSettlingDto,
-} from "../../../contract/checks";
+import type { CategoryId } from "../../../contract/categories";
+import { SCOPE_RELATED_CATEGORIES, type CheckResultDto, type CheckSettlingDto } from "../../../contract/checks";
 import { useSession } from "../../auth/SessionProvider";
 import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../FailureMessage";
+import { SEVERITY_COLOR, capabilitiesLine, settlingText } from "./resultText";
 
 const PAGE = 500;
 const MAX_VIEWPORT_HEIGHT = "min(60vh, 32rem)";
-
-export const SEVERITY_COLOR: Record<Severity, NonNullable<BadgeProps["color"]>> = {
-  ok: "success",
-  warning: "warning",
-  error: "danger",
-  transient: "informative",
-};
 
 const useStyles = makeStyles({
   viewport: {
@@ -47,25 +36,6 @@ const useStyles = makeStyles({
   text: { overflowWrap: "anywhere" },
   remedy: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
 });
-
-const CAPABILITY_LABELS: Record<keyof CheckCapabilitiesDto, string> = {
-  mail: "Mail",
-  calendar: "Calendar",
-  drafts: "Drafts",
-};
-
-/** "Mail: ok · Calendar: calendar_denied": what each probe proved, for results that probe more than one. */
-function capabilitiesLine(capabilities: CheckCapabilitiesDto): string {
-  return (Object.keys(CAPABILITY_LABELS) as Array<keyof CheckCapabilitiesDto>)
-    .flatMap((name) => (capabilities[name] === null ? [] : [`${CAPABILITY_LABELS[name]}: ${capabilities[name]}`]))
-    .join(" · ");
-}
-
-/** The re-check time in the admin's own clock ("re-check after 16:45"). */
-export function settlingText(settling: CheckSettlingDto): string {
-  const time = new Date(settling.recheckAfter).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return `Changes to RBAC for Applications can take up to 2 hours; re-check after ${time}.`;
-}
 
 interface Loaded {
   key: string;

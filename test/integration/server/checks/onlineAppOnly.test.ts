@@ -17,12 +17,14 @@ import { TEST_AUDIENCE } from "../../../support/tokens.js";
 const ADMIN = "admin@fabrikam.lab";
 const SCOPED_APP = "4f7b2c9e-1a6d-4b38-8e5f-3c0a7d2b9e61";
 const CONSENTED_APP = "9d3a6f1b-2c8e-4b57-a0d4-5e7c1b9f3a26";
+const DIRECTORY_APP = "b2e6d9a3-7f1c-4a58-9d0b-6e3f8a1c5d74";
 const EXPIRED_APP = "3e9c1a7f-5b2d-4c86-a1f0-7d4b9e2c6a18";
 const BLOCKED_APP = "c5a8e2d4-9f1b-4e37-b6c0-2a7d5f3e9b41";
 const THROTTLED = ["tom.busy@fabrikam.lab", "tina.busy@fabrikam.lab", "theo.busy@fabrikam.lab"];
 const SECRETS: Record<string, string> = {
   [SCOPED_APP]: "lab-online-graph-secret",
   [CONSENTED_APP]: "lab-online-consented-secret",
+  [DIRECTORY_APP]: "lab-online-directory-secret",
   [EXPIRED_APP]: "lab-online-expired-secret",
   [BLOCKED_APP]: "lab-online-blocked-secret",
 };
@@ -166,6 +168,13 @@ describe("Exchange Online app-only through the check API", () => {
     expect(run.state, JSON.stringify(run.stopReason)).toBe("completed");
     const consent = run.preflight?.warnings.find((w) => w.category === "tenant_wide_consent");
     expect(consent?.message).toMatch(/^Mail\.Read is consented tenant-wide/);
+    // What a read check needs, and where the app holds it: Mail.Read from the consent, calendars from RBAC (token).
+    expect(run.preflight?.permissions?.map((p) => [p.permission, p.state, p.seenIn])).toEqual([
+      ["User.Read.All", "present", "role_assignments"],
+      ["Mail.Read", "present", "role_assignments"],
+      ["Calendars.Read", "present", "token"],
+      ["Place.Read.All", "present", "role_assignments"],
+    ]);
     expect(results.get("adam.ok@fabrikam.lab")).toMatchObject({
       category: "ok",
       capabilities: { mail: "ok", calendar: "ok", drafts: null },
@@ -195,6 +204,19 @@ describe("Exchange Online app-only through the check API", () => {
     });
   });
 
+  it("names, for an app with directory access only, each permission a read check needs and which are missing", async () => {
+    const { run, results } = await checkRun({ clientId: DIRECTORY_APP }, { users: ["adam.ok@fabrikam.lab"] });
+    expect(run.preflight?.permissions).toEqual([
+      expect.objectContaining({ permission: "User.Read.All", state: "present", heldAs: "User.Read.All" }),
+      expect.objectContaining({ permission: "Mail.Read", state: "missing", rbacRole: "Application Mail.Read" }),
+      expect.objectContaining({ permission: "Calendars.Read", state: "missing", seenIn: null }),
+      expect.objectContaining({ permission: "Place.Read.All", state: "missing", rbacRole: null }),
+    ]);
+    expect(run.preflight?.warnings.map((w) => w.category)).not.toContain("permission_missing");
+    // What the preflight could only suspect, the user's check proves: no mail permission reaches the mailbox.
+    expect(results.get("adam.ok@fabrikam.lab")?.category).not.toBe("ok");
+  });
+
   it("reports an alias as non_primary_address with the mailbox's primary SMTP address", async () => {
     const { results } = await checkRun({ clientId: SCOPED_APP }, { users: ["hana.alias@fabrikam.lab"] });
     expect(results.get("hana.alias@fabrikam.lab")).toMatchObject({
@@ -210,6 +232,12 @@ describe("Exchange Online app-only through the check API", () => {
       { depth: "full", users: ["adam.ok@fabrikam.lab"] },
     );
     expect(run.state).toBe("completed");
+    const permissions = new Map(run.preflight?.permissions?.map((p) => [p.permission, p]));
+    expect(permissions.get("Mail.ReadWrite")).toMatchObject({
+      state: "missing",
+      rbacRole: "Application Mail.ReadWrite",
+    });
+    expect(permissions.get("Mail.Read")).toMatchObject({ state: "present", seenIn: "token" });
     expect(results.get("adam.ok@fabrikam.lab")).toMatchObject({
       category: "drafts_not_permitted",
       capabilities: { mail: "ok", calendar: "ok", drafts: "drafts_not_permitted" },

@@ -21,6 +21,8 @@ describe("RBAC for Applications PowerShell", () => {
     expect(script).toContain(`New-ManagementScope -Name $scopeName -RecipientRestrictionFilter $filter`);
     expect(script).toContain(`New-ManagementRoleAssignment -App $objectId -Role $role -CustomResourceScope $scopeName`);
     expect(script).toContain("'Application Mail.Read'");
+    // RBAC grants per permission: calendars need their own role on the same scope.
+    expect(script).toContain("'Application Calendars.Read'");
     expect(script).toContain("Test-ServicePrincipalAuthorization -Identity $objectId -Resource $sample");
     // Users are de-duplicated case-insensitively; the sample list holds only the first.
     expect(script).toMatch(/\$users = @\(\n {4}'adam@fabrikam.com',\n {4}'bella@fabrikam.com'\n\)/);

@@ -11,6 +11,7 @@ import {
   permissionWarnings,
   tokenClaims,
 } from "../../../../src/server/exchange/graph/permissions.js";
+import { permissionReport } from "../../../../src/server/exchange/graph/requiredPermissions.js";
 
 function unsignedToken(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -32,6 +33,16 @@ describe("the app's effective Graph permissions", () => {
         { appRoleId: "00000000-0000-0000-0000-000000000000", resourceDisplayName: "Other API" },
       ]),
     ).toEqual(["Mail.Read", "User.Read.All"]);
+    expect(
+      assignedPermissions([
+        { appRoleId: "8ba4a692-bc31-4128-9094-475872af8a53" },
+        { appRoleId: "7AB1D382-F21E-4ACD-A863-BA3E13F7DA61" },
+      ]),
+    ).toEqual(["Calendars.ReadBasic.All", "Directory.Read.All"]);
+    // The application name of the basic calendar permission reaches every calendar as well.
+    expect(permissionWarnings(["User.Read.All"], ["Calendars.ReadBasic.All"])[0]).toMatchObject({
+      category: "tenant_wide_consent",
+    });
   });
 
   it("warns of a tenant-wide mail consent from the assignments, which win over the token's roles", () => {
@@ -52,6 +63,45 @@ describe("the app's effective Graph permissions", () => {
       "Calendars.Read is consented tenant-wide in Entra ID (the app's token carries it)",
     );
     expect(warnings[1]!.message).toContain("lacks the User.Read.All application permission");
+  });
+});
+
+describe("the permissions the product needs, per depth", () => {
+  const byName = (report: ReturnType<typeof permissionReport>) =>
+    Object.fromEntries(report.map((entry) => [entry.permission, entry]));
+
+  it("lists directory, mail, calendar and rooms for read depth, each present or missing, and where it was seen", () => {
+    const report = permissionReport("read", ["Calendars.Read", "User.Read.All"], ["User.Read.All", "Mail.Read"]);
+    expect(report.map((entry) => entry.permission)).toEqual([
+      "User.Read.All",
+      "Mail.Read",
+      "Calendars.Read",
+      "Place.Read.All",
+    ]);
+    const entries = byName(report);
+    expect(entries["User.Read.All"]).toMatchObject({ state: "present", seenIn: "role_assignments", rbacRole: null });
+    expect(entries["Mail.Read"]).toMatchObject({ state: "present", heldAs: "Mail.Read", seenIn: "role_assignments" });
+    expect(entries["Calendars.Read"]).toMatchObject({
+      state: "present",
+      seenIn: "token",
+      rbacRole: "Application Calendars.Read",
+    });
+    expect(entries["Place.Read.All"]).toMatchObject({ state: "missing", heldAs: null, seenIn: null });
+  });
+
+  it("adds Mail.ReadWrite at full depth, where it also covers Mail.Read", () => {
+    const entries = byName(permissionReport("full", ["Mail.ReadWrite"], null));
+    expect(entries["Mail.ReadWrite"]).toMatchObject({ state: "present", seenIn: "token" });
+    expect(entries["Mail.Read"]).toMatchObject({ state: "present", heldAs: "Mail.ReadWrite" });
+    expect(entries["Calendars.Read"]).toMatchObject({ state: "missing", rbacRole: "Application Calendars.Read" });
+    expect(entries["User.Read.All"]).toMatchObject({ state: "missing", rbacRole: null });
+    expect(byName(permissionReport("read", [], null))["Mail.ReadWrite"]).toBeUndefined();
+  });
+
+  it("names a broader directory permission that covers User.Read.All", () => {
+    const entries = byName(permissionReport("read", ["Directory.Read.All"], null));
+    expect(entries["User.Read.All"]).toMatchObject({ state: "present", heldAs: "Directory.Read.All" });
+    expect(permissionWarnings(["Directory.Read.All"], null)).toEqual([]);
   });
 });
 

@@ -441,7 +441,21 @@ describe("Email Configuration", () => {
     expect(server.sent("GET /api/orgs/org-1/checks/run-1/results")).toHaveLength(1);
   });
 
-  it("shows a Graph run's consent warning, per-capability outcomes, the alias's primary address and the settling note", async () => {
+  const permission = (
+    name: string,
+    state: "present" | "missing",
+    seenIn: "role_assignments" | "token" | null,
+    rbacRole: string | null,
+  ) => ({
+    permission: name,
+    usedFor: `using ${name}`,
+    state,
+    heldAs: state === "present" ? name : null,
+    seenIn,
+    rbacRole,
+  });
+
+  it("shows a Graph run's consent warning, the permissions it needs, per-capability outcomes, the alias's primary address and the settling note", async () => {
     giveResultsListLayout();
     const recheckAfter = "2026-12-02T16:45:00.000Z";
     const settling = {
@@ -460,6 +474,11 @@ describe("Email Configuration", () => {
         canProceed: true,
         steps: [],
         warnings: [{ category: "tenant_wide_consent", message: "Mail.Read is consented tenant-wide in Entra ID." }],
+        permissions: [
+          permission("Mail.Read", "present", "role_assignments", "Application Mail.Read"),
+          permission("Calendars.Read", "missing", null, "Application Calendars.Read"),
+          permission("Place.Read.All", "missing", null, null),
+        ],
         settling,
       },
     });
@@ -497,6 +516,14 @@ describe("Email Configuration", () => {
     renderWithSession(<Tab />, server);
 
     expect(await screen.findByText("Mail.Read is consented tenant-wide in Entra ID.")).toBeInTheDocument();
+    const permissions = within(screen.getByRole("list", { name: "Permissions the product needs" }))
+      .getAllByRole("listitem")
+      .map((item) => item.textContent);
+    expect(permissions).toEqual([
+      expect.stringMatching(/^Mail\.Read Present — for using Mail\.Read; consented tenant-wide .*voids the RBAC scope/),
+      expect.stringMatching(/^Calendars\.Read Missing — .*Assign the "Application Calendars\.Read" role with RBAC/),
+      expect.stringMatching(/^Place\.Read\.All Missing — .*application permission with admin consent in Entra ID\.$/),
+    ]);
     const localTime = new Date(recheckAfter).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     expect(screen.getByTestId("settling")).toHaveTextContent(`re-check after ${localTime}.`);
     const list = await screen.findByRole("list", { name: "Results, 3 users" });
