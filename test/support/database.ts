@@ -13,8 +13,11 @@ async function migrate(database: Database): Promise<void> {
 
 export type TestDialect = "sqlite" | "postgres";
 
-export function postgresUrl(): string {
-  return TEST_DATABASE_URL;
+/** The test database's URL with its connections on `schema`, as libpq spells it (for a child process). */
+export function postgresUrlOn(schema: string): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return url.toString();
 }
 
 export interface TestDatabase {
@@ -43,5 +46,10 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
   }
   const postgres = await openTestPostgres("checks");
   await migrate(postgres.database);
-  return { database: postgres.database, url: postgresUrl(), schema: postgres.schema, dispose: () => postgres.drop() };
+  return {
+    database: postgres.database,
+    url: postgresUrlOn(postgres.schema),
+    schema: postgres.schema,
+    dispose: () => postgres.drop(),
+  };
 }
