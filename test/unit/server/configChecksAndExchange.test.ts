@@ -30,6 +30,7 @@ describe("loadConfig: the check runner's limits", () => {
       defaultBackOffMs: 1_000,
       pageSize: 500,
       maxThrottledWaitMs: 600_000,
+      queue: { chunkUsers: 250, workersPerProcess: 2, expireSeconds: 900 },
     });
   });
 
@@ -50,6 +51,9 @@ describe("loadConfig: the check runner's limits", () => {
       CHECK_DEFAULT_BACKOFF_MS: "750",
       CHECK_PAGE_SIZE: "100",
       CHECK_MAX_THROTTLED_WAIT_MS: "90000",
+      CHECK_CHUNK_USERS: "1000",
+      CHECK_CHUNK_WORKERS: "4",
+      CHECK_CHUNK_EXPIRE_SECONDS: "120",
     }).checks;
     expect(checks).toEqual({
       defaultConcurrency: 12,
@@ -60,6 +64,7 @@ describe("loadConfig: the check runner's limits", () => {
       defaultBackOffMs: 750,
       pageSize: 100,
       maxThrottledWaitMs: 90_000,
+      queue: { chunkUsers: 1_000, workersPerProcess: 4, expireSeconds: 120 },
     });
   });
 
@@ -71,6 +76,9 @@ describe("loadConfig: the check runner's limits", () => {
     [{ CHECK_RETRY_BASE_MS: "1.5" }, "CHECK_RETRY_BASE_MS", "between 1 and 60000"],
     [{ CHECK_DEFAULT_BACKOFF_MS: "-1" }, "CHECK_DEFAULT_BACKOFF_MS", "between 1 and 600000"],
     [{ CHECK_PAGE_SIZE: "5" }, "CHECK_PAGE_SIZE", "between 10 and 10000"],
+    [{ CHECK_CHUNK_USERS: "9" }, "CHECK_CHUNK_USERS", "between 10 and 10000"],
+    [{ CHECK_CHUNK_WORKERS: "0" }, "CHECK_CHUNK_WORKERS", "between 1 and 16"],
+    [{ CHECK_CHUNK_EXPIRE_SECONDS: "30" }, "CHECK_CHUNK_EXPIRE_SECONDS", "between 60 and 86400"],
     [
       { CHECK_CONCURRENCY: "30", CHECK_MAX_CONCURRENCY: "27" },
       "CHECK_CONCURRENCY",
