@@ -22,13 +22,22 @@ export interface SharedSlotsOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
-/** Leases last 10 s without renewal (every 2 s): a killed process's slots come back within 10 s. */
-export const SHARED_SLOT_LEASES = { ttlMs: 10_000, renewMs: 2_000, idleMs: 60_000 } as const;
+/**
+ * Leases last 10 s without renewal (every 2 s): a killed process's slots come back within 10 s. A process that has
+ * sent nothing for 3 s (its chunks of a run are done) leaves its share to the others.
+ */
+export const SHARED_SLOT_LEASES = { ttlMs: 10_000, renewMs: 2_000, idleMs: 3_000 } as const;
+/** While a share is not yet what it should be (rows still in use, or not yet free), look again this soon… */
+const SETTLE_MS = 100;
+/** …for at most this long when rows are short (a budget that does not divide evenly never gives everyone its share). */
+const SHORT_SETTLE_MS = 3_000;
 
 interface KeyLease {
   spec: BudgetSpec;
   held: number[];
   lastUsedAt: number;
+  /** Since when this process holds fewer rows than its fair share (null: not short). */
+  shortSince: number | null;
 }
 
 export class SharedSlots implements ConcurrencySlots {
@@ -46,7 +55,7 @@ export class SharedSlots implements ConcurrencySlots {
   async acquire(spec: BudgetSpec, signal: AbortSignal): Promise<ConcurrencySlot | null> {
     let lease = this.leases.get(spec.key);
     if (lease === undefined) {
-      lease = { spec, held: [], lastUsedAt: Date.now() };
+      lease = { spec, held: [], lastUsedAt: Date.now(), shortSince: null };
       this.leases.set(spec.key, lease);
       const pending = this.local.acquire(spec, signal);
       this.schedule(0);
@@ -88,30 +97,47 @@ export class SharedSlots implements ConcurrencySlots {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.ticking = this.tick()
-        .catch((error: unknown) => this.options.log?.("budget leases could not be renewed", error))
-        .finally(() => this.schedule(this.options.renewMs));
+      this.ticking = this.tick().then(
+        (settled) => this.schedule(settled ? this.options.renewMs : SETTLE_MS),
+        (error: unknown) => {
+          this.options.log?.("budget leases could not be renewed", error);
+          this.schedule(this.options.renewMs);
+        },
+      );
     }, delayMs);
   }
 
-  private async tick(): Promise<void> {
+  /** Renews and rebalances every key; false when some share is not yet its fair size (a process joined or left). */
+  private async tick(): Promise<boolean> {
+    let settled = true;
     for (const [key, lease] of this.leases) {
       const usage = this.local.usageOf(key);
       const idle = usage.inFlight === 0 && usage.waiting === 0 && Date.now() - lease.lastUsedAt > this.options.idleMs;
       if (idle) {
+        // No slot of the key may be granted without rows: the share goes first.
+        this.local.setShare(key, 0);
         await this.giveBack(lease, lease.held);
         await sql`delete from check_budget_members where budget_key = ${key} and holder = ${this.options.holder}`.execute(
           this.db,
         );
+        if (this.local.usageOf(key).waiting > 0) {
+          // A request came meanwhile: it waits for rows taken again at the next tick, soon.
+          settled = false;
+          continue;
+        }
         this.leases.delete(key);
         continue;
       }
-      await this.rebalance(lease, usage.inFlight);
+      if (!(await this.rebalance(lease, usage.inFlight))) settled = false;
     }
+    return settled;
   }
 
-  /** Renews the rows held, then moves towards the fair share: gives surplus back, takes free or expired rows. */
-  private async rebalance(lease: KeyLease, inFlight: number): Promise<void> {
+  /**
+   * Renews the rows held, then moves towards the fair share: gives surplus back, takes free or expired rows. True
+   * when the rows held are the fair share.
+   */
+  private async rebalance(lease: KeyLease, inFlight: number): Promise<boolean> {
     const { key, ceiling } = lease.spec;
     const { holder, ttlMs } = this.options;
     await sql`
@@ -148,6 +174,14 @@ export class SharedSlots implements ConcurrencySlots {
       lease.held = [...lease.held, ...taken.rows.map((row) => row.slot)].sort((a, b) => a - b);
     }
     this.local.setShare(key, Math.min(lease.held.length, fair));
+    // Surplus drains within one request's latency; a shortfall waits for another process's surplus, a while.
+    if (lease.held.length > fair) return false;
+    if (lease.held.length === fair) {
+      lease.shortSince = null;
+      return true;
+    }
+    lease.shortSince ??= Date.now();
+    return Date.now() - lease.shortSince >= SHORT_SETTLE_MS;
   }
 
   private async giveBack(lease: KeyLease, slots: number[]): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The budget shared by several backend processes on PostgreSQL: two SharedSlots (two processes' worth, each with its
- * own connection pool) on one schema never have more requests in flight together than the budget, and the slots of
- * one that dies (stops renewing) come back to the other once their leases expire.
+ * own connection pool) on one schema never have more requests in flight together than the budget, the slots of
+ * one that dies (stops renewing) come back to the other once their leases expire, and one that stops sending (its
+ * chunks of a run are done) leaves its share to the other, taking rows again before it sends again.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
@@ -74,5 +75,56 @@ describe.runIf(await postgresEnabled())("concurrency slots shared through Postgr
     await Promise.all(workers);
     await beta.close();
     expect(peak).toBeLessThanOrEqual(BUDGET.ceiling);
+  });
+
+  it("gives an idle process's share to the busy one, and takes rows again before the idle one sends again", async () => {
+    const idleSoon = { ...LEASES, idleMs: 300 };
+    const busy = new SharedSlots(postgres.database.db, { holder: "busy", ...idleSoon });
+    const resting = new SharedSlots(second.db, { holder: "resting", ...idleSoon });
+    const key: BudgetSpec = { ...BUDGET, key: "org-2:ews:svc@contoso.test" };
+    let inFlight = 0;
+    let peak = 0;
+    const send = async (slots: SharedSlots, signal: AbortSignal): Promise<void> => {
+      while (!signal.aborted) {
+        const slot = await slots.acquire(key, signal);
+        if (slot === null) return;
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        inFlight -= 1;
+        slot.release({ kind: "clean" });
+      }
+    };
+    const stop = new AbortController();
+    const restingStop = new AbortController();
+    const busyWorkers = Array.from({ length: 12 }, () => send(busy, stop.signal));
+    const restingWorkers = Array.from({ length: 12 }, () =>
+      send(resting, AbortSignal.any([stop.signal, restingStop.signal])),
+    );
+    const until = async (condition: () => boolean, what: string): Promise<void> => {
+      const deadline = Date.now() + 5_000;
+      while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    await until(() => busy.heldOf(key.key) === 4 && resting.heldOf(key.key) === 4, "the fair shares");
+
+    // The resting process stops sending: after idleMs it gives its rows back, and the busy one takes all of them.
+    restingStop.abort();
+    await Promise.all(restingWorkers);
+    await until(
+      () => resting.heldOf(key.key) === 0 && busy.heldOf(key.key) === key.ceiling,
+      "the busy one's full share",
+    );
+
+    // It sends again: its requests wait for rows of its own, and the shares meet again at half each.
+    const again = Array.from({ length: 12 }, () => send(resting, stop.signal));
+    await until(() => busy.heldOf(key.key) === 4 && resting.heldOf(key.key) === 4, "the fair shares again");
+    stop.abort();
+    await Promise.all([...busyWorkers, ...again]);
+    await busy.close();
+    await resting.close();
+    expect(peak).toBeLessThanOrEqual(key.ceiling);
   });
 });
