@@ -17,7 +17,7 @@ export interface ChunkJob {
 }
 
 export interface ChunkQueue {
-  /** Queues the jobs and wakes this process's idle workers. */
+  /** Queues the jobs, to be taken in the order given, and wakes this process's idle workers. */
   enqueue(jobs: ChunkJob[]): Promise<void>;
   /** Starts `workers` workers in this process, each working one job at a time; a rejected handler retries it. */
   work(workers: number, handler: (job: ChunkJob, jobId: string) => Promise<void>): Promise<void>;
@@ -78,7 +78,8 @@ export class PgBossChunkQueue implements ChunkQueue {
 
   async enqueue(jobs: ChunkJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    await this.boss.insert(jobs.map((data) => ({ name: CHUNK_QUEUE, data })));
+    // Worked in the order given (the big chunks first, the run's small tail last): pg-boss fetches by priority.
+    await this.boss.insert(jobs.map((data, index) => ({ name: CHUNK_QUEUE, data, priority: jobs.length - index })));
     for (const id of this.workerIds) this.boss.notifyWorker(id);
   }
 

@@ -35,6 +35,27 @@ export function finishOf(end: RunEnd): RunFinish {
   }
 }
 
+/** The smallest chunk the tail of a run is cut into. */
+const MIN_CHUNK_USERS = 25;
+/** The tail's chunks shrink so that about this many cover what is left (guided scheduling). */
+const TAIL_SPREAD = 8;
+
+/**
+ * Chunk sizes for a run of `total` users: `chunkUsers` each, then smaller and smaller ones (an eighth of what is left,
+ * at least 25): the processes run out of work together, instead of one working a whole last chunk while the others'
+ * shares of the budget idle.
+ */
+export function chunkSizes(total: number, chunkUsers: number): number[] {
+  const sizes: number[] = [];
+  let left = total;
+  while (left > 0) {
+    const size = Math.min(left, chunkUsers, Math.max(MIN_CHUNK_USERS, Math.ceil(left / TAIL_SPREAD)));
+    sizes.push(size);
+    left -= size;
+  }
+  return sizes;
+}
+
 export type RunConfiguration = { ok: true; config: ResolvedEmailConfig } | { ok: false; detail: string };
 
 export interface QueuedRunsDeps {
@@ -86,7 +107,7 @@ export class QueuedRuns {
 
   /** Queues a run whose preflight passed: from now on the queue carries it, not the process that started it. */
   async enqueue(run: CheckRunRecord): Promise<void> {
-    const chunks = await this.deps.runs.chunksOf(run.id, this.deps.settings.queue.chunkUsers);
+    const chunks = await this.deps.runs.chunksOf(run.id, chunkSizes(run.total, this.deps.settings.queue.chunkUsers));
     await this.deps.queue.enqueue(chunks.map((chunk) => ({ runId: run.id, orgId: run.orgId, ...chunk })));
     await this.deps.runs.markQueued(run.id);
   }

@@ -323,13 +323,14 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     },
 
     /**
-     * The run's users cut into chunks of `size` in user-id order, as bounds (no user list is held in memory: one
-     * id per chunk is read).
+     * The run's users cut into chunks in user-id order, as bounds (no user list is held in memory: one id per chunk
+     * is read): the i-th chunk holds `sizes[i]` users (the last size repeats), the last chunk what is left.
      */
-    async chunksOf(runId: string, size: number): Promise<RunChunk[]> {
+    async chunksOf(runId: string, sizes: readonly number[]): Promise<RunChunk[]> {
       const out: RunChunk[] = [];
       let after: string | null = null;
       for (;;) {
+        const size = Math.max(1, sizes[Math.min(out.length, sizes.length - 1)] ?? 1);
         let query = db
           .selectFrom("check_run_users")
           .select("user_id")

@@ -23,14 +23,15 @@ export interface SharedSlotsOptions {
 }
 
 /**
- * Leases last 10 s without renewal (every 2 s): a killed process's slots come back within 10 s. A process that has
- * sent nothing for 3 s (its chunks of a run are done) leaves its share to the others.
+ * Leases last 10 s without renewal (every second): a killed process's slots come back within 10 s, and a process
+ * that joins gets its share within about a second. A process that has sent nothing for 3 s (its chunks of a run are
+ * done) leaves its share to the others.
  */
-export const SHARED_SLOT_LEASES = { ttlMs: 10_000, renewMs: 2_000, idleMs: 3_000 } as const;
+export const SHARED_SLOT_LEASES = { ttlMs: 10_000, renewMs: 1_000, idleMs: 3_000 } as const;
 /** While a share is not yet what it should be (rows still in use, or not yet free), look again this soon… */
 const SETTLE_MS = 100;
 /** …for at most this long when rows are short (a budget that does not divide evenly never gives everyone its share). */
-const SHORT_SETTLE_MS = 3_000;
+const SHORT_SETTLE_MS = 10_000;
 
 interface KeyLease {
   spec: BudgetSpec;

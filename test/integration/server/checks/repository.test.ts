@@ -125,13 +125,19 @@ describe.each<TestDialect>(["sqlite", "postgres"])("check runs repository on %s"
     const store = repo.storeFor(org.id);
     const ids = (await store.pendingTargets(runId, null, 100)).map((target) => target.userId);
 
-    const chunks = await repo.chunksOf(runId, 10);
+    const chunks = await repo.chunksOf(runId, [10]);
     expect(chunks).toEqual([
       { after: null, last: ids[9] },
       { after: ids[9], last: ids[19] },
       { after: ids[19], last: ids[22] },
     ]);
-    expect(await repo.chunksOf(runId, 23)).toEqual([{ after: null, last: ids[22] }]);
+    expect(await repo.chunksOf(runId, [23])).toEqual([{ after: null, last: ids[22] }]);
+    expect(await repo.chunksOf(runId, [12, 8, 2])).toEqual([
+      { after: null, last: ids[11] },
+      { after: ids[11], last: ids[19] },
+      { after: ids[19], last: ids[21] },
+      { after: ids[21], last: ids[22] },
+    ]);
     const second = await store.pendingTargets(runId, chunks[1]!.after, 100, chunks[1]!.last);
     expect(second.map((target) => target.userId)).toEqual(ids.slice(10, 20));
 
