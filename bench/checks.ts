@@ -26,11 +26,11 @@ import {
   type LabReadyLine,
   type Scenario,
 } from "../src/lab/index.js";
-import type { CheckTables } from "../src/server/checks/tables.js";
 import { openDatabase } from "../src/server/db/database.js";
 import { migrateToLatest } from "../src/server/domains.js";
 import { generateKeyEntry } from "../src/server/secrets/keyring.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
+import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -349,24 +349,7 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
     for (const each of backends) await each.kill("SIGTERM");
 
     const verify = await openDatabase(database.url);
-    const db = verify.db.withTables<CheckTables>();
-    const stored = await db
-      .selectFrom("check_results")
-      .select((eb) => [
-        eb.fn.countAll<string | number>().as("rows"),
-        eb.fn.count<string | number>("user_id").distinct().as("users"),
-      ])
-      .where("run_id", "=", runId)
-      .executeTakeFirstOrThrow();
-    const missing = await db
-      .selectFrom("check_run_users as u")
-      .leftJoin("check_results as r", (join) =>
-        join.onRef("r.run_id", "=", "u.run_id").onRef("r.user_id", "=", "u.user_id"),
-      )
-      .select((eb) => eb.fn.countAll<string | number>().as("count"))
-      .where("u.run_id", "=", runId)
-      .where("r.user_id", "is", null)
-      .executeTakeFirstOrThrow();
+    const stored = await storedResults(verify.db, runId);
     await verify.close();
 
     const users = run.total;
@@ -374,8 +357,8 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
     const actualS = (Date.parse(run.finishedAt ?? "") - Date.parse(run.startedAt)) / 1000;
     const ratio = idealS > 0 ? actualS / idealS : null;
     const throttledUsers = THROTTLED.reduce((sum, category) => sum + (run.counts[category] ?? 0), 0);
-    const lostResults = Number(missing.count);
-    const duplicateResults = Number(stored.rows) - Number(stored.users);
+    const lostResults = stored.missing;
+    const duplicateResults = stored.rows - stored.users;
     const pass =
       run.state === "completed" &&
       lostResults === 0 &&

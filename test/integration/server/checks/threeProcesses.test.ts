@@ -17,6 +17,7 @@ import {
 import type { CheckTables } from "../../../../src/server/checks/tables.js";
 import { generateKeyEntry } from "../../../../src/server/secrets/keyring.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../../../support/backendProcess.js";
+import { storedResults } from "../../../support/checkResults.js";
 import { createTestDatabase, type TestDatabase } from "../../../support/database.js";
 import { postgresEnabled } from "../../../support/postgres.js";
 import { seedOrg } from "../../../support/seed.js";
@@ -146,17 +147,9 @@ describe.runIf(await postgresEnabled())("a check run shared by three backend pro
     expect(final.state, `${second.output()}\n${third.output()}`).toBe("completed");
     expect({ total: final.total, done: final.done }).toEqual({ total: USERS, done: USERS });
 
-    const db = testDb.database.db.withTables<CheckTables>();
-    const stored = await db
-      .selectFrom("check_results")
-      .select((eb) => [
-        eb.fn.countAll<string | number>().as("rows"),
-        eb.fn.count<string | number>("user_id").distinct().as("users"),
-      ])
-      .where("run_id", "=", runId)
-      .executeTakeFirstOrThrow();
-    expect({ rows: Number(stored.rows), users: Number(stored.users) }).toEqual({ rows: USERS, users: USERS });
-    const results = await db
+    expect(await storedResults(testDb.database.db, runId)).toEqual({ rows: USERS, users: USERS, missing: 0 });
+    const results = await testDb.database.db
+      .withTables<CheckTables>()
       .selectFrom("check_results")
       .select(["email", "category"])
       .where("run_id", "=", runId)
@@ -189,17 +182,7 @@ describe.runIf(await postgresEnabled())("a check run shared by three backend pro
     // Requests in flight at the cancel finish; after that, nobody sends any more and nothing more is stored.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const requests = lab.stats.ewsRequests;
-    const db = testDb.database.db.withTables<CheckTables>();
-    const count = async (): Promise<number> =>
-      Number(
-        (
-          await db
-            .selectFrom("check_results")
-            .select((eb) => eb.fn.countAll<string | number>().as("rows"))
-            .where("run_id", "=", runId)
-            .executeTakeFirstOrThrow()
-        ).rows,
-      );
+    const count = async (): Promise<number> => (await storedResults(testDb.database.db, runId)).rows;
     const storedAtStop = await count();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(lab.stats.ewsRequests).toBe(requests);
