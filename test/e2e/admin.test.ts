@@ -4,40 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "./support/axe";
 import { expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
-import {
-  DEMO_ADMIN,
-  DEMO_PASSWORD,
-  DEMO_SERVICE_ACCOUNT,
-  DEMO_SERVICE_PASSWORD,
-  buildPaneForTests,
-  launchStackBrowser,
-  startStack,
-  type Stack,
-} from "./support/stack";
-import type { BuiltPane } from "./support/builtPane";
+import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_SERVICE_ACCOUNT, DEMO_SERVICE_PASSWORD, type Stack } from "./support/stack";
+import { openStackPage, signInThroughPopup, type StackPage } from "./support/session";
 
-let pane: BuiltPane;
+let session: StackPage;
 let stack: Stack;
-let browser: Awaited<ReturnType<typeof launchStackBrowser>>;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  pane = buildPaneForTests();
-  stack = await startStack(pane);
-  browser = await launchStackBrowser();
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.setViewportSize({ width: 800, height: 900 });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+  session = await openStackPage({ width: 800, height: 900 });
+  ({ stack, context, page, pageErrors } = session);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-  pane?.remove();
+  await session?.close();
 });
 
 /** Screenshots of the current screen at 800 px and 320 px wide, after an axe scan finds nothing serious. */
@@ -50,16 +32,6 @@ async function shoot(name: string): Promise<void> {
   await page.setViewportSize({ width: 320, height: 900 });
   await saveScreenshot(page, `${name}-320`);
   await page.setViewportSize({ width: 800, height: 900 });
-}
-
-/** Signs in through the lab's login page in the popup MSAL opens. */
-async function signInThroughPopup(trigger: () => Promise<void>, email: string | null, password: string): Promise<void> {
-  const [popup] = await Promise.all([context.waitForEvent("page", { timeout: 20_000 }), trigger()]);
-  await popup.waitForSelector("#password", { timeout: 20_000 });
-  if (email !== null) await popup.fill("#email", email);
-  await popup.fill("#password", password);
-  await popup.click("button[type=submit]");
-  await popup.waitForEvent("close", { timeout: 20_000 }).catch(() => undefined);
 }
 
 function demoUsersCsv(): string {
@@ -79,7 +51,12 @@ describe("admin settings over the built pane, the backend and the lab", () => {
     await page.getByRole("heading", { name: "Admin settings" }).waitFor();
     await shoot("admin-signed-out");
 
-    await signInThroughPopup(() => page.getByRole("button", { name: "Sign in" }).click(), DEMO_ADMIN, DEMO_PASSWORD);
+    await signInThroughPopup(
+      context,
+      () => page.getByRole("button", { name: "Sign in" }).click(),
+      DEMO_ADMIN,
+      DEMO_PASSWORD,
+    );
 
     await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
     await expect(page.getByText(`Signed in as ${DEMO_ADMIN}`).isVisible()).resolves.toBe(true);
@@ -179,6 +156,7 @@ describe("admin settings over the built pane, the backend and the lab", () => {
     await page.getByRole("combobox", { name: /Mailbox Access Type/ }).selectOption("ews_oauth_impersonation");
     // The lab still holds the admin's sign-in session: prompt=login with the service account's hint switches it.
     await signInThroughPopup(
+      context,
       () => page.getByRole("button", { name: "Microsoft 365 OAuth (EWS API)" }).click(),
       null,
       DEMO_SERVICE_PASSWORD,

@@ -14,6 +14,7 @@ import {
   startStack,
   type Stack,
 } from "./support/stack";
+import { signInThroughPopup } from "./support/session";
 
 let pane: BuiltPane;
 let stack: Stack;
@@ -93,14 +94,12 @@ async function openSidebar(context: BrowserContext, width: number): Promise<Page
 }
 
 async function signIn(context: BrowserContext, page: Page, email: string): Promise<void> {
-  const [popup] = await Promise.all([
-    context.waitForEvent("page", { timeout: 20_000 }),
-    page.getByTestId("mailbox-card").getByRole("button", { name: "Sign in" }).click(),
-  ]);
-  await popup.waitForSelector("#password", { timeout: 20_000 });
-  await popup.fill("#email", email);
-  await popup.fill("#password", DEMO_PASSWORD);
-  await popup.click("button[type=submit]");
+  await signInThroughPopup(
+    context,
+    () => page.getByTestId("mailbox-card").getByRole("button", { name: "Sign in" }).click(),
+    email,
+    DEMO_PASSWORD,
+  );
 }
 
 async function shoot(page: Page, name: string): Promise<void> {

@@ -3,42 +3,24 @@ import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORIES, type CategoryId } from "../../src/contract/categories";
 import { seriousAxeViolations } from "./support/axe";
-import type { BuiltPane } from "./support/builtPane";
 import { expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
-import {
-  DEMO_ADMIN,
-  DEMO_PASSWORD,
-  DEMO_SERVICE_ACCOUNT,
-  DEMO_SERVICE_PASSWORD,
-  buildPaneForTests,
-  launchStackBrowser,
-  startStack,
-  type Stack,
-} from "./support/stack";
+import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_SERVICE_ACCOUNT, DEMO_SERVICE_PASSWORD, type Stack } from "./support/stack";
+import { openStackPage, signInThroughPopup, type StackPage } from "./support/session";
 
-let pane: BuiltPane;
+let session: StackPage;
 let stack: Stack;
-let browser: Awaited<ReturnType<typeof launchStackBrowser>>;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  pane = buildPaneForTests();
-  stack = await startStack(pane);
-  browser = await launchStackBrowser();
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.setViewportSize({ width: 1200, height: 900 });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+  session = await openStackPage({ width: 800, height: 900 });
+  ({ stack, context, page, pageErrors } = session);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-  pane?.remove();
+  await session?.close();
 });
 
 /** The Health tab's buckets for the demo lab: ok → connected, warning → needs attention, the rest failing. */
@@ -92,14 +74,12 @@ async function shoot(name: string): Promise<void> {
 describe("the Health tab over the built pane, the backend and the lab", () => {
   it("signs the admin in, imports the lab's users and runs a check on the saved configuration", async () => {
     await page.goto(`${stack.origin}/taskpane.html#/admin`);
-    const [popup] = await Promise.all([
-      context.waitForEvent("page", { timeout: 20_000 }),
-      page.getByRole("button", { name: "Sign in" }).click(),
-    ]);
-    await popup.waitForSelector("#password", { timeout: 20_000 });
-    await popup.fill("#email", DEMO_ADMIN);
-    await popup.fill("#password", DEMO_PASSWORD);
-    await popup.click("button[type=submit]");
+    await signInThroughPopup(
+      context,
+      () => page.getByRole("button", { name: "Sign in" }).click(),
+      DEMO_ADMIN,
+      DEMO_PASSWORD,
+    );
     await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
 
     await page.getByRole("tab", { name: "Users" }).click();

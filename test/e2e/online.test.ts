@@ -10,41 +10,35 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppOnlyRegistration, ScenarioUser } from "../../src/lab/index.js";
 import { seriousAxeViolations } from "./support/axe";
-import type { BuiltPane } from "./support/builtPane";
 import { saveScreenshot } from "./support/screenshots";
-import { DEMO_PASSWORD, buildPaneForTests, launchStackBrowser, startStack, type Stack } from "./support/stack";
+import { DEMO_PASSWORD, type Stack } from "./support/stack";
+import { openStackPage, signInThroughPopup, type StackPage } from "./support/session";
 
 const ONLINE_SCENARIO = fileURLToPath(new URL("../../src/lab/scenarios/online.json", import.meta.url));
 const ADMIN = "nora.admin@fabrikam.lab";
 const CHECK_BUTTON = "Check Users Exchange Impersonated Access";
 
-let pane: BuiltPane;
+let session: StackPage;
 let stack: Stack;
-let browser: Awaited<ReturnType<typeof launchStackBrowser>>;
 let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 beforeAll(async () => {
-  pane = buildPaneForTests();
-  stack = await startStack(pane, {
-    scenario: ONLINE_SCENARIO,
-    admin: ADMIN,
-    orgName: "Fabrikam Lab",
-    seedUsers: true,
-  });
-  browser = await launchStackBrowser();
-  context = await browser.newContext();
-  page = await context.newPage();
-  await page.setViewportSize({ width: 320, height: 900 });
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+  session = await openStackPage(
+    { width: 320, height: 900 },
+    {
+      scenario: ONLINE_SCENARIO,
+      admin: ADMIN,
+      orgName: "Fabrikam Lab",
+      seedUsers: true,
+    },
+  );
+  ({ stack, context, page, pageErrors } = session);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-  pane?.remove();
+  await session?.close();
 });
 
 /** The app registration whose Mail.Read is consented tenant-wide on top of its RBAC scope. */
@@ -95,15 +89,12 @@ async function runCheck(of: "draft" | "saved"): Promise<void> {
 describe("Exchange Online app-only in the pane, over the online scenario", () => {
   it("signs the tenant's admin in through the lab's MSAL popup", async () => {
     await page.goto(`${stack.origin}/taskpane.html#/admin`);
-    const [popup] = await Promise.all([
-      context.waitForEvent("page", { timeout: 20_000 }),
-      page.getByRole("button", { name: "Sign in" }).click(),
-    ]);
-    await popup.waitForSelector("#password", { timeout: 20_000 });
-    await popup.fill("#email", ADMIN);
-    await popup.fill("#password", DEMO_PASSWORD);
-    await popup.click("button[type=submit]");
-    await popup.waitForEvent("close", { timeout: 20_000 }).catch(() => undefined);
+    await signInThroughPopup(
+      context,
+      () => page.getByRole("button", { name: "Sign in" }).click(),
+      ADMIN,
+      DEMO_PASSWORD,
+    );
     await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
     await expect(page.getByText("Organization: Fabrikam Lab").isVisible()).resolves.toBe(true);
   });

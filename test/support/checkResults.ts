@@ -3,6 +3,7 @@
  * checks benchmark) assert exactly one result per user with it.
  */
 import type { Db } from "../../src/server/db/database.js";
+import { checkRunsRepository } from "../../src/server/checks/repository.js";
 import type { CheckTables } from "../../src/server/checks/tables.js";
 
 export interface StoredResults {
@@ -24,14 +25,6 @@ export async function storedResults(baseDb: Db, runId: string): Promise<StoredRe
     ])
     .where("run_id", "=", runId)
     .executeTakeFirstOrThrow();
-  const missing = await db
-    .selectFrom("check_run_users as u")
-    .leftJoin("check_results as r", (join) =>
-      join.onRef("r.run_id", "=", "u.run_id").onRef("r.user_id", "=", "u.user_id"),
-    )
-    .select((eb) => eb.fn.countAll<string | number>().as("count"))
-    .where("u.run_id", "=", runId)
-    .where("r.user_id", "is", null)
-    .executeTakeFirstOrThrow();
-  return { rows: Number(stored.rows), users: Number(stored.users), missing: Number(missing.count) };
+  const missing = await checkRunsRepository(baseDb).pendingCount(runId);
+  return { rows: Number(stored.rows), users: Number(stored.users), missing };
 }
