@@ -5,7 +5,7 @@ import { seriousAxeViolations } from "./support/axe";
 import { expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_SERVICE_ACCOUNT, DEMO_SERVICE_PASSWORD, type Stack } from "./support/stack";
-import { openStackPage, signInThroughPopup, type StackPage } from "./support/session";
+import { openStackPage, signInAsAdmin, signInThroughPopup, type StackPage } from "./support/session";
 
 let session: StackPage;
 let stack: Stack;
@@ -51,14 +51,7 @@ describe("admin settings over the built pane, the backend and the lab", () => {
     await page.getByRole("heading", { name: "Admin settings" }).waitFor();
     await shoot("admin-signed-out");
 
-    await signInThroughPopup(
-      context,
-      () => page.getByRole("button", { name: "Sign in" }).click(),
-      DEMO_ADMIN,
-      DEMO_PASSWORD,
-    );
-
-    await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
+    await signInAsAdmin(session, DEMO_ADMIN, DEMO_PASSWORD);
     await expect(page.getByText(`Signed in as ${DEMO_ADMIN}`).isVisible()).resolves.toBe(true);
     await expect(page.getByText("Organization: Contoso Lab").isVisible()).resolves.toBe(true);
   });

@@ -1,4 +1,4 @@
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORIES, type CategoryId } from "../../src/contract/categories";
@@ -6,17 +6,16 @@ import { seriousAxeViolations } from "./support/axe";
 import { expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_ADMIN, DEMO_PASSWORD, DEMO_SERVICE_ACCOUNT, DEMO_SERVICE_PASSWORD, type Stack } from "./support/stack";
-import { openStackPage, signInThroughPopup, type StackPage } from "./support/session";
+import { openStackPage, signInAsAdmin, type StackPage } from "./support/session";
 
 let session: StackPage;
 let stack: Stack;
-let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
 
 beforeAll(async () => {
   session = await openStackPage({ width: 800, height: 900 });
-  ({ stack, context, page, pageErrors } = session);
+  ({ stack, page, pageErrors } = session);
 });
 
 afterAll(async () => {
@@ -74,13 +73,7 @@ async function shoot(name: string): Promise<void> {
 describe("the Health tab over the built pane, the backend and the lab", () => {
   it("signs the admin in, imports the lab's users and runs a check on the saved configuration", async () => {
     await page.goto(`${stack.origin}/taskpane.html#/admin`);
-    await signInThroughPopup(
-      context,
-      () => page.getByRole("button", { name: "Sign in" }).click(),
-      DEMO_ADMIN,
-      DEMO_PASSWORD,
-    );
-    await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
+    await signInAsAdmin(session, DEMO_ADMIN, DEMO_PASSWORD);
 
     await page.getByRole("tab", { name: "Users" }).click();
     const rows = stack.lab.scenario.users

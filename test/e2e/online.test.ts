@@ -5,14 +5,14 @@
  * missing, a user whose mail works but whose calendar is denied (apart from full success), an alias with its primary
  * address, and the settling note with the time to re-check.
  */
-import type { BrowserContext, Locator, Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppOnlyRegistration, ScenarioUser } from "../../src/lab/index.js";
 import { seriousAxeViolations } from "./support/axe";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_PASSWORD, type Stack } from "./support/stack";
-import { openStackPage, signInThroughPopup, type StackPage } from "./support/session";
+import { openStackPage, signInAsAdmin, type StackPage } from "./support/session";
 
 const ONLINE_SCENARIO = fileURLToPath(new URL("../../src/lab/scenarios/online.json", import.meta.url));
 const ADMIN = "nora.admin@fabrikam.lab";
@@ -20,7 +20,6 @@ const CHECK_BUTTON = "Check Users Exchange Impersonated Access";
 
 let session: StackPage;
 let stack: Stack;
-let context: BrowserContext;
 let page: Page;
 let pageErrors: string[];
 
@@ -34,7 +33,7 @@ beforeAll(async () => {
       seedUsers: true,
     },
   );
-  ({ stack, context, page, pageErrors } = session);
+  ({ stack, page, pageErrors } = session);
 });
 
 afterAll(async () => {
@@ -89,13 +88,7 @@ async function runCheck(of: "draft" | "saved"): Promise<void> {
 describe("Exchange Online app-only in the pane, over the online scenario", () => {
   it("signs the tenant's admin in through the lab's MSAL popup", async () => {
     await page.goto(`${stack.origin}/taskpane.html#/admin`);
-    await signInThroughPopup(
-      context,
-      () => page.getByRole("button", { name: "Sign in" }).click(),
-      ADMIN,
-      DEMO_PASSWORD,
-    );
-    await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
+    await signInAsAdmin(session, ADMIN, DEMO_PASSWORD);
     await expect(page.getByText("Organization: Fabrikam Lab").isVisible()).resolves.toBe(true);
   });
 

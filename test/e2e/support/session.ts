@@ -60,3 +60,10 @@ export async function signInThroughPopup(
   await popup.click("button[type=submit]");
   await popup.waitForEvent("close", { timeout: 20_000 }).catch(() => undefined);
 }
+
+/** The admin signs in from the pane's Sign in button; resolves once the admin sections are shown. */
+export async function signInAsAdmin(session: Pick<StackPage, "context" | "page">, email: string, password: string) {
+  const { context, page } = session;
+  await signInThroughPopup(context, () => page.getByRole("button", { name: "Sign in" }).click(), email, password);
+  await page.getByRole("tablist", { name: "Admin sections" }).waitFor({ timeout: 20_000 });
+}
