@@ -93,7 +93,6 @@ interface ActiveRun {
   stop: "cancel" | "shutdown" | null;
   eta: EtaEstimator;
   settled: Promise<void>;
-  /** When progress was last told to the other processes (at most one signal per progress interval). */
 }
 
 const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
@@ -231,9 +230,12 @@ export class CheckService {
       active.stop = "cancel";
       active.controller.abort();
       await active.settled;
-    } else {
-      // Queued (its chunks worked by every process) or driven by another process (or by none: its resume failed):
-      // end it here with what is stored, and tell the others so every process working it stops sending requests.
+    }
+    const state = await this.deps.runs.stateOf(runId);
+    if (state === "preflight" || state === "running") {
+      // Queued (its chunks worked by every process; the drive here may have queued it as the cancel came) or driven
+      // by another process (or by none: its resume failed): end it here with what is stored, and tell the others so
+      // every process working it stops sending requests.
       await this.end(run, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
       await this.signal({ kind: "cancel", orgId, runId });
       this.queued?.stopRun(runId);
