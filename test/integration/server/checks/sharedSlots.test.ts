@@ -4,6 +4,7 @@
  * one that dies (stops renewing) come back to the other once their leases expire, and one that stops sending (its
  * chunks of a run are done) leaves its share to the other, taking rows again before it sends again.
  */
+import { setMaxListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import { SharedSlots } from "../../../../src/server/checks/sharedSlots.js";
@@ -37,6 +38,8 @@ describe.runIf(await postgresEnabled())("concurrency slots shared through Postgr
     let peak = 0;
     const served = { alpha: 0, beta: 0 };
     const stop = new AbortController();
+    // Twelve workers of each process wait on it, as the runner's workers wait on their run's stop signal.
+    setMaxListeners(0, stop.signal);
     const worker = async (slots: SharedSlots, name: "alpha" | "beta", signal: AbortSignal): Promise<void> => {
       while (!signal.aborted) {
         const slot = await slots.acquire(BUDGET, signal);
@@ -96,6 +99,7 @@ describe.runIf(await postgresEnabled())("concurrency slots shared through Postgr
       }
     };
     const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
     const restingStop = new AbortController();
     const busyWorkers = Array.from({ length: 12 }, () => send(busy, stop.signal));
     const restingWorkers = Array.from({ length: 12 }, () =>
