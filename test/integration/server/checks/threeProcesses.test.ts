@@ -21,21 +21,12 @@ import { storedResults } from "../../../support/checkResults.js";
 import { createTestDatabase, type TestDatabase } from "../../../support/database.js";
 import { postgresEnabled } from "../../../support/postgres.js";
 import { seedOrg } from "../../../support/seed.js";
+import { until } from "../../../support/until.js";
 
 const USERS = 5_000;
 /** The service account's budget: what the lab allows at once, and what the run may use over all processes. */
 const BUDGET = 12;
 const SERVICE_ACCOUNT = "svc-sync@contoso.lab";
-
-async function until<T>(probe: () => Promise<T | null>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe.runIf(await postgresEnabled())("a check run shared by three backend processes on PostgreSQL", () => {
   let lab: Lab;

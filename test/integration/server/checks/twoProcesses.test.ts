@@ -17,16 +17,9 @@ import { createTestBackend, type TestBackend } from "../../../support/backend.js
 import { storedResults } from "../../../support/checkResults.js";
 import { postgresEnabled } from "../../../support/postgres.js";
 import { seedOrgUsers } from "../../../support/seed.js";
+import { until } from "../../../support/until.js";
 
 const USERS = 300;
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.runIf(await postgresEnabled())("check runs shared by two backend processes on PostgreSQL", () => {
   let lab: Lab;
