@@ -2,8 +2,10 @@
  * Two backends on one PostgreSQL schema, as two processes would be: a run started on one is followed from the other
  * (its progress and end reach the other's event subscribers through LISTEN/NOTIFY), a cancel sent to the other
  * stops every process working it, and when the process that started a run goes away the other works its chunks
- * (pg-boss jobs) to the end, with exactly one result per user.
+ * (pg-boss jobs) to the end, with exactly one result per user. A cancel that reaches the starter while it is still
+ * queuing the run's chunks ends the run as cancelled, not completed.
  */
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckRunDto, CheckRunEvent } from "../../../../src/contract/checks.js";
 import {
@@ -15,7 +17,7 @@ import {
 } from "../../../../src/lab/index.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import { storedResults } from "../../../support/checkResults.js";
-import { postgresEnabled } from "../../../support/postgres.js";
+import { postgresEnabled, TEST_DATABASE_URL } from "../../../support/postgres.js";
 import { seedOrgUsers } from "../../../support/seed.js";
 import { until } from "../../../support/until.js";
 
@@ -106,6 +108,65 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
     const end = seenByOther.find((event) => event.type === "end");
     expect(end?.run.state).toBe("cancelled");
     unsubscribe();
+  });
+
+  it("ends a run cancelled when the cancel comes while the starter is queuing its chunks", async () => {
+    // Holding pg-boss's job table keeps the starter inside the queuing of the run's chunks (after its preflight, the
+    // run already `running`) until the lock is let go.
+    const holder = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`LOCK TABLE "${starter.postgresSchema ?? ""}_jobs".job IN EXCLUSIVE MODE`);
+      const started = await starter.app.inject({
+        method: "POST",
+        url: `/api/orgs/${orgId}/checks`,
+        headers: { authorization: await starter.bearer(admin) },
+        payload: {
+          scope: { all: true },
+          depth: "read",
+          concurrency: 2,
+          draft: {
+            accessType: "ews_basic_impersonation",
+            ewsUrl: lab.ewsUrl,
+            accountLogon: "svc-sync@contoso.lab",
+            password: "Sync-Lab-2026!",
+          },
+        },
+      });
+      expect(started.statusCode, started.body).toBe(202);
+      const { runId } = started.json<{ runId: string }>();
+      await until(
+        async () => (await starter.app.ctx.checks.get(orgId, runId)).state === "running",
+        10_000,
+        "the preflight to pass",
+      );
+      const cancelling = starter.app.inject({
+        method: "POST",
+        url: `/api/orgs/${orgId}/checks/${runId}/cancel`,
+        headers: { authorization: await starter.bearer(admin) },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await holder.query("COMMIT");
+      const cancelled = await cancelling;
+      expect(cancelled.statusCode, cancelled.body).toBe(200);
+      expect(cancelled.json<CheckRunDto>().state).toBe("cancelled");
+
+      // The chunks were queued as the cancel came: nobody works them to the end.
+      await until(
+        () => !starter.app.ctx.checks.isActive(runId) && !other.app.ctx.checks.isActive(runId),
+        5_000,
+        "both processes to stop",
+      );
+      const afterStop = (await storedResults(starter.database.db, runId)).rows;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await storedResults(starter.database.db, runId)).rows).toBe(afterStop);
+      expect(afterStop).toBeLessThan(USERS);
+      expect((await other.app.ctx.checks.get(orgId, runId)).state).toBe("cancelled");
+    } finally {
+      await holder.query("ROLLBACK").catch(() => undefined);
+      await holder.end();
+    }
   });
 
   it("finishes a run whose starter went away: the other works its chunks, one result per user", async () => {
