@@ -30,6 +30,28 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
   let orgId: string;
   let admin: string;
 
+  /** Starts a run of every user on the starter, two requests at a time; resolves with its id. */
+  async function startRun(): Promise<string> {
+    const started = await starter.app.inject({
+      method: "POST",
+      url: `/api/orgs/${orgId}/checks`,
+      headers: { authorization: await starter.bearer(admin) },
+      payload: {
+        scope: { all: true },
+        depth: "read",
+        concurrency: 2,
+        draft: {
+          accessType: "ews_basic_impersonation",
+          ewsUrl: lab.ewsUrl,
+          accountLogon: "svc-sync@contoso.lab",
+          password: "Sync-Lab-2026!",
+        },
+      },
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    return started.json<{ runId: string }>().runId;
+  }
+
   beforeAll(async () => {
     const generated = generateScenario({ users: USERS, base: await loadScenarioFile(DEMO_SCENARIO_FILE) });
     lab = await startLab({ scenario: { ...generated, latencyMs: { min: 20, max: 20 }, faults: [] }, port: 0 });
@@ -66,24 +88,7 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
   });
 
   it("follows the run from the other process and stops it everywhere when the other process cancels", async () => {
-    const started = await starter.app.inject({
-      method: "POST",
-      url: `/api/orgs/${orgId}/checks`,
-      headers: { authorization: await starter.bearer(admin) },
-      payload: {
-        scope: { all: true },
-        depth: "read",
-        concurrency: 2,
-        draft: {
-          accessType: "ews_basic_impersonation",
-          ewsUrl: lab.ewsUrl,
-          accountLogon: "svc-sync@contoso.lab",
-          password: "Sync-Lab-2026!",
-        },
-      },
-    });
-    expect(started.statusCode, started.body).toBe(202);
-    const { runId } = started.json<{ runId: string }>();
+    const runId = await startRun();
     const seenByOther: CheckRunEvent[] = [];
     const unsubscribe = other.app.ctx.checks.events.subscribe(runId, (event) => seenByOther.push(event));
     await until(() => seenByOther.some((event) => event.type === "progress" && event.run.done > 0), 10_000, "progress");
@@ -118,24 +123,7 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
     try {
       await holder.query("BEGIN");
       await holder.query(`LOCK TABLE "${starter.postgresSchema ?? ""}_jobs".job IN EXCLUSIVE MODE`);
-      const started = await starter.app.inject({
-        method: "POST",
-        url: `/api/orgs/${orgId}/checks`,
-        headers: { authorization: await starter.bearer(admin) },
-        payload: {
-          scope: { all: true },
-          depth: "read",
-          concurrency: 2,
-          draft: {
-            accessType: "ews_basic_impersonation",
-            ewsUrl: lab.ewsUrl,
-            accountLogon: "svc-sync@contoso.lab",
-            password: "Sync-Lab-2026!",
-          },
-        },
-      });
-      expect(started.statusCode, started.body).toBe(202);
-      const { runId } = started.json<{ runId: string }>();
+      const runId = await startRun();
       await until(
         async () => (await starter.app.ctx.checks.get(orgId, runId)).state === "running",
         10_000,
@@ -170,24 +158,7 @@ describe.runIf(await postgresEnabled())("check runs shared by two backend proces
   });
 
   it("finishes a run whose starter went away: the other works its chunks, one result per user", async () => {
-    const started = await starter.app.inject({
-      method: "POST",
-      url: `/api/orgs/${orgId}/checks`,
-      headers: { authorization: await starter.bearer(admin) },
-      payload: {
-        scope: { all: true },
-        depth: "read",
-        concurrency: 2,
-        draft: {
-          accessType: "ews_basic_impersonation",
-          ewsUrl: lab.ewsUrl,
-          accountLogon: "svc-sync@contoso.lab",
-          password: "Sync-Lab-2026!",
-        },
-      },
-    });
-    expect(started.statusCode, started.body).toBe(202);
-    const { runId } = started.json<{ runId: string }>();
+    const runId = await startRun();
     const stored = () => storedResults(starter.database.db, runId);
     await until(async () => (await stored()).rows >= 30, 10_000, "the first results");
 
