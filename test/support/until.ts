@@ -6,13 +6,12 @@ export async function until<T>(
   probe: () => T | Promise<T>,
   timeoutMs: number,
   what: string,
-  intervalMs = 25,
 ): Promise<Exclude<T, false | null | undefined>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== false && value !== null && value !== undefined) return value as Exclude<T, false | null | undefined>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
