@@ -29,7 +29,7 @@ import { ensureBootstrapOrganization, seedBootstrapUsers, seededAdminName } from
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
-import { installErrorHandler, problemForClientError } from "./errors.js";
+import { installErrorHandler, problemForClientError, problemForFrameworkError } from "./errors.js";
 import { loggerOptions } from "./logging.js";
 import { createOutboundClient, type OutboundClient } from "./net/outbound.js";
 import { defaultDriverFactory } from "./emailConfig/service.js";
@@ -68,6 +68,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     trustProxy: typeof trustProxy === "number" ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler: problemForClientError,
+    frameworkErrors: problemForFrameworkError,
   });
   const owned: Array<() => Promise<void>> = [];
   try {

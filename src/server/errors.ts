@@ -123,6 +123,51 @@ export function installErrorHandler(app: FastifyInstance): void {
   );
 }
 
+/**
+ * The headers every API answer carries (helmet's and the API's deny-all CSP). An answer built before any hook runs
+ * (a router-level refusal) sets them itself.
+ */
+export const API_SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-resource-policy": "same-origin",
+  "origin-agent-cluster": "?1",
+  "referrer-policy": "no-referrer",
+  "strict-transport-security": "max-age=31536000; includeSubDomains",
+  "x-content-type-options": "nosniff",
+  "x-dns-prefetch-control": "off",
+  "x-download-options": "noopen",
+  "x-permitted-cross-domain-policies": "none",
+  "x-xss-protection": "0",
+  "cache-control": "no-store",
+};
+
+const FRAMEWORK_ERRORS: Record<string, { status: number; detail: string }> = {
+  FST_ERR_BAD_URL: { status: 400, detail: "The request path is not valid percent-encoded UTF-8." },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    detail: "A path segment of the request is longer than this server accepts.",
+  },
+};
+
+/**
+ * Fastify's frameworkErrors: what the router refuses before any route or hook runs (a path that does not decode, a
+ * path parameter over the length limit) is problem+json with the API's headers, and names no part of the input.
+ */
+export function problemForFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const known = FRAMEWORK_ERRORS[error.code] ?? { status: 400, detail: "The request could not be routed." };
+  void reply
+    .code(known.status)
+    .headers(API_SECURITY_HEADERS)
+    .type("application/problem+json")
+    .send({
+      type: PROBLEM_TYPE,
+      title: STATUS_CODES[known.status] ?? "Bad Request",
+      status: known.status,
+      detail: known.detail,
+    });
+}
+
 const CLIENT_ERRORS: Record<string, { status: number; detail: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, detail: "The request's header fields are larger than this server accepts." },
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: "The request was not received in time." },
