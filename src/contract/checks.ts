@@ -209,13 +209,22 @@ export interface DiscoverEwsUrlInput {
   password?: string;
   /** How POX signs in, as the configuration's Authentication; omitted means automatic. */
   authentication?: EwsAuthentication;
+  /** An Autodiscover POX URL the admin chose from a "found" step: tried first, with the credentials. */
+  autodiscoverUrl?: string;
+}
+
+/** What a "found" step points at (outside the domain, so nothing was sent there), for the admin to take. */
+export interface DiscoverySuggestionDto {
+  kind: "autodiscoverUrl" | "address" | "ewsUrl";
+  value: string;
 }
 
 export interface DiscoveryStepDto {
   name: string;
   url: string | null;
-  outcome: "ok" | "failed" | "skipped";
+  outcome: "ok" | "failed" | "skipped" | "found";
   detail: string;
+  suggestion?: DiscoverySuggestionDto;
 }
 
 export interface DiscoveryResultDto {

@@ -3,6 +3,12 @@
  * Microsoft 365 (Autodiscover v2 at outlook.office365.com), Autodiscover POX at https://<domain> then
  * https://autodiscover.<domain>, Autodiscover v2 JSON at autodiscover.<domain>; the unauthenticated HTTP redirect
  * and DNS SRV are listed as skipped with the reason. Never throws for what a server answers.
+ *
+ * Credentials go only to hosts the admin named: the domain's own Autodiscover hosts, or an Autodiscover URL the
+ * admin chose. A redirect (redirectUrl, redirectAddr, an HTTP 3xx) elsewhere, or an EWS URL outside the domain, is
+ * shown as a "found" step with a suggestion the admin may take, and nothing is sent there: no Basic header, and no
+ * NTLM handshake either (its AUTHENTICATE message would hand that host the logon and a response to its own
+ * challenge, crackable offline or relayable).
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { EXCHANGE_ONLINE_EWS_URL, type EwsAuthentication } from "../../contract/accessTypes.js";
@@ -14,11 +20,18 @@ import { isExchangeOnlineUrl } from "../../contract/exchangeOnline.js";
 import { isDomainName } from "../../contract/identifiers.js";
 import { sendHttp } from "../exchange/transport.js";
 
+/** What a "found" step points at, for the admin to take: an Autodiscover URL, another address or an EWS URL. */
+export interface DiscoverySuggestion {
+  kind: "autodiscoverUrl" | "address" | "ewsUrl";
+  value: string;
+}
+
 export interface DiscoveryStep {
   name: string;
   url: string | null;
-  outcome: "ok" | "failed" | "skipped";
+  outcome: "ok" | "failed" | "skipped" | "found";
   detail: string;
+  suggestion?: DiscoverySuggestion;
 }
 
 export interface DiscoveryResult {
@@ -38,6 +51,8 @@ export interface DiscoveryOptions {
   openConnection?: ConnectionOpener;
   /** Where Microsoft 365's Autodiscover v2 lives; defaults to https://outlook.office365.com. */
   microsoft365Base?: string;
+  /** An Autodiscover POX URL the admin chose (a redirect a "found" step offered): tried first, with credentials. */
+  autodiscoverUrl?: string;
 }
 
 export type DiscoveryInput =
@@ -83,12 +98,41 @@ function textOf(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-type PoxVerdict = { ok: true; ewsUrl: string } | { ok: false; detail: string } | { ok: "redirect"; url: string };
+/** https://<domain>/autodiscover/… or https://autodiscover.<domain>/…: where the domain's own Autodiscover lives. */
+export function isDomainAutodiscoverUrl(url: string, domain: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  if (parsed.protocol !== "https:" || parsed.username !== "" || parsed.password !== "") return false;
+  const host = parsed.hostname.toLowerCase();
+  if (host === `autodiscover.${domain}`) return true;
+  return host === domain && parsed.pathname.toLowerCase().startsWith("/autodiscover/");
+}
 
-/** Reads an Outlook POX response: EXPR (external) EwsUrl first, then EXCH; an Error; or a redirectUrl action. */
+/** An EWS URL on the domain or one of its subdomains (mail.contoso.com for contoso.com), or Exchange Online. */
+export function isEwsUrlOfDomain(url: string, domain: string): boolean {
+  if (isExchangeOnlineUrl(url)) return true;
+  const host = new URL(url).hostname.toLowerCase();
+  return host === domain || host.endsWith(`.${domain}`);
+}
+
+type PoxVerdict =
+  | { ok: true; ewsUrl: string }
+  | { ok: false; detail: string }
+  | { ok: "redirect"; url: string }
+  | { ok: "redirectAddr"; address: string };
+
+/** Reads an Outlook POX response: EXPR (external) EwsUrl first, then EXCH; an Error; a redirectUrl or redirectAddr. */
 export function readPoxResponse(xml: string): PoxVerdict {
-  if (XMLValidator.validate(xml) !== true) return { ok: false, detail: "the answer is not XML" };
-  const document = poxParser.parse(xml) as Record<string, unknown>;
+  // Autodiscover never sends a DTD: one is refused before parsing, so no entity is ever declared or resolved.
+  if (/<!DOCTYPE/i.test(xml)) return { ok: false, detail: "the answer carries a DTD, which Autodiscover never sends" };
+  let document: Record<string, unknown>;
+  try {
+    if (XMLValidator.validate(xml) !== true) return { ok: false, detail: "the answer is not XML" };
+    document = poxParser.parse(xml) as Record<string, unknown>;
+  } catch (error) {
+    // The parser bounds nesting and refuses what it cannot read by throwing: this step fails, the others go on.
+    return { ok: false, detail: `unreadable XML: ${error instanceof Error ? error.message : String(error)}` };
+  }
   const response = (document.Autodiscover as { Response?: Record<string, unknown> } | undefined)?.Response;
   if (response === undefined) return { ok: false, detail: "the answer is not an Autodiscover response" };
   const error = response.Error as { Message?: unknown; ErrorCode?: unknown } | undefined;
@@ -98,10 +142,17 @@ export function readPoxResponse(xml: string): PoxVerdict {
       detail: `Autodiscover error ${textOf(error.ErrorCode)}: ${textOf(error.Message)}`.trim(),
     };
   }
-  const account = response.Account as { Action?: unknown; RedirectUrl?: unknown; Protocol?: unknown } | undefined;
+  const account = response.Account as
+    { Action?: unknown; RedirectUrl?: unknown; RedirectAddr?: unknown; Protocol?: unknown } | undefined;
   if (account?.Action === "redirectUrl") {
     const url = httpsUrl(account.RedirectUrl);
     return url === null ? { ok: false, detail: "redirected to a non-https URL" } : { ok: "redirect", url };
+  }
+  if (account?.Action === "redirectAddr") {
+    const address = textOf(account.RedirectAddr).trim().toLowerCase();
+    return emailAddressProblem(address) === null
+      ? { ok: "redirectAddr", address }
+      : { ok: false, detail: "redirected to something that is not an email address" };
   }
   const protocols = [account?.Protocol].flat() as Array<{ Type?: unknown; EwsUrl?: unknown } | undefined>;
   for (const type of ["EXPR", "EXCH"]) {
@@ -155,7 +206,28 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
 
   const found = (ewsUrl: string): DiscoveryResult => ({ ewsUrl, exchangeOnline: isExchangeOnlineUrl(ewsUrl), steps });
 
-  async function v2(name: string, base: string): Promise<string | null> {
+  /** A step whose answer points outside the domain: shown for the admin to take, nothing sent there. */
+  function pointsAt(name: string, url: string, suggestion: DiscoverySuggestion, why: string): null {
+    steps.push({
+      name,
+      url,
+      outcome: "found",
+      detail: `Autodiscover points at ${suggestion.value}: use it? ${why}`,
+      suggestion,
+    });
+    return null;
+  }
+  const notSent = `Nothing was sent there: it is not one of ${domain}'s Autodiscover hosts.`;
+  const notFilled = `It is outside ${domain}, so it was not filled in: the checks would send the service account's credentials there.`;
+
+  /** An EWS URL an Autodiscover answer named: taken when it belongs to the domain, else offered. */
+  function foundEwsUrl(name: string, url: string, ewsUrl: string): string | null {
+    if (!isEwsUrlOfDomain(ewsUrl, domain)) return pointsAt(name, url, { kind: "ewsUrl", value: ewsUrl }, notFilled);
+    steps.push({ name, url, outcome: "ok", detail: `EWS URL ${ewsUrl}` });
+    return ewsUrl;
+  }
+
+  async function v2(name: string, base: string, ofDomain: boolean): Promise<string | null> {
     const url = `${base}/autodiscover/autodiscover.json?Email=${encodedEmail}&Protocol=EWS`;
     const result = await sendHttp(
       options.fetch,
@@ -173,19 +245,20 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
       return null;
     }
     const verdict = readV2Response(result.answer.status, result.answer.body);
-    steps.push(
-      verdict.ok
-        ? { name, url, outcome: "ok", detail: `EWS URL ${verdict.ewsUrl}` }
-        : { name, url, outcome: "failed", detail: verdict.detail },
-    );
-    return verdict.ok ? verdict.ewsUrl : null;
+    if (!verdict.ok) {
+      steps.push({ name, url, outcome: "failed", detail: verdict.detail });
+      return null;
+    }
+    if (ofDomain) return foundEwsUrl(name, url, verdict.ewsUrl);
+    steps.push({ name, url, outcome: "ok", detail: `EWS URL ${verdict.ewsUrl}` });
+    return verdict.ewsUrl;
   }
 
-  async function pox(name: string, url: string, redirectsLeft = 1): Promise<string | null> {
+  async function pox(name: string, url: string, redirectsLeft = 1, address = email): Promise<string | null> {
     const init = {
       method: "POST" as const,
       headers: { "Content-Type": "text/xml; charset=utf-8" },
-      body: poxRequest(email),
+      body: poxRequest(address),
     };
     const result =
       signIn === null
@@ -209,25 +282,55 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
       steps.push({ name, url, outcome: "failed", detail });
       return null;
     }
-    if (status !== 200) {
-      steps.push({ name, url, outcome: "failed", detail: `HTTP ${status}` });
+    const location = [301, 302, 303, 307, 308].includes(status) ? result.answer.headers.get("location") : null;
+    const verdict: PoxVerdict =
+      location !== null
+        ? URL.canParse(location, url)
+          ? { ok: "redirect", url: new URL(location, url).href }
+          : { ok: false, detail: `HTTP ${status} to an unreadable location` }
+        : status === 200
+          ? readPoxResponse(body)
+          : { ok: false, detail: `HTTP ${status}` };
+    if (verdict.ok === "redirect") {
+      // Followed only to the domain's own Autodiscover hosts: anywhere else would receive the credentials.
+      if (!isDomainAutodiscoverUrl(verdict.url, domain)) {
+        return pointsAt(name, url, { kind: "autodiscoverUrl", value: verdict.url }, notSent);
+      }
+      steps.push({ name, url, outcome: "failed", detail: `redirected to ${verdict.url}` });
+      return redirectsLeft > 0 ? pox(`${name} (redirect)`, verdict.url, redirectsLeft - 1, address) : null;
+    }
+    if (verdict.ok === "redirectAddr") {
+      const redirectDomain = verdict.address.slice(verdict.address.lastIndexOf("@") + 1);
+      if (redirectDomain !== domain) {
+        const why = `Nothing was sent for it: its domain is not ${domain}; the wand can be run again with that address.`;
+        return pointsAt(name, url, { kind: "address", value: verdict.address }, why);
+      }
+      steps.push({ name, url, outcome: "failed", detail: `redirected to the address ${verdict.address}` });
+      return redirectsLeft > 0 ? pox(`${name} (redirect)`, url, redirectsLeft - 1, verdict.address) : null;
+    }
+    if (!verdict.ok) {
+      steps.push({ name, url, outcome: "failed", detail: verdict.detail });
       return null;
     }
-    const verdict = readPoxResponse(body);
-    if (verdict.ok === "redirect") {
-      steps.push({ name, url, outcome: "failed", detail: `redirected to ${verdict.url}` });
-      return redirectsLeft > 0 ? pox(`${name} (redirect)`, verdict.url, redirectsLeft - 1) : null;
-    }
-    steps.push(
-      verdict.ok
-        ? { name, url, outcome: "ok", detail: `EWS URL ${verdict.ewsUrl}` }
-        : { name, url, outcome: "failed", detail: verdict.detail },
-    );
-    return verdict.ok ? verdict.ewsUrl : null;
+    return foundEwsUrl(name, url, verdict.ewsUrl);
   }
 
+  const chosen = options.autodiscoverUrl === undefined ? null : httpsUrl(options.autodiscoverUrl);
   const plan: Array<{ name: string; url: string; run: () => Promise<string | null> }> = [
-    { name: "Microsoft 365 (Autodiscover v2)", url: m365, run: () => v2("Microsoft 365 (Autodiscover v2)", m365) },
+    ...(chosen === null
+      ? []
+      : [
+          {
+            name: "Autodiscover POX at the URL you chose",
+            url: chosen,
+            run: () => pox("Autodiscover POX at the URL you chose", chosen),
+          },
+        ]),
+    {
+      name: "Microsoft 365 (Autodiscover v2)",
+      url: m365,
+      run: () => v2("Microsoft 365 (Autodiscover v2)", m365, false),
+    },
     {
       name: "Autodiscover POX at the domain",
       url: `https://${domain}/autodiscover/autodiscover.xml`,
@@ -245,7 +348,7 @@ export async function discoverEwsUrl(input: string, options: DiscoveryOptions): 
     {
       name: "Autodiscover v2 at autodiscover.<domain>",
       url: `https://autodiscover.${domain}`,
-      run: () => v2("Autodiscover v2 at autodiscover.<domain>", `https://autodiscover.${domain}`),
+      run: () => v2("Autodiscover v2 at autodiscover.<domain>", `https://autodiscover.${domain}`, true),
     },
   ];
   let ewsUrl: string | null = null;

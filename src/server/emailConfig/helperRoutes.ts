@@ -32,6 +32,7 @@ const DiscoverBody = Type.Object(
     accountLogon: Type.Optional(Type.String({ maxLength: 320 })),
     password: Type.Optional(Type.String({ maxLength: 1024, writeOnly: true })),
     authentication: Type.Optional(Literals(...EWS_AUTHENTICATIONS)),
+    autodiscoverUrl: Type.Optional(Type.String({ maxLength: 2048, pattern: "^https://" })),
   },
   { additionalProperties: false },
 );
@@ -43,8 +44,11 @@ const DiscoveryResultSchema = Type.Object({
     Type.Object({
       name: Type.String(),
       url: Type.Union([Type.String(), Type.Null()]),
-      outcome: Type.Union([Type.Literal("ok"), Type.Literal("failed"), Type.Literal("skipped")]),
+      outcome: Literals("ok", "failed", "skipped", "found"),
       detail: Type.String(),
+      suggestion: Type.Optional(
+        Type.Object({ kind: Literals("autodiscoverUrl", "address", "ewsUrl"), value: Type.String() }),
+      ),
     }),
   ),
 });
@@ -76,7 +80,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<DiscoveryResultDto> => {
       const { orgId } = request.params;
-      const { address, accountLogon, password, authentication } = request.body;
+      const { address, accountLogon, password, authentication, autodiscoverUrl } = request.body;
       const parsed = parseDiscoveryInput(address);
       const logonProblem =
         accountLogon === undefined || accountLogon.trim() === ""
@@ -104,6 +108,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
         openConnection: (url) => outbound.openConnection(url),
         timeoutMs: HELPER_TIMEOUT_MS,
         ...(credentials === undefined ? {} : { credentials }),
+        ...(autodiscoverUrl === undefined ? {} : { autodiscoverUrl }),
       });
     },
   );

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useSession } from "../../auth/SessionProvider";
 import { useAction } from "../../hooks/useAction";
 import type { EwsAuthentication } from "../../../contract/accessTypes";
-import type { DiscoveryResultDto } from "../../../contract/checks";
+import type { DiscoverEwsUrlInput, DiscoveryResultDto, DiscoverySuggestionDto } from "../../../contract/checks";
 import { FailureMessage } from "../FailureMessage";
 
 const useStyles = makeStyles({
@@ -14,7 +14,7 @@ const useStyles = makeStyles({
   step: { overflowWrap: "anywhere" },
 });
 
-const OUTCOME_COLOR = { ok: "success", failed: "danger", skipped: "subtle" } as const;
+const OUTCOME_COLOR = { ok: "success", failed: "danger", skipped: "subtle", found: "warning" } as const;
 
 /** The EWS URL with the magic wand: discovery from the account logon's domain, every step shown. */
 export function EwsUrlField({
@@ -36,11 +36,17 @@ export function EwsUrlField({
   const styles = useStyles();
   const { api } = useSession();
   const [result, setResult] = useState<DiscoveryResultDto | null>(null);
-  const discovery = useAction(async () => {
-    const found = await api.discover(orgId, { address: discoveryAddress, ...(credentials ?? {}) });
+  const discovery = useAction(async (chosen?: Partial<DiscoverEwsUrlInput>) => {
+    const found = await api.discover(orgId, { address: discoveryAddress, ...(credentials ?? {}), ...chosen });
     setResult(found);
     if (found.ewsUrl) onChange(found.ewsUrl);
   });
+  // A "found" step pointed outside the domain and nothing was sent there: taking it is the admin's choice.
+  const take = (suggestion: DiscoverySuggestionDto) => {
+    if (suggestion.kind === "ewsUrl") onChange(suggestion.value);
+    else if (suggestion.kind === "address") void discovery.run({ address: suggestion.value });
+    else void discovery.run({ autodiscoverUrl: suggestion.value });
+  };
   const busy = discovery.pending;
 
   return (
@@ -78,6 +84,14 @@ export function EwsUrlField({
                 </Badge>{" "}
                 {step.name}
                 {step.url ? ` (${step.url})` : ""}: {step.detail}
+                {step.suggestion && (
+                  <>
+                    {" "}
+                    <Button size="small" disabled={busy} onClick={() => take(step.suggestion!)}>
+                      Use it
+                    </Button>
+                  </>
+                )}
               </li>
             ))}
           </ol>
