@@ -9,7 +9,8 @@
  *   PUT    …/alerts                    AlertRulesInput → AlertSettingsDto
  *   GET    …/channels                  AlertChannelsDto (the webhook secret never leaves the server)
  *   PUT    …/channels                  AlertChannelsInput → AlertChannelsDto
- *   POST   …/channels/test             sends a test message to each enabled channel → ChannelTestDto
+ *   POST   …/channels/test             queues a test message to each enabled channel → 202 ChannelTestDto (its
+ *                                      attempts land in the delivery log; 429 past the organization's limit)
  *   GET    …/deliveries?cursor&limit   Page<DeliveryAttemptDto>, newest first (one row per attempt)
  *   GET    …/history?cursor&limit      Page<RunHistoryEntryDto>, newest first (kept historyDays days)
  *   GET    …/status-changes?userId&cursor&limit
@@ -179,8 +180,10 @@ export interface DeliveryAttemptDto {
   at: string;
 }
 
+/** A test message queued: its attempts land in the delivery log under messageId (null: no channel is on). */
 export interface ChannelTestDto {
-  attempts: DeliveryAttemptDto[];
+  messageId: string | null;
+  channels: Array<"email" | "webhook">;
 }
 
 /** Users per health bucket: ok → connected, warning → needs attention, error and transient → failing. */

@@ -84,6 +84,9 @@ const EnvSchema = Type.Object({
   SMTP_FROM: Type.Optional(Type.String()),
   WEBHOOK_MAX_ATTEMPTS: Type.Optional(Type.String()),
   WEBHOOK_RETRY_BASE_MS: Type.Optional(Type.String()),
+  ALERT_TEST_SENDS_MAX: Type.Optional(Type.String()),
+  ALERT_TEST_SENDS_WINDOW_MS: Type.Optional(Type.String()),
+  ALERT_MAIL_DAILY_CAP: Type.Optional(Type.String()),
 });
 export type ServerEnv = Static<typeof EnvSchema>;
 
@@ -171,6 +174,10 @@ export interface MonitoringConfig {
   tickMs: number;
   smtp: SmtpConfig | null;
   webhook: { maxAttempts: number; retryBaseMs: number };
+  /** Test messages an organization may send per window (ALERT_TEST_SENDS_MAX per ALERT_TEST_SENDS_WINDOW_MS). */
+  testSends: { max: number; windowMs: number };
+  /** Alert and test mails one organization may send per UTC day (ALERT_MAIL_DAILY_CAP); past it, none go out. */
+  mailDailyCap: number;
 }
 
 export interface ServerConfig {
@@ -458,6 +465,11 @@ function parseMonitoring(env: ServerEnv): MonitoringConfig {
       maxAttempts: wholeWithin(env.WEBHOOK_MAX_ATTEMPTS, 5, "WEBHOOK_MAX_ATTEMPTS", 1, 10),
       retryBaseMs: wholeWithin(env.WEBHOOK_RETRY_BASE_MS, 2_000, "WEBHOOK_RETRY_BASE_MS", 1, 600_000),
     },
+    testSends: {
+      max: wholeWithin(env.ALERT_TEST_SENDS_MAX, 5, "ALERT_TEST_SENDS_MAX", 1, 1000),
+      windowMs: wholeWithin(env.ALERT_TEST_SENDS_WINDOW_MS, 600_000, "ALERT_TEST_SENDS_WINDOW_MS", 1_000, 86_400_000),
+    },
+    mailDailyCap: wholeWithin(env.ALERT_MAIL_DAILY_CAP, 50, "ALERT_MAIL_DAILY_CAP", 1, 100_000),
   };
 }
 

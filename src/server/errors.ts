@@ -36,6 +36,12 @@ export const preconditionFailed = (detail: string) =>
 export const preconditionRequired = (detail: string) =>
   new HttpError(428, "Precondition Required", detail, [{ field: "If-Match", message: detail }]);
 
+/** 429 with Retry-After in whole seconds (at least 1). */
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new HttpError(429, "Too Many Requests", detail, undefined, {
+    "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  });
+
 export function unauthorized(detail: string): HttpError {
   // RFC 6750: tell the client why its bearer token was refused, without echoing the token.
   const safe = detail.replace(/["\\]/g, "'");

@@ -214,6 +214,19 @@ export function monitoringRepository(db: Db, now: () => Date) {
       return stored;
     },
 
+    /** Email attempts since `since` (ISO): all of them, and those the daily cap held back (error starting `capped`). */
+    async emailsSince(orgId: string, since: string, capped: string): Promise<{ sent: number; held: number }> {
+      const rows = await db
+        .selectFrom("monitoring_deliveries")
+        .select(["status", "error"])
+        .where("org_id", "=", orgId)
+        .where("channel", "=", "email")
+        .where("at", ">=", since)
+        .execute();
+      const held = rows.filter((row) => row.error?.startsWith(capped) === true).length;
+      return { sent: rows.length - held, held };
+    },
+
     async deliveries(orgId: string, options: PageOptions) {
       const before = decodeCursor(options.cursor, 2);
       let query = db.selectFrom("monitoring_deliveries").selectAll().where("org_id", "=", orgId);

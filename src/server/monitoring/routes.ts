@@ -124,12 +124,15 @@ export function monitoringRoutes(app: FastifyInstance): Promise<void> {
       preHandler: app.requireOrgAdmin,
       schema: {
         tags,
-        summary: "Send a test message to every enabled channel; answers each attempt",
+        summary: "Queue a test message to every enabled channel (limited per organization); see the delivery log",
         params: OrgParams,
-        response: { 200: ChannelTestSchema, ...errorResponses(...ADMIN_ERRORS) },
+        response: { 202: ChannelTestSchema, ...errorResponses(...ADMIN_ERRORS, 429) },
       },
     },
-    async (request) => ({ attempts: await monitoring.sendTest(request.params.orgId) }),
+    async (request, reply) => {
+      const queued = await monitoring.sendTest(request.params.orgId, callerOf(request).email);
+      return reply.code(202).send(queued);
+    },
   );
 
   app.get<{ Params: Static<typeof OrgParams>; Querystring: Static<typeof MonitoringPageQuery> }>(

@@ -126,7 +126,10 @@ export const DeliverySchema = Type.Object({
   at: Timestamp,
 });
 
-export const ChannelTestSchema = Type.Object({ attempts: Type.Array(DeliverySchema) });
+export const ChannelTestSchema = Type.Object({
+  messageId: Nullable(Uuid),
+  channels: Type.Array(Literals("email", "webhook")),
+});
 
 const severityCounts = Type.Object({
   ok: Type.Integer(),

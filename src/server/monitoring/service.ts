@@ -15,6 +15,7 @@ import type {
   AlertMessageDto,
   AlertRulesDto,
   AlertSettingsDto,
+  ChannelTestDto,
   DeliveryAttemptDto,
   FailingUserDto,
   MonitoringScheduleDto,
@@ -27,7 +28,7 @@ import { recordAudit } from "../audit/service.js";
 import type { CheckService } from "../checks/service.js";
 import type { MonitoringConfig } from "../config.js";
 import { credentialExpiryOf, emailConfigSummary, type UrlGuard } from "../emailConfig/service.js";
-import { badRequest, notFound } from "../errors.js";
+import { badRequest, notFound, tooManyRequests } from "../errors.js";
 import type { OutboundFetch } from "../net/outbound.js";
 import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
@@ -68,10 +69,15 @@ export interface MonitoringDeps {
 /** The associated data of an organization's webhook secret: table, column and org id. */
 export const webhookSecretContext = (orgId: string): string => `monitoring_settings.webhook_secret_enc:${orgId}`;
 
+/** How a delivery row held back by the daily mail cap begins (the log's reason, and how the cap counts them). */
+export const MAIL_CAP_REACHED = "Not sent: the organization's daily cap of alert mail is reached";
+
 export class MonitoringService {
   private readonly pending = new Set<Promise<unknown>>();
   /** Aborts webhook back-offs at shutdown, so a receiver that keeps failing cannot hold the server open. */
   private readonly stopping = new AbortController();
+  /** Each organization's recent test sends (ms), for the per-organization limit; per process. */
+  private readonly testSends = new Map<string, number[]>();
 
   constructor(private readonly deps: MonitoringDeps) {}
 
@@ -178,11 +184,40 @@ export class MonitoringService {
     return after;
   }
 
-  /** Sends a test message to every enabled channel and waits for the attempts (retries included). */
-  async sendTest(orgId: string): Promise<DeliveryAttemptDto[]> {
+  /**
+   * Queues a test message to every enabled channel and answers at once: its attempts (retries included) land in
+   * the delivery log. At most testSends.max per testSends.windowMs per organization, else 429 with Retry-After.
+   */
+  async sendTest(orgId: string, actor: string): Promise<ChannelTestDto> {
     const org = await this.requireOrg(orgId);
-    const rows = await this.dispatch(orgId, org.name, "test", null, "Test message from Sync Sidebar monitoring", null);
-    return rows.map(toDeliveryDto);
+    const { max, windowMs } = this.deps.config.testSends;
+    const now = this.deps.now().getTime();
+    const recent = (this.testSends.get(orgId) ?? []).filter((at) => at > now - windowMs);
+    if (recent.length >= max) {
+      const wait = (recent[0]! + windowMs - now) / 1000;
+      const minutes = Math.round(windowMs / 60_000);
+      throw tooManyRequests(
+        `At most ${max} test messages per ${minutes} minutes per organization: try again in ${Math.ceil(wait)} s.`,
+        wait,
+      );
+    }
+    this.testSends.set(orgId, [...recent, now]);
+    const prepared = await this.prepare(
+      orgId,
+      org.name,
+      "test",
+      null,
+      "Test message from Sync Sidebar monitoring",
+      null,
+    );
+    const channels: ChannelTestDto["channels"] = [
+      ...(prepared.email === null ? [] : (["email"] as const)),
+      ...(prepared.webhook === null ? [] : (["webhook"] as const)),
+    ];
+    if (channels.length === 0) return { messageId: null, channels };
+    this.deps.log.info({ orgId, messageId: prepared.message.id, actor, channels }, "test alert queued");
+    this.background(this.send(prepared));
+    return { messageId: prepared.message.id, channels };
   }
 
   async history(orgId: string, page: PageOptions): Promise<Page<RunHistoryEntryDto>> {
@@ -296,6 +331,54 @@ export class MonitoringService {
     summary: string,
     runId: string | null,
   ) {
+    return this.send(await this.prepare(orgId, orgName, event, kind, summary, runId));
+  }
+
+  /** Sends a prepared message; email only while the organization is under its daily cap of alert mail. */
+  private async send(prepared: PreparedMessage) {
+    const { message, webhook } = prepared;
+    let email = prepared.email;
+    const held = email === null ? [] : await this.holdPastDailyCap(message);
+    if (held.length > 0) email = null;
+    return [...held, ...(await deliver(this.deliveryDeps(), message, { email, webhook }))];
+  }
+
+  /** Past the daily cap: one failed row saying why (no mail), and an audit line at the first one of the day. */
+  private async holdPastDailyCap(message: AlertMessageDto) {
+    const { store, config } = this.deps;
+    const day = message.at.slice(0, 10);
+    const today = await store.emailsSince(message.orgId, `${day}T00:00:00.000Z`, MAIL_CAP_REACHED);
+    if (today.sent < config.mailDailyCap) return [];
+    const row = await store.recordDelivery({
+      org_id: message.orgId,
+      message_id: message.id,
+      channel: "email",
+      event: message.event,
+      kind: message.kind,
+      attempt: 1,
+      status: "failed",
+      http_status: null,
+      error: `${MAIL_CAP_REACHED} (${config.mailDailyCap} a day, ALERT_MAIL_DAILY_CAP); it resets at 00:00 UTC.`,
+    });
+    if (today.held === 0) {
+      await recordAudit(this.deps.repos, {
+        orgId: message.orgId,
+        actor: "system",
+        action: "monitoring.alert_mail.cap_reached",
+        after: { cap: config.mailDailyCap, day },
+      });
+    }
+    return [row];
+  }
+
+  private async prepare(
+    orgId: string,
+    orgName: string,
+    event: AlertEvent,
+    kind: AlertKind | null,
+    summary: string,
+    runId: string | null,
+  ): Promise<PreparedMessage> {
     const row = await this.deps.store.settings(orgId);
     const channels = parseStored(row?.channels_json ?? null, DEFAULT_CHANNELS);
     const message: AlertMessageDto = {
@@ -314,7 +397,7 @@ export class MonitoringService {
       webhook = { url: channels.webhook.url, secret };
     }
     const email = channels.email.enabled && channels.email.recipients.length > 0 ? channels.email.recipients : null;
-    return deliver(this.deliveryDeps(), message, { email, webhook });
+    return { message, email, webhook };
   }
 
   private deliveryDeps(): DeliveryDeps {
@@ -368,6 +451,12 @@ export class MonitoringService {
     if (org === null) throw notFound("Organization");
     return org;
   }
+}
+
+interface PreparedMessage {
+  message: AlertMessageDto;
+  email: string[] | null;
+  webhook: WebhookTarget | null;
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

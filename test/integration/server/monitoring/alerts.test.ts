@@ -203,8 +203,12 @@ describe("monitoring history and alerts", () => {
 
   it("sends a test message on request", async () => {
     const tested = await api("POST", monitoring("channels/test"));
-    expect(tested.statusCode, tested.body).toBe(200);
-    expect(tested.json<{ attempts: DeliveryAttemptDto[] }>().attempts).toMatchObject([
+    expect(tested.statusCode, tested.body).toBe(202);
+    const { messageId } = tested.json<{ messageId: string; channels: string[] }>();
+    expect(tested.json()).toMatchObject({ channels: ["webhook"] });
+    await harness.app.ctx.monitoring.idle();
+    const log = (await api("GET", monitoring("deliveries"))).json<Page<DeliveryAttemptDto>>();
+    expect(log.items.filter((row) => row.messageId === messageId)).toMatchObject([
       { channel: "webhook", event: "test", status: "delivered", httpStatus: 200 },
     ]);
     expect(receiver.received.at(-1)).toMatchObject({ signatureValid: true, body: { event: "test", kind: null } });
