@@ -36,6 +36,8 @@ export interface EwsDriverOptions {
   appId?: string | null;
   fetch: OutboundFetch;
   timeoutMs: number;
+  /** Tests: tighter bounds than EWS_PREFLIGHT_LIMITS. */
+  limits?: Partial<EwsPreflightLimits>;
 }
 
 export const TEST_MESSAGE = {
@@ -68,6 +70,20 @@ const NO_ROOMS = "rooms and resources will not be read";
 function outcomeOf(classified: Classified, steps: StepOutcome[]): CheckOutcome {
   return { ...classifiedFields(classified), steps };
 }
+
+/**
+ * Bounds on what a server (hostile, or just huge) can make the preflight do: room lists read (the rest summarized),
+ * rooms kept, time spent on rooms, the whole preflight's duration, and the steps it stores in the run.
+ */
+export const EWS_PREFLIGHT_LIMITS = {
+  roomLists: 50,
+  rooms: 1_000,
+  roomsMs: 15_000,
+  preflightMs: 45_000,
+  steps: 60,
+};
+
+export type EwsPreflightLimits = { [K in keyof typeof EWS_PREFLIGHT_LIMITS]: number };
 
 export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
   const ews = createEwsClient({
@@ -102,25 +118,59 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
     detail: retiredAccessTypeDetail(evidence),
   });
 
-  async function readRooms(signal: AbortSignal, steps: StepOutcome[] | null): Promise<RoomsOutcome> {
+  const limits: EwsPreflightLimits = { ...EWS_PREFLIGHT_LIMITS, ...options.limits };
+
+  /** The first `limits.roomLists` room lists, within `limits.roomsMs`; the rest summarized in one step. */
+  async function readRooms(outer: AbortSignal, steps: StepOutcome[] | null): Promise<RoomsOutcome> {
+    const budget = AbortSignal.timeout(limits.roomsMs);
+    const signal = AbortSignal.any([outer, budget]);
     let startedAt = performance.now();
     const lists = await client.call(buildGetRoomLists(asServiceAccount), signal);
     steps?.push(stepOf("GetRoomLists", lists.classified, startedAt));
     if (!lists.ok) return { ok: false, rooms: [], ...classifiedFields(lists.classified) };
     const rooms: RoomsOutcome["rooms"] = [];
-    for (const list of lists.messages.flatMap(roomListsOf)) {
+    const all = lists.messages.flatMap(roomListsOf);
+    let read = 0;
+    for (const list of all.slice(0, limits.roomLists)) {
+      if (budget.aborted || rooms.length >= limits.rooms) break;
       startedAt = performance.now();
       const listRooms = await client.call(buildGetRooms(asServiceAccount, list.email), signal);
+      if (budget.aborted && !outer.aborted) break;
       steps?.push(stepOf(`GetRooms ${list.email}`, listRooms.classified, startedAt));
       if (!listRooms.ok) return { ok: false, rooms, ...classifiedFields(listRooms.classified) };
-      for (const room of listRooms.messages.flatMap(roomsOf)) {
+      read += 1;
+      for (const room of listRooms.messages.flatMap(roomsOf).slice(0, limits.rooms - rooms.length)) {
         rooms.push({ name: room.name ?? room.email, email: room.email, roomList: list.name ?? list.email });
       }
+    }
+    const left = all.length - read;
+    if (left > 0) {
+      const why = budget.aborted
+        ? `the ${Math.round(limits.roomsMs / 1000)} s spent on rooms ran out`
+        : rooms.length >= limits.rooms
+          ? `${limits.rooms.toLocaleString("en-US")} rooms were read`
+          : `at most ${limits.roomLists} are read`;
+      steps?.push(
+        stepOf(
+          `and ${left.toLocaleString("en-US")} more room list${left === 1 ? "" : "s"}`,
+          { category: "ok", detail: `not read: ${why}` },
+          performance.now(),
+        ),
+      );
     }
     return { ok: true, category: "ok", rooms };
   }
 
-  return {
+  /** At most limits.steps steps: the first ones, and one that counts the rest. */
+  function capped(report: PreflightReport): PreflightReport {
+    if (report.steps.length <= limits.steps) return report;
+    const kept = report.steps.slice(0, limits.steps - 1);
+    const dropped = report.steps.length - kept.length;
+    kept.push(stepOf(`and ${dropped} more steps`, { category: "ok", detail: "not stored" }, performance.now()));
+    return { ...report, steps: kept };
+  }
+
+  const driver: MailboxDriver = {
     async preflight(signal): Promise<PreflightReport> {
       const steps: StepOutcome[] = [];
       const warnings: PreflightReport["warnings"] = [];
@@ -245,6 +295,14 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
 
     listRooms(signal: AbortSignal): Promise<RoomsOutcome> {
       return readRooms(signal, null);
+    },
+  };
+  return {
+    ...driver,
+    async preflight(signal, depth): Promise<PreflightReport> {
+      // The whole preflight within limits.preflightMs, whatever each request's own timeout.
+      const bounded = AbortSignal.any([signal, AbortSignal.timeout(limits.preflightMs)]);
+      return capped(await driver.preflight(bounded, depth));
     },
   };
 }
