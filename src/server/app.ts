@@ -97,6 +97,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
 
     const checks = await buildCheckService({ config, database, repos, keyring, outbound, now }, app);
     const monitoring = buildMonitoring({ config, database, repos, keyring, outbound, now, checks }, app);
+    // Webhook URLs saved before migration 020 are sealed with the keyring, which migrations do not have.
+    const sealedUrls = await monitoring.service.sealClearWebhookUrls();
+    if (sealedUrls > 0) app.log.info({ sealed: sealedUrls }, "sealed webhook URLs saved in clear");
     const { service: monitoringService, scheduler } = monitoring;
     const ctx: AppContext = {
       ...{ config, database, repos, keyring, outbound, tokens, now, checks },

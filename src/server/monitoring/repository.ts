@@ -46,7 +46,7 @@ export function monitoringRepository(db: Db, now: () => Date) {
       part: SettingsPart,
       json: string,
       actor: string,
-      extra: Partial<Pick<MonitoringSettingsTable, "webhook_secret_enc">> = {},
+      extra: Partial<Pick<MonitoringSettingsTable, "webhook_secret_enc" | "webhook_url_enc">> = {},
     ): Promise<void> {
       const at = now().toISOString();
       const values = {
@@ -252,6 +252,38 @@ export function monitoringRepository(db: Db, now: () => Date) {
       return rows.flatMap((row) =>
         row.webhook_secret_enc === null ? [] : [{ orgId: row.org_id, envelope: row.webhook_secret_enc }],
       );
+    },
+
+    /** Every sealed webhook URL, and every row whose channels still carry one in clear (saved before 020). */
+    async webhookUrls(): Promise<Array<{ orgId: string; channelsJson: string | null; envelope: string | null }>> {
+      const rows = await db
+        .selectFrom("monitoring_settings")
+        .select(["org_id", "channels_json", "webhook_url_enc"])
+        .where((eb) => eb.or([eb("webhook_url_enc", "is not", null), eb("channels_json", "is not", null)]))
+        .execute();
+      return rows.map((row) => ({ orgId: row.org_id, channelsJson: row.channels_json, envelope: row.webhook_url_enc }));
+    },
+
+    /** Writes a sealed URL (and the channels that go with it) only where the row still holds what was read. */
+    async replaceWebhookUrl(
+      orgId: string,
+      from: { channelsJson: string | null; envelope: string | null },
+      to: { channelsJson: string | null; envelope: string },
+    ): Promise<number> {
+      let query = db
+        .updateTable("monitoring_settings")
+        .set({ channels_json: to.channelsJson, webhook_url_enc: to.envelope })
+        .where("org_id", "=", orgId);
+      query =
+        from.envelope === null
+          ? query.where("webhook_url_enc", "is", null)
+          : query.where("webhook_url_enc", "=", from.envelope);
+      query =
+        from.channelsJson === null
+          ? query.where("channels_json", "is", null)
+          : query.where("channels_json", "=", from.channelsJson);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async replaceWebhookSecret(orgId: string, from: string, to: string): Promise<number> {

@@ -1,8 +1,12 @@
-/** monitoring_settings.webhook_secret_enc under rotation (`npm run secrets:rotate`, `npm run doctor`). */
+/**
+ * monitoring_settings.webhook_secret_enc and webhook_url_enc under rotation (`npm run secrets:rotate`, `npm run
+ * doctor`); a URL still in clear (saved before migration 020) is sealed on the way.
+ */
 import type { Db } from "../db/database.js";
 import type { Resealer } from "../secrets/resealers.js";
 import { monitoringRepository } from "./repository.js";
 import { webhookSecretContext } from "./service.js";
+import { sealClearWebhookUrl, webhookUrlContext } from "./webhookUrl.js";
 
 export const webhookSecretsResealer: Resealer = {
   name: "monitoring_settings",
@@ -19,11 +23,24 @@ export const webhookSecretsResealer: Resealer = {
         keyring.seal(keyring.open(envelope, context), context),
       );
     }
+    for (const row of await store.webhookUrls()) {
+      const context = webhookUrlContext(row.orgId);
+      if (row.envelope === null) {
+        const seal = sealClearWebhookUrl(row.orgId, row.channelsJson, keyring);
+        if (seal !== null) moved += await store.replaceWebhookUrl(row.orgId, row, seal);
+      } else if (keyring.keyIdOf(row.envelope) !== keyring.activeKeyId) {
+        const envelope = keyring.seal(keyring.open(row.envelope, context), context);
+        moved += await store.replaceWebhookUrl(row.orgId, row, { channelsJson: row.channelsJson, envelope });
+      }
+    }
     return moved;
   },
   async verify(db: Db, keyring) {
-    const secrets = await monitoringRepository(db, () => new Date()).webhookSecrets();
+    const store = monitoringRepository(db, () => new Date());
+    const secrets = await store.webhookSecrets();
     for (const { orgId, envelope } of secrets) keyring.open(envelope, webhookSecretContext(orgId));
-    return secrets.length;
+    const urls = (await store.webhookUrls()).flatMap((row) => (row.envelope === null ? [] : [row]));
+    for (const { orgId, envelope } of urls) keyring.open(envelope!, webhookUrlContext(orgId));
+    return secrets.length + urls.length;
   },
 };

@@ -50,6 +50,7 @@ import {
 } from "./settings.js";
 import { nextSlot } from "./slots.js";
 import type { MonitoringSettingsTable } from "./tables.js";
+import { sealClearWebhookUrl, webhookUrlContext, webhookUrlShown } from "./webhookUrl.js";
 
 export { webhookSignature } from "./delivery.js";
 
@@ -159,18 +160,25 @@ export class MonitoringService {
     const row = await this.deps.store.settings(orgId);
     const problems = channelProblems(input, row?.webhook_secret_enc != null);
     const url = input.webhook.url === "" ? null : input.webhook.url;
-    if (url !== null && !problems.some((problem) => problem.field === "webhook.url")) {
+    // The shown form sent back unchanged keeps the sealed URL: it is replaced only when typed again.
+    const shown = this.toChannelsDto(row).webhook.url;
+    const keepUrl = url !== null && url === shown && row?.webhook_url_enc != null;
+    if (url !== null && !keepUrl && !problems.some((problem) => problem.field === "webhook.url")) {
       const verdict = await this.deps.guardUrl(url);
       if (!verdict.ok) problems.push({ field: "webhook.url", message: verdict.reason });
     }
     if (problems.length > 0) throw badRequest("An alert channel breaks a rule.", problems);
     const stored: StoredChannels = {
       email: { enabled: input.email.enabled, recipients: input.email.recipients },
-      webhook: { enabled: input.webhook.enabled, url },
+      webhook: { enabled: input.webhook.enabled, url: url === null ? null : keepUrl ? shown : webhookUrlShown(url) },
     };
     const secret = input.webhook.secret ?? "";
-    const extra =
-      secret === "" ? {} : { webhook_secret_enc: this.deps.keyring.seal(secret, webhookSecretContext(orgId)) };
+    const extra = {
+      ...(secret === "" ? {} : { webhook_secret_enc: this.deps.keyring.seal(secret, webhookSecretContext(orgId)) }),
+      ...(keepUrl
+        ? {}
+        : { webhook_url_enc: url === null ? null : this.deps.keyring.seal(url, webhookUrlContext(orgId)) }),
+    };
     const before = this.toChannelsDto(row);
     await this.deps.store.saveSettings(orgId, "channels", JSON.stringify(stored), actor, extra);
     const after = await this.channels(orgId);
@@ -179,7 +187,7 @@ export class MonitoringService {
       actor,
       action: "monitoring.channels.update",
       before,
-      after: { ...after, webhookSecretChanged: secret !== "" },
+      after: { ...after, webhookSecretChanged: secret !== "", webhookUrlChanged: !keepUrl && url !== null },
     });
     return after;
   }
@@ -312,6 +320,18 @@ export class MonitoringService {
     }
   }
 
+  /** At start-up: seals the webhook URLs that rows saved before migration 020 hold in clear; returns how many. */
+  async sealClearWebhookUrls(): Promise<number> {
+    const { store, keyring } = this.deps;
+    let sealed = 0;
+    for (const row of await store.webhookUrls()) {
+      if (row.envelope !== null) continue;
+      const seal = sealClearWebhookUrl(row.orgId, row.channelsJson, keyring);
+      if (seal !== null) sealed += await store.replaceWebhookUrl(row.orgId, row, seal);
+    }
+    return sealed;
+  }
+
   /** Resolves once every delivery started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
@@ -394,7 +414,11 @@ export class MonitoringService {
     let webhook: WebhookTarget | null = null;
     if (channels.webhook.enabled && channels.webhook.url !== null && row?.webhook_secret_enc) {
       const secret = this.deps.keyring.open(row.webhook_secret_enc, webhookSecretContext(orgId));
-      webhook = { url: channels.webhook.url, secret };
+      // A row saved before migration 020 and not sealed yet still holds the URL in clear.
+      const url = row.webhook_url_enc
+        ? this.deps.keyring.open(row.webhook_url_enc, webhookUrlContext(orgId))
+        : channels.webhook.url;
+      webhook = { url, secret };
     }
     const email = channels.email.enabled && channels.email.recipients.length > 0 ? channels.email.recipients : null;
     return { message, email, webhook };
@@ -440,7 +464,11 @@ export class MonitoringService {
     const channels = parseStored(row?.channels_json ?? null, DEFAULT_CHANNELS);
     return {
       email: { ...channels.email, smtpConfigured: this.deps.config.smtp !== null },
-      webhook: { ...channels.webhook, hasSecret: row?.webhook_secret_enc != null },
+      webhook: {
+        ...channels.webhook,
+        url: channels.webhook.url === null ? null : webhookUrlShown(channels.webhook.url),
+        hasSecret: row?.webhook_secret_enc != null,
+      },
       updatedBy: row?.channels_updated_by ?? null,
       updatedAt: row?.channels_updated_at ?? null,
     };

@@ -13,6 +13,8 @@ export interface MonitoringSettingsTable {
   /** Email recipients and the webhook's URL and on/off; the webhook secret lives sealed beside it. */
   channels_json: string | null;
   webhook_secret_enc: string | null;
+  /** The webhook's full URL, sealed (migration 020); channels_json keeps only its origin-only form. */
+  webhook_url_enc: string | null;
   channels_updated_by: string | null;
   channels_updated_at: string | null;
 }

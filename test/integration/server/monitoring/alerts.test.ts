@@ -112,7 +112,9 @@ describe("monitoring history and alerts", () => {
       webhook: { enabled: true, url: receiver.url, secret: SECRET },
     });
     expect(saved.statusCode, saved.body).toBe(200);
-    expect(saved.json()).toMatchObject({ webhook: { enabled: true, url: receiver.url, hasSecret: true } });
+    // Shown by its origin only: the path and query are sealed like the secret (issue 27, item 6).
+    const shown = `${new URL(receiver.url).origin}/…`;
+    expect(saved.json()).toMatchObject({ webhook: { enabled: true, url: shown, hasSecret: true } });
     expect(saved.body).not.toContain(SECRET);
     const row = await harness.database.db
       .selectFrom("monitoring_settings")

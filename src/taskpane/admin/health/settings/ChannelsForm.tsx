@@ -134,7 +134,15 @@ export function ChannelsForm({ orgId, onDelivered }: { orgId: string; onDelivere
         onChange={(_, data) => change({ webhookEnabled: data.checked })}
         label="Send alerts to a webhook"
       />
-      <Field label="Webhook URL" {...fieldState(errors, "webhook.url")}>
+      <Field
+        label="Webhook URL"
+        {...(saved.webhook.url?.endsWith("/…")
+          ? {
+              hint: "Stored sealed and shown by its origin only. Leave it to keep it; type the full URL to replace it.",
+            }
+          : {})}
+        {...fieldState(errors, "webhook.url")}
+      >
         <Input
           type="url"
           value={draft.url}
