@@ -26,10 +26,13 @@ export interface ProblemDetails {
 export interface HealthDto {
   status: "ok" | "degraded";
   database: "ok" | "unreachable";
-  /** Which backend process answered (PROCESS_NAME, else hostname:pid): several may serve one database. */
-  process: string;
+  /**
+   * Which backend process answered (PROCESS_NAME, else hostname:pid): several may serve one database. Only with
+   * HEALTH_DETAILS (on outside production): the route needs no token.
+   */
+  process?: string;
   /** This process's check worker: whether it takes work, how many runs it drives, and how its budget is kept. */
-  worker: { active: boolean; runs: number; budget: "in-process" | "postgres" };
+  worker?: { active: boolean; runs: number; budget: "in-process" | "postgres" };
 }
 
 export interface OrgMembershipDto {

@@ -11,6 +11,7 @@ export const MAX_DISPLAY_NAME_LENGTH = 200;
 export function displayNameProblem(value: string): string | null {
   const finding = findCharacter(value, NEVER_IN_TEXT);
   if (finding) return describeFinding(finding);
+  if (value !== "" && value.trim() === "") return "must not be only spaces";
   if (value.length > MAX_DISPLAY_NAME_LENGTH) return `must be at most ${MAX_DISPLAY_NAME_LENGTH} characters`;
   return null;
 }

@@ -87,6 +87,7 @@ const EnvSchema = Type.Object({
   ALERT_TEST_SENDS_MAX: Type.Optional(Type.String()),
   ALERT_TEST_SENDS_WINDOW_MS: Type.Optional(Type.String()),
   ALERT_MAIL_DAILY_CAP: Type.Optional(Type.String()),
+  HEALTH_DETAILS: Type.Optional(Type.Union([Type.Literal("true"), Type.Literal("false")])),
 });
 export type ServerEnv = Static<typeof EnvSchema>;
 
@@ -184,6 +185,8 @@ export interface ServerConfig {
   environment: "production" | "development" | "test";
   /** This backend process among the others on one database (PROCESS_NAME, else hostname:pid). */
   processName: string;
+  /** Whether the unauthenticated /api/health names the process and its runs (HEALTH_DETAILS; off in production). */
+  healthDetails: boolean;
   port: number;
   host: string;
   databaseUrl: string;
@@ -543,6 +546,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
   return {
     environment,
     processName: env.PROCESS_NAME ?? `${hostname()}:${process.pid}`,
+    healthDetails: env.HEALTH_DETAILS === undefined ? !production : env.HEALTH_DETAILS === "true",
     port: integer(env.PORT, 3001, "PORT", 65535),
     host: env.HOST ?? "127.0.0.1",
     databaseUrl: env.DATABASE_URL ?? path.join("data", "sync-sidebar.db"),

@@ -30,7 +30,7 @@ const DiscoverBody = Type.Object(
   {
     address: Type.String({ minLength: 1, maxLength: 320 }),
     accountLogon: Type.Optional(Type.String({ maxLength: 320 })),
-    password: Type.Optional(Type.String({ maxLength: 1024, writeOnly: true })),
+    password: Type.Optional(Type.String({ maxLength: 1024, format: "password", writeOnly: true })),
     authentication: Type.Optional(Literals(...EWS_AUTHENTICATIONS)),
     autodiscoverUrl: Type.Optional(Type.String({ maxLength: 2048, pattern: "^https://" })),
   },

@@ -36,7 +36,12 @@ export const EmailConfigInputSchema = Type.Object(
     ewsUrl: Type.Optional(Nullable(Type.String({ maxLength: 2048 }))),
     accountLogon: Type.Optional(Nullable(Type.String({ maxLength: 320 }))),
     password: Type.Optional(
-      Type.String({ maxLength: 1024, description: "Omitted or blank keeps the stored password.", writeOnly: true }),
+      Type.String({
+        maxLength: 1024,
+        format: "password",
+        description: "Omitted or blank keeps the stored password.",
+        writeOnly: true,
+      }),
     ),
     authentication: Type.Optional({
       ...Literals(...EWS_AUTHENTICATIONS),

@@ -10,6 +10,7 @@ import { isIP } from "node:net";
 import { displayNameProblem, isDisplayName } from "../../contract/displayName.js";
 import { emailAddressProblem, isEmailAddress } from "../../contract/emailAddress.js";
 import { isGuid } from "../../contract/identifiers.js";
+import { isPassword, passwordProblem } from "../../contract/password.js";
 import { RequestValidationError, type FieldError } from "../errors.js";
 
 /** Formats whose refusal is a sentence naming what is wrong (the character and where), not "must be a valid …". */
@@ -19,6 +20,7 @@ const FORMAT_PROBLEMS: Record<string, (value: string) => string | null> = {
     return problem === null ? null : `must be a valid email address: it ${problem}`;
   },
   "display-name": displayNameProblem,
+  password: passwordProblem,
 };
 
 let formatsRegistered = false;
@@ -27,6 +29,7 @@ function registerFormats(): void {
   formatsRegistered = true;
   FormatRegistry.Set("email", isEmailAddress);
   FormatRegistry.Set("display-name", isDisplayName);
+  FormatRegistry.Set("password", isPassword);
   FormatRegistry.Set("uuid", isGuid);
   FormatRegistry.Set("date-time", (value) => !Number.isNaN(Date.parse(value)));
   FormatRegistry.Set("ip", (value) => isIP(value) !== 0);

@@ -103,6 +103,36 @@ async function sendEmail(
   }
 }
 
+/**
+ * Why a webhook POST got no answer, in the admin's words: the URL guard's refusal apart from a refused connection,
+ * and never the error's own text (it may carry the URL, whose path is a credential) or internals.
+ */
+export function webhookFailureReason(failure: unknown): string {
+  const chain: Array<{ name?: unknown; code?: unknown }> = [];
+  for (let current = failure, depth = 0; typeof current === "object" && current !== null && depth < 6; depth += 1) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  const has = (test: (entry: { name?: unknown; code?: unknown }) => boolean) => chain.some(test);
+  if (has((entry) => entry.name === "OutboundBlockedError")) {
+    return "refused by the server's URL guard: the webhook's address is not allowed (private, loopback or not https)";
+  }
+  if (has((entry) => entry.code === "ECONNREFUSED")) return "the webhook's host refused the connection";
+  if (has((entry) => entry.code === "ENOTFOUND" || entry.code === "EAI_AGAIN")) {
+    return "the webhook's host name does not resolve";
+  }
+  if (has((entry) => entry.name === "TimeoutError" || entry.name === "AbortError" || entry.code === "ETIMEDOUT")) {
+    return "the webhook did not answer within 10 s";
+  }
+  if (has((entry) => typeof entry.code === "string" && /CERT|TLS|SSL/.test(entry.code))) {
+    return "TLS failed: the webhook's certificate was not accepted";
+  }
+  if (has((entry) => entry.code === "ECONNRESET" || entry.code === "UND_ERR_SOCKET")) {
+    return "the webhook's host closed the connection";
+  }
+  return "the request failed before the webhook answered";
+}
+
 /** POSTs until a 2xx, up to maxAttempts, waiting retryBaseMs × 2^(attempt−1) between; a 4xx other than 408/429 stops. */
 async function sendWebhook(
   deps: DeliveryDeps,
@@ -132,7 +162,7 @@ async function sendWebhook(
       await response.body?.cancel();
       if (response.status < 200 || response.status >= 300) error = `the webhook answered HTTP ${response.status}`;
     } catch (failure) {
-      error = (failure as Error).message.slice(0, 300);
+      error = webhookFailureReason(failure);
     }
     const permanent = httpStatus !== null && httpStatus >= 400 && httpStatus < 500 && ![408, 429].includes(httpStatus);
     const last = error === null || permanent || attempt === deps.maxAttempts;

@@ -15,12 +15,14 @@ export const AccessTypeSchema = Literals(...ACCESS_TYPE_IDS);
 export const HealthSchema = Type.Object({
   status: Type.Union([Type.Literal("ok"), Type.Literal("degraded")]),
   database: Type.Union([Type.Literal("ok"), Type.Literal("unreachable")]),
-  process: Type.String(),
-  worker: Type.Object({
-    active: Type.Boolean(),
-    runs: Type.Integer(),
-    budget: Type.Union([Type.Literal("in-process"), Type.Literal("postgres")]),
-  }),
+  process: Type.Optional(Type.String()),
+  worker: Type.Optional(
+    Type.Object({
+      active: Type.Boolean(),
+      runs: Type.Integer(),
+      budget: Type.Union([Type.Literal("in-process"), Type.Literal("postgres")]),
+    }),
+  ),
 });
 
 export const OrgMembershipSchema = Type.Object({ id: Uuid, name: Type.String(), role: RoleSchema });

@@ -22,8 +22,10 @@ export function systemRoutes(app: FastifyInstance): Promise<void> {
       const health: HealthDto = {
         status: databaseUp ? "ok" : "degraded",
         database: databaseUp ? "ok" : "unreachable",
-        process: app.ctx.config.processName,
-        worker: app.ctx.checks.workerStatus(),
+        // Unauthenticated: the process name and its runs only where HEALTH_DETAILS allows (off in production).
+        ...(app.ctx.config.healthDetails
+          ? { process: app.ctx.config.processName, worker: app.ctx.checks.workerStatus() }
+          : {}),
       };
       return reply.code(databaseUp ? 200 : 503).send(health);
     },
