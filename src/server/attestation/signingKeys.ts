@@ -3,7 +3,7 @@
  * The newest key signs; every key stays in the published set, so an attestation signed before a rotation still
  * verifies. The first signature creates the first key.
  */
-import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { exportJWK, generateKeyPair, importJWK, type CompactSign, type JWK } from "jose";
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/database.js";
 import type { Keyring } from "../secrets/keyring.js";
@@ -30,9 +30,12 @@ export interface PublishedKey extends JWK {
   use: "sig";
 }
 
+/** What jose signs with (a CryptoKey in Node 20 and 24, named through jose so the server needs no DOM types). */
+type PrivateKey = Parameters<CompactSign["sign"]>[0];
+
 export interface SigningKey {
   kid: string;
-  privateKey: CryptoKey;
+  privateKey: PrivateKey;
 }
 
 /** The associated data that binds a sealed private key to its row. */
@@ -68,7 +71,7 @@ export function attestationKeys(db: Db, keyring: Keyring, now: () => Date = () =
     async signingKey(): Promise<SigningKey> {
       const row = (await newest()) ?? (await create());
       const jwk = JSON.parse(keyring.open(row.private_jwk_enc, privateKeyContext(row.kid))) as JWK;
-      return { kid: row.kid, privateKey: (await importJWK(jwk, ATTESTATION_ALG)) as CryptoKey };
+      return { kid: row.kid, privateKey: (await importJWK(jwk, ATTESTATION_ALG)) as PrivateKey };
     },
     /** Every public key, newest first: the JWKS an auditor verifies against. */
     async published(): Promise<PublishedKey[]> {
