@@ -66,7 +66,8 @@ export function AttestationButton({ orgId, runId }: { orgId: string; runId: stri
       <DialogSurface className={styles.surface} data-print-root="attestation">
         <DialogBody>
           <DialogTitle>Access attestation</DialogTitle>
-          <DialogContent className={styles.printable}>
+          {/* A long statement scrolls: focusable, so a keyboard can scroll it too. */}
+          <DialogContent className={styles.printable} tabIndex={0} role="region" aria-label="Attestation statement">
             {load.pending && <Spinner size="small" label="Signing the attestation…" />}
             {load.error !== null && <FailureMessage error={load.error} />}
             {attestation && <AttestationDocumentView document={attestation.document} keyId={attestation.keyId} />}
