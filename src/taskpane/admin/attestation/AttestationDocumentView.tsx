@@ -139,7 +139,7 @@ export function AttestationDocumentView({ document, keyId }: { document: Attesta
           {shown.map((user) => (
             <li key={user.userId} className={styles.user}>
               {user.email}: {CATEGORIES[user.category]?.message ?? user.category}
-              {user.capabilities ? ` (${capabilitiesLine(user.capabilities)})` : ""}, {when(user.checkedAt)}
+              {user.capabilities ? ` ${capabilitiesLine(user.capabilities)}.` : ""} Checked {when(user.checkedAt)}.
             </li>
           ))}
         </ol>
