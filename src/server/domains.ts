@@ -7,6 +7,9 @@ import type { FastifyInstance } from "fastify";
 import type { Kysely, MigrationResultSet } from "kysely";
 import { auditCore001 } from "./audit/migrations/001_core.js";
 import { auditRoutes } from "./audit/routes.js";
+import { migration024AttestationKeys } from "./attestation/migrations/024_attestation_keys.js";
+import { attestationRoutes } from "./attestation/routes.js";
+import { attestationKeysResealer } from "./attestation/signingKeys.js";
 import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_status.js";
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
 import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_trigger.js";
@@ -58,6 +61,7 @@ export const migrations = mergeMigrations([
   { "017_check_budget_leases": migration017CheckBudgetLeases },
   { "018_check_run_queued": migration018CheckRunQueued },
   { "020_webhook_url_sealed": migration020WebhookUrlSealed },
+  { "024_attestation_keys": migration024AttestationKeys },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */
@@ -78,6 +82,7 @@ export const apiRoutes: ApiRoutes[] = [
   checkRoutes,
   emailConfigHelperRoutes,
   monitoringRoutes,
+  attestationRoutes,
 ];
 
 export const resealers: Resealer[] = [
@@ -86,6 +91,8 @@ export const resealers: Resealer[] = [
   checkDraftsResealer,
   // The webhook's signing secret.
   webhookSecretsResealer,
+  // The private halves of the attestation signing keys.
+  attestationKeysResealer,
 ];
 
 /** Applies every pending migration of every domain; throws MigrationError naming the one that failed. */

@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
+import type { JSONWebKeySet } from "jose";
 import type { Page } from "playwright-core";
 import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORIES, type CategoryId } from "../../src/contract/categories";
+import { verifyAttestation } from "../../src/server/attestation/verify";
 import { seriousAxeViolations } from "./support/axe";
 import { expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
@@ -94,6 +97,39 @@ describe("the Health tab over the built pane, the backend and the lab", () => {
     await page.getByText("The email configuration was saved.").waitFor();
     await page.getByRole("button", { name: "Check Users Exchange Impersonated Access" }).click();
     await page.getByText("Check finished.").waitFor({ timeout: 90_000 });
+  });
+
+  it("opens the finished run's signed attestation, downloads it, and the download verifies against the published keys", async () => {
+    await page.getByRole("button", { name: "Signed attestation" }).click();
+    try {
+      const statement = page.getByTestId("attestation-document");
+      await statement.waitFor({ timeout: 30_000 });
+      await expect(statement.innerText()).resolves.toContain(DEMO_SERVICE_ACCOUNT);
+      const health = expectedHealth();
+      await statement.getByText(`Connected: ${health.connected}`).waitFor();
+      for (const width of [1200, 320]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.waitForTimeout(300);
+        expect(await seriousAxeViolations(page), `axe on the attestation at ${width} px`).toEqual([]);
+        await saveScreenshot(page, `attestation-${width}`);
+      }
+      await page.setViewportSize({ width: 1200, height: 900 });
+
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Download signed JSON" }).click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/^access-attestation-.+\.json$/);
+      const signed = await readFile(await download.path(), "utf8");
+      // A string, not a function: this file's `fetch` is undici's import, which the page does not have.
+      const jwks: unknown = await page.evaluate('fetch("/api/attestation-keys").then((answer) => answer.json())');
+      const { document } = await verifyAttestation(signed, jwks as JSONWebKeySet);
+      const failing = document.users.filter((user) => user.severity === "error" || user.severity === "transient");
+      expect(failing).toHaveLength(health.failing);
+      expect(document.users.filter((user) => user.severity === "ok")).toHaveLength(health.connected);
+    } finally {
+      await page.getByRole("button", { name: "Close" }).click();
+    }
   });
 
   it("shows the run in the trend chart and, with the same figures, in its table", async () => {

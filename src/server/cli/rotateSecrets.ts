@@ -3,6 +3,8 @@
  *  - Keys from SECRETS_KEYS: put the new key first ("new:BASE64,old:BASE64"), run this, then drop the old key.
  *  - Development key file (./data/secrets-keys.json): a new key is generated and made active; the old one stays in
  *    the file until you pass --prune on a later run (after every ciphertext moved).
+ *  - The attestation signing key rotates with them: a new Ed25519 key signs from now on; the old public keys stay
+ *    published (GET /api/attestation-keys), so attestations signed before still verify.
  */
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.js";
@@ -11,6 +13,7 @@ import { migrateToLatest } from "../domains.js";
 import { generateKeyEntry, Keyring, parseKey } from "../secrets/keyring.js";
 import { loadKeyring, readKeyFile, writeKeyFile } from "../secrets/keySource.js";
 import { resealAll } from "../domains.js";
+import { attestationKeys } from "../attestation/signingKeys.js";
 
 export async function rotateSecrets(argv: string[], env: Record<string, string | undefined> = process.env) {
   const { values } = parseArgs({ args: argv, options: { prune: { type: "boolean", default: false } } });
@@ -27,8 +30,14 @@ export async function rotateSecrets(argv: string[], env: Record<string, string |
   try {
     await migrateToLatest(database.db);
     const moved = await resealAll(database.db, keyring);
+    const attestationKeyId = await attestationKeys(database.db, keyring).rotate();
     if (loaded.keyFile && values.prune) writeKeyFile(loaded.keyFile, [readKeyFile(loaded.keyFile)[0]!]);
-    return { activeKeyId: keyring.activeKeyId, moved, pruned: Boolean(loaded.keyFile && values.prune) };
+    return {
+      activeKeyId: keyring.activeKeyId,
+      moved,
+      attestationKeyId,
+      pruned: Boolean(loaded.keyFile && values.prune),
+    };
   } finally {
     await database.close();
   }

@@ -19,6 +19,7 @@ import type {
   UserImportInput,
   UserImportResultDto,
 } from "../../contract/api";
+import type { AttestationDto } from "../../contract/attestation";
 import type { CategoryId } from "../../contract/categories";
 import type {
   CheckEventsTicketDto,
@@ -244,6 +245,10 @@ export class ApiClient {
 
   checkResultsCsv(orgId: string, runId: string, category?: CategoryId): Promise<FetchedFile> {
     return this.file(`/api/orgs/${enc(orgId)}/checks/${enc(runId)}/results.csv`, { category }, "check-results.csv");
+  }
+
+  checkAttestation(orgId: string, runId: string): Promise<AttestationDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/checks/${enc(runId)}/attestation`);
   }
 
   cancelCheck(orgId: string, runId: string): Promise<CheckRunDto> {

@@ -16,6 +16,8 @@ export interface BrowserActions {
   saveFile(file: FetchedFile): void;
   /** The browser's own "leave site?" prompt when the window closes, until the returned function is called. */
   guardUnload(): () => void;
+  /** The browser's print dialog for the page (a print stylesheet decides what is on paper). */
+  print(): void;
 }
 
 export function windowBrowserActions(target: Window = window): BrowserActions {
@@ -45,6 +47,7 @@ export function windowBrowserActions(target: Window = window): BrowserActions {
       target.addEventListener("beforeunload", guard);
       return () => target.removeEventListener("beforeunload", guard);
     },
+    print: () => target.print(),
   };
 }
 

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAdmin, UsageError } from "../../../src/server/cli/admin.js";
 import { rotateSecrets } from "../../../src/server/cli/rotateSecrets.js";
+import { attestationKeys } from "../../../src/server/attestation/signingKeys.js";
 import { openDraft, sealDraft } from "../../../src/server/emailConfig/draftSeal.js";
 import { checkRunsRepository } from "../../../src/server/checks/repository.js";
 import { openDatabase } from "../../../src/server/db/database.js";
@@ -101,13 +102,16 @@ describe("secrets rotation with the development key file", () => {
     await database.close();
 
     const result = await rotateSecrets([], env);
-    expect(result.moved).toEqual({ email_configs: 1, check_runs: 1, monitoring_settings: 0 });
+    expect(result.moved).toEqual({ email_configs: 1, check_runs: 1, monitoring_settings: 0, attestation_keys: 0 });
+    // The attestation signing key rotates with the keyring: a new one signs, sealed under the new active key.
+    expect(result.attestationKeyId).toMatch(/^att-/);
     const keysAfter = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
     expect(keysAfter.keys).toHaveLength(2);
     expect(keysAfter.keys[1]).toBe(keysBefore.keys[0]);
 
     const pruned = await rotateSecrets(["--prune"], env);
-    expect(pruned).toMatchObject({ pruned: true, moved: { email_configs: 1, check_runs: 1 } });
+    expect(pruned).toMatchObject({ pruned: true, moved: { email_configs: 1, check_runs: 1, attestation_keys: 1 } });
+    expect(pruned.attestationKeyId).not.toBe(result.attestationKeyId);
     const keysFinal = JSON.parse(await readFile(env.SECRETS_KEY_FILE!, "utf8")) as { keys: string[] };
     expect(keysFinal.keys).toHaveLength(1);
 
@@ -118,6 +122,13 @@ describe("secrets rotation with the development key file", () => {
       const [interrupted] = await checkRunsRepository(reopened.db).interrupted();
       expect(interrupted?.id).toBe(runId);
       expect(openDraft(new Keyring(keysFinal.keys.map(parseKey)), runId, interrupted!.draftEnc!)).toEqual(draft);
+      // Both signing keys still open under the one key left, and both stay published.
+      const signing = attestationKeys(reopened.db, new Keyring(keysFinal.keys.map(parseKey)));
+      expect((await signing.published()).map((key) => key.kid)).toEqual([
+        pruned.attestationKeyId,
+        result.attestationKeyId,
+      ]);
+      expect((await signing.signingKey()).kid).toBe(pruned.attestationKeyId);
     } finally {
       await reopened.close();
     }
@@ -148,7 +159,9 @@ describe("main.ts", () => {
     const server = startServer({ PORT: String(port) });
     try {
       let healthy = false;
-      for (let attempt = 0; attempt < 100 && !healthy; attempt += 1) {
+      // tsx compiles the whole backend on start: on a loaded machine that alone can take over ten seconds.
+      const deadline = Date.now() + 40_000;
+      while (!healthy && Date.now() < deadline) {
         healthy = await fetch(`http://127.0.0.1:${port}/api/health`)
           .then((r) => r.ok)
           .catch(() => false);

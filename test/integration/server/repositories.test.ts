@@ -11,6 +11,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDraft, sealDraft } from "../../../src/server/emailConfig/draftSeal.js";
 import { checkRunsRepository } from "../../../src/server/checks/repository.js";
+import { attestationKeys } from "../../../src/server/attestation/signingKeys.js";
 import { openDatabase, type Database } from "../../../src/server/db/database.js";
 import type { ResolvedEmailConfig } from "../../../src/server/exchange/config.js";
 import { migrateToLatest, migrations } from "../../../src/server/domains.js";
@@ -314,9 +315,14 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
       .values({ org_id: draftOrg.id, webhook_secret_enc: webhookSecret })
       .execute();
 
+    // The attestation signing key's private half, sealed under the old key on its first use.
+    const signedWith = (await attestationKeys(harness.database.db, new Keyring([k1])).signingKey()).kid;
+
     const rotated = new Keyring([k2, k1]);
     const moved = await resealAll(harness.database.db, rotated);
     expect(moved.monitoring_settings).toBe(1);
+    expect(moved.attestation_keys).toBe(1);
+    expect((await attestationKeys(harness.database.db, new Keyring([k2])).signingKey()).kid).toBe(signedWith);
     const resealedWebhook = await harness.database.db
       .selectFrom("monitoring_settings")
       .select("webhook_secret_enc")
@@ -342,6 +348,7 @@ describe.each(dialects)("repositories on %s", (dialect, open) => {
       email_configs: 0,
       check_runs: 0,
       monitoring_settings: 0,
+      attestation_keys: 0,
     });
     const onlyNew = createRepositories(harness.database.db, { keyring: new Keyring([k2]) });
     const org = (await repos.organizations.list()).find((o) => o.name === "Secrets")!;

@@ -15,6 +15,7 @@ import { CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
 import { useSession } from "../../auth/SessionProvider";
 import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
+import { AttestationButton } from "../attestation/AttestationButton";
 import { FailureMessage } from "../FailureMessage";
 import { Progress, StopReason } from "./CheckProgress";
 import { ResultsList } from "./ResultsList";
@@ -119,6 +120,7 @@ export function CheckPanel({
             <Button onClick={() => void exportCsv.run(run.id)} disabled={run.done === 0}>
               Export CSV
             </Button>
+            {!active && !run.draft && <AttestationButton orgId={orgId} runId={run.id} />}
           </div>
           {exportCsv.error !== null && <FailureMessage error={exportCsv.error} />}
           {!active && (

@@ -10,6 +10,7 @@ export function fakeBrowser() {
     copyText: vi.fn((_text: string) => Promise.resolve()),
     saveFile: vi.fn(),
     guardUnload: vi.fn(() => release),
+    print: vi.fn(),
     release,
   } satisfies BrowserActions & { release: () => void };
 }
