@@ -27,6 +27,13 @@ export type CheckRunState =
   "preflight" | "running" | "completed" | "cancelled" | "auth_failed" | "preflight_failed" | "throttled" | "failed";
 
 export const ACTIVE_CHECK_RUN_STATES: readonly CheckRunState[] = ["preflight", "running"];
+/** Runs that ended without checking everyone, and not because an admin cancelled: their configuration did not work. */
+export const FAILED_CHECK_RUN_STATES: readonly CheckRunState[] = [
+  "auth_failed",
+  "preflight_failed",
+  "throttled",
+  "failed",
+];
 
 export interface StartCheckRunInput {
   scope: CheckScope;

@@ -237,7 +237,7 @@ export class MonitoringService {
     ]);
     const verdicts = evaluateAlerts(
       this.rulesOf(row),
-      { state: run.state, done: run.done, severityCounts: run.severityCounts, newlyFailing, failingNow },
+      { state: run.state, done: run.done, counts: run.counts, newlyFailing, failingNow },
       {
         serviceAccountState: config.accessType === "ews_oauth_impersonation" ? config.serviceAccount.state : null,
         credentialExpiry,
