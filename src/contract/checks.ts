@@ -18,7 +18,8 @@ export type CheckScope = { all: true } | { userIds: string[] };
  * - running: users being checked;
  * - completed: every user in scope has a result;
  * - cancelled: an admin cancelled it; results recorded until then stay readable;
- * - auth_failed: the service account was refused (HTTP 401 or a token that cannot be refreshed); stopped at once;
+ * - auth_failed: the service account or app was refused (a `stopsRun` category: HTTP 401, a token that cannot be
+ *   refreshed, a sign-in the server does not offer, an Entra refusal), at preflight or mid-run; stopped at once;
  * - preflight_failed: preflight found a blocking problem; no user was checked;
  * - throttled: the server kept throttling the service account past the run's limit on waiting; results so far stay;
  * - failed: the server could not go on (e.g. the configuration changed while a resumed run waited).
