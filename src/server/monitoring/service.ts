@@ -47,7 +47,7 @@ import {
   type StoredChannels,
   type StoredSchedule,
 } from "./settings.js";
-import { nextSlot } from "./slots.js";
+import { nextSlot } from "./scheduleTimes.js";
 import type { MonitoringSettingsTable } from "./tables.js";
 
 export { webhookSignature } from "./delivery.js";
