@@ -5,7 +5,8 @@
  */
 import { blocksPreflight } from "../../../contract/categories.js";
 import { SIGN_IN_METHOD_LABELS } from "../auth/serviceAccountSignIn.js";
-import type { EwsServerVersion, OutboundFetch } from "../config.js";
+import type { EwsServerVersion } from "../config.js";
+import type { ExchangeFetch } from "../transport.js";
 import type {
   CheckDepth,
   CheckOutcome,
@@ -34,7 +35,7 @@ export interface EwsDriverOptions {
   credentials: EwsCredentials;
   /** The app whose tokens call EWS (OAuth), named when Exchange Online's EwsAllowedAppIDs may be what blocks it. */
   appId?: string | null;
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   timeoutMs: number;
 }
 
