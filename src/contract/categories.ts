@@ -28,6 +28,11 @@ export interface CategoryFlags {
   failing: boolean;
   /** The other side could not be reached or trusted (DNS, connection, time-out, TLS): a gateway problem (502). */
   unreachable: boolean;
+  /**
+   * What a change of scope, role or consent may still be turning into (Exchange applies RBAC changes 30 minutes to
+   * 2 hours later): the settling note goes with it.
+   */
+  scopeRelated: boolean;
 }
 
 export interface Category extends CategoryFlags {
@@ -42,7 +47,7 @@ export interface Category extends CategoryFlags {
 }
 
 /** The flags a row sets; `failing` follows from the severity, and `stopsRun` implies `blocksPreflight`. */
-type Marks = Partial<Pick<CategoryFlags, "stopsRun" | "blocksPreflight" | "throttling" | "unreachable">>;
+type Marks = Partial<Omit<CategoryFlags, "failing">>;
 
 function category<const Id extends string>(
   id: Id,
@@ -57,6 +62,7 @@ function category<const Id extends string>(
     blocksPreflight = false,
     throttling = false,
     unreachable = false,
+    scopeRelated = false,
   } = more;
   return {
     id,
@@ -69,6 +75,7 @@ function category<const Id extends string>(
     throttling,
     failing: severity === "error" || severity === "transient",
     unreachable,
+    scopeRelated,
   };
 }
 
@@ -86,7 +93,7 @@ export const CATEGORY_LIST = [
     "error",
     "The service account may not impersonate this user (ErrorImpersonateUserDenied).",
     "Assign the ApplicationImpersonation role to the service account with a management scope that includes this user (New-ManagementRoleAssignment -Role ApplicationImpersonation -User <service account> -CustomRecipientWriteScope <scope>).",
-    { tellAdmin: "The organization's service account is not allowed to open my mailbox." },
+    { tellAdmin: "The organization's service account is not allowed to open my mailbox.", scopeRelated: true },
   ),
   category(
     "impersonation_not_granted",
@@ -118,6 +125,7 @@ export const CATEGORY_LIST = [
     "error",
     "Exchange denied access to this mailbox (ErrorAccessDenied).",
     "For Graph app-only, widen the RBAC for Applications management scope to include this user (New-ManagementScope / New-ManagementRoleAssignment), then verify with Test-ServicePrincipalAuthorization; for EWS, check mailbox permissions.",
+    { scopeRelated: true },
   ),
   category(
     "account_disabled",
@@ -233,25 +241,28 @@ export const CATEGORY_LIST = [
     "warning",
     "A mail permission is consented tenant-wide in Entra ID: it adds to the RBAC for Applications scope, so the app can read every mailbox and the scope has no effect.",
     "Remove the tenant-wide application permission named in the warning (Enterprise applications → the app → Permissions, or Remove-MgServicePrincipalAppRoleAssignment) and keep only the RBAC for Applications role assignment; re-check after up to 2 hours.",
+    { scopeRelated: true },
   ),
   category(
     "permission_missing",
     "warning",
     "The app lacks an application permission the product needs.",
     'Grant the permission named in the warning: as an RBAC for Applications role scoped to the org\'s users (New-ManagementRoleAssignment -App <app id> -Role "Application Mail.Read" -CustomResourceScope <scope>), or for directory and rooms as an Entra ID application permission with admin consent.',
+    { scopeRelated: true },
   ),
   category(
     "calendar_denied",
     "warning",
     "Mail can be read but the calendar cannot (403 ErrorAccessDenied on the calendar): the RBAC for Applications scope grants mail but not calendars for this user.",
     'Assign the app the Application Calendars.Read (or Calendars.ReadWrite) role with the same management scope as Application Mail.Read (New-ManagementRoleAssignment -App <app id> -Role "Application Calendars.Read" -CustomResourceScope <scope>).',
-    { tellAdmin: "The organization can read my mail but not my calendar." },
+    { tellAdmin: "The organization can read my mail but not my calendar.", scopeRelated: true },
   ),
   category(
     "drafts_not_permitted",
     "warning",
     "Reading works, but the app may not create items (no Mail.ReadWrite), so the full-depth draft test was skipped.",
     "For write access, assign the Application Mail.ReadWrite role with the same management scope as Application Mail.Read; a read-depth check needs nothing more.",
+    { scopeRelated: true },
   ),
   category(
     "mailbox_throttled",
@@ -264,7 +275,7 @@ export const CATEGORY_LIST = [
     "error",
     "Exchange Online refused EWS (HTTP 403): EWS is disabled for the organization or the mailbox, or the app is not on the EWS allow-list.",
     "Look at three settings in Exchange Online PowerShell: the organization's EwsEnabled (Get-OrganizationConfig | fl EwsEnabled; Set-OrganizationConfig -EwsEnabled $true), the mailbox's EwsEnabled (Get-CASMailbox <user> | fl EwsEnabled; Set-CASMailbox <user> -EwsEnabled $true), and EwsAllowedAppIDs when EwsApplicationAccessPolicy is EnforceAllowList (Set-OrganizationConfig -EwsAllowedAppIDs @{Add=\"<app id>\"}; the app ID is in the detail). Changes can take up to 24 hours. EWS in Exchange Online shuts down on 1 April 2027: plan the move to Microsoft 365 OAuth (Graph) – App-only.",
-    { blocksPreflight: true },
+    { blocksPreflight: true, scopeRelated: true },
   ),
   category(
     "token_expired",
@@ -292,6 +303,7 @@ export const CATEGORY_LIST = [
     "error",
     "The app is not allowed to read this mailbox through Graph (403 ErrorAccessDenied): the user is outside the RBAC for Applications management scope, or the app lacks the role.",
     "Add the user to the management scope (run the generated PowerShell) or grant the app the Mail.Read application role with admin consent; verify with Test-ServicePrincipalAuthorization.",
+    { scopeRelated: true },
   ),
   category(
     "user_not_found",

@@ -5,7 +5,7 @@
  */
 import type { EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
-import type { CategoryId, Severity } from "./categories.js";
+import { categoriesWhere, type CategoryId, type Severity } from "./categories.js";
 import type { CheckRunTrigger } from "./monitoring.js";
 
 export type CheckDepth = "read" | "full";
@@ -64,16 +64,7 @@ export interface CheckStepDto {
 export const SETTLING_WINDOW_MS = 2 * 60 * 60_000;
 
 /** Outcomes a change of scope, role or consent may still be turning into: the settling note goes with them. */
-export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = [
-  "graph_scope_denied",
-  "calendar_denied",
-  "drafts_not_permitted",
-  "access_denied",
-  "impersonation_denied",
-  "tenant_wide_consent",
-  "permission_missing",
-  "ews_blocked",
-];
+export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = categoriesWhere("scopeRelated");
 
 /** A check started within the settling window after the saved configuration changed. */
 export interface CheckSettlingDto {

@@ -7,6 +7,7 @@ import {
   categoriesWhere,
   failingCount,
 } from "../../../src/contract/categories.js";
+import { SCOPE_RELATED_CATEGORIES } from "../../../src/contract/checks.js";
 
 describe("category flags", () => {
   it("stops a run on a refused service account or app, and such a category blocks preflight too", () => {
@@ -43,5 +44,20 @@ describe("category flags", () => {
     expect(categoriesWhere("throttling")).toEqual(["server_busy", "too_many_connections", "throttled"]);
     for (const id of categoriesWhere("throttling")) expect(CATEGORIES[id].severity).toBe("transient");
     expect(categoriesWhere("unreachable")).toEqual(["tls_error", "network_error", "timeout"]);
+  });
+
+  it("puts the settling note with what a change of scope, role or consent may still be turning into", () => {
+    expect([...SCOPE_RELATED_CATEGORIES].sort()).toEqual(
+      [
+        "access_denied",
+        "calendar_denied",
+        "drafts_not_permitted",
+        "ews_blocked",
+        "graph_scope_denied",
+        "impersonation_denied",
+        "permission_missing",
+        "tenant_wide_consent",
+      ].sort(),
+    );
   });
 });
