@@ -5,7 +5,7 @@
  */
 import type { EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
-import type { CategoryId, Severity } from "./categories.js";
+import { categoriesWhere, type CategoryId, type Severity } from "./categories.js";
 import type { CheckRunTrigger } from "./monitoring.js";
 
 export type CheckDepth = "read" | "full";
@@ -18,7 +18,8 @@ export type CheckScope = { all: true } | { userIds: string[] };
  * - running: users being checked;
  * - completed: every user in scope has a result;
  * - cancelled: an admin cancelled it; results recorded until then stay readable;
- * - auth_failed: the service account was refused (HTTP 401 or a token that cannot be refreshed); stopped at once;
+ * - auth_failed: the service account or app was refused (a `stopsRun` category: HTTP 401, a token that cannot be
+ *   refreshed, a sign-in the server does not offer, an Entra refusal), at preflight or mid-run; stopped at once;
  * - preflight_failed: preflight found a blocking problem; no user was checked;
  * - throttled: the server kept throttling the service account past the run's limit on waiting; results so far stay;
  * - failed: the server could not go on (e.g. the configuration changed while a resumed run waited).
@@ -27,6 +28,13 @@ export type CheckRunState =
   "preflight" | "running" | "completed" | "cancelled" | "auth_failed" | "preflight_failed" | "throttled" | "failed";
 
 export const ACTIVE_CHECK_RUN_STATES: readonly CheckRunState[] = ["preflight", "running"];
+/** Runs that ended without checking everyone, and not because an admin cancelled: their configuration did not work. */
+export const FAILED_CHECK_RUN_STATES: readonly CheckRunState[] = [
+  "auth_failed",
+  "preflight_failed",
+  "throttled",
+  "failed",
+];
 
 export interface StartCheckRunInput {
   scope: CheckScope;
@@ -56,16 +64,7 @@ export interface CheckStepDto {
 export const SETTLING_WINDOW_MS = 2 * 60 * 60_000;
 
 /** Outcomes a change of scope, role or consent may still be turning into: the settling note goes with them. */
-export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = [
-  "graph_scope_denied",
-  "calendar_denied",
-  "drafts_not_permitted",
-  "access_denied",
-  "impersonation_denied",
-  "tenant_wide_consent",
-  "permission_missing",
-  "ews_blocked",
-];
+export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = categoriesWhere("scopeRelated");
 
 /** A check started within the settling window after the saved configuration changed. */
 export interface CheckSettlingDto {

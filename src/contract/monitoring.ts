@@ -88,7 +88,7 @@ export interface AlertRulesDto {
   failingShare: { enabled: boolean; percent: number };
   /** Any user failing now who was not failing in the previous run. */
   newlyFailing: { enabled: boolean };
-  /** The service account or app was refused: a run stopped as auth_failed (auth_failed, token_expired). */
+  /** The service account or app was refused: a run stopped as auth_failed (a `stopsRun` category, anywhere in the run). */
   serviceAccountRefused: { enabled: boolean };
   /** The Microsoft 365 (EWS OAuth) service account must sign in again. */
   serviceAccountSignIn: { enabled: boolean };

@@ -10,13 +10,12 @@ import { connect } from "node:tls";
 import { Agent, Client, fetch as undiciFetch, type buildConnector } from "undici";
 import { DEMO_SCENARIO_FILE, startLab, type Lab, type Scenario } from "../../src/lab/index.js";
 import type {
-  ConnectionOpener,
   IdentitySettings,
   MailboxDriverDeps,
-  OutboundFetch,
   SecretCipher,
   TokenCacheStore,
-} from "../../src/server/exchange/config.js";
+} from "../../src/server/exchange/driver.js";
+import type { ConnectionOpener, ExchangeFetch } from "../../src/server/exchange/transport.js";
 
 export function scenarioFile(name: "demo" | "online" | "faults"): Scenario {
   const file =
@@ -28,7 +27,7 @@ export function scenarioFile(name: "demo" | "online" | "faults"): Scenario {
 
 export interface ExchangeLab {
   lab: Lab;
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   /** Dedicated connections (undici Client) through the same lab-only connector, for NTLM. */
   openConnection: ConnectionOpener;
   identity: IdentitySettings;
@@ -88,7 +87,7 @@ export async function startExchangeLab(scenario: Scenario): Promise<ExchangeLab>
     socket.once("error", (error: Error) => callback(error, null));
   };
   const dispatcher = new Agent({ connect: labOnly });
-  const fetch: OutboundFetch = (url, init) => undiciFetch(url, { ...init, dispatcher });
+  const fetch: ExchangeFetch = (url, init) => undiciFetch(url, { ...init, dispatcher });
   const pinned: Client[] = [];
   const openConnection: ConnectionOpener = (url) => {
     let sockets = 0;

@@ -6,7 +6,7 @@
  * Users are streamed from the store in pages, so memory does not grow with the organization.
  */
 import { setMaxListeners } from "node:events";
-import { APP_CREDENTIAL_REFUSED, CATEGORIES } from "../../contract/categories.js";
+import { CATEGORIES, isThrottling, stopsRun } from "../../contract/categories.js";
 import type { CategoryId } from "../../contract/categories.js";
 import type { CheckDepth, CheckOutcome, MailboxDriver } from "../exchange/driver.js";
 import { CHECK_DEFAULTS } from "../config.js";
@@ -84,17 +84,6 @@ export interface RunChecksInput {
   log?: (message: string, error?: unknown) => void;
 }
 
-/** Categories that mean the service account itself is refused: every further request would fail the same way. */
-const RUN_STOPPING = new Set<CategoryId>([
-  "auth_failed",
-  "token_expired",
-  "ntlm_refused",
-  "auth_method_unsupported",
-  "basic_disabled",
-  ...APP_CREDENTIAL_REFUSED,
-]);
-/** Answers that ask the whole service account to slow down. */
-const THROTTLING = new Set<CategoryId>(["server_busy", "too_many_connections", "throttled"]);
 const MAX_DETAIL_LENGTH = 1_000;
 
 export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
@@ -144,7 +133,7 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
       const slot = await input.slots.acquire(budget, stop.signal);
       if (slot === null) return null;
       const outcome = await attemptCheck(input.driver, target, input.depth, settings.requestTimeoutMs, stop.signal);
-      const throttled = outcome !== null && THROTTLING.has(outcome.category);
+      const throttled = outcome !== null && isThrottling(outcome.category);
       const pauseMs = Math.min(outcome?.backOffMs ?? settings.defaultBackOffMs, settings.maxBackOffMs);
       // Throttling is the service account's budget: the slots pause everyone. Other hints concern this mailbox only.
       slot.release(answerOf(outcome, throttled, pauseMs));
@@ -186,7 +175,7 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
       if (next.done === true) return;
       const record = await checkOne(next.value);
       if (record === null) return;
-      if (RUN_STOPPING.has(record.category)) {
+      if (stopsRun(record.category)) {
         ended.stopReason ??= { category: record.category, detail: record.detail };
         stop.abort();
         return;

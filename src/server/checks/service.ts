@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
-import { APP_CREDENTIAL_REFUSED, CATEGORIES } from "../../contract/categories.js";
+import { CATEGORIES, stopsRun } from "../../contract/categories.js";
 import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
 import { isCategoryId } from "../../contract/categories.js";
@@ -443,13 +443,8 @@ export class CheckService {
     if (preflight === null || !preflight.canProceed) {
       const failed = preflight?.steps.find((step) => !step.ok);
       const category = failed?.category ?? "unknown_error";
-      const refused =
-        category === "auth_failed" ||
-        category === "token_expired" ||
-        category === "ntlm_refused" ||
-        APP_CREDENTIAL_REFUSED.has(category);
       return this.end(run, {
-        state: refused ? "auth_failed" : "preflight_failed",
+        state: stopsRun(category) ? "auth_failed" : "preflight_failed",
         ...(preflight === null ? {} : { preflight }),
         stopCategory: category,
         stopDetail: failed?.detail ?? (preflight === null ? "preflight did not finish in time" : null),

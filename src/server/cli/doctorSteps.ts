@@ -9,6 +9,7 @@ import { connect as connectTcp, type Socket } from "node:net";
 import { hostname as machineName } from "node:os";
 import path from "node:path";
 import { connect as connectTls } from "node:tls";
+import { isGuid } from "../../contract/identifiers.js";
 import { ConfigError, loadConfig, type ServerConfig } from "../config.js";
 import { isPostgresUrl, openDatabase, type Database } from "../db/database.js";
 import { pendingMigrations, resealers } from "../domains.js";
@@ -32,7 +33,6 @@ export interface DoctorOptions {
   timeoutMs?: number;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ok = (step: string, detail: string): StepResult => ({ step, status: "ok", detail });
 const failed = (step: string, detail: string, fix: string): StepResult => ({ step, status: "failed", detail, fix });
 const skipped = (step: string, detail: string): StepResult => ({ step, status: "skipped", detail });
@@ -265,7 +265,7 @@ async function issuerStep(config: ServerConfig, issuer: string, outbound: Outbou
 function audienceStep(config: ServerConfig): StepResult {
   const step = "audience";
   const audiences = config.token.audience;
-  const misshaped = audiences.filter((aud) => !GUID.test(aud) && !/^api:\/\/[^\s/]+(\/[^\s]*)?$/.test(aud));
+  const misshaped = audiences.filter((aud) => !isGuid(aud) && !/^api:\/\/[^\s/]+(\/[^\s]*)?$/.test(aud));
   if (misshaped.length > 0) {
     return failed(
       step,
@@ -274,7 +274,7 @@ function audienceStep(config: ServerConfig): StepResult {
     );
   }
   const backendId = config.exchange.backendClient?.clientId;
-  const ids = audiences.filter((aud) => GUID.test(aud)).map((aud) => aud.toLowerCase());
+  const ids = audiences.filter((aud) => isGuid(aud)).map((aud) => aud.toLowerCase());
   if (backendId && ids.length > 0 && !ids.includes(backendId.toLowerCase())) {
     return failed(
       step,

@@ -5,6 +5,7 @@
  * Graph app whose mailbox access RBAC for Applications scopes. Inputs are validated here and every value is
  * embedded as a single-quoted PowerShell literal (as the RBAC script does), so nothing in it is ever interpreted.
  */
+import { isGuid } from "../../contract/identifiers.js";
 import { powerShellLiteral } from "../emailConfig/rbacScript.js";
 
 export interface EntraSetupInput {
@@ -31,7 +32,6 @@ export interface EntraSetup {
 export type EntraSetupResult =
   { ok: true; setup: EntraSetup } | { ok: false; errors: Array<{ field: string; message: string }> };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Microsoft Graph and Office 365 Exchange Online, the two resources the registrations ask permissions of. */
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 export const EXCHANGE_APP_ID = "00000002-0000-0ff1-ce00-000000000000";
@@ -63,7 +63,7 @@ function paneLocation(raw: string): PaneLocation | string {
 
 export function entraSetup(input: EntraSetupInput): EntraSetupResult {
   const errors: Array<{ field: string; message: string }> = [];
-  if (!GUID.test(input.tenantId.trim())) {
+  if (!isGuid(input.tenantId.trim())) {
     errors.push({ field: "--tenant", message: "must be the directory (tenant) id, a GUID" });
   }
   const pane = paneLocation(input.paneUrl);

@@ -13,7 +13,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { EXCHANGE_ONLINE_EWS_URL, type EwsAuthentication } from "../../contract/accessTypes.js";
 import { createServiceAccountSignIn, type ServiceAccountSignIn } from "../exchange/auth/serviceAccountSignIn.js";
-import type { ConnectionOpener, OutboundFetch } from "../exchange/config.js";
+import type { ConnectionOpener, ExchangeFetch } from "../exchange/transport.js";
 import { escapeXml } from "../exchange/ews/xml.js";
 import { emailAddressProblem } from "../../contract/emailAddress.js";
 import { isExchangeOnlineUrl } from "../../contract/exchangeOnline.js";
@@ -42,7 +42,7 @@ export interface DiscoveryResult {
 }
 
 export interface DiscoveryOptions {
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   timeoutMs?: number;
   signal?: AbortSignal;
   /** Autodiscover POX needs credentials on-premises: the draft configuration's account logon and password. */

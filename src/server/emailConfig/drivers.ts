@@ -6,7 +6,8 @@
 import type { ExchangeConfig } from "../config.js";
 import type { AppContext } from "../context.js";
 import { createMailboxDriver } from "../exchange/index.js";
-import type { IdentitySettings, MailboxDriverDeps, ResolvedEmailConfig } from "../exchange/config.js";
+import type { ResolvedEmailConfig } from "../exchange/config.js";
+import type { IdentitySettings, MailboxDriverDeps } from "../exchange/driver.js";
 import type { MailboxDriver } from "../exchange/driver.js";
 
 /** What building drivers needs from the app: the repositories, the guarded outbound client, the configuration. */

@@ -6,7 +6,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { EWS_AUTHENTICATIONS, type EwsAuthentication } from "../../contract/accessTypes.js";
-import { CATEGORIES } from "../../contract/categories.js";
+import { CATEGORIES, isUnreachable } from "../../contract/categories.js";
 import type { EmailConfigDto } from "../../contract/api.js";
 import type { DiscoveryResultDto, RbacScriptDto } from "../../contract/checks.js";
 import { callerOf } from "../auth/access.js";
@@ -150,7 +150,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
         const { category, detail } = signedIn.classified;
         const known = CATEGORIES[category];
         const message = `${known.message}${detail ? ` (${detail})` : ""} ${known.remedy}`;
-        if (category === "network_error" || category === "timeout" || category === "tls_error") {
+        if (isUnreachable(category)) {
           throw new HttpError(502, "Bad Gateway", `The identity provider could not be reached: ${message}`);
         }
         throw unprocessable([{ field: "accessToken", message }]);

@@ -5,6 +5,7 @@
  */
 import type { CategoryId } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto, CheckPermissionDto } from "../../contract/checks.js";
+import type { ConnectionOpener, ExchangeFetch } from "./transport.js";
 
 export type CheckDepth = "read" | "full";
 
@@ -57,4 +58,49 @@ export interface MailboxDriver {
   preflight(signal: AbortSignal, depth?: CheckDepth): Promise<PreflightReport>;
   checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome>;
   listRooms(signal: AbortSignal): Promise<RoomsOutcome>;
+}
+
+/**
+ * Where the encrypted MSAL token cache of the EWS OAuth service account lives. The backend owns the database row;
+ * the blob handed over is already encrypted (see tokenCache.ts), so the store only persists opaque text.
+ */
+export interface TokenCacheStore {
+  load(): Promise<string | null>;
+  save(encryptedCache: string): Promise<void>;
+}
+
+/** Seals and opens the token cache at rest (the backend's secret box, AES-GCM with its rotating key). */
+export interface SecretCipher {
+  seal(plaintext: string): string | Promise<string>;
+  open(sealed: string): string | Promise<string>;
+}
+
+/** How msal-node reaches the identity provider: Microsoft Entra ID in production, the lab's OIDC provider in dev. */
+export interface IdentitySettings {
+  /** Authority of a tenant: https://login.microsoftonline.com/{tenantId} in production; the lab's issuer in dev. */
+  authorityFor(tenantId: string | null): string;
+  /** Hosts msal-node may trust without instance discovery (the lab's host:port). */
+  knownAuthorities: string[];
+  protocolMode: "aad" | "oidc";
+  /** The backend's own confidential client, which exchanges the pane's token on-behalf-of the service account. */
+  backendClient: { clientId: string; clientSecret: string } | null;
+  /** Delegated EWS scope; defaults to https://outlook.office365.com/EWS.AccessAsUser.All. */
+  ewsScope?: string;
+  /** Graph root; defaults to https://graph.microsoft.com (the lab serves its own). */
+  graphBaseUrl?: string;
+  /** Graph app-only scope; defaults to https://graph.microsoft.com/.default. */
+  graphScope?: string;
+}
+
+export interface MailboxDriverDeps {
+  fetch: ExchangeFetch;
+  /** Dedicated connections for Windows authentication (NTLM); without it only Basic can be used. */
+  openConnection?: ConnectionOpener;
+  identity: IdentitySettings;
+  /** Required for ews_oauth_impersonation. */
+  tokenCache?: { store: TokenCacheStore; cipher: SecretCipher };
+  /** Called once when the service account's refresh fails: the backend marks the configuration needs_sign_in. */
+  onNeedsSignIn?: (reason: string) => void | Promise<void>;
+  /** Per HTTP request; defaults to 30 s. The runner's signal still aborts earlier. */
+  requestTimeoutMs?: number;
 }

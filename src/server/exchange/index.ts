@@ -2,8 +2,8 @@
  * The exchange module's public face for the check runner and the routes: one factory over the three access types,
  * the service-account sign-in (on-behalf-of), the magic wand's discovery and the RBAC for Applications script.
  */
-import type { MailboxDriver } from "./driver.js";
-import type { MailboxDriverDeps, ResolvedEmailConfig } from "./config.js";
+import type { MailboxDriver, MailboxDriverDeps } from "./driver.js";
+import type { ResolvedEmailConfig } from "./config.js";
 import { createDelegatedTokenSource } from "./auth/delegatedTokens.js";
 import { createAppOnlyTokenSource } from "./auth/appOnlyTokens.js";
 import { DEFAULT_GRAPH_SCOPE } from "./auth/msalConfig.js";

@@ -4,7 +4,34 @@
  * sees an exception for a user's outcome.
  */
 import type { CategoryId } from "../../contract/categories.js";
-import type { OutboundFetch, OutboundRequestInit, OutboundResponse } from "./config.js";
+import type { PinnedConnection } from "../net/outbound.js";
+
+/** The parts of a fetch request the exchange module sends. */
+export interface OutboundRequestInit {
+  method: "GET" | "POST" | "DELETE";
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  redirect?: "manual" | "follow" | "error";
+}
+
+/** The parts of a fetch response the exchange module reads; both the global fetch and undici's satisfy it. */
+export interface OutboundResponse {
+  status: number;
+  headers: { get(name: string): string | null; forEach(callback: (value: string, name: string) => void): void };
+  /** A web ReadableStream of bytes (global or undici's: both are async-iterable in Node). */
+  body: object | null;
+}
+
+/**
+ * The parts of fetch the exchange module calls: in the backend, the outbound HTTP client's ExchangeFetch
+ * (src/server/net/outbound.ts) with the URL guard and the lab's CA, whose OutboundBlockedError becomes the
+ * url_refused category; in tests, anything that answers these parts.
+ */
+export type ExchangeFetch = (url: string, init: OutboundRequestInit) => Promise<OutboundResponse>;
+
+/** Opens one TCP connection of its own, for sign-ins bound to the connection (NTLM). */
+export type ConnectionOpener = (url: string) => PinnedConnection<ExchangeFetch>;
 
 /** A classified failure: what the driver reports for a user or a preflight step. */
 export interface Classified {
@@ -128,7 +155,7 @@ export interface SendOptions {
 
 /** Sends one request; resolves with the answer (any status) or a classified transport failure. Never rejects. */
 export async function sendHttp(
-  fetch: OutboundFetch,
+  fetch: ExchangeFetch,
   url: string,
   init: OutboundRequestInit,
   options: SendOptions,

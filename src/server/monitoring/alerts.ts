@@ -4,7 +4,7 @@
  * cannot tell, e.g. a run that stopped early says nothing about the failing share): unknown leaves it as it is.
  */
 import type { AlertKind, AlertRulesDto } from "../../contract/monitoring.js";
-import type { Severity } from "../../contract/categories.js";
+import { failingCount } from "../../contract/categories.js";
 
 /** "off": the rule is disabled, so an open alert of its kind closes without a resolved message. */
 export type Verdict = { holds: true; summary: string } | { holds: false } | "unknown" | "off";
@@ -12,7 +12,8 @@ export type Verdict = { holds: true; summary: string } | { holds: false } | "unk
 export interface RunFacts {
   state: string;
   done: number;
-  severityCounts: Record<Severity, number>;
+  /** Users per category this run. */
+  counts: Partial<Record<string, number>>;
   /** Addresses of users failing now who were not failing before this run. */
   newlyFailing: string[];
   /** Users failing after this run (all runs so far). */
@@ -39,7 +40,7 @@ export function evaluateAlerts(
   config: ConfigFacts,
   now: Date,
 ): Record<AlertKind, Verdict> {
-  const failing = run.severityCounts.error + run.severityCounts.transient;
+  const failing = failingCount(run.counts);
   const completed = run.state === "completed" && run.done > 0;
   const share = completed ? Math.round((failing / run.done) * 1000) / 10 : 0;
   const expiry = config.credentialExpiry;
@@ -61,7 +62,10 @@ export function evaluateAlerts(
         : "unknown";
   const refused: Verdict =
     run.state === "auth_failed"
-      ? { holds: true, summary: "The service account or app was refused; the check run stopped before any user" }
+      ? {
+          holds: true,
+          summary: `The service account or app was refused; the check run stopped ${run.done === 0 ? "before any user" : `after ${run.done} user(s)`}`,
+        }
       : run.state === "completed" || run.state === "cancelled"
         ? { holds: false }
         : "unknown";

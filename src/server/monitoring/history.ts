@@ -2,7 +2,14 @@
  * What a finished run leaves in the history: each user's failing state compared with the previous run (status
  * changes: started failing, recovered), and the rows the history APIs answer with.
  */
-import { CATEGORIES, isCategoryId, type CategoryId, type Severity } from "../../contract/categories.js";
+import {
+  CATEGORIES,
+  failingCount,
+  isCategoryId,
+  isFailing,
+  type CategoryId,
+  type Severity,
+} from "../../contract/categories.js";
 import type { CheckRunDto } from "../../contract/checks.js";
 import type {
   CheckRunTrigger,
@@ -12,8 +19,6 @@ import type {
 } from "../../contract/monitoring.js";
 import type { MonitoringRepository } from "./repository.js";
 import type { MonitoringRunHistoryTable, MonitoringStatusChangesTable, MonitoringUserStatusTable } from "./tables.js";
-
-const FAILING: ReadonlySet<Severity> = new Set(["error", "transient"]);
 
 export interface UserResult {
   userId: string;
@@ -38,7 +43,7 @@ export async function recordStatusChanges(
   const newlyFailing: string[] = [];
   for await (const page of results) {
     for (const result of page) {
-      const failing = FAILING.has(CATEGORIES[result.category].severity);
+      const failing = isFailing(result.category);
       const previous = before.get(result.userId);
       const wasFailing = previous !== undefined && Number(previous.failing) === 1;
       // A user seen for the first time changes only by failing; one who is fine was never "recovered".
@@ -99,7 +104,7 @@ export function toHistoryEntry(row: MonitoringRunHistoryTable): RunHistoryEntryD
     health: {
       connected: severityCounts.ok,
       needsAttention: severityCounts.warning,
-      failing: severityCounts.error + severityCounts.transient,
+      failing: failingCount(counts),
     },
   };
 }

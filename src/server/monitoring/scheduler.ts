@@ -14,7 +14,7 @@ import { allOrganizations } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { MonitoringRepository } from "./repository.js";
 import type { MonitoringService } from "./service.js";
-import { latestSlot } from "./slots.js";
+import { latestSlot } from "./scheduleTimes.js";
 
 /** A slot missed by more than this (the server was down) is skipped rather than run late. */
 export const SLOT_GRACE_MS = 15 * 60_000;

@@ -48,7 +48,7 @@ import {
   type StoredChannels,
   type StoredSchedule,
 } from "./settings.js";
-import { nextSlot } from "./slots.js";
+import { nextSlot } from "./scheduleTimes.js";
 import type { MonitoringSettingsTable } from "./tables.js";
 import { sealClearWebhookUrl, webhookUrlContext, webhookUrlShown } from "./webhookUrl.js";
 
@@ -280,7 +280,7 @@ export class MonitoringService {
     ]);
     const verdicts = evaluateAlerts(
       this.rulesOf(row),
-      { state: run.state, done: run.done, severityCounts: run.severityCounts, newlyFailing, failingNow },
+      { state: run.state, done: run.done, counts: run.counts, newlyFailing, failingNow },
       {
         serviceAccountState: config.accessType === "ews_oauth_impersonation" ? config.serviceAccount.state : null,
         credentialExpiry,

@@ -13,7 +13,7 @@ import {
   type MonitoringScheduleInput,
 } from "../../contract/monitoring.js";
 import type { FieldError } from "../errors.js";
-import { isTimeZone, isWallTime } from "./slots.js";
+import { isTimeZone, isWallTime } from "./scheduleTimes.js";
 
 export type StoredSchedule = Pick<
   MonitoringScheduleDto,

@@ -25,10 +25,11 @@ export type OutboundFetch = (input: string | URL, init?: RequestInit) => Promise
 
 /**
  * One TCP connection of its own (undici Client, no pipelining): what connection-bound sign-ins (NTLM) need.
- * `generation` counts the sockets it has opened, so a caller sees when a dropped connection was replaced.
+ * `generation` counts the sockets it has opened, so a caller sees when a dropped connection was replaced. `Fetch` is
+ * the signature its user asks for (the exchange module asks only for the parts it calls).
  */
-export interface PinnedConnection {
-  fetch: OutboundFetch;
+export interface PinnedConnection<Fetch = OutboundFetch> {
+  fetch: Fetch;
   generation(): number;
   close(): Promise<void>;
 }

@@ -1,7 +1,9 @@
 /** Client-credentials tokens for the Graph app-only access type, with a client secret or a certificate. */
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { ConfidentialClientApplication, type NodeAuthOptions } from "@azure/msal-node";
-import type { AppOnlyCredential, GraphAppOnlyConfig, IdentitySettings, OutboundFetch } from "../config.js";
+import type { AppOnlyCredential, GraphAppOnlyConfig } from "../config.js";
+import type { IdentitySettings } from "../driver.js";
+import type { ExchangeFetch } from "../transport.js";
 import type { Classified } from "../transport.js";
 import { classifyMsalError } from "./msalErrors.js";
 import { msalConfiguration } from "./msalConfig.js";
@@ -45,7 +47,7 @@ export function certificateCredential(
 export function createAppOnlyTokenSource(
   config: GraphAppOnlyConfig,
   identity: IdentitySettings,
-  fetch: OutboundFetch,
+  fetch: ExchangeFetch,
   scope: string,
   timeoutMs: number,
 ): TokenSource {

@@ -5,7 +5,8 @@
  * outcome is token_expired and onNeedsSignIn tells the backend to mark the configuration "needs sign-in".
  */
 import { ConfidentialClientApplication, type AccountInfo } from "@azure/msal-node";
-import type { IdentitySettings, OutboundFetch, SecretCipher, TokenCacheStore } from "../config.js";
+import type { IdentitySettings, SecretCipher, TokenCacheStore } from "../driver.js";
+import type { ExchangeFetch } from "../transport.js";
 import type { Classified } from "../transport.js";
 import { classifyMsalError } from "./msalErrors.js";
 import { DEFAULT_EWS_DELEGATED_SCOPE, msalConfiguration } from "./msalConfig.js";
@@ -16,7 +17,7 @@ import { memoizedTokenSource } from "./tokenMemo.js";
 
 export interface DelegatedTokenOptions {
   identity: IdentitySettings;
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   store: TokenCacheStore;
   cipher: SecretCipher;
   tenantId: string | null;

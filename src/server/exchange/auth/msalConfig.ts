@@ -1,7 +1,7 @@
 /** The msal-node settings every confidential client of the product shares: authority, protocol, network, logging. */
 import type { Configuration, NodeAuthOptions } from "@azure/msal-node";
 import { LogLevel, ProtocolMode } from "@azure/msal-node";
-import type { IdentitySettings } from "../config.js";
+import type { IdentitySettings } from "../driver.js";
 import type { ObservedNetworkModule } from "./msalNetwork.js";
 
 export const DEFAULT_EWS_DELEGATED_SCOPE = "https://outlook.office365.com/EWS.AccessAsUser.All";

@@ -4,7 +4,7 @@
  * instead of msal's generic network_error.
  */
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
-import type { OutboundFetch, OutboundRequestInit } from "../config.js";
+import type { ExchangeFetch, OutboundRequestInit } from "../transport.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 
@@ -22,7 +22,7 @@ class TransportFailure extends Error {
   }
 }
 
-export function msalNetworkModule(fetch: OutboundFetch, timeoutMs: number): ObservedNetworkModule {
+export function msalNetworkModule(fetch: ExchangeFetch, timeoutMs: number): ObservedNetworkModule {
   let failure: Classified | null = null;
   let refusal: string | null = null;
   async function send<T>(

@@ -7,7 +7,8 @@
  * else Basic. Credentials, challenges and responses stay in this module: failures carry only what the admin reads.
  */
 import type { EwsAuthentication } from "../../../contract/accessTypes.js";
-import type { ConnectionOpener, OutboundFetch, OutboundRequestInit, PinnedConnection } from "../config.js";
+import type { ConnectionOpener, ExchangeFetch, OutboundRequestInit } from "../transport.js";
+import type { PinnedConnection } from "../../net/outbound.js";
 import type { Classified, HttpAnswer, HttpResult, SendOptions } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import { authenticateHeader, negotiateHeader } from "./ntlm.js";
@@ -62,13 +63,13 @@ export interface ServiceAccountSignInOptions {
   accountLogon: string;
   password: string;
   /** The shared pool, for Basic. */
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   /** Dedicated connections, for NTLM. */
   openConnection?: ConnectionOpener;
 }
 
 interface Channel {
-  connection: PinnedConnection;
+  connection: PinnedConnection<ExchangeFetch>;
   /** The connection generation the handshake authenticated, or null. */
   signedInOn: number | null;
 }

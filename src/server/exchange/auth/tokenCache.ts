@@ -3,7 +3,7 @@
  * injected store (one database row per organization, owned by the backend). Refresh tokens never rest in clear text.
  */
 import type { ICachePlugin, TokenCacheContext } from "@azure/msal-node";
-import type { SecretCipher, TokenCacheStore } from "../config.js";
+import type { SecretCipher, TokenCacheStore } from "../driver.js";
 
 export function encryptedCachePlugin(store: TokenCacheStore, cipher: SecretCipher): ICachePlugin {
   return {

@@ -3,9 +3,10 @@
  * Authorization header is obtained. Checks follow Microsoft's "Service Account Access" connectivity test:
  * GetFolder, then CreateItem and DeleteItem of a test message saved (never sent) to Drafts.
  */
-import { APP_CREDENTIAL_REFUSED, type CategoryId } from "../../../contract/categories.js";
+import { blocksPreflight } from "../../../contract/categories.js";
 import { SIGN_IN_METHOD_LABELS } from "../auth/serviceAccountSignIn.js";
-import type { EwsServerVersion, OutboundFetch } from "../config.js";
+import type { EwsServerVersion } from "../config.js";
+import type { ExchangeFetch } from "../transport.js";
 import type {
   CheckDepth,
   CheckOutcome,
@@ -34,7 +35,7 @@ export interface EwsDriverOptions {
   credentials: EwsCredentials;
   /** The app whose tokens call EWS (OAuth), named when Exchange Online's EwsAllowedAppIDs may be what blocks it. */
   appId?: string | null;
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   timeoutMs: number;
   /** Tests: tighter bounds than EWS_PREFLIGHT_LIMITS. */
   limits?: Partial<EwsPreflightLimits>;
@@ -44,25 +45,6 @@ export const TEST_MESSAGE = {
   subject: "Sync Sidebar connectivity test (deleted automatically)",
   body: "Sync Sidebar saved this draft to verify mailbox access and deletes it at once. It was never sent.",
 };
-
-/** Preflight failures after which per-user work cannot succeed. */
-const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
-  ...APP_CREDENTIAL_REFUSED,
-  "auth_failed",
-  "auth_method_unsupported",
-  "basic_disabled",
-  "ntlm_refused",
-  "token_expired",
-  "token_header_mismatch",
-  "tls_error",
-  "network_error",
-  "timeout",
-  "bad_response",
-  "forbidden",
-  "ews_blocked",
-  "url_refused",
-  "retired_access_type",
-]);
 
 /** Rooms can only be read when the service account has a mailbox and a license (DOMAIN.md, seeds step 6). */
 const NO_ROOMS = "rooms and resources will not be read";
@@ -218,7 +200,7 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
         steps.push(stepOf("Exchange Online", retired("The server reports Exchange Online (version 15.20)"), startedAt));
         return stop();
       }
-      if (!own.ok && BLOCKING.has(own.classified.category)) {
+      if (!own.ok && blocksPreflight(own.classified.category)) {
         steps.push(stepOf("Authenticate", own.classified, startedAt));
         return stop();
       }

@@ -4,7 +4,7 @@
  * reads the app's effective permissions (token roles, appRoleAssignments) to warn about a tenant-wide consent that
  * voids the scope; each user's check is in graphMailbox.ts.
  */
-import { APP_CREDENTIAL_REFUSED, type CategoryId } from "../../../contract/categories.js";
+import { blocksPreflight } from "../../../contract/categories.js";
 import type {
   CheckDepth,
   CheckOutcome,
@@ -20,17 +20,6 @@ import { permissionReport } from "../graph/requiredPermissions.js";
 import type { TokenSource } from "../auth/tokenMemo.js";
 import { checkGraphMailbox, type DirectoryState } from "./graphMailbox.js";
 import { classifiedFields, stepOf } from "./steps.js";
-
-const BLOCKING: ReadonlySet<CategoryId> = new Set<CategoryId>([
-  ...APP_CREDENTIAL_REFUSED,
-  "auth_failed",
-  "tls_error",
-  "network_error",
-  "timeout",
-  "bad_response",
-  "forbidden",
-  "url_refused",
-]);
 
 interface GraphRoom {
   emailAddress?: unknown;
@@ -79,7 +68,7 @@ export function createGraphDriver(options: { client: GraphClient; token: TokenSo
       startedAt = performance.now();
       const rooms = await client.get("/v1.0/places/microsoft.graph.room?$top=1&$select=emailAddress", signal);
       steps.push(stepOf("Graph places (rooms)", rooms.classified, startedAt));
-      if (!rooms.ok && BLOCKING.has(rooms.classified.category)) {
+      if (!rooms.ok && blocksPreflight(rooms.classified.category)) {
         return { canProceed: false, steps, warnings, permissions };
       }
       if (!rooms.ok) {

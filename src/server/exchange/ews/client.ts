@@ -5,7 +5,7 @@
  * beyond NTLM's one re-authentication of a connection, so a wrong password cannot lock the account out.
  */
 import type { ServiceAccountSignIn } from "../auth/serviceAccountSignIn.js";
-import type { OutboundFetch } from "../config.js";
+import type { ExchangeFetch } from "../transport.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import type { EwsOutcome } from "./classify.js";
@@ -27,7 +27,7 @@ export interface EwsClient {
 }
 
 export function createEwsClient(options: {
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   url: string;
   credentials: EwsCredentials;
   timeoutMs: number;

@@ -2,7 +2,7 @@
  * The few Microsoft Graph calls the app-only access type needs, with a bearer token from client credentials.
  * A 401 is retried once with a fresh token (the cached one may have just expired).
  */
-import type { OutboundFetch, OutboundRequestInit } from "../config.js";
+import type { ExchangeFetch, OutboundRequestInit } from "../transport.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import type { GraphOutcome } from "./classify.js";
@@ -36,7 +36,7 @@ export function userSegment(upn: string): string {
 }
 
 export function createGraphClient(options: {
-  fetch: OutboundFetch;
+  fetch: ExchangeFetch;
   baseUrl: string;
   token: (forceRefresh: boolean, signal: AbortSignal) => Promise<BearerToken>;
   timeoutMs: number;

@@ -1,4 +1,4 @@
-import type { CheckRunDto } from "../../../contract/checks";
+import { FAILED_CHECK_RUN_STATES, type CheckRunDto } from "../../../contract/checks";
 import type { EmailConfigDraft } from "./draft";
 
 /** Identifies what a run checked: the draft's settings, and whether new secrets were typed. */
@@ -16,8 +16,6 @@ export interface CheckedRun {
   key: string;
   run: CheckRunDto;
 }
-
-const FAILED = new Set(["auth_failed", "preflight_failed", "throttled", "failed"]);
 
 /**
  * The warning beside Save: this configuration was never checked, or its last check failed or was cancelled.
@@ -39,7 +37,7 @@ export function lastCheckWarning(options: {
       ? "These changes have not been checked. Run Check Users Exchange Impersonated Access to know they work before you save."
       : "This configuration has never been checked. Run Check Users Exchange Impersonated Access to know it works.";
   }
-  if (FAILED.has(run.state)) {
+  if (FAILED_CHECK_RUN_STATES.includes(run.state)) {
     return `The last check of this configuration failed: ${run.stopReason?.message ?? "it stopped early"}. Saving it anyway is allowed, but users will not be connected until it works.`;
   }
   if (run.state === "cancelled") return "The last check of this configuration was cancelled before it finished.";

@@ -14,7 +14,7 @@ import type {
 } from "../../../../src/contract/monitoring.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import type { SeededOrg } from "../../../support/seed.js";
-import { EWS_CONFIG, ScriptedMailboxes } from "./fakeDriver.js";
+import { EWS_CONFIG, FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver.js";
 
 const ADMIN = "admin@contoso.test";
@@ -26,7 +26,7 @@ describe("monitoring history and alerts", () => {
   let org: SeededOrg;
   let other: SeededOrg;
   let token: string;
-  const driver = new ScriptedMailboxes();
+  const driver = new FakeMailboxDriver();
   let clock = new Date("2026-12-01T09:00:00.000Z");
 
   const api = (method: "GET" | "PUT" | "POST", url: string, body?: unknown, as = token) =>

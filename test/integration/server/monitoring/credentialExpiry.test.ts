@@ -8,7 +8,7 @@ import type { EmailConfigDto } from "../../../../src/contract/api.js";
 import type { AlertSettingsDto } from "../../../../src/contract/monitoring.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import type { SeededOrg } from "../../../support/seed.js";
-import { ScriptedMailboxes } from "./fakeDriver.js";
+import { FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
 
 const ADMIN = "admin@contoso.test";
 const APP = { tenantId: "contoso.onmicrosoft.com", clientId: "9d4f1a7c-2e6b-4c83-b5a9-0e7d3c8f1b26" };
@@ -46,7 +46,7 @@ describe("client secret expiry", () => {
 
   beforeAll(async () => {
     harness = await createTestBackend({ env: { MONITORING_TICK_MS: "0" }, deps: { now: () => clock } });
-    harness.app.ctx.checks.useDriverFactory(() => new ScriptedMailboxes());
+    harness.app.ctx.checks.useDriverFactory(() => new FakeMailboxDriver());
     org = await harness.seedUsers(2, ADMIN);
     token = await harness.token(ADMIN);
     const schedule = await api("PUT", `/api/orgs/${org.id}/monitoring/schedule`, { mode: "off", settlingMinutes: 0 });

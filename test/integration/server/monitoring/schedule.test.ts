@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import { postgresEnabled } from "../../../support/postgres.js";
 import type { SeededOrg } from "../../../support/seed.js";
-import { EWS_CONFIG, ScriptedMailboxes } from "./fakeDriver.js";
+import { EWS_CONFIG, FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
 
 const ADMIN = "admin@contoso.test";
 // Both dialects: on PostgreSQL the two schedulers' slot inserts really race on separate connections.
@@ -25,7 +25,7 @@ describe.each(dialects)("monitoring schedules on %s", (dialect) => {
   let org: SeededOrg;
   let other: SeededOrg;
   let token: string;
-  const driver = new ScriptedMailboxes();
+  const driver = new FakeMailboxDriver();
   let clock = new Date("2026-12-01T04:00:00.000Z");
   const now = () => clock;
 
@@ -194,7 +194,7 @@ describe.each(dialects)("monitoring schedules on %s", (dialect) => {
     const hold = harness.app.ctx.checks;
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow = new ScriptedMailboxes();
+    const slow = new FakeMailboxDriver();
     slow.hold = gate;
     hold.useDriverFactory(() => slow);
     clock = new Date("2026-12-03T07:00:00.000Z");

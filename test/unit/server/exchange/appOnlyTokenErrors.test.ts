@@ -3,7 +3,8 @@
  * the real msal-node: each AADSTS code becomes its own category, and the secret never reaches the detail.
  */
 import { describe, expect, it } from "vitest";
-import type { IdentitySettings, OutboundFetch } from "../../../../src/server/exchange/config.js";
+import type { IdentitySettings } from "../../../../src/server/exchange/driver.js";
+import type { ExchangeFetch } from "../../../../src/server/exchange/transport.js";
 import { createAppOnlyTokenSource } from "../../../../src/server/exchange/auth/appOnlyTokens.js";
 
 const TENANT = "2a8e4f61-93c7-4d15-b0e2-7c4a9d1f3e58";
@@ -35,12 +36,12 @@ const discovery = {
 function json(status: number, body: unknown) {
   return Promise.resolve(
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } }),
-  ) as ReturnType<OutboundFetch>;
+  ) as ReturnType<ExchangeFetch>;
 }
 
 /** An identity provider that serves discovery, then answers the token request (or discovery itself) as given. */
 function tokenSourceAgainst(answer: { at: "token" | "discovery"; status: number; body: unknown }) {
-  const fetch: OutboundFetch = (url) => {
+  const fetch: ExchangeFetch = (url) => {
     if (url.endsWith("/.well-known/openid-configuration"))
       return answer.at === "discovery" ? json(answer.status, answer.body) : json(200, discovery);
     return json(answer.status, answer.body);

@@ -8,10 +8,11 @@ import {
   offeredSchemes,
 } from "../../../../src/server/exchange/auth/serviceAccountSignIn.js";
 import type {
+  ExchangeFetch,
   OutboundRequestInit,
   OutboundResponse,
-  PinnedConnection,
-} from "../../../../src/server/exchange/config.js";
+} from "../../../../src/server/exchange/transport.js";
+import type { PinnedConnection } from "../../../../src/server/net/outbound.js";
 import { MS_NLMP } from "../../../support/msNlmpVectors.js";
 
 const NAMES = {
@@ -110,7 +111,7 @@ function fakeServer(options: { offers?: string[] } = {}) {
     body: null,
   });
   let refuseAll = false;
-  const open = (): PinnedConnection => {
+  const open = (): PinnedConnection<ExchangeFetch> => {
     const state = { signedIn: false, challenge: null as ReturnType<typeof issueChallenge> | null };
     connections.push(state);
     return {

@@ -8,7 +8,7 @@ const noConfig = { serviceAccountState: null, credentialExpiry: null };
 const run = (facts: Partial<RunFacts>): RunFacts => ({
   state: "completed",
   done: 10,
-  severityCounts: { ok: 10, warning: 0, error: 0, transient: 0 },
+  counts: { ok: 10 },
   newlyFailing: [],
   failingNow: 0,
   ...facts,
@@ -16,9 +16,9 @@ const run = (facts: Partial<RunFacts>): RunFacts => ({
 
 describe("alert conditions", () => {
   it("holds the failing share at the threshold (error and transient count), not below", () => {
-    const atThreshold = run({ severityCounts: { ok: 8, warning: 0, error: 1, transient: 1 } });
+    const atThreshold = run({ counts: { ok: 8, no_mailbox: 1, timeout: 1 } });
     expect(evaluateAlerts(DEFAULT_RULES, atThreshold, noConfig, now).failing_share).toMatchObject({ holds: true });
-    const below = run({ severityCounts: { ok: 9, warning: 1, error: 0, transient: 0 } });
+    const below = run({ counts: { ok: 9, non_primary_address: 1 } });
     expect(evaluateAlerts(DEFAULT_RULES, below, noConfig, now).failing_share).toEqual({ holds: false });
   });
 
@@ -27,6 +27,19 @@ describe("alert conditions", () => {
     expect(refused.failing_share).toBe("unknown");
     expect(refused.service_account_refused).toMatchObject({ holds: true });
     expect(evaluateAlerts(DEFAULT_RULES, run({}), noConfig, now).service_account_refused).toEqual({ holds: false });
+  });
+
+  it('says "before any user" only when the refused run checked nobody', () => {
+    const before = evaluateAlerts(DEFAULT_RULES, run({ state: "auth_failed", done: 0 }), noConfig, now);
+    expect(before.service_account_refused).toEqual({
+      holds: true,
+      summary: "The service account or app was refused; the check run stopped before any user",
+    });
+    const after = evaluateAlerts(DEFAULT_RULES, run({ state: "auth_failed", done: 3 }), noConfig, now);
+    expect(after.service_account_refused).toEqual({
+      holds: true,
+      summary: "The service account or app was refused; the check run stopped after 3 user(s)",
+    });
   });
 
   it("names newly failing users only when the rule is on, and turns a disabled rule off", () => {

@@ -3,9 +3,9 @@
  * get 700 × 401), with a problem+json 429 and Retry-After; TRUST_PROXY decides which address is the client's.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { clientKeyOf, createFailedAuthLimiter } from "../../../src/server/auth/failedAuthLimiter.js";
-import { ConfigError, loadConfig } from "../../../src/server/config.js";
-import { createTestBackend, type TestBackend } from "../../support/backend.js";
+import { clientKeyOf, createFailedAuthLimiter } from "../../../../src/server/auth/failedAuthLimiter.js";
+import { ConfigError, loadConfig } from "../../../../src/server/config.js";
+import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 
 let backend: TestBackend | null = null;
 afterEach(async () => {

@@ -6,7 +6,7 @@ import {
   latestSlot,
   nextSlot,
   type Schedule,
-} from "../../../../src/server/monitoring/slots.js";
+} from "../../../../src/server/monitoring/scheduleTimes.js";
 
 const daily = (time: string, timeZone: string): Schedule => ({ mode: "daily", time, timeZone, everyHours: 24 });
 const at = (iso: string) => new Date(iso);

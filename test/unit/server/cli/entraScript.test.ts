@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { entraSetup, type EntraSetup, type EntraSetupInput } from "../../../src/server/cli/entraScript.js";
-import { runSetupEntra, UsageError } from "../../../src/server/cli/setupEntra.js";
+import { entraSetup, type EntraSetup, type EntraSetupInput } from "../../../../src/server/cli/entraScript.js";
+import { runSetupEntra, UsageError } from "../../../../src/server/cli/setupEntra.js";
 
 const TENANT = "0b7e8c3a-1f2d-4e5a-9b6c-7d8e9f0a1b2c";
 

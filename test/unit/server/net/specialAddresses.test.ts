@@ -9,8 +9,8 @@ import {
   IPV6_SPECIAL_RANGES,
   describeAddress,
   type AddressClass,
-} from "../../../src/server/net/specialAddresses.js";
-import { checkAddress, guardUrl, type OutboundPolicy } from "../../../src/server/net/urlGuard.js";
+} from "../../../../src/server/net/specialAddresses.js";
+import { checkAddress, guardUrl, type OutboundPolicy } from "../../../../src/server/net/urlGuard.js";
 
 type Row = [address: string, kind: AddressClass, range: string];
 
