@@ -5,7 +5,8 @@
  * with a reason and the other steps go on.
  */
 import { describe, expect, it } from "vitest";
-import type { OutboundFetch, OutboundRequestInit, PinnedConnection } from "../../../../src/server/exchange/config.js";
+import type { PinnedConnection } from "../../../../src/server/net/outbound.js";
+import type { ExchangeFetch, OutboundRequestInit } from "../../../../src/server/exchange/transport.js";
 import { discoverEwsUrl } from "../../../../src/server/emailConfig/discovery.js";
 
 interface Seen {
@@ -18,7 +19,7 @@ type Answer = { status: number; body?: string; headers?: Record<string, string> 
 /** A fake Internet: each URL's answer by a handler; every request recorded with its Authorization header. */
 function hostileInternet(routes: Record<string, (init: OutboundRequestInit) => Answer>) {
   const seen: Seen[] = [];
-  const fetch: OutboundFetch = (url, init) => {
+  const fetch: ExchangeFetch = (url, init) => {
     seen.push({ url, authorization: init.headers?.Authorization });
     const route = routes[url.split("?")[0]!];
     if (route === undefined) return Promise.reject(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }));
@@ -89,7 +90,7 @@ describe("a hostile Autodiscover server", () => {
         body: redirectUrl("https://other.host/autodiscover/autodiscover.xml"),
       }),
     });
-    const openConnection = (url: string): PinnedConnection => {
+    const openConnection = (url: string): PinnedConnection<ExchangeFetch> => {
       opened.push(new URL(url).hostname);
       return { fetch: internet.fetch, generation: () => 1, close: () => Promise.resolve() };
     };

@@ -4,7 +4,7 @@
  * time on rooms and on the whole preflight is bounded, and the steps kept are capped.
  */
 import { describe, expect, it } from "vitest";
-import type { OutboundFetch } from "../../../../src/server/exchange/config.js";
+import type { ExchangeFetch } from "../../../../src/server/exchange/transport.js";
 import { createEwsDriver, EWS_PREFLIGHT_LIMITS } from "../../../../src/server/exchange/drivers/ewsDriver.js";
 
 const envelope = (body: string) =>
@@ -38,7 +38,7 @@ const rooms = envelope(
 /** A hostile EWS server: `lists` room lists, each GetRooms answered after `roomsDelayMs`. */
 function hostileEws(lists: number, roomsDelayMs = 0) {
   let getRooms = 0;
-  const fetch: OutboundFetch = async (_url, init) => {
+  const fetch: ExchangeFetch = async (_url, init) => {
     const body = init.body ?? "";
     const answer = (xml: string) => ({
       status: 200,
@@ -63,7 +63,7 @@ function hostileEws(lists: number, roomsDelayMs = 0) {
   return { fetch, getRooms: () => getRooms };
 }
 
-const driverFor = (fetch: OutboundFetch, limits = {}) =>
+const driverFor = (fetch: ExchangeFetch, limits = {}) =>
   createEwsDriver({
     ewsUrl: "https://mail.contoso.com/EWS/Exchange.asmx",
     serverVersion: "Exchange2016",
