@@ -26,6 +26,13 @@ export interface ConfigFacts {
   credentialExpiry: { credential: "certificate" | "client secret"; expiresAt: string } | null;
 }
 
+/** Sidebar reach (reach/service.ts reachFacts): users not opening the sidebar, users whose sign-in fails in it. */
+export interface ReachAlertFacts {
+  days: number;
+  notOpened: number;
+  signInFailing: number;
+}
+
 const DAY_MS = 86_400_000;
 
 function listed(emails: string[]): string {
@@ -38,6 +45,7 @@ export function evaluateAlerts(
   run: RunFacts,
   config: ConfigFacts,
   now: Date,
+  reach: ReachAlertFacts | null = null,
 ): Record<AlertKind, Verdict> {
   const failing = run.severityCounts.error + run.severityCounts.transient;
   const completed = run.state === "completed" && run.done > 0;
@@ -80,6 +88,21 @@ export function evaluateAlerts(
         }
       : { holds: false };
 
+  const reachParts =
+    reach === null
+      ? []
+      : [
+          reach.notOpened > 0 &&
+            `${reach.notOpened} users have a connected mailbox but have not opened the sidebar in ${reach.days} days`,
+          reach.signInFailing > 0 && `sign-in is failing in the sidebar for ${reach.signInFailing} users`,
+        ].filter((part): part is string => typeof part === "string");
+  const sidebarReach: Verdict =
+    reach === null
+      ? "unknown"
+      : reachParts.length > 0
+        ? { holds: true, summary: reachParts.join("; ") }
+        : { holds: false };
+
   const enabled = (on: boolean, verdict: Verdict): Verdict => (on ? verdict : "off");
   return {
     failing_share: enabled(rules.failingShare.enabled, failingShare),
@@ -87,5 +110,6 @@ export function evaluateAlerts(
     service_account_refused: enabled(rules.serviceAccountRefused.enabled, refused),
     service_account_sign_in: enabled(rules.serviceAccountSignIn.enabled, signIn),
     credential_expiring: enabled(rules.credentialExpiry.enabled, credential),
+    sidebar_reach: enabled(rules.sidebarReach?.enabled ?? false, sidebarReach),
   };
 }
