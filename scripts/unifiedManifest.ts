@@ -188,7 +188,8 @@ export function unifiedManifestFrom(xml: string, auth: UnifiedAuthOptions | null
           {
             id: "TaskPaneRuntime",
             type: "general",
-            code: { page: facts.taskpaneUrl },
+            // The query tells the pane it was installed from this manifest (its reach report says which).
+            code: { page: `${facts.taskpaneUrl}?manifest=unified` },
             lifetime: "short",
             // Pinning needs Mailbox 1.5 (requirementSets.pinning), which every client that reads this manifest has.
             actions: [{ id: "openSyncSidebar", type: "openPage", view: "dashboard", pinnable: facts.pinnable }],

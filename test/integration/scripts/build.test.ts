@@ -77,7 +77,9 @@ describe("npm run build", () => {
       extensions: Array<{ runtimes: Array<{ code: { page: string } }> }>;
     };
     expect(unified.version).toBe(version);
-    expect(unified.extensions[0]!.runtimes[0]!.code.page).toBe("https://sidebar.contoso.example/pane/taskpane.html");
+    expect(unified.extensions[0]!.runtimes[0]!.code.page).toBe(
+      "https://sidebar.contoso.example/pane/taskpane.html?manifest=unified",
+    );
     expect(result.stdout).toMatch(/sync-sidebar\.zip valid against the unified manifest schema/);
   });
 

@@ -56,7 +56,7 @@ describe("the unified manifest", () => {
     expect(manifest.version).toBe("1.4.2");
     expect(manifest.name.short).toBe(facts.name);
     const extension = manifest.extensions[0]!;
-    expect(extension.runtimes[0]!.code.page).toBe("https://sidebar.contoso.example/taskpane.html");
+    expect(extension.runtimes[0]!.code.page).toBe("https://sidebar.contoso.example/taskpane.html?manifest=unified");
     expect(extension.requirements).toEqual({
       scopes: ["mail"],
       capabilities: [{ name: "Mailbox", minVersion: "1.3" }],
@@ -94,7 +94,7 @@ describe("the unified manifest", () => {
   it("in its dev version points at the dev server like manifest.xml", () => {
     const dev = devUnifiedManifest() as unknown as Unified;
     expect(validateUnifiedManifest(dev)).toEqual({ status: "valid" });
-    expect(dev.extensions[0]!.runtimes[0]!.code.page).toBe("https://localhost:3000/taskpane.html");
+    expect(dev.extensions[0]!.runtimes[0]!.code.page).toBe("https://localhost:3000/taskpane.html?manifest=unified");
     expect(JSON.stringify(dev)).not.toContain("contoso");
   });
 });
