@@ -1,6 +1,8 @@
-// `npm run build`: the production pane into dist/ and dist/manifest.xml pointing at ADDIN_BASE_URL, and the backend
-// compiled to dist/server/ (entry dist/server/main.js; `npm run serve` starts it).
-// Env: ADDIN_BASE_URL (required), ADDIN_APP_DOMAINS (optional, comma-separated), OFFICE_JS=local (tests only).
+// `npm run build`: the production pane into dist/, dist/manifest.xml pointing at ADDIN_BASE_URL and the app package
+// dist/sync-sidebar.zip (unified manifest.json + icons, derived from the same stamped XML), and the backend compiled
+// to dist/server/ (entry dist/server/main.js; `npm run serve` starts it).
+// Env: ADDIN_BASE_URL (required), ADDIN_APP_DOMAINS (optional, comma-separated), AUTH_CLIENT_ID and AUTH_API_SCOPES
+// (optional: the pane's Entra app, declared as the unified manifest's webApplicationInfo), OFFICE_JS=local (tests).
 // Flags: --out-dir DIR (default dist).
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,6 +13,14 @@ import { buildServer, ServerBuildFailure } from "./buildServer";
 import { validateManifestSchema } from "./manifestSchema";
 import { ManifestStampError, stampManifest } from "./manifestStamp";
 import { OFFICE_JS_CDN_URL, officeJsSourceFromEnv, type OfficeJsSource } from "./officeJsPlugin";
+import {
+  APP_PACKAGE_NAME,
+  appPackage,
+  unifiedManifestFrom,
+  UnifiedManifestError,
+  type UnifiedAuthOptions,
+} from "./unifiedManifest";
+import { validateUnifiedFile } from "./unifiedSchema";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 
@@ -19,12 +29,16 @@ export interface BuildOptions {
   outDir: string;
   officeJs: OfficeJsSource;
   extraAppDomains?: string[];
+  /** The pane's Entra app for the unified manifest's webApplicationInfo; null leaves it out. */
+  auth?: UnifiedAuthOptions | null;
 }
 
 export interface BuildResult {
   outDir: string;
   manifestFile: string;
   manifestValidation: string;
+  appPackageFile: string;
+  appPackageNote: string;
   serverEntry: string;
 }
 
@@ -41,6 +55,7 @@ export async function buildAddin(options: BuildOptions): Promise<BuildResult> {
     baseUrl: options.baseUrl,
     extraAppDomains: options.extraAppDomains ?? [],
   });
+  const unified = unifiedManifestFrom(manifest, options.auth ?? null);
 
   process.env.OFFICE_JS = options.officeJs;
   await build({
@@ -64,8 +79,26 @@ export async function buildAddin(options: BuildOptions): Promise<BuildResult> {
     throw new BuildFailure(`the built manifest could not be validated under CI: ${check.reason}`);
   }
   const manifestValidation = check.status === "valid" ? "valid against the XSD" : `NOT validated (${check.reason})`;
+
+  const appPackageFile = path.join(options.outDir, APP_PACKAGE_NAME);
+  writeFileSync(appPackageFile, appPackage(unified));
+  const unifiedCheck = validateUnifiedFile(appPackageFile);
+  if (unifiedCheck.status === "invalid") {
+    throw new BuildFailure(`the built app package fails the unified manifest schema:\n${unifiedCheck.output}`);
+  }
+  const appPackageNote = options.auth
+    ? "valid against the unified manifest schema"
+    : "valid against the unified manifest schema; no webApplicationInfo (set AUTH_CLIENT_ID for NAA consent)";
   const serverEntry = buildServer(options.outDir);
-  return { outDir: options.outDir, manifestFile, manifestValidation, serverEntry };
+  return { outDir: options.outDir, manifestFile, manifestValidation, appPackageFile, appPackageNote, serverEntry };
+}
+
+/** AUTH_CLIENT_ID / AUTH_API_SCOPES, the same variables the backend publishes to the pane. */
+export function authFromEnv(env: NodeJS.ProcessEnv): UnifiedAuthOptions | null {
+  const clientId = env.AUTH_CLIENT_ID?.trim();
+  if (!clientId) return null;
+  const apiScopes = (env.AUTH_API_SCOPES ?? "").split(/[\s,]+/).filter(Boolean);
+  return { clientId, apiScopes };
 }
 
 async function main(): Promise<void> {
@@ -77,12 +110,19 @@ async function main(): Promise<void> {
       outDir,
       officeJs: officeJsSourceFromEnv(),
       extraAppDomains: (process.env.ADDIN_APP_DOMAINS ?? "").split(","),
+      auth: authFromEnv(process.env),
     });
     console.log(`build: pane in ${path.relative(projectRoot, result.outDir) || "."}/`);
     console.log(`build: ${path.relative(projectRoot, result.manifestFile)} ${result.manifestValidation}`);
+    console.log(`build: ${path.relative(projectRoot, result.appPackageFile)} ${result.appPackageNote}`);
     console.log(`build: backend in ${path.relative(projectRoot, result.serverEntry)} (npm run serve)`);
   } catch (error) {
-    if (error instanceof ManifestStampError || error instanceof BuildFailure || error instanceof ServerBuildFailure) {
+    if (
+      error instanceof ManifestStampError ||
+      error instanceof UnifiedManifestError ||
+      error instanceof BuildFailure ||
+      error instanceof ServerBuildFailure
+    ) {
       console.error(`build failed: ${error.message}`);
       process.exitCode = 1;
       return;

@@ -1,4 +1,5 @@
-// Draws the add-in icon (a window with a sidebar on a brand-blue tile) as PNGs at every size the manifest names.
+// Draws the add-in icon (a window with a sidebar on a brand-blue tile) as PNGs at every size the manifest names, and
+// the unified manifest's two: color.png (192×192, the tile) and outline.png (32×32, the white glyph on transparency).
 // Run with `npx tsx scripts/generate-icons.ts`; the output in assets/ is committed so builds need no drawing step.
 import { deflateSync, crc32 } from "node:zlib";
 import { writeFileSync, mkdirSync } from "node:fs";
@@ -29,8 +30,14 @@ function shade(x: number, y: number): Rgb | null {
   return BRAND;
 }
 
+/** The outline icon: only the white window and sidebar, everything else transparent. */
+function outlineShade(x: number, y: number): Rgb | null {
+  const colour = shade(x, y);
+  return colour === WHITE ? WHITE : null;
+}
+
 /** RGBA pixels of the icon at `size`, anti-aliased by 4x4 supersampling. */
-export function drawIcon(size: number): Buffer {
+export function drawIcon(size: number, paint: (x: number, y: number) => Rgb | null = shade): Buffer {
   const pixels = Buffer.alloc(size * size * 4);
   const samples = 4;
   for (let py = 0; py < size; py++) {
@@ -41,7 +48,7 @@ export function drawIcon(size: number): Buffer {
       let covered = 0;
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
-          const colour = shade((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size);
+          const colour = paint((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size);
           if (!colour) continue;
           r += colour[0];
           g += colour[1];
@@ -98,4 +105,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     writeFileSync(`${assets}icon-${size}.png`, encodePng(size, drawIcon(size)));
     console.log(`assets/icon-${size}.png`);
   }
+  writeFileSync(`${assets}color.png`, encodePng(192, drawIcon(192)));
+  writeFileSync(`${assets}outline.png`, encodePng(32, drawIcon(32, outlineShade)));
+  console.log("assets/color.png\nassets/outline.png");
 }

@@ -1,13 +1,20 @@
-// `npm run validate [-- FILE] [-- --require-online]`: the manifest against the Office XSD with xmllint (offline), then
-// Microsoft's validation service through office-addin-manifest when it can be reached.
-// Exit codes: 0 = XSD valid and the service accepted it or could not be reached (said plainly);
-//             1 = XSD invalid, the service rejected it, or the XSD check could not run under CI;
+// `npm run validate [-- FILE...] [-- --require-online]`: both manifests, offline: each XML manifest against the Office
+// XSD with xmllint, each unified manifest (an app package .zip or a manifest.json) against the JSON schema shipped in
+// @microsoft/app-manifest with ajv; then Microsoft's validation service for the first XML manifest, through
+// office-addin-manifest, when it can be reached. Without FILE: manifest.xml and its dev unified twin (in memory), and
+// dist/manifest.xml and dist/sync-sidebar.zip when a build left them.
+// Exit codes: 0 = every file valid offline and the service accepted the XML or could not be reached (said plainly);
+//             1 = a file invalid, the service rejected it, or the XSD check could not run under CI;
 //             2 = --require-online (or MANIFEST_VALIDATION=online) and the service could not be reached.
 // MANIFEST_VALIDATION=offline skips the service entirely (no traffic leaves the machine).
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { devUnifiedManifest } from "./devManifests";
 import { validateManifestSchema } from "./manifestSchema";
+import { APP_PACKAGE_NAME } from "./unifiedManifest";
+import { validateUnifiedFile, validateUnifiedManifest, type UnifiedCheck } from "./unifiedSchema";
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
 const SERVICE_HOST = "validationgateway.omex.office.net";
@@ -41,27 +48,54 @@ async function validateOnline(manifestFile: string): Promise<OnlineResult> {
   }
 }
 
+/** Each file offline; true when all are valid (a skipped XSD check counts as invalid under CI only). */
+function validateOffline(files: string[], withDevTwin: boolean): boolean {
+  let ok = true;
+  const report = (shown: string, kind: string, check: UnifiedCheck) => {
+    if (check.status === "valid") console.log(`validate: ${shown} is valid against the ${kind} (offline)`);
+    else {
+      console.error(`validate: ${shown} does NOT match the ${kind}:\n${check.output}`);
+      ok = false;
+    }
+  };
+  for (const file of files) {
+    const shown = path.relative(projectRoot, file);
+    if (file.endsWith(".xml")) {
+      const schema = validateManifestSchema(file);
+      if (schema.status === "skipped") {
+        console.error(`validate: offline XSD check of ${shown} could not run: ${schema.reason}`);
+        if (process.env.CI === "true") ok = false;
+      } else {
+        report(shown, "Office add-in manifest XSD (xmllint)", schema);
+      }
+    } else {
+      report(shown, "unified manifest JSON schema (@microsoft/app-manifest, ajv)", validateUnifiedFile(file));
+    }
+  }
+  if (withDevTwin) {
+    report(
+      "manifest.xml's unified twin",
+      "unified manifest JSON schema (@microsoft/app-manifest, ajv)",
+      validateUnifiedManifest(devUnifiedManifest()),
+    );
+  }
+  return ok;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { "require-online": { type: "boolean", default: false } },
   });
-  const manifestFile = path.resolve(projectRoot, positionals[0] ?? "manifest.xml");
+  const given = positionals.map((file) => path.resolve(projectRoot, file));
+  const built = [path.join(projectRoot, "dist", "manifest.xml"), path.join(projectRoot, "dist", APP_PACKAGE_NAME)];
+  const files = given.length > 0 ? given : [path.join(projectRoot, "manifest.xml"), ...built.filter(existsSync)];
   const mode = process.env.MANIFEST_VALIDATION ?? "auto";
   const requireOnline = values["require-online"] || mode === "online";
-  const shown = path.relative(projectRoot, manifestFile);
 
-  const schema = validateManifestSchema(manifestFile);
-  if (schema.status === "invalid") {
-    console.error(`validate: ${shown} does NOT match the Office add-in manifest XSD:\n${schema.output}`);
-    return 1;
-  }
-  if (schema.status === "skipped") {
-    console.error(`validate: offline XSD check could not run: ${schema.reason}`);
-    if (process.env.CI === "true") return 1;
-  } else {
-    console.log(`validate: ${shown} is valid against the Office add-in manifest XSD (offline, xmllint)`);
-  }
+  if (!validateOffline(files, given.length === 0)) return 1;
+  const manifestFile = files.find((file) => file.endsWith(".xml"));
+  if (manifestFile === undefined) return 0;
 
   if (mode === "offline") {
     console.log("validate: online validation skipped (MANIFEST_VALIDATION=offline)");

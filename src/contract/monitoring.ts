@@ -76,11 +76,17 @@ export interface MonitoringScheduleDto {
 }
 
 export type AlertKind =
-  "failing_share" | "newly_failing" | "service_account_refused" | "service_account_sign_in" | "credential_expiring";
+  | "failing_share"
+  | "newly_failing"
+  | "service_account_refused"
+  | "service_account_sign_in"
+  | "credential_expiring"
+  | "sidebar_reach";
 
 export const ALERT_LIMITS = {
   failingSharePercent: { min: 1, max: 100, default: 20 },
   credentialExpiryDays: { min: 1, max: 365, default: 14 },
+  sidebarReachDays: { min: 1, max: 90, default: 7 },
 } as const;
 
 export interface AlertRulesDto {
@@ -94,6 +100,12 @@ export interface AlertRulesDto {
   serviceAccountSignIn: { enabled: boolean };
   /** The app-only certificate or client secret expires within days. */
   credentialExpiry: { enabled: boolean; days: number };
+  /**
+   * Users with a connected mailbox who have not opened the sidebar in `days` (counted once they have been in the
+   * organization that long), or whose sidebar reports a sign-in failure. Always in answers; a PUT without it keeps
+   * the stored rule.
+   */
+  sidebarReach?: { enabled: boolean; days: number };
 }
 
 /** PUT …/alerts: every rule, as in AlertRulesDto (thresholds out of range → 400 naming the field). */

@@ -35,6 +35,8 @@ import { monitoringRoutes } from "./monitoring/routes.js";
 import { meRoutes } from "./orgs/meRoutes.js";
 import { orgsCore001 } from "./orgs/migrations/001_core.js";
 import { orgRoutes } from "./orgs/routes.js";
+import { migration019SidebarReach } from "./reach/migrations/019_sidebar_reach.js";
+import { reachRoutes } from "./reach/routes.js";
 import type { Keyring } from "./secrets/keyring.js";
 import { resealEvery, type Resealer } from "./secrets/resealers.js";
 import { readinessRoutes } from "./system/readiness.js";
@@ -60,6 +62,7 @@ export const migrations = mergeMigrations([
   { "016_email_config_changed_at": migration016EmailConfigChangedAt },
   { "017_check_budget_leases": migration017CheckBudgetLeases },
   { "018_check_run_queued": migration018CheckRunQueued },
+  { "019_sidebar_reach": migration019SidebarReach },
   { "020_webhook_url_sealed": migration020WebhookUrlSealed },
   { "024_attestation_keys": migration024AttestationKeys },
 ]);
@@ -82,6 +85,7 @@ export const apiRoutes: ApiRoutes[] = [
   checkRoutes,
   emailConfigHelperRoutes,
   monitoringRoutes,
+  reachRoutes,
   attestationRoutes,
 ];
 

@@ -10,6 +10,7 @@ import { emailConfigsRepository, type EmailConfigsRepository } from "./emailConf
 import { mailboxStatusRepository, type MailboxStatusRepository } from "./checks/mailboxStatus.js";
 import { organizationsRepository, type OrganizationsRepository } from "./orgs/repository.js";
 import { orgUsersRepository, type OrgUsersRepository } from "./users/repository.js";
+import { sidebarReachRepository, type SidebarReachRepository } from "./reach/repository.js";
 
 export interface RepositoryOptions {
   keyring: Keyring;
@@ -25,6 +26,7 @@ export interface Repositories {
   emailConfigs: EmailConfigsRepository;
   audit: AuditEventsRepository;
   mailboxStatus: MailboxStatusRepository;
+  reach: SidebarReachRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -37,6 +39,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     emailConfigs: emailConfigsRepository(db, options.keyring, now, options.readRows ?? null),
     audit: auditEventsRepository(db, now),
     mailboxStatus: mailboxStatusRepository(db),
+    reach: sidebarReachRepository(db),
     transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
       // Inside a transaction every read goes through it, so it sees its own writes.
       return db.transaction().execute((trx) => work(createRepositories(trx, { ...options, readRows: null })));

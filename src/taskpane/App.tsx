@@ -7,6 +7,7 @@ import { MailboxStatusCard } from "./views/MailboxStatus/MailboxStatusCard";
 import { fluentThemeFor } from "./fluentTheme";
 import { MailboxHostProvider } from "./hooks/mailboxHostContext";
 import { useHostTheme } from "./hooks/useHostTheme";
+import { SidebarReachReporter } from "./hooks/useSidebarReach";
 import type { MailboxHost } from "./office/mailboxHost";
 import type { PreviewMailboxHost } from "./office/previewMailboxHost";
 import { PreviewSwitcher } from "./components/PreviewSwitcher";
@@ -39,6 +40,7 @@ export function App({ host, preview }: AppProps) {
     <MailboxHostProvider host={host}>
       <BrowserProvider>
         <SessionProvider host={host}>
+          <SidebarReachReporter />
           <FluentProvider theme={fluentThemeFor(themeKind)} className={styles.root} data-theme={themeKind}>
             {route === "admin" ? (
               <Suspense fallback={<Spinner label="Loading admin settings…" />}>

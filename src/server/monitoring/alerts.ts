@@ -27,6 +27,13 @@ export interface ConfigFacts {
   credentialExpiry: { credential: "certificate" | "client secret"; expiresAt: string } | null;
 }
 
+/** Sidebar reach (reach/service.ts reachFacts): users not opening the sidebar, users whose sign-in fails in it. */
+export interface ReachAlertFacts {
+  days: number;
+  notOpened: number;
+  signInFailing: number;
+}
+
 const DAY_MS = 86_400_000;
 
 function listed(emails: string[]): string {
@@ -39,6 +46,7 @@ export function evaluateAlerts(
   run: RunFacts,
   config: ConfigFacts,
   now: Date,
+  reach: ReachAlertFacts | null = null,
 ): Record<AlertKind, Verdict> {
   const failing = failingCount(run.counts);
   const completed = run.state === "completed" && run.done > 0;
@@ -84,6 +92,23 @@ export function evaluateAlerts(
         }
       : { holds: false };
 
+  const reachParts =
+    reach === null
+      ? []
+      : [
+          reach.notOpened > 0 &&
+            `${reach.notOpened === 1 ? "1 user has" : `${reach.notOpened} users have`} a connected mailbox but ` +
+              `${reach.notOpened === 1 ? "has" : "have"} not opened the sidebar in ${reach.days} days`,
+          reach.signInFailing > 0 &&
+            `sign-in is failing in the sidebar for ${reach.signInFailing === 1 ? "1 user" : `${reach.signInFailing} users`}`,
+        ].filter((part): part is string => typeof part === "string");
+  const sidebarReach: Verdict =
+    reach === null
+      ? "unknown"
+      : reachParts.length > 0
+        ? { holds: true, summary: reachParts.join("; ") }
+        : { holds: false };
+
   const enabled = (on: boolean, verdict: Verdict): Verdict => (on ? verdict : "off");
   return {
     failing_share: enabled(rules.failingShare.enabled, failingShare),
@@ -91,5 +116,6 @@ export function evaluateAlerts(
     service_account_refused: enabled(rules.serviceAccountRefused.enabled, refused),
     service_account_sign_in: enabled(rules.serviceAccountSignIn.enabled, signIn),
     credential_expiring: enabled(rules.credentialExpiry.enabled, credential),
+    sidebar_reach: enabled(rules.sidebarReach?.enabled ?? false, sidebarReach),
   };
 }

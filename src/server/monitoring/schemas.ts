@@ -29,6 +29,7 @@ const KindSchema = Literals(
   "service_account_refused",
   "service_account_sign_in",
   "credential_expiring",
+  "sidebar_reach",
 );
 const EventSchema = Literals("fired", "resolved", "test");
 const whole = (limits: { min: number; max: number }) => Type.Integer({ minimum: limits.min, maximum: limits.max });
@@ -74,6 +75,12 @@ export const AlertRulesSchema = Type.Object(
     credentialExpiry: Type.Object(
       { enabled: Type.Boolean(), days: whole(ALERT_LIMITS.credentialExpiryDays) },
       { additionalProperties: false },
+    ),
+    sidebarReach: Type.Optional(
+      Type.Object(
+        { enabled: Type.Boolean(), days: whole(ALERT_LIMITS.sidebarReachDays) },
+        { additionalProperties: false },
+      ),
     ),
   },
   { additionalProperties: false },

@@ -23,6 +23,7 @@ import type {
   RunHistoryEntryDto,
   StatusChangeDto,
 } from "../../contract/monitoring.js";
+import { ALERT_LIMITS } from "../../contract/monitoring.js";
 import type { Page } from "../../contract/api.js";
 import { recordAudit } from "../audit/service.js";
 import type { CheckService } from "../checks/service.js";
@@ -33,6 +34,7 @@ import type { OutboundFetch } from "../net/outbound.js";
 import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
+import { reachFacts } from "../reach/service.js";
 import { evaluateAlerts } from "./alerts.js";
 import { recordStatusChanges, toFailingUserDto, toHistoryEntry, toStatusChangeDto } from "./history.js";
 import { deliver, toDeliveryDto, type DeliveryDeps, type WebhookTarget } from "./delivery.js";
@@ -145,8 +147,10 @@ export class MonitoringService {
     const problems = rulesProblems(rules);
     if (problems.length > 0) throw badRequest("An alert rule breaks a rule.", problems);
     const before = this.rulesOf(await this.deps.store.settings(orgId));
-    await this.deps.store.saveSettings(orgId, "rules", JSON.stringify(rules), actor);
-    await recordAudit(this.deps.repos, { orgId, actor, action: "monitoring.alerts.update", before, after: rules });
+    // A rule the input leaves out (sidebarReach, for clients that predate it) keeps its stored value.
+    const after = { ...before, ...rules };
+    await this.deps.store.saveSettings(orgId, "rules", JSON.stringify(after), actor);
+    await recordAudit(this.deps.repos, { orgId, actor, action: "monitoring.alerts.update", before, after });
     return this.alertSettings(orgId);
   }
 
@@ -274,18 +278,22 @@ export class MonitoringService {
     const results = this.deps.checks.runs.allResults(run.id, {});
     const { newlyFailing, failingNow } = await recordStatusChanges(store, run, results, now().toISOString());
     if ((await this.settlingUntil(run.orgId, schedule)) !== null) return;
-    const [config, credentialExpiry] = await Promise.all([
+    const rules = this.rulesOf(row);
+    const reachDays = rules.sidebarReach?.days ?? ALERT_LIMITS.sidebarReachDays.default;
+    const [config, credentialExpiry, reach] = await Promise.all([
       emailConfigSummary(this.deps.repos, run.orgId),
       credentialExpiryOf(this.deps.repos, run.orgId),
+      reachFacts(this.deps.repos, run.orgId, reachDays, now()),
     ]);
     const verdicts = evaluateAlerts(
-      this.rulesOf(row),
+      rules,
       { state: run.state, done: run.done, counts: run.counts, newlyFailing, failingNow },
       {
         serviceAccountState: config.accessType === "ews_oauth_impersonation" ? config.serviceAccount.state : null,
         credentialExpiry,
       },
       now(),
+      reach,
     );
     const org = await organizationOf(this.deps.repos, run.orgId);
     for (const [kind, verdict] of Object.entries(verdicts) as Array<[AlertKind, (typeof verdicts)[AlertKind]]>) {

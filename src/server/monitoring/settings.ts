@@ -37,6 +37,7 @@ export const DEFAULT_RULES: AlertRulesDto = {
   serviceAccountRefused: { enabled: true },
   serviceAccountSignIn: { enabled: true },
   credentialExpiry: { enabled: true, days: ALERT_LIMITS.credentialExpiryDays.default },
+  sidebarReach: { enabled: true, days: ALERT_LIMITS.sidebarReachDays.default },
 };
 
 export const DEFAULT_CHANNELS: StoredChannels = {
@@ -102,6 +103,13 @@ export function rulesProblems(rules: AlertRulesDto): FieldError[] {
     errors.push({
       field: "credentialExpiry.days",
       message: `must be a whole number from ${credentialExpiryDays.min} to ${credentialExpiryDays.max}`,
+    });
+  }
+  const reachDays = ALERT_LIMITS.sidebarReachDays;
+  if (rules.sidebarReach && !within(rules.sidebarReach.days, reachDays)) {
+    errors.push({
+      field: "sidebarReach.days",
+      message: `must be a whole number from ${reachDays.min} to ${reachDays.max}`,
     });
   }
   return errors;

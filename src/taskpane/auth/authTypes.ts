@@ -12,6 +12,8 @@ export interface AuthDiagnostics {
   path: AuthPath | null;
   /** Paths passed over and why, e.g. "NestedAppAuth 1.1 is not supported by this Outlook". */
   skipped: Array<{ path: AuthPath; reason: string }>;
+  /** Code of the last sign-in failure (MSAL's, e.g. popup_window_error, or Office's, e.g. 12006); absent if none. */
+  lastFailure?: string;
 }
 
 /** A token of the service account signed in for the EWS OAuth access type (never the admin's own session). */
@@ -55,6 +57,8 @@ export class SignInError extends Error {
   constructor(
     readonly kind: SignInErrorKind,
     message: string,
+    /** The underlying code (MSAL's errorCode, Office's dialog code), for diagnostics; null when there is none. */
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = "SignInError";

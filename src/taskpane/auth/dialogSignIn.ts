@@ -28,7 +28,13 @@ export function dialogUrl(origin: string, purpose: "user" | "serviceAccount", lo
 
 export async function signInWithDialog(host: MailboxHost, url: string): Promise<DialogSignInResult> {
   const dialog = await host.openDialog(url, { widthPercent: 40, heightPercent: 60 }).catch((error: unknown) => {
-    throw new SignInError("unavailable", `The sign-in window could not be opened: ${(error as Error).message}`);
+    // Office's code (e.g. 12011: the browser's settings block the dialog) says why, for the reach report.
+    const code = (error as { code?: unknown }).code;
+    throw new SignInError(
+      "unavailable",
+      `The sign-in window could not be opened: ${(error as Error).message}`,
+      typeof code === "number" || typeof code === "string" ? String(code) : "dialog_unavailable",
+    );
   });
   return new Promise<DialogSignInResult>((resolve, reject) => {
     const stopMessages = dialog.onMessage((raw) => {
@@ -50,9 +56,9 @@ export async function signInWithDialog(host: MailboxHost, url: string): Promise<
           expiresOn: message.expiresOn ? new Date(message.expiresOn) : null,
         });
       } else if (message.code === "user_cancelled") {
-        reject(new SignInError("cancelled", "Sign-in was cancelled."));
+        reject(new SignInError("cancelled", "Sign-in was cancelled.", message.code));
       } else {
-        reject(new SignInError("failed", `Sign-in failed: ${message.message}`));
+        reject(new SignInError("failed", `Sign-in failed: ${message.message}`, message.code));
       }
     });
     const stopClosed = dialog.onClosed((code) => {
@@ -60,8 +66,8 @@ export async function signInWithDialog(host: MailboxHost, url: string): Promise<
       stopClosed();
       reject(
         code === USER_CLOSED_DIALOG
-          ? new SignInError("cancelled", "The sign-in window was closed before sign-in finished.")
-          : new SignInError("failed", `The sign-in window failed (Office code ${code}).`),
+          ? new SignInError("cancelled", "The sign-in window was closed before sign-in finished.", String(code))
+          : new SignInError("failed", `The sign-in window failed (Office code ${code}).`, String(code)),
       );
     });
   });

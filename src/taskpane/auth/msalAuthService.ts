@@ -13,6 +13,7 @@ import {
   type AuthPath,
   type AuthService,
   type ServiceAccountToken,
+  type SignInErrorKind,
 } from "./authTypes";
 import { dialogUrl, signInWithDialog, type DialogSignInResult } from "./dialogSignIn";
 import { isInteractionRequired, msalErrorCode, type MsalAccount, type MsalApp, type MsalModule } from "./msalTypes";
@@ -46,16 +47,16 @@ function toAccount(account: MsalAccount): AuthAccount {
 function explain(error: unknown): SignInError {
   if (error instanceof SignInError) return error;
   const code = msalErrorCode(error);
-  if (POPUP_BLOCKED.has(code))
-    return new SignInError("popup_blocked", "The sign-in window was blocked by the browser.");
-  if (code === "user_cancelled") return new SignInError("cancelled", "Sign-in was cancelled.");
-  if (code === "interaction_in_progress") return new SignInError("in_progress", "Another sign-in is already open.");
+  const failure = (kind: SignInErrorKind, message: string) => new SignInError(kind, message, code || null);
+  if (POPUP_BLOCKED.has(code)) return failure("popup_blocked", "The sign-in window was blocked by the browser.");
+  if (code === "user_cancelled") return failure("cancelled", "Sign-in was cancelled.");
+  if (code === "interaction_in_progress") return failure("in_progress", "Another sign-in is already open.");
   if (code === "no_network_connectivity" || code === "endpoints_resolution_error" || code === "openid_config_error") {
-    return new SignInError("unavailable", "The sign-in service could not be reached.");
+    return failure("unavailable", "The sign-in service could not be reached.");
   }
-  if (code === "timed_out") return new SignInError("cancelled", "The sign-in window timed out.");
-  if (isInteractionRequired(error)) return new SignInError("interaction_required", "You need to sign in.");
-  return new SignInError("failed", code ? `Sign-in failed (${code}).` : "Sign-in failed.");
+  if (code === "timed_out") return failure("cancelled", "The sign-in window timed out.");
+  if (isInteractionRequired(error)) return failure("interaction_required", "You need to sign in.");
+  return failure("failed", code ? `Sign-in failed (${code}).` : "Sign-in failed.");
 }
 
 export class MsalAuthService implements AuthService {
@@ -81,7 +82,15 @@ export class MsalAuthService implements AuthService {
   }
 
   diagnostics(): AuthDiagnostics {
-    return { path: this.diag.path, skipped: [...this.diag.skipped] };
+    const { lastFailure } = this.diag;
+    return { path: this.diag.path, skipped: [...this.diag.skipped], ...(lastFailure ? { lastFailure } : {}) };
+  }
+
+  /** Keeps a failure's code for the reach report ("you need to sign in" is not a failure); returns it to throw. */
+  private record(error: unknown): SignInError {
+    const failure = explain(error);
+    if (failure.kind !== "interaction_required") this.diag.lastFailure = failure.code ?? failure.kind;
+    return failure;
   }
 
   private skip(path: AuthPath, reason: string): void {
@@ -121,6 +130,7 @@ export class MsalAuthService implements AuthService {
           this.diag.path = "naa";
           return { config, msal, path: "naa", app };
         } catch (error) {
+          this.diag.lastFailure = msalErrorCode(error) || "naa_unavailable";
           this.skip("naa", `Nested App Authentication could not start (${msalErrorCode(error) || "unknown error"})`);
         }
       } else {
@@ -144,7 +154,7 @@ export class MsalAuthService implements AuthService {
       return this.account ? toAccount(this.account) : null;
     } catch (error) {
       if (isInteractionRequired(error)) return null;
-      throw explain(error);
+      throw this.record(error);
     }
   }
 
@@ -163,10 +173,14 @@ export class MsalAuthService implements AuthService {
       if (!result.account) throw new SignInError("failed", "Sign-in returned no account.");
       return toAccount(result.account);
     } catch (error) {
-      const failure = explain(error);
+      const failure = this.record(error);
       if (failure.kind !== "popup_blocked" || this.host.kind !== "office") throw failure;
       this.skip("popup", "The browser blocked the sign-in popup inside Office");
-      const session = await signInWithDialog(this.host, dialogUrl(this.origin, "user"));
+      const session = await signInWithDialog(this.host, dialogUrl(this.origin, "user")).catch(
+        (dialogError: unknown) => {
+          throw this.record(dialogError);
+        },
+      );
       this.diag.path = "dialog";
       this.dialogSession = session;
       // The dialog shares this origin's MSAL cache: pick up its account so silent renewal works from here on.
@@ -203,7 +217,7 @@ export class MsalAuthService implements AuthService {
       if (result.account) this.remember(app, result.account);
       return result.accessToken;
     } catch (error) {
-      throw explain(error);
+      throw this.record(error);
     }
   }
 

@@ -46,6 +46,13 @@ import type {
   RunHistoryEntryDto,
   StatusChangeDto,
 } from "../../contract/monitoring";
+import type {
+  ReachFilter,
+  ReachSummaryDto,
+  SidebarReportInput,
+  SidebarReportResultDto,
+  UserReachDto,
+} from "../../contract/reach";
 import { ApiError, BackendUnavailableError, SessionExpiredError } from "./errors";
 
 export interface TokenSource {
@@ -297,6 +304,18 @@ export class ApiClient {
 
   statusChanges(orgId: string, query: PageQuery & { userId?: string } = {}): Promise<Page<StatusChangeDto>> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/monitoring/status-changes`, { query: { ...query } });
+  }
+
+  reportSidebar(orgId: string, report: SidebarReportInput): Promise<SidebarReportResultDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/sidebar-reports`, { body: report });
+  }
+
+  reachUsers(orgId: string, filter?: ReachFilter): Promise<{ items: UserReachDto[] }> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/reach/users`, { query: { filter } });
+  }
+
+  reachSummary(orgId: string): Promise<ReachSummaryDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/reach/summary`);
   }
 
   failingUsers(orgId: string): Promise<{ items: FailingUserDto[] }> {

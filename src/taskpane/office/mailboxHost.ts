@@ -48,6 +48,21 @@ export interface FeatureSupport {
   reason: string;
 }
 
+/** Where the pane runs, for the admin's sidebar-reach report: client names and versions, nothing personal. */
+export interface HostDiagnostics {
+  /** mailbox.diagnostics.hostName ("newOutlookWindows", "Outlook", "OutlookWebApp", …); "preview" in a browser. */
+  client: string;
+  /** Office.context.diagnostics.platform (PC, Mac, OfficeOnline, iOS, Android, Universal); null in the preview. */
+  platform: string | null;
+  /** Office.context.diagnostics.version; null in the preview. */
+  clientVersion: string | null;
+  /** Highest Mailbox 1.x supported, e.g. "1.14"; null in the preview. */
+  mailboxVersion: string | null;
+  nestedAppAuth: boolean;
+  /** "unified" when the page was opened from the unified manifest's URL (?manifest=unified), "xml" otherwise. */
+  manifest: "unified" | "xml" | "unknown";
+}
+
 export type Unsubscribe = () => void;
 
 export interface DialogOptions {
@@ -74,6 +89,7 @@ export interface MailboxHost {
   onItemChanged(listener: () => void): Promise<Unsubscribe>;
   onThemeChanged(listener: (theme: HostTheme) => void): Promise<Unsubscribe>;
   features(): Promise<FeatureSupport[]>;
+  diagnostics(): Promise<HostDiagnostics>;
   /** Opens a page in the Office dialog; rejects with the reason when the `dialog` feature is off. */
   openDialog(url: string, options: DialogOptions): Promise<HostDialog>;
 }

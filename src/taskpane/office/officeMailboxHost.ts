@@ -4,6 +4,7 @@ import {
   type DialogOptions,
   type FeatureSupport,
   type HostDialog,
+  type HostDiagnostics,
   type HostFeature,
   type HostTheme,
   type MailboxHost,
@@ -36,7 +37,8 @@ function settle<T>(office: OfficeApi, start: (callback: (result: Office.AsyncRes
   return new Promise((resolve, reject) => {
     start((result) => {
       if (result.status === office.AsyncResultStatus.Succeeded) resolve(result.value);
-      else reject(new Error(result.error.message));
+      // Office's numeric code (e.g. 12011 from displayDialogAsync) rides along for diagnostics.
+      else reject(Object.assign(new Error(result.error.message), { code: result.error.code }));
     });
   });
 }
@@ -50,6 +52,9 @@ function toPeople(list: Office.EmailAddressDetails[] | null | undefined): MailPe
   return (list ?? []).flatMap((details) => toPerson(details) ?? []);
 }
 
+/** Highest Mailbox minor version probed for the reach report (Mailbox 1.15 is the newest as of 2026). */
+const NEWEST_MAILBOX_MINOR = 20;
+
 /** The pane's host inside Outlook, backed by Office.js. */
 export class OfficeMailboxHost implements MailboxHost {
   readonly kind = "office";
@@ -58,7 +63,11 @@ export class OfficeMailboxHost implements MailboxHost {
   private itemHandler: Promise<void> | null = null;
   private themeHandler: Promise<void> | null = null;
 
-  constructor(private readonly office: OfficeApi) {}
+  constructor(
+    private readonly office: OfficeApi,
+    /** The page's query: the unified manifest opens taskpane.html?manifest=unified. */
+    private readonly search: string = globalThis.location?.search ?? "",
+  ) {}
 
   private get mailbox(): Office.Mailbox {
     return this.office.context.mailbox;
@@ -80,6 +89,26 @@ export class OfficeMailboxHost implements MailboxHost {
         return { feature, supported, reason };
       }),
     );
+  }
+
+  diagnostics(): Promise<HostDiagnostics> {
+    // Both diagnostics objects are missing on some older clients: report what there is.
+    const info = this.office.context.diagnostics as Office.ContextInformation | undefined;
+    const mailbox = this.mailbox.diagnostics as Office.Diagnostics | undefined;
+    const requirements = this.office.context.requirements;
+    let mailboxVersion: string | null = null;
+    for (let minor = NEWEST_MAILBOX_MINOR; minor >= 1 && mailboxVersion === null; minor--) {
+      if (requirements.isSetSupported("Mailbox", `1.${minor}`)) mailboxVersion = `1.${minor}`;
+    }
+    const manifest = new URLSearchParams(this.search).get("manifest") === "unified" ? "unified" : "xml";
+    return Promise.resolve({
+      client: mailbox?.hostName ? String(mailbox.hostName) : "Outlook",
+      platform: info?.platform ? String(info.platform) : null,
+      clientVersion: info?.version || mailbox?.hostVersion || null,
+      mailboxVersion,
+      nestedAppAuth: this.isSupported("nestedAppAuth"),
+      manifest,
+    });
   }
 
   async getCurrentItem(): Promise<CurrentItem> {

@@ -3,6 +3,7 @@ import {
   HostFeatureUnavailableError,
   type CurrentItem,
   type FeatureSupport,
+  type HostDiagnostics,
   type HostDialog,
   type HostTheme,
   type HostThemeKind,
@@ -95,6 +96,18 @@ export class PreviewMailboxHost implements MailboxHost {
   onThemeChanged(listener: (theme: HostTheme) => void): Promise<Unsubscribe> {
     this.themeListeners.add(listener);
     return Promise.resolve(() => this.themeListeners.delete(listener));
+  }
+
+  /** The browser preview says so: no Outlook client, platform or requirement sets to report. */
+  diagnostics(): Promise<HostDiagnostics> {
+    return Promise.resolve({
+      client: "preview",
+      platform: null,
+      clientVersion: null,
+      mailboxVersion: null,
+      nestedAppAuth: false,
+      manifest: "unknown",
+    });
   }
 
   features(): Promise<FeatureSupport[]> {

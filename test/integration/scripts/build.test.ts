@@ -4,7 +4,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import { strFromU8, unzipSync } from "fflate";
 import { validateManifestSchema } from "../../../scripts/manifestSchema";
+import { validateUnifiedFile } from "../../../scripts/unifiedSchema";
 import { OFFICE_JS_CDN_URL } from "../../../scripts/officeJsPlugin";
 import { freePort } from "../../support/freePort";
 import { referenceAvailability } from "../../support/sharedReference";
@@ -66,6 +68,19 @@ describe("npm run build", () => {
     expect(manifest).not.toMatch(/https?:\/\/(localhost|127\.0\.0\.1)/);
     if (reference.available) expect(validateManifestSchema(manifestFile)).toEqual({ status: "valid" });
     expect(result.stdout).toMatch(reference.available ? /valid against the XSD/ : /NOT validated/);
+
+    // The app package beside it: the unified manifest from the same stamped XML, schema-checked by the build.
+    const appPackage = path.join(result.outDir, "sync-sidebar.zip");
+    expect(validateUnifiedFile(appPackage)).toEqual({ status: "valid" });
+    const unified = JSON.parse(strFromU8(unzipSync(readFileSync(appPackage))["manifest.json"]!)) as {
+      version: string;
+      extensions: Array<{ runtimes: Array<{ code: { page: string } }> }>;
+    };
+    expect(unified.version).toBe(version);
+    expect(unified.extensions[0]!.runtimes[0]!.code.page).toBe(
+      "https://sidebar.contoso.example/pane/taskpane.html?manifest=unified",
+    );
+    expect(result.stdout).toMatch(/sync-sidebar\.zip valid against the unified manifest schema/);
   });
 
   it("ships the npm copy of office.js instead of the CDN with OFFICE_JS=local (offline tests)", () => {

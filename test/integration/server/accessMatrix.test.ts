@@ -86,6 +86,19 @@ const routes: RouteCase[] = [
   },
   { name: "GET audit", scope: "admin", method: "GET", url: () => `/api/orgs/${orgId}/audit`, ok: 200 },
   { name: "GET audit.csv", scope: "admin", method: "GET", url: () => `/api/orgs/${orgId}/audit.csv`, ok: 200 },
+  {
+    name: "POST sidebar-reports",
+    scope: "member",
+    method: "POST",
+    url: () => `/api/orgs/${orgId}/sidebar-reports`,
+    body: () => ({
+      ...{ client: "OutlookWebApp", platform: "OfficeOnline", clientVersion: null, addinVersion: "0.1.0" },
+      ...{ manifest: "xml", mailboxVersion: "1.14", nestedAppAuth: false, signInPath: "popup", signInFailure: null },
+    }),
+    ok: 200,
+  },
+  { name: "GET reach/users", scope: "admin", method: "GET", url: () => `/api/orgs/${orgId}/reach/users`, ok: 200 },
+  { name: "GET reach/summary", scope: "admin", method: "GET", url: () => `/api/orgs/${orgId}/reach/summary`, ok: 200 },
 ];
 
 function expected(route: RouteCase, caller: Caller): number {

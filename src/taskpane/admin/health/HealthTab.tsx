@@ -18,6 +18,7 @@ import { FailureMessage } from "../FailureMessage";
 import { byLongestFailing, failingFor, latestFinishedRun, newlyFailing, runFigures } from "./healthFigures";
 import { HealthTrend } from "./HealthTrend";
 import { MonitoringSettings } from "./settings/MonitoringSettings";
+import { SidebarReachSection } from "./SidebarReachSection";
 import { useHealth } from "./useHealth";
 
 const useStyles = makeStyles({
@@ -128,6 +129,8 @@ export default function HealthTab({ orgId }: { orgId: string }) {
           )}
         </section>
       )}
+
+      <SidebarReachSection orgId={orgId} />
 
       <MonitoringSettings orgId={orgId} />
     </div>

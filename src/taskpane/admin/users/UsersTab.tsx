@@ -28,6 +28,7 @@ import { FailureMessage } from "../FailureMessage";
 import { useHiddenStyles } from "../styles";
 import { AddUserForm } from "./AddUserForm";
 import { BulkImport } from "./BulkImport";
+import { SidebarLine, SidebarReachFilter, useSidebarReachByUser } from "./SidebarReach";
 
 const PAGE_SIZE = 25;
 
@@ -52,6 +53,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
   const [removing, setRemoving] = useState<OrgUserDto | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const cursor = cursors[cursors.length - 1];
+  const sidebarOf = useSidebarReachByUser(orgId);
 
   useEffect(() => {
     // Search as the admin types, without a request per keystroke.
@@ -101,6 +103,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
             placeholder="Email or name"
           />
         </Field>
+        <SidebarReachFilter orgId={orgId} />
         {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
         {action.error !== null && <FailureMessage error={action.error} />}
         <Table className={styles.table} aria-label="Users of the organization" size="small">
@@ -119,6 +122,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
                 <TableCell>
                   <span className={styles.email}>{user.email}</span>
                   <span className={styles.name}>{user.displayName}</span>
+                  <SidebarLine sidebar={sidebarOf(user.id)} />
                 </TableCell>
                 <TableCell>
                   <Select
