@@ -19,6 +19,8 @@ describe("monitoring configuration", () => {
       tickMs: 30_000,
       smtp: null,
       webhook: { maxAttempts: 5, retryBaseMs: 2_000 },
+      testSends: { max: 5, windowMs: 600_000 },
+      mailDailyCap: 50,
     });
   });
 
