@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import type { Transporter } from "nodemailer";
-import type { CheckRunDto } from "../../contract/checks.js";
+import { settlesAfterChange, type CheckRunDto } from "../../contract/checks.js";
 import type {
   AlertChannelsDto,
   AlertChannelsInput,
@@ -110,8 +110,9 @@ export class MonitoringService {
 
   /** End of the settling window after the last configuration change, when it is still open. */
   async settlingUntil(orgId: string, schedule: StoredSchedule): Promise<Date | null> {
-    const { updatedAt } = await emailConfigSummary(this.deps.repos, orgId);
-    if (updatedAt === null) return null;
+    const { updatedAt, accessType } = await emailConfigSummary(this.deps.repos, orgId);
+    // Only a change that settles (app-only's RBAC for Applications) holds alerts; on-premises EWS applies at once.
+    if (updatedAt === null || !settlesAfterChange(accessType)) return null;
     const until = new Date(Date.parse(updatedAt) + schedule.settlingMinutes * 60_000);
     return until > this.deps.now() ? until : null;
   }
@@ -343,7 +344,8 @@ export class MonitoringService {
 
   private async toScheduleDto(orgId: string, row: MonitoringSettingsTable | null): Promise<MonitoringScheduleDto> {
     const schedule = this.storedSchedule(row);
-    const settling = row?.schedule_json ? await this.settlingUntil(orgId, schedule) : null;
+    // Alerts are held while a change settles whether or not a schedule was ever saved (the Health tab says so).
+    const settling = await this.settlingUntil(orgId, schedule);
     return {
       ...schedule,
       nextRunAt: nextSlot(schedule, this.deps.now())?.toISOString() ?? null,
