@@ -74,6 +74,7 @@ const EnvSchema = Type.Object({
   CHECK_CHUNK_WORKERS: Type.Optional(Type.String()),
   CHECK_CHUNK_EXPIRE_SECONDS: Type.Optional(Type.String()),
   MONITORING_TIME_ZONE: Type.Optional(Type.String()),
+  PANE_URL: Type.Optional(Type.String()),
   MONITORING_TICK_MS: Type.Optional(Type.String()),
   SMTP_HOST: Type.Optional(Type.String()),
   SMTP_PORT: Type.Optional(Type.String()),
@@ -171,6 +172,8 @@ export interface MonitoringConfig {
   tickMs: number;
   smtp: SmtpConfig | null;
   webhook: { maxAttempts: number; retryBaseMs: number };
+  /** Where admins open the pane (PANE_URL): alert email links to its Health tab. */
+  paneUrl: string | null;
 }
 
 export interface ServerConfig {
@@ -458,7 +461,26 @@ function parseMonitoring(env: ServerEnv): MonitoringConfig {
       maxAttempts: wholeWithin(env.WEBHOOK_MAX_ATTEMPTS, 5, "WEBHOOK_MAX_ATTEMPTS", 1, 10),
       retryBaseMs: wholeWithin(env.WEBHOOK_RETRY_BASE_MS, 2_000, "WEBHOOK_RETRY_BASE_MS", 1, 600_000),
     },
+    paneUrl: parsePaneUrl(env),
   };
+}
+
+function parsePaneUrl(env: ServerEnv): string | null {
+  const value = env.PANE_URL?.trim() ?? "";
+  if (value === "") return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      "PANE_URL",
+      `must be an absolute URL like https://sidebar.contoso.com/taskpane.html (got "${value}")`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("PANE_URL", `must be an https URL (got "${value}")`);
+  }
+  return url.toString();
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first variable that is wrong. */

@@ -26,6 +26,7 @@ import { migration016EmailConfigChangedAt } from "./emailConfig/migrations/016_e
 import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
 import { migration013Monitoring } from "./monitoring/migrations/013_monitoring.js";
+import { migration021RunHistoryStop } from "./monitoring/migrations/021_run_history_stop.js";
 import { webhookSecretsResealer } from "./monitoring/resealer.js";
 import { monitoringRoutes } from "./monitoring/routes.js";
 import { meRoutes } from "./orgs/meRoutes.js";
@@ -56,6 +57,7 @@ export const migrations = mergeMigrations([
   { "016_email_config_changed_at": migration016EmailConfigChangedAt },
   { "017_check_budget_leases": migration017CheckBudgetLeases },
   { "018_check_run_queued": migration018CheckRunQueued },
+  { "021_run_history_stop": migration021RunHistoryStop },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

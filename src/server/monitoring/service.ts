@@ -22,6 +22,7 @@ import type {
   RunHistoryEntryDto,
   StatusChangeDto,
 } from "../../contract/monitoring.js";
+import { ALERT_NAMES } from "../../contract/monitoring.js";
 import type { Page } from "../../contract/api.js";
 import { recordAudit } from "../audit/service.js";
 import type { CheckService } from "../checks/service.js";
@@ -225,6 +226,8 @@ export class MonitoringService {
       finished_at: run.finishedAt,
       total: run.total,
       counts_json: JSON.stringify(run.counts),
+      stop_category: run.stopReason?.category ?? null,
+      stop_message: run.stopReason?.message ?? null,
     });
     const row = await store.settings(run.orgId);
     const schedule = this.storedSchedule(row);
@@ -260,7 +263,7 @@ export class MonitoringService {
         });
         if (opened) this.background(this.dispatch(run.orgId, org?.name ?? "", "fired", kind, verdict.summary, run.id));
       } else if (await store.closeAlert(run.orgId, kind)) {
-        const summary = `Resolved: ${kind.replaceAll("_", " ")}`;
+        const summary = `Resolved: ${ALERT_NAMES[kind]}`;
         this.background(this.dispatch(run.orgId, org?.name ?? "", "resolved", kind, summary, run.id));
       }
     }
@@ -323,6 +326,7 @@ export class MonitoringService {
     return {
       mailer,
       from: config.smtp?.from ?? null,
+      paneUrl: config.paneUrl,
       fetch,
       maxAttempts: config.webhook.maxAttempts,
       retryBaseMs: config.webhook.retryBaseMs,
