@@ -10,7 +10,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { Component, useId, useState, type ReactNode } from "react";
+import { Component, Fragment, useId, useState, type ReactNode } from "react";
 import { useHiddenStyles } from "../styles";
 import { TRIGGER_LABELS, type RunFigures } from "./healthFigures";
 
@@ -33,7 +33,12 @@ const useStyles = makeStyles({
   number: { textAlign: "end", fontVariantNumeric: "tabular-nums" },
   when: { overflowWrap: "break-word" },
   block: { display: "block" },
-  trigger: { display: "block", color: tokens.colorNeutralForeground2, fontSize: tokens.fontSizeBase200 },
+  trigger: {
+    display: "block",
+    color: tokens.colorNeutralForeground2,
+    fontSize: tokens.fontSizeBase200,
+    overflowWrap: "break-word",
+  },
   stopped: {
     display: "block",
     color: tokens.colorStatusDangerForeground1,
@@ -136,24 +141,31 @@ export function HealthTrend({ runs }: { runs: RunFigures[] }) {
           </TableHeader>
           <TableBody>
             {[...runs].reverse().map((run) => (
-              <TableRow key={run.runId}>
-                <TableCell className={styles.when}>
-                  <time dateTime={run.startedAt} className={styles.block}>
-                    {run.label}
-                  </time>
-                  <span className={styles.trigger}>{TRIGGER_LABELS[run.trigger]}</span>
-                  {run.stopped !== null && (
-                    <span className={styles.stopped} data-testid="run-stopped">
-                      Stopped: {run.stopped}
-                      {run.notChecked > 0 ? ` (${run.notChecked} not checked)` : ""}
+              <Fragment key={run.runId}>
+                <TableRow>
+                  <TableCell className={styles.when}>
+                    <time dateTime={run.startedAt} className={styles.block}>
+                      {run.label}
+                    </time>
+                    <span className={styles.trigger}>{TRIGGER_LABELS[run.trigger]}</span>
+                  </TableCell>
+                  <TableCell className={styles.number}>{run.connected}</TableCell>
+                  <TableCell className={styles.number}>{run.needsAttention}</TableCell>
+                  <TableCell className={styles.number}>{run.failing}</TableCell>
+                </TableRow>
+                {run.stopped !== null && (
+                  // The whole width for the reason: in the 320 px sidebar the Run column is too narrow for it.
+                  <TableRow>
+                    <TableCell colSpan={4} data-testid="run-stopped">
+                      <span className={styles.stopped}>
+                        Stopped: {run.stopped}
+                        {run.notChecked > 0 ? ` (${run.notChecked} not checked)` : ""}
+                      </span>
                       {run.stopDetail && <span className={styles.trigger}>{run.stopDetail}</span>}
-                    </span>
-                  )}
-                </TableCell>
-                <TableCell className={styles.number}>{run.connected}</TableCell>
-                <TableCell className={styles.number}>{run.needsAttention}</TableCell>
-                <TableCell className={styles.number}>{run.failing}</TableCell>
-              </TableRow>
+                    </TableCell>
+                  </TableRow>
+                )}
+              </Fragment>
             ))}
           </TableBody>
         </Table>

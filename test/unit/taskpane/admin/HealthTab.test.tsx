@@ -160,9 +160,10 @@ describe("Health", () => {
     renderWithSession(<HealthTab orgId="org-1" />, server);
 
     const table = await screen.findByRole("table", { name: "Users per check run, newest first" });
-    const [newest] = within(table).getAllByRole("row").slice(1);
-    expect(newest).toHaveTextContent("Stopped: the service account was refused (11 not checked)");
-    expect(newest).toHaveTextContent("The server refused the Windows (NTLM) sign-in.");
+    const [newest, reason] = within(table).getAllByRole("row").slice(1);
+    expect(newest).toHaveTextContent(/Manual/);
+    expect(reason).toHaveTextContent("Stopped: the service account was refused (11 not checked)");
+    expect(reason).toHaveTextContent("The server refused the Windows (NTLM) sign-in.");
     expect(
       screen.getAllByText(
         /Latest run stopped: the service account was refused \(11 users not checked\)\. Last complete run \(.+\): 4 connected, 1 need attention, 6 failing\./,
