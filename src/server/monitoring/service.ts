@@ -215,6 +215,22 @@ export class MonitoringService {
    * a configuration change is settling). Runs of an unsaved draft say nothing about the saved setup: skipped.
    */
   async recordRunEnd(run: CheckRunDto): Promise<void> {
+    // Every run's outcome in Activity, drafts too (they are left out of the history only).
+    await recordAudit(this.deps.repos, {
+      orgId: run.orgId,
+      actor: run.startedBy,
+      action: "check_run.finish",
+      target: run.id,
+      after: {
+        state: run.state,
+        draft: run.draft,
+        trigger: run.trigger,
+        total: run.total,
+        done: run.done,
+        counts: run.counts,
+        stopCategory: run.stopReason?.category ?? null,
+      },
+    }).catch((error: unknown) => this.deps.log.error({ err: error, runId: run.id }, "check run end not audited"));
     if (run.draft) return;
     const { store, now } = this.deps;
     await store.recordRun({

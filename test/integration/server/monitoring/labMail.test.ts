@@ -159,6 +159,15 @@ describe("alert email through the lab's mail catcher", () => {
       state: "auth_failed",
       stopReason: { category: "ntlm_refused", message: expect.stringContaining("refused") as string },
     });
+    // And in Activity: the run's end with its outcome.
+    const audit = await api("GET", `/api/orgs/${orgId}/audit`);
+    const ends = audit
+      .json<{ items: Array<{ action: string; actor: string; after: Record<string, unknown> }> }>()
+      .items.filter((event) => event.action === "check_run.finish");
+    expect(ends[0]).toMatchObject({
+      actor: ADMIN,
+      after: { state: "auth_failed", draft: false, stopCategory: "ntlm_refused" },
+    });
     const log = await api("GET", `/api/orgs/${orgId}/monitoring/deliveries?limit=1`);
     expect(log.json<{ items: unknown[] }>().items[0]).toMatchObject({
       kind: "service_account_refused",
