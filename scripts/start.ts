@@ -140,6 +140,8 @@ async function environments(): Promise<Environments> {
     DATABASE_URL: path.join(DATA_DIR, "sync-sidebar.db"),
     SECRETS_KEY_FILE: path.join(DATA_DIR, "secrets-keys.json"),
     ALLOWED_ORIGINS: PANE_ORIGIN,
+    // Alert email links back to the pane's Health tab.
+    PANE_URL,
     // Warnings and errors only; LOG_LEVEL=info adds a line per request.
     LOG_LEVEL: "warn",
   };

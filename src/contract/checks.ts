@@ -3,7 +3,7 @@
  * results and its progress stream. Types, and the few constants both sides read (the settling window, the
  * scope-related categories), shared by the pane and the backend.
  */
-import type { EwsAuthentication } from "./accessTypes.js";
+import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
 import { categoriesWhere, type CategoryId, type Severity } from "./categories.js";
 import type { CheckRunTrigger } from "./monitoring.js";
@@ -62,6 +62,14 @@ export interface CheckStepDto {
 
 /** RBAC for Applications takes 30 minutes to 2 hours to apply a change (DOMAIN.md); an idle app takes the longest. */
 export const SETTLING_WINDOW_MS = 2 * 60 * 60_000;
+
+/**
+ * Whether a change of this access type's configuration settles (RBAC for Applications, Exchange Online app-only):
+ * on-premises EWS applies ApplicationImpersonation at once, so neither the settling note nor held alerts apply.
+ */
+export function settlesAfterChange(accessType: AccessTypeId | null): boolean {
+  return accessType === "graph_app_only";
+}
 
 /** Outcomes a change of scope, role or consent may still be turning into: the settling note goes with them. */
 export const SCOPE_RELATED_CATEGORIES: readonly CategoryId[] = categoriesWhere("scopeRelated");

@@ -83,6 +83,21 @@ export type AlertKind =
   | "credential_expiring"
   | "sidebar_reach";
 
+/** Each alert's name, as the delivery log, the alert email and the pane show it. */
+export const ALERT_NAMES: Record<AlertKind, string> = {
+  failing_share: "Share of failing users",
+  newly_failing: "Users newly failing",
+  service_account_refused: "Service account or app refused",
+  service_account_sign_in: "Service account must sign in again",
+  credential_expiring: "Certificate or client secret expiring",
+  sidebar_reach: "Sidebar not reaching users",
+};
+
+/** The name of what a delivery carried: an alert's name, or the test message. */
+export function alertNameOf(kind: AlertKind | null): string {
+  return kind === null ? "Test message" : ALERT_NAMES[kind];
+}
+
 export const ALERT_LIMITS = {
   failingSharePercent: { min: 1, max: 100, default: 20 },
   credentialExpiryDays: { min: 1, max: 365, default: 14 },
@@ -182,6 +197,8 @@ export interface DeliveryAttemptDto {
   channel: "email" | "webhook";
   event: AlertEvent;
   kind: AlertKind | null;
+  /** The alert's name (ALERT_NAMES), or "Test message". */
+  alertName: string;
   /** 1 for the first attempt. */
   attempt: number;
   status: DeliveryStatus;
@@ -215,6 +232,11 @@ export interface RunHistoryEntryDto {
   counts: Partial<Record<CategoryId, number>>;
   severityCounts: Record<Severity, number>;
   health: HealthCountsDto;
+  /**
+   * Why the run stopped early (state auth_failed, preflight_failed, throttled or failed): the category, null for a
+   * server-side failure, and its message. Null when it finished or was cancelled.
+   */
+  stopReason: { category: CategoryId | null; message: string } | null;
 }
 
 export type StatusChange = "started_failing" | "recovered";

@@ -18,7 +18,7 @@ import { EwsService, EWS_AUDIENCE } from "./ews/service.js";
 import { GraphService, GRAPH_AUDIENCE } from "./graph/service.js";
 import { sendJson } from "./http.js";
 import { IdentityService } from "./identity/provider.js";
-import { landingPage, sendLandingPage } from "./landing.js";
+import { doneOf, landingPage, sendFavicon, sendLandingPage } from "./landing.js";
 import { handleControl, sendMail } from "./controlRoutes.js";
 import { MailCatcher, type CaughtMail } from "./mail.js";
 import { createSigningKey, loadOrCreateSigningKey, mintAccessToken, type SigningKey } from "./identity/keys.js";
@@ -254,15 +254,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     const url = req.url ?? "/";
     if ((url === "/" || url.startsWith("/?")) && (req.method === "GET" || req.method === "HEAD"))
       // Rendered per request: the control endpoint changes the scenario and mail keeps arriving.
-      return sendLandingPage(res, landingPage(scenario, endpoints, { mail: mail.messages }));
+      return sendLandingPage(res, landingPage(scenario, endpoints, { mail: mail.messages, done: doneOf(url) }));
+    if (url === "/favicon.ico") return sendFavicon(res);
     const lower = url.toLowerCase();
+    // Exchange serves EWS at exactly this path (IIS matches it case-insensitively): a typo is a 404, as there.
+    const lowerPath = lower.split("?")[0];
     const done = (promise: Promise<void>): void => {
       promise.catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { error: "lab_error", message: (error as Error).message });
         else res.destroy();
       });
     };
-    if (lower.startsWith("/ews/exchange.asmx")) return done(ews.handle(req, res));
+    if (lowerPath === "/ews/exchange.asmx") return done(ews.handle(req, res));
     if (lower.startsWith("/autodiscover/")) return done(autodiscover.handle(req, res));
     if (url.startsWith("/v1.0/")) return done(graph.handle(req, res));
     if (url.startsWith(`/${scenario.tenantId}/`)) return done(identity.handle(req, res, `/${scenario.tenantId}/v2.0`));

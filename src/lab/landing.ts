@@ -4,6 +4,7 @@
  * to carry on from there. Everything on it is the scenario's own lab data: nothing here is a real secret.
  */
 import type { ServerResponse } from "node:http";
+import { objectIdFor } from "./directory.js";
 import { expectedEwsOutcome } from "./expectations.js";
 import { send } from "./http.js";
 import type { CaughtMail } from "./mail.js";
@@ -24,10 +25,28 @@ export interface LandingEndpoints {
 /** What changes while the lab runs. */
 export interface LandingLive {
   mail: readonly CaughtMail[];
+  /** What the last form on this page changed (the control endpoint redirects to `/?done=…`). */
+  done?: string | null;
+}
+
+/** The `?done=` confirmation of a front-page form, if the URL carries one. */
+export function doneOf(url: string): string | null {
+  const query = url.split("?")[1];
+  if (query === undefined) return null;
+  const done = new URLSearchParams(query).get("done");
+  return done === null || done.trim() === "" ? null : done.slice(0, 300);
 }
 
 const escapeHtml = (value: string): string =>
   value.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+
+/**
+ * The object ID of an app's service principal (its enterprise application), which the RBAC for Applications script
+ * needs: derived from the tenant and client ID, so it is the same on every start of the lab.
+ */
+export function servicePrincipalObjectId(tenantId: string, clientId: string): string {
+  return objectIdFor(tenantId, `serviceprincipal:${clientId}`);
+}
 
 /** What a check of `user` through the first service account returns, in the EWS words the lab answers with. */
 function expectedAnswer(scenario: Scenario, user: string): string {
@@ -43,12 +62,17 @@ function expectedAnswer(scenario: Scenario, user: string): string {
   return `HTTP ${outcome.httpStatus}`;
 }
 
-function table(caption: string, head: string[], rows: string[][]): string {
+/**
+ * A table; `whole` lists the columns whose values must not break inside (passwords, secrets: a password split
+ * across two lines at 320 px is copied wrong). A null caption leaves it to the heading above.
+ */
+function table(caption: string | null, head: string[], rows: string[][], whole: readonly number[] = []): string {
   const th = head.map((cell) => `<th scope="col">${escapeHtml(cell)}</th>`).join("");
-  const body = rows
-    .map((row) => `<tr>${row.map((cell) => `<td>${cell === "" ? "" : escapeHtml(cell)}</td>`).join("")}</tr>`)
-    .join("\n");
-  return `<table><caption>${escapeHtml(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
+  const td = (cell: string, column: number) =>
+    `<td${whole.includes(column) ? ' class="whole"' : ""}>${cell === "" ? "" : escapeHtml(cell)}</td>`;
+  const body = rows.map((row) => `<tr>${row.map(td).join("")}</tr>`).join("\n");
+  const captionHtml = caption === null ? "" : `<caption>${escapeHtml(caption)}</caption>`;
+  return `<table>${captionHtml}<thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
 const link = (href: string, text = href): string => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
@@ -86,7 +110,7 @@ function controlForms(scenario: Scenario): string {
   return `<p>Stage a failure while the lab runs, then fix it again (also <code>POST /lab/control</code> with JSON, loopback only).</p>
 ${form(`<label>User <select name="user">${users}</select></label> <label>Mailbox <select name="state">${states}</select></label>`, "mailbox", "Set mailbox state")}
 ${form(`<label>Account <select name="account">${accounts}</select></label> <label>New password <input name="password" required></label>`, "password", "Change password")}
-${form(`<label>Account <select name="account">${accounts}</select></label> <label>Refresh tokens <select name="refresh"><option>revoked</option><option>ok</option></select></label>`, "refresh", "Set refresh tokens")}`;
+${form(`<label>Account <select name="account">${accounts}</select></label> <label>Refresh tokens <select name="refresh"><option>ok</option><option>revoked</option></select></label>`, "refresh", "Set refresh tokens")}`;
 }
 
 export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, live: LandingLive = { mail: [] }): string {
@@ -101,6 +125,7 @@ export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, liv
       user.mailbox,
       expectedAnswer(scenario, user.email),
     ]),
+    [2],
   );
   const accounts = table(
     "Service accounts (Account Logon and Password in Email Configuration)",
@@ -111,16 +136,19 @@ export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, liv
       typeof account.impersonation === "string" ? account.impersonation : account.impersonation.join(", "),
       account.hasMailbox ? "yes" : "no",
     ]),
+    [1],
   );
   const apps = table(
     "App-only registrations (Microsoft 365 OAuth (Graph) – App-only)",
-    ["Name", "Client ID", "Secret", "Application permissions"],
+    ["Name", "Client ID", "Service principal object ID", "Secret", "Application permissions"],
     scenario.apps.appOnly.map((app) => [
       app.displayName,
       app.clientId,
+      servicePrincipalObjectId(scenario.tenantId, app.clientId),
       app.secret ?? "(certificate)",
       Object.values(app.roles).flat().join(", "),
     ]),
+    [3],
   );
   const endpointRows: Array<[string, string]> = [
     ["EWS (as the product reaches it)", endpoints.productEwsUrl],
@@ -147,12 +175,16 @@ export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, liv
   table { border-collapse: collapse; width: 100%; margin-bottom: 8px; display: block; overflow-x: auto; }
   caption { text-align: left; font-weight: 600; padding: 4px 0; }
   th, td { text-align: left; padding: 4px 10px 4px 0; border-bottom: 1px solid #e0e0e0; vertical-align: top; overflow-wrap: anywhere; }
+  td.whole { white-space: nowrap; overflow-wrap: normal; }
   code { background: #f5f5f5; padding: 0 3px; } a { color: #0f6cbd; } p { overflow-wrap: anywhere; }
+  .done { background: #f1faf1; border: 1px solid #9fd89f; padding: 8px 12px; border-radius: 4px; }
 </style>
+<link rel="icon" href="/favicon.ico">
 </head>
 <body>
 <main>
 <h1>Exchange lab: ${escapeHtml(scenario.domain)}</h1>
+${live.done ? `<p class="done" role="status">Done: ${escapeHtml(live.done)}.</p>` : ""}
 <p>A stand-in for Microsoft's side, for development and tests only: it plays ${
     scenario.mode === "onprem" ? "an on-premises Exchange server" : "Exchange Online and Microsoft Entra ID"
   } (EWS, Autodiscover, Microsoft Graph) and an identity provider for the organization
@@ -171,7 +203,7 @@ ${mailSection(live.mail, endpoints.smtp)}
 ${controlForms(scenario)}
 <h2>Endpoints</h2>
 ${table(
-  "Endpoints",
+  null,
   ["What", "URL"],
   endpointRows.map(([what, url]) => [what, url]),
 )}
@@ -187,4 +219,55 @@ export function sendLandingPage(res: ServerResponse, html: string): void {
     "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'",
     "cache-control": "no-store",
   });
+}
+
+/**
+ * The lab's icon: a 16×16 ICO (one 32-bit bitmap, no PNG inside), drawn here so the lab needs no asset file and a
+ * browser's request for /favicon.ico is not a 404 in its console.
+ */
+function faviconIco(): Buffer {
+  const size = 16;
+  const header = Buffer.alloc(6 + 16);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(1, 4); // one image
+  const pixels = Buffer.alloc(size * size * 4);
+  for (let y = 0; y < size; y += 1) {
+    for (let x = 0; x < size; x += 1) {
+      // An "E" in white on the Office blue; bitmap rows run bottom-up.
+      const row = size - 1 - y;
+      const stem = x >= 4 && x <= 5 && row >= 3 && row <= 12;
+      const bar = x >= 4 && x <= 11 && (row === 3 || row === 4 || row === 7 || row === 8 || row === 11 || row === 12);
+      const white = stem || (bar && !(x > 9 && (row === 7 || row === 8)));
+      const offset = (y * size + x) * 4;
+      pixels.writeUInt32LE(white ? 0xffffffff : 0xffbd6c0f, offset); // BGRA little-endian: 0f6cbd
+    }
+  }
+  const mask = Buffer.alloc(size * 4); // AND mask, rows padded to 32 bits: all opaque
+  const info = Buffer.alloc(40);
+  info.writeUInt32LE(40, 0);
+  info.writeInt32LE(size, 4);
+  info.writeInt32LE(size * 2, 8); // the height counts the XOR and AND bitmaps
+  info.writeUInt16LE(1, 12);
+  info.writeUInt16LE(32, 14);
+  info.writeUInt32LE(pixels.length + mask.length, 20);
+  const image = Buffer.concat([info, pixels, mask]);
+  header.writeUInt8(size, 6);
+  header.writeUInt8(size, 7);
+  header.writeUInt16LE(1, 10); // planes
+  header.writeUInt16LE(32, 12); // bits per pixel
+  header.writeUInt32LE(image.length, 14);
+  header.writeUInt32LE(header.length, 18);
+  return Buffer.concat([header, image]);
+}
+
+const FAVICON = faviconIco();
+
+export function sendFavicon(res: ServerResponse): void {
+  res.writeHead(200, {
+    "content-type": "image/x-icon",
+    "content-length": FAVICON.length,
+    "cache-control": "max-age=86400",
+  });
+  res.end(FAVICON);
 }

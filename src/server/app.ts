@@ -25,7 +25,7 @@ import { monitoringRepository } from "./monitoring/repository.js";
 import { MonitoringScheduler } from "./monitoring/scheduler.js";
 import { MonitoringService } from "./monitoring/service.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
-import { ensureBootstrapOrganization, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
+import { ensureBootstrapOrganization, seedBootstrapAlerts, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
@@ -147,6 +147,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
           const broken = seeded.rows.filter((row) => row.reason !== "already a user of this organization");
           if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
         }
+      }
+      if (await seedBootstrapAlerts(monitoringService, org.id, adminEmail, config.monitoring.smtp !== null)) {
+        app.log.info({ orgId: org.id }, "email alerts of the bootstrap organization go to its admin");
       }
     }
 

@@ -1,5 +1,6 @@
 /** Creating an organization with its first admin: the admin CLI and BOOTSTRAP_ADMIN (demo) both come here. */
 import type { UserImportResultDto } from "../contract/api.js";
+import type { MonitoringService } from "./monitoring/service.js";
 import type { Repositories } from "./repositories.js";
 import type { Organization } from "./orgs/repository.js";
 import { importUsers, rowsFromCsv } from "./users/service.js";
@@ -66,4 +67,26 @@ export async function seedBootstrapUsers(
 ): Promise<UserImportResultDto | null> {
   if (await repos.audit.has(orgId, "users.import", BOOTSTRAP_ACTOR)) return null;
   return importUsers(repos, orgId, { format: "csv", csv }, false, BOOTSTRAP_ACTOR);
+}
+
+/**
+ * Turns on email alerts to the bootstrap admin when a relay is configured (`npm start`: the lab's mail catcher) and
+ * the organization's channels were never saved, so a staged failure's alert arrives without a settings visit; an
+ * admin's own choice (even "off") is kept. Returns whether it changed anything.
+ */
+export async function seedBootstrapAlerts(
+  monitoring: MonitoringService,
+  orgId: string,
+  adminEmail: string,
+  smtpConfigured: boolean,
+): Promise<boolean> {
+  if (!smtpConfigured) return false;
+  const channels = await monitoring.channels(orgId);
+  if (channels.updatedAt !== null) return false;
+  await monitoring.saveChannels(
+    orgId,
+    { email: { enabled: true, recipients: [adminEmail] }, webhook: { enabled: false, url: null } },
+    BOOTSTRAP_ACTOR,
+  );
+  return true;
 }

@@ -74,6 +74,7 @@ const EnvSchema = Type.Object({
   CHECK_CHUNK_WORKERS: Type.Optional(Type.String()),
   CHECK_CHUNK_EXPIRE_SECONDS: Type.Optional(Type.String()),
   MONITORING_TIME_ZONE: Type.Optional(Type.String()),
+  PANE_URL: Type.Optional(Type.String()),
   MONITORING_TICK_MS: Type.Optional(Type.String()),
   SMTP_HOST: Type.Optional(Type.String()),
   SMTP_PORT: Type.Optional(Type.String()),
@@ -179,6 +180,8 @@ export interface MonitoringConfig {
   testSends: { max: number; windowMs: number };
   /** Alert and test mails one organization may send per UTC day (ALERT_MAIL_DAILY_CAP); past it, none go out. */
   mailDailyCap: number;
+  /** Where admins open the pane (PANE_URL): alert email links to its Health tab. */
+  paneUrl: string | null;
 }
 
 export interface ServerConfig {
@@ -473,7 +476,26 @@ function parseMonitoring(env: ServerEnv): MonitoringConfig {
       windowMs: wholeWithin(env.ALERT_TEST_SENDS_WINDOW_MS, 600_000, "ALERT_TEST_SENDS_WINDOW_MS", 1_000, 86_400_000),
     },
     mailDailyCap: wholeWithin(env.ALERT_MAIL_DAILY_CAP, 50, "ALERT_MAIL_DAILY_CAP", 1, 100_000),
+    paneUrl: parsePaneUrl(env),
   };
+}
+
+function parsePaneUrl(env: ServerEnv): string | null {
+  const value = env.PANE_URL?.trim() ?? "";
+  if (value === "") return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      "PANE_URL",
+      `must be an absolute URL like https://sidebar.contoso.com/taskpane.html (got "${value}")`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ConfigError("PANE_URL", `must be an https URL (got "${value}")`);
+  }
+  return url.toString();
 }
 
 /** Reads and validates the environment; throws ConfigError naming the first variable that is wrong. */

@@ -30,6 +30,7 @@ import { emailConfigsResealer } from "./emailConfig/repository.js";
 import { emailConfigRoutes } from "./emailConfig/routes.js";
 import { migration013Monitoring } from "./monitoring/migrations/013_monitoring.js";
 import { migration020WebhookUrlSealed } from "./monitoring/migrations/020_webhook_url_sealed.js";
+import { migration021RunHistoryStop } from "./monitoring/migrations/021_run_history_stop.js";
 import { webhookSecretsResealer } from "./monitoring/resealer.js";
 import { monitoringRoutes } from "./monitoring/routes.js";
 import { meRoutes } from "./orgs/meRoutes.js";
@@ -64,6 +65,7 @@ export const migrations = mergeMigrations([
   { "018_check_run_queued": migration018CheckRunQueued },
   { "019_sidebar_reach": migration019SidebarReach },
   { "020_webhook_url_sealed": migration020WebhookUrlSealed },
+  { "021_run_history_stop": migration021RunHistoryStop },
   { "024_attestation_keys": migration024AttestationKeys },
 ]);
 

@@ -73,6 +73,16 @@ export function delay<T>(ms: number, value: T, signal?: AbortSignal): Promise<T>
 }
 
 /** An EWS Basic configuration the email-config route accepts (the fake driver ignores what it says). */
+/** App-only (Exchange Online): the access type whose changes settle (RBAC for Applications), so alerts wait. */
+export const APP_ONLY_CONFIG = {
+  accessType: "graph_app_only",
+  appOnly: {
+    tenantId: "0b7e8c3a-1f2d-4e5a-9b6c-7d8e9f0a1b2c",
+    clientId: "6a1f3b2c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+    clientSecret: "app~secret~value",
+  },
+};
+
 export const EWS_CONFIG = {
   accessType: "ews_basic_impersonation",
   ewsUrl: "https://mail.contoso.test/EWS/Exchange.asmx",

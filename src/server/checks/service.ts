@@ -437,7 +437,7 @@ export class CheckService {
 
     const preflight = withSettling(
       await this.preflight(driver, signal, run.depth),
-      settlingOf(changedAt, new Date(run.startedAt)),
+      settlingOf(changedAt, new Date(run.startedAt), config),
     );
     if (await this.stoppedEarly(active, preflight)) return;
     if (preflight === null || !preflight.canProceed) {

@@ -6,6 +6,7 @@
  * embedded as a single-quoted PowerShell literal (as the RBAC script does), so nothing in it is ever interpreted.
  */
 import { isGuid } from "../../contract/identifiers.js";
+import { APP_ONLY_CONSENTED_GRAPH_PERMISSIONS } from "../../contract/entraSetup.js";
 import { powerShellLiteral } from "../emailConfig/rbacScript.js";
 
 export interface EntraSetupInput {
@@ -246,7 +247,7 @@ $graphAppSecret = $null`;
 #    directory and room permissions (no mailbox content) are consented here: User.Read.All (telling aliases from
 #    primary addresses) and Place.Read.All (the room list).
 $graphApp = Get-OrNewApplication "$namePrefix Graph app-only"
-$appOnlyRoles = @('User.Read.All', 'Place.Read.All') | ForEach-Object { Get-RoleId $graph $_ }
+$appOnlyRoles = @(${APP_ONLY_CONSENTED_GRAPH_PERMISSIONS.map(powerShellLiteral).join(", ")}) | ForEach-Object { Get-RoleId $graph $_ }
 Update-MgApplication -ApplicationId $graphApp.Id -SignInAudience 'AzureADMyOrg' \`
     -RequiredResourceAccess @(@{ ResourceAppId = $graph.AppId; ResourceAccess = @($appOnlyRoles | ForEach-Object { @{ Id = $_; Type = 'Role' } }) })
 $graphAppPrincipal = Get-OrNewServicePrincipal $graphApp.AppId

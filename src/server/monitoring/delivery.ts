@@ -8,6 +8,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 import {
   WEBHOOK_SIGNATURE_HEADER,
   WEBHOOK_TIMESTAMP_HEADER,
+  alertNameOf,
   type AlertMessageDto,
   type DeliveryAttemptDto,
 } from "../../contract/monitoring.js";
@@ -23,6 +24,8 @@ export interface WebhookTarget {
 export interface DeliveryDeps {
   mailer: Transporter | null;
   from: string | null;
+  /** Where admins open the pane (PANE_URL): the email links its Health tab; null leaves the link out. */
+  paneUrl: string | null;
   fetch: OutboundFetch;
   maxAttempts: number;
   retryBaseMs: number;
@@ -55,6 +58,7 @@ export function toDeliveryDto(row: MonitoringDeliveriesTable): DeliveryAttemptDt
     channel: row.channel === "email" ? "email" : "webhook",
     event: row.event as DeliveryAttemptDto["event"],
     kind: row.kind as DeliveryAttemptDto["kind"],
+    alertName: alertNameOf(row.kind as DeliveryAttemptDto["kind"]),
     attempt: Number(row.attempt),
     status: row.status as DeliveryAttemptDto["status"],
     httpStatus: row.http_status === null ? null : Number(row.http_status),
@@ -70,17 +74,24 @@ function subjectOf(message: AlertMessageDto): string {
   return `[Sync Sidebar] ${prefix}: ${message.orgName}: ${message.summary}`.slice(0, 200);
 }
 
-function textOf(message: AlertMessageDto): string {
+/** The pane's Health tab (its deep link), from where admins open the pane. */
+export function healthLink(paneUrl: string): string {
+  return `${paneUrl.split("#")[0]}#/admin/health`;
+}
+
+function textOf(message: AlertMessageDto, paneUrl: string | null): string {
   return [
     message.event === "resolved" ? "This condition has cleared." : message.summary,
     "",
     `Organization: ${message.orgName}`,
-    `Condition: ${message.kind ?? "test message"}`,
+    `Alert: ${alertNameOf(message.kind)}`,
     `Event: ${message.event}`,
     ...(message.runId ? [`Check run: ${message.runId}`] : []),
     `At: ${message.at}`,
     "",
-    "Open the Sync Sidebar admin view (Health) for details.",
+    paneUrl === null
+      ? "Open the Sync Sidebar admin view (Health) for details."
+      : `Details in Sync Sidebar's Health tab: ${healthLink(paneUrl)}`,
   ].join("\n");
 }
 
@@ -95,7 +106,12 @@ async function sendEmail(
     return deps.record({ ...common, status: "failed", error: "SMTP_HOST is not configured on the server" });
   }
   try {
-    await deps.mailer.sendMail({ from: deps.from, to: recipients, subject: subjectOf(message), text: textOf(message) });
+    await deps.mailer.sendMail({
+      from: deps.from,
+      to: recipients,
+      subject: subjectOf(message),
+      text: textOf(message, deps.paneUrl),
+    });
     return await deps.record({ ...common, status: "delivered", error: null });
   } catch (error) {
     const reason = (error as Error).message.slice(0, 300);

@@ -106,6 +106,10 @@ export function toHistoryEntry(row: MonitoringRunHistoryTable): RunHistoryEntryD
       needsAttention: severityCounts.warning,
       failing: failingCount(counts),
     },
+    stopReason:
+      row.stop_message === null
+        ? null
+        : { category: row.stop_category === null ? null : categoryOf(row.stop_category), message: row.stop_message },
   };
 }
 

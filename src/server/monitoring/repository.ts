@@ -85,7 +85,14 @@ export function monitoringRepository(db: Db, now: () => Date) {
       await db
         .insertInto("monitoring_run_history")
         .values(row)
-        .onConflict((oc) => oc.column("run_id").doUpdateSet({ state: row.state, finished_at: row.finished_at }))
+        .onConflict((oc) =>
+          oc.column("run_id").doUpdateSet({
+            state: row.state,
+            finished_at: row.finished_at,
+            stop_category: row.stop_category,
+            stop_message: row.stop_message,
+          }),
+        )
         .execute();
     },
 

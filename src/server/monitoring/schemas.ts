@@ -126,6 +126,7 @@ export const DeliverySchema = Type.Object({
   channel: Literals("email", "webhook"),
   event: EventSchema,
   kind: Nullable(KindSchema),
+  alertName: Type.String({ description: "The alert's name, or Test message" }),
   attempt: Type.Integer(),
   status: Literals("delivered", "failed", "retrying"),
   httpStatus: Nullable(Type.Integer()),
@@ -155,6 +156,8 @@ export const HistoryEntrySchema = Type.Object({
   counts: Type.Record(Type.String(), Type.Integer(), { description: "Results per category id" }),
   severityCounts,
   health: Type.Object({ connected: Type.Integer(), needsAttention: Type.Integer(), failing: Type.Integer() }),
+  // Why the run stopped early; null when it finished or was cancelled.
+  stopReason: Nullable(Type.Object({ category: Nullable(CategorySchema), message: Type.String() })),
 });
 
 export const StatusChangeSchema = Type.Object({

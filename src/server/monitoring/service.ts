@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import type { Transporter } from "nodemailer";
-import type { CheckRunDto } from "../../contract/checks.js";
+import { settlesAfterChange, type CheckRunDto } from "../../contract/checks.js";
 import type {
   AlertChannelsDto,
   AlertChannelsInput,
@@ -23,7 +23,7 @@ import type {
   RunHistoryEntryDto,
   StatusChangeDto,
 } from "../../contract/monitoring.js";
-import { ALERT_LIMITS } from "../../contract/monitoring.js";
+import { ALERT_LIMITS, ALERT_NAMES } from "../../contract/monitoring.js";
 import type { Page } from "../../contract/api.js";
 import { recordAudit } from "../audit/service.js";
 import type { CheckService } from "../checks/service.js";
@@ -119,8 +119,9 @@ export class MonitoringService {
 
   /** End of the settling window after the last configuration change, when it is still open. */
   async settlingUntil(orgId: string, schedule: StoredSchedule): Promise<Date | null> {
-    const { updatedAt } = await emailConfigSummary(this.deps.repos, orgId);
-    if (updatedAt === null) return null;
+    const { updatedAt, accessType } = await emailConfigSummary(this.deps.repos, orgId);
+    // Only a change that settles (app-only's RBAC for Applications) holds alerts; on-premises EWS applies at once.
+    if (updatedAt === null || !settlesAfterChange(accessType)) return null;
     const until = new Date(Date.parse(updatedAt) + schedule.settlingMinutes * 60_000);
     return until > this.deps.now() ? until : null;
   }
@@ -260,6 +261,22 @@ export class MonitoringService {
    * a configuration change is settling). Runs of an unsaved draft say nothing about the saved setup: skipped.
    */
   async recordRunEnd(run: CheckRunDto): Promise<void> {
+    // Every run's outcome in Activity, drafts too (they are left out of the history only).
+    await recordAudit(this.deps.repos, {
+      orgId: run.orgId,
+      actor: run.startedBy,
+      action: "check_run.finish",
+      target: run.id,
+      after: {
+        state: run.state,
+        draft: run.draft,
+        trigger: run.trigger,
+        total: run.total,
+        done: run.done,
+        counts: run.counts,
+        stopCategory: run.stopReason?.category ?? null,
+      },
+    }).catch((error: unknown) => this.deps.log.error({ err: error, runId: run.id }, "check run end not audited"));
     if (run.draft) return;
     const { store, now } = this.deps;
     await store.recordRun({
@@ -271,6 +288,8 @@ export class MonitoringService {
       finished_at: run.finishedAt,
       total: run.total,
       counts_json: JSON.stringify(run.counts),
+      stop_category: run.stopReason?.category ?? null,
+      stop_message: run.stopReason?.message ?? null,
     });
     const row = await store.settings(run.orgId);
     const schedule = this.storedSchedule(row);
@@ -310,7 +329,7 @@ export class MonitoringService {
         });
         if (opened) this.background(this.dispatch(run.orgId, org?.name ?? "", "fired", kind, verdict.summary, run.id));
       } else if (await store.closeAlert(run.orgId, kind)) {
-        const summary = `Resolved: ${kind.replaceAll("_", " ")}`;
+        const summary = `Resolved: ${ALERT_NAMES[kind]}`;
         this.background(this.dispatch(run.orgId, org?.name ?? "", "resolved", kind, summary, run.id));
       }
     }
@@ -437,6 +456,7 @@ export class MonitoringService {
     return {
       mailer,
       from: config.smtp?.from ?? null,
+      paneUrl: config.paneUrl,
       fetch,
       maxAttempts: config.webhook.maxAttempts,
       retryBaseMs: config.webhook.retryBaseMs,
@@ -458,7 +478,8 @@ export class MonitoringService {
 
   private async toScheduleDto(orgId: string, row: MonitoringSettingsTable | null): Promise<MonitoringScheduleDto> {
     const schedule = this.storedSchedule(row);
-    const settling = row?.schedule_json ? await this.settlingUntil(orgId, schedule) : null;
+    // Alerts are held while a change settles whether or not a schedule was ever saved (the Health tab says so).
+    const settling = await this.settlingUntil(orgId, schedule);
     return {
       ...schedule,
       nextRunAt: nextSlot(schedule, this.deps.now())?.toISOString() ?? null,

@@ -37,6 +37,9 @@ export interface MonitoringRunHistoryTable {
   finished_at: string | null;
   total: number;
   counts_json: string;
+  /** Why the run stopped early (migration 021); null when it finished, was cancelled, or predates 021. */
+  stop_category: string | null;
+  stop_message: string | null;
 }
 
 /** Each user's failing or not as of the last run that checked them (the base of status changes). */

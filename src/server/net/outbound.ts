@@ -9,7 +9,14 @@ import { isIP } from "node:net";
 import { createSecureContext, rootCertificates } from "node:tls";
 import { Agent, Client, buildConnector, fetch as undiciFetch, type RequestInit, type Response } from "undici";
 import type { OutboundConfig } from "../config.js";
-import { checkAddress, checkUrlShape, guardUrl, type GuardVerdict, type Resolver } from "./urlGuard.js";
+import {
+  checkAddress,
+  checkUrlShape,
+  guardUrl,
+  type GuardVerdict,
+  type HostOverride,
+  type Resolver,
+} from "./urlGuard.js";
 
 export class OutboundBlockedError extends Error {
   constructor(
@@ -44,6 +51,28 @@ export interface OutboundClient {
   close(): Promise<void>;
 }
 
+const HTTPS_PORT = 443;
+
+/**
+ * The port an overridden host is reached on. An override with a port stands for the lab, which serves that host on
+ * the default https port and on its own port only: any other port gets a refused connection, as a real server where
+ * nothing listens there would (a typo such as :4444 must not check as working). Without a port the request's own
+ * port is kept.
+ */
+export function overriddenPort(override: HostOverride, requestedPort: number): number | null | "unserved" {
+  if (override.port === null) return null;
+  return requestedPort === HTTPS_PORT || requestedPort === override.port ? override.port : "unserved";
+}
+
+/** What Node answers when nothing listens on a port, so callers classify it as any refused connection. */
+function connectionRefused(hostname: string, port: number): Error {
+  return Object.assign(new Error(`connect ECONNREFUSED ${hostname}:${port} (nothing listens on that port)`), {
+    code: "ECONNREFUSED",
+    syscall: "connect",
+    port,
+  });
+}
+
 export const systemResolver: Resolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
@@ -61,13 +90,18 @@ export function createOutboundClient(config: OutboundConfig, options: OutboundOp
     ...(secureContext ? { secureContext } : {}),
   });
 
-  async function target(hostname: string): Promise<{ address: string; port: number | null }> {
+  async function target(hostname: string, requestedPort: number): Promise<{ address: string; port: number | null }> {
     const override = config.hostOverrides[hostname];
     const addresses = override ? [override.address] : isIP(hostname) !== 0 ? [hostname] : await resolve(hostname);
     if (addresses.length === 0) throw new OutboundBlockedError("unresolvable", `host ${hostname} has no address`);
     for (const address of addresses) {
       const verdict = checkAddress(address, hostname, config);
-      if (verdict.ok) return { address, port: override?.port ?? null };
+      if (verdict.ok) {
+        if (!override) return { address, port: null };
+        const port = overriddenPort(override, requestedPort);
+        if (port === "unserved") throw connectionRefused(hostname, requestedPort);
+        return { address, port };
+      }
       // One bad address is enough to refuse: a name mixing public and private answers is suspicious.
       throw new OutboundBlockedError(verdict.rule, verdict.reason);
     }
@@ -80,7 +114,7 @@ export function createOutboundClient(config: OutboundConfig, options: OutboundOp
       return;
     }
     const hostname = opts.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    target(hostname).then(
+    target(hostname, opts.port === "" || opts.port === undefined ? HTTPS_PORT : Number(opts.port)).then(
       ({ address, port }) =>
         connectTls(
           {

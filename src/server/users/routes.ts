@@ -160,7 +160,9 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
         const before = await tx.users.get(orgId, userId);
         if (!before) throw notFound("User");
         if (before.role === "admin" && (await tx.users.adminCount(orgId)) <= 1) {
-          throw conflict("The organization's last administrator cannot be removed.");
+          throw conflict("The organization's last administrator cannot be removed.", [
+            { field: "userId", message: "is the organization's last administrator: make another user an admin first" },
+          ]);
         }
         await tx.users.remove(orgId, userId);
         await recordAudit(tx, {

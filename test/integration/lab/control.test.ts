@@ -95,9 +95,13 @@ describe("the lab's control endpoint", () => {
     expect(foreign.status).toBe(403);
     const own = await control(form, { "content-type": "application/x-www-form-urlencoded", origin: lab.baseUrl });
     expect(own.status).toBe(303);
+    // The redirect carries what changed, and the front page shows it.
+    const location = own.headers.get("location") ?? "";
+    const confirmed = await (await fetch(`${lab.baseUrl}${location}`, { dispatcher })).text();
+    expect(confirmed).toContain(`Done: ${user}: mailbox is now disabled.`);
     const html = await (await fetch(`${lab.baseUrl}/`, { dispatcher })).text();
     expect(html).toMatch(
-      new RegExp(`<td>${user.replace(/\./g, "\\.")}</td><td>[^<]*</td><td>[^<]*</td><td>disabled</td>`),
+      new RegExp(`<td>${user.replace(/\./g, "\\.")}</td><td>[^<]*</td><td[^>]*>[^<]*</td><td>disabled</td>`),
     );
     expect(html).toContain('<form method="post" action="/lab/control">');
   });

@@ -6,6 +6,7 @@ import {
   basic,
   createItemBody,
   deleteItemBody,
+  envelope,
   ews,
   getFolderBody,
   getRoomListsBody,
@@ -132,6 +133,18 @@ describe("EWS impersonation on the on-premises demo org", () => {
       { "x-anchormailbox": "alex.wilber@contoso.lab" },
     );
     expect(lab.stats.ewsAnchorMismatches).toBe(before + 1);
+  });
+});
+
+describe("EWS at its one path", () => {
+  it("answers 404 for a mistyped EWS path, as Exchange's IIS does, and serves the path in any letter case", async () => {
+    const headers = { "content-type": "text/xml; charset=utf-8", authorization: SVC };
+    for (const path of ["/EWS/Exchange.asmxx", "/EWS/Exchange.asmx/extra", "/EWS/Exchangeasmx", "/ews/"]) {
+      const res = await labRequest(lab, path, { body: envelope(getFolderBody()), headers });
+      expect(res.status, path).toBe(404);
+    }
+    const exact = await labRequest(lab, "/ews/EXCHANGE.asmx", { body: envelope(getFolderBody()), headers });
+    expect(exact.status).toBe(200);
   });
 });
 

@@ -36,12 +36,20 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Starts the backend on the folder's database, as `npm start` does after a restart, and stops it again. */
-async function startAndStop(): Promise<void> {
+async function startAndStop(
+  extra: Record<string, string> = {},
+  meanwhile: (app: Awaited<ReturnType<typeof buildApp>>, orgId: string) => Promise<void> = async () => {},
+): Promise<void> {
   const database = await openDatabase(path.join(dir, "backend.db"));
-  const app = await buildApp(loadConfig(env()), { database, keyring });
+  const app = await buildApp(loadConfig(env(extra)), { database, keyring });
   await app.ready();
-  await app.close();
-  await database.close();
+  try {
+    const [membership] = await createRepositories(database.db, { keyring }).organizations.membershipsOf(ADMIN);
+    await meanwhile(app, membership!.org.id);
+  } finally {
+    await app.close();
+    await database.close();
+  }
 }
 
 async function members(): Promise<Array<{ email: string; displayName: string; role: string }>> {
@@ -106,5 +114,27 @@ describe("the bootstrap organization's users", () => {
     );
     const { BOOTSTRAP_ADMIN: _admin, ...withoutAdmin } = env();
     expect(() => loadConfig(withoutAdmin)).toThrow(/BOOTSTRAP_USERS_FILE.*needs BOOTSTRAP_ADMIN/);
+  });
+});
+
+describe("the bootstrap organization's alert email", () => {
+  // A relay that is never reached: these starts only read and write the settings.
+  const smtp = { SMTP_HOST: "127.0.0.1", SMTP_PORT: "2525", SMTP_FROM: "sync-sidebar@contoso.lab" };
+
+  it("goes to its admin once a relay is configured (npm start: the lab's catcher), and an admin's choice stays", async () => {
+    await startAndStop(smtp, async (app, orgId) => {
+      const channels = await app.ctx.monitoring.channels(orgId);
+      expect(channels.email).toMatchObject({ enabled: true, recipients: [ADMIN], smtpConfigured: true });
+      expect(channels.updatedBy).toBe("bootstrap");
+      // The admin turns email off: the next start must not turn it on again.
+      await app.ctx.monitoring.saveChannels(
+        orgId,
+        { email: { enabled: false, recipients: [] }, webhook: { enabled: false, url: null } },
+        ADMIN,
+      );
+    });
+    await startAndStop(smtp, async (app, orgId) => {
+      expect((await app.ctx.monitoring.channels(orgId)).email).toMatchObject({ enabled: false, recipients: [] });
+    });
   });
 });

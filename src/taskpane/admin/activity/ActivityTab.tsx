@@ -28,6 +28,7 @@ const ACTION_LABELS: Record<string, string> = {
   "email_config.update": "Saved the email configuration",
   "check_run.start": "Started a check run",
   "check_run.cancel": "Cancelled a check run",
+  "check_run.finish": "A check run ended",
   "monitoring.schedule.update": "Changed the monitoring schedule",
   "monitoring.alerts.update": "Changed the alert rules",
   "monitoring.channels.update": "Changed the alert channels",

@@ -1,6 +1,7 @@
 import { Button, MessageBar, MessageBarBody, makeStyles, tokens } from "@fluentui/react-components";
 import { useEffect, useState } from "react";
 import type { ClientConfigDto } from "../../../contract/api";
+import { adminConsentUrl, APP_ONLY_CONSENTED_GRAPH_PERMISSIONS } from "../../../contract/entraSetup";
 import { useSession } from "../../auth/SessionProvider";
 import { useBrowser } from "../../browser/browserActions";
 
@@ -8,11 +9,9 @@ const useStyles = makeStyles({
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "end" },
 });
 
-/** Microsoft's admin-consent URL for an app in a tenant. */
-export function adminConsentUrl(tenantId: string, clientId: string, redirectUri: string): string {
-  const params = new URLSearchParams({ client_id: clientId, redirect_uri: redirectUri });
-  return `https://login.microsoftonline.com/${encodeURIComponent(tenantId)}/adminconsent?${params.toString()}`;
-}
+export { adminConsentUrl };
+
+const CONSENTED = APP_ONLY_CONSENTED_GRAPH_PERMISSIONS.join(" and ");
 
 /** "Grant admin consent": Microsoft's consent page for the app in a pop-up window (the lab has none: it says so). */
 export function AdminConsent({
@@ -39,7 +38,7 @@ export function AdminConsent({
     if (clientConfig?.protocolMode === "oidc") {
       // The lab's identity provider is not Microsoft Entra: it has no consent page, its apps are pre-consented.
       setConsentNote(
-        "This server signs in with the Exchange lab, whose app registrations are already consented. With Microsoft 365 this button opens login.microsoftonline.com/{tenant}/adminconsent for a Global Administrator to grant the app's Mail.Read application permission.",
+        `This server signs in with the Exchange lab, whose app registrations are already consented. With Microsoft 365 this button opens Microsoft's admin consent for a Global Administrator to grant the app ${CONSENTED} only: mail and calendar access comes from RBAC for Applications, scoped to this organization's users.`,
       );
       return;
     }

@@ -1,5 +1,5 @@
 import { Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { useState } from "react";
+import { useId, useState } from "react";
 import { isGuid } from "../../../contract/identifiers";
 import { useSession } from "../../auth/SessionProvider";
 import { useBrowser } from "../../browser/browserActions";
@@ -38,6 +38,16 @@ export function RbacScript({ orgId, clientId }: { orgId: string; clientId: strin
     setScript(result.script);
   });
 
+  const missingId = useId();
+  // Why the button waits, in the admin's words (the lab's front page lists its app's object ID).
+  const missing = !isGuid(clientId.trim())
+    ? "To generate the script, enter the app's Client ID above (a GUID)."
+    : objectId.trim() === ""
+      ? "To generate the script, enter the service principal object ID (Entra ID → Enterprise applications → the app → Object ID; the Exchange lab's front page lists it)."
+      : !isGuid(objectId.trim())
+        ? "The service principal object ID must be a GUID like 1b2c3d4e-…: copy the Object ID of the enterprise application."
+        : null;
+
   const copy = async () => {
     if (!script) return;
     try {
@@ -60,10 +70,19 @@ export function RbacScript({ orgId, clientId }: { orgId: string; clientId: strin
         <Field className={styles.grow} label="Service principal object ID">
           <Input className={styles.mono} value={objectId} onChange={(_, d) => setObjectId(d.value)} />
         </Field>
-        <Button onClick={() => void generate.run()} disabled={!isGuid(objectId.trim()) || !isGuid(clientId.trim())}>
+        <Button
+          onClick={() => void generate.run()}
+          disabled={missing !== null}
+          aria-describedby={missing === null ? undefined : missingId}
+        >
           Generate PowerShell
         </Button>
       </div>
+      {missing !== null && (
+        <Text size={200} id={missingId} data-testid="rbac-missing">
+          {missing}
+        </Text>
+      )}
       {generate.error !== null && <FailureMessage error={generate.error} />}
       {script && (
         <>

@@ -1,5 +1,7 @@
 import {
   Button,
+  MessageBar,
+  MessageBarBody,
   Spinner,
   Table,
   TableBody,
@@ -14,6 +16,7 @@ import {
 import { useMemo } from "react";
 import { CATEGORIES } from "../../../contract/categories";
 import type { CategoryId } from "../../../contract/categories";
+import type { AlertChannelsDto, MonitoringScheduleDto } from "../../../contract/monitoring";
 import { FailureMessage } from "../FailureMessage";
 import { byLongestFailing, failingFor, latestFinishedRun, newlyFailing, runFigures } from "./healthFigures";
 import { HealthTrend } from "./HealthTrend";
@@ -37,6 +40,53 @@ function categoryMessage(category: CategoryId): string {
   return CATEGORIES[category]?.message ?? category;
 }
 
+/** "2 hours", "90 minutes". */
+function duration(minutes: number): string {
+  return minutes % 60 === 0
+    ? `${minutes / 60} ${minutes === 60 ? "hour" : "hours"}`
+    : `${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
+}
+
+/**
+ * Where alerts stand, in one plain line: held until a time while a configuration change settles (app-only), sent
+ * nowhere when no channel is on, or the email recipients.
+ */
+function AlertsLine({ schedule, channels }: { schedule: MonitoringScheduleDto; channels: AlertChannelsDto }) {
+  const styles = useStyles();
+  if (schedule.settlingUntil !== null) {
+    const until = new Date(schedule.settlingUntil);
+    return (
+      <MessageBar intent="warning" layout="multiline" data-testid="alerts-held">
+        <MessageBarBody>
+          Alerts are held until{" "}
+          <time dateTime={schedule.settlingUntil}>
+            {until.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}
+          </time>
+          : the email configuration changed, and RBAC for Applications can take {duration(schedule.settlingMinutes)} to
+          apply it (Settling time below). Checks still run and are recorded here.
+        </MessageBarBody>
+      </MessageBar>
+    );
+  }
+  const email = channels.email.enabled && channels.email.recipients.length > 0;
+  if (!email && !channels.webhook.enabled) {
+    return (
+      <Text className={styles.hint} data-testid="alerts-line">
+        Alerts are not sent anywhere: turn on email or a webhook under Channels below.
+      </Text>
+    );
+  }
+  const targets = [
+    ...(email ? [`email to ${channels.email.recipients.join(", ")}`] : []),
+    ...(channels.webhook.enabled ? ["the webhook"] : []),
+  ];
+  return (
+    <Text className={styles.hint} data-testid="alerts-line">
+      Alerts go to {targets.join(" and ")}.
+    </Text>
+  );
+}
+
 /** Health: the trend of the organization's check runs, who newly fails, who has been failing and for how long. */
 export default function HealthTab({ orgId }: { orgId: string }) {
   const styles = useStyles();
@@ -48,6 +98,7 @@ export default function HealthTab({ orgId }: { orgId: string }) {
   const finishedRuns = value?.history.filter((run) => run.finishedAt !== null).length ?? 0;
   const failing = value ? byLongestFailing(value.failing) : [];
   const now = new Date();
+  const latestStopped = runs.length > 0 && runs[runs.length - 1]!.stopped !== null;
 
   return (
     <div className={styles.tab}>
@@ -62,10 +113,12 @@ export default function HealthTab({ orgId }: { orgId: string }) {
         </div>
         {health.status === "loading" && !value && <Spinner label="Loading the health history…" />}
         {health.status === "error" && <FailureMessage error={health.error} onRetry={reload} />}
+        {value && <AlertsLine schedule={value.schedule} channels={value.channels} />}
         {value && runs.length === 0 && (
           <Text>
-            No check runs yet. Run a check on the Email Configuration tab or turn on a schedule below; each run adds a
-            point to this history.
+            No check runs of the saved configuration yet. Checks of an unsaved form on the Email Configuration tab are
+            not kept in this history: save the configuration, then run a check or turn on a schedule below; each run
+            adds a point here.
           </Text>
         )}
         {runs.length > 0 && <HealthTrend runs={runs} />}
@@ -100,6 +153,11 @@ export default function HealthTab({ orgId }: { orgId: string }) {
           <h3 id="failing-heading" className={styles.subheading}>
             Failing now ({failing.length})
           </h3>
+          {latestStopped && failing.length > 0 && (
+            <Text className={styles.hint}>
+              The latest run stopped before checking these users: each is listed as of the last run that checked them.
+            </Text>
+          )}
           {failing.length === 0 ? (
             <Text className={styles.hint}>No user is failing.</Text>
           ) : (

@@ -9,6 +9,26 @@ export interface RunFigures {
   connected: number;
   needsAttention: number;
   failing: number;
+  /** Users in scope the run did not check because it stopped early (0 for a finished run). */
+  notChecked: number;
+  /** Why the run stopped early, in a few words ("the service account was refused"); null when it finished. */
+  stopped: string | null;
+  /** The server's message for the stop, when it gave one. */
+  stopDetail: string | null;
+}
+
+/** A stopped run's reason in a few words, by how it ended. */
+const STOPPED: Record<string, string> = {
+  auth_failed: "the service account was refused",
+  preflight_failed: "preflight found a blocking problem",
+  throttled: "the server kept throttling the service account",
+  failed: "the server could not go on",
+  cancelled: "an admin cancelled it",
+};
+
+/** Why a run stopped early, or null for one that finished (or is still going). */
+export function stoppedReason(run: Pick<RunHistoryEntryDto, "state">): string | null {
+  return STOPPED[run.state] ?? null;
 }
 
 export const TRIGGER_LABELS: Record<RunHistoryEntryDto["trigger"], string> = {
@@ -49,8 +69,16 @@ export function runFigures(history: RunHistoryEntryDto[], locale?: string): RunF
       connected: run.health.connected,
       needsAttention: run.health.needsAttention,
       failing: run.health.failing,
+      ...stopFigures(run),
     };
   });
+}
+
+function stopFigures(run: RunHistoryEntryDto): Pick<RunFigures, "notChecked" | "stopped" | "stopDetail"> {
+  const stopped = stoppedReason(run);
+  if (stopped === null) return { notChecked: 0, stopped: null, stopDetail: null };
+  const checked = run.health.connected + run.health.needsAttention + run.health.failing;
+  return { notChecked: Math.max(0, run.total - checked), stopped, stopDetail: run.stopReason?.message ?? null };
 }
 
 /** The newest run that has finished: the one "newly failing" compares with the run before it. */

@@ -46,11 +46,12 @@ const useStyles = makeStyles({
 export function UsersTab({ orgId }: { orgId: string }) {
   const styles = useStyles();
   const hidden = useHiddenStyles();
-  const { api } = useSession();
+  const { api, me } = useSession();
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [removing, setRemoving] = useState<OrgUserDto | null>(null);
+  const [demoting, setDemoting] = useState<OrgUserDto | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const cursor = cursors[cursors.length - 1];
   const sidebarOf = useSidebarReachByUser(orgId);
@@ -89,6 +90,23 @@ export function UsersTab({ orgId }: { orgId: string }) {
     );
 
   const users = page.value?.items ?? [];
+  // The whole organization is on screen (first page, no search, no next page): "last admin" can be told here.
+  const wholeList = search === "" && cursors.length === 1 && page.value?.nextCursor === null;
+  /** Why removing or demoting this admin needs a second thought: the last admin, or the admin's own account. */
+  const adminWarning = (user: OrgUserDto): string | null => {
+    if (user.role !== "admin") return null;
+    if (wholeList && !users.some((other) => other.role === "admin" && other.id !== user.id)) {
+      return `${user.email} is the organization's last administrator, and an organization must keep one: make another user an admin first.`;
+    }
+    if (me && user.email.toLowerCase() === me.email.toLowerCase()) {
+      return "This is your own account: you will lose access to this organization's admin settings.";
+    }
+    return null;
+  };
+  const requestRole = (user: OrgUserDto, role: Role) => {
+    if (role === "user" && adminWarning(user) !== null) setDemoting(user);
+    else void changeRole(user, role);
+  };
   return (
     <div className={styles.tab}>
       <section className={styles.section} aria-labelledby="users-heading">
@@ -129,7 +147,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
                     size="small"
                     aria-label={`Role of ${user.email}`}
                     value={user.role}
-                    onChange={(_, data) => void changeRole(user, data.value as Role)}
+                    onChange={(_, data) => requestRole(user, data.value as Role)}
                   >
                     <option value="user">User</option>
                     <option value="admin">Admin</option>
@@ -185,6 +203,11 @@ export function UsersTab({ orgId }: { orgId: string }) {
             <DialogTitle>Remove {removing?.email}?</DialogTitle>
             <DialogContent>
               They will no longer be synced through the organization, and their check results stop updating.
+              {removing && adminWarning(removing) && (
+                <Text block weight="semibold" data-testid="admin-warning">
+                  {adminWarning(removing)}
+                </Text>
+              )}
             </DialogContent>
             <DialogActions>
               <Button appearance="secondary" onClick={() => setRemoving(null)}>
@@ -199,6 +222,34 @@ export function UsersTab({ orgId }: { orgId: string }) {
                 }}
               >
                 Remove
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
+
+      <Dialog open={demoting !== null} onOpenChange={(_, data) => !data.open && setDemoting(null)}>
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>Make {demoting?.email} a user?</DialogTitle>
+            <DialogContent>
+              <Text block weight="semibold" data-testid="admin-warning">
+                {demoting && adminWarning(demoting)}
+              </Text>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="secondary" onClick={() => setDemoting(null)}>
+                Keep as admin
+              </Button>
+              <Button
+                appearance="primary"
+                onClick={() => {
+                  const user = demoting;
+                  setDemoting(null);
+                  if (user) void changeRole(user, "user");
+                }}
+              >
+                Make user
               </Button>
             </DialogActions>
           </DialogBody>

@@ -14,7 +14,7 @@ import type {
 } from "../../../../src/contract/monitoring.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
 import type { SeededOrg } from "../../../support/seed.js";
-import { EWS_CONFIG, FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
+import { APP_ONLY_CONFIG, FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./webhookReceiver.js";
 
 const ADMIN = "admin@contoso.test";
@@ -68,7 +68,8 @@ describe("monitoring history and alerts", () => {
       method: "PUT",
       url: `/api/orgs/${org.id}/email-config`,
       headers: { authorization: `Bearer ${token}`, "if-match": '"0"' },
-      payload: EWS_CONFIG,
+      // App-only: its changes settle (RBAC for Applications), so the first run's alerts are held.
+      payload: APP_ONLY_CONFIG,
     });
     expect(saved.statusCode, saved.body).toBe(200);
   });

@@ -70,6 +70,7 @@ describe("alert email through the lab's mail catcher", () => {
         SMTP_HOST: lab.ready.smtpHost,
         SMTP_PORT: String(lab.smtpPort),
         SMTP_FROM: "monitoring@contoso.lab",
+        PANE_URL: "https://localhost:3000/taskpane.html",
         MONITORING_TICK_MS: "0",
         RATE_LIMIT_MAX: "100000",
       },
@@ -148,11 +149,35 @@ describe("alert email through the lab's mail catcher", () => {
     await control({ action: "password", account: SERVICE_ACCOUNT, password: "Changed-Elsewhere-1!" });
     expect((await checkEveryone()).state).toBe("auth_failed");
     expect(lab.mail.length).toBe(before + 1);
-    expect(lab.mail[0]?.text).toContain("service_account_refused");
+    // The alert by its name, and a link back to the pane's Health tab.
+    expect(lab.mail[0]?.text).toContain("Alert: Service account or app refused");
+    expect(lab.mail[0]?.text).toContain("https://localhost:3000/taskpane.html#/admin/health");
+    expect(lab.mail[0]?.text).not.toContain("service_account_refused");
+    // The stopped run stays in the history with its reason.
+    const history = await api("GET", `/api/orgs/${orgId}/monitoring/history?limit=1`);
+    expect(history.json<{ items: unknown[] }>().items[0]).toMatchObject({
+      state: "auth_failed",
+      stopReason: { category: "ntlm_refused", message: expect.stringContaining("refused") as string },
+    });
+    // And in Activity: the run's end with its outcome.
+    const audit = await api("GET", `/api/orgs/${orgId}/audit`);
+    const ends = audit
+      .json<{ items: Array<{ action: string; actor: string; after: Record<string, unknown> }> }>()
+      .items.filter((event) => event.action === "check_run.finish");
+    expect(ends[0]).toMatchObject({
+      actor: ADMIN,
+      after: { state: "auth_failed", draft: false, stopCategory: "ntlm_refused" },
+    });
+    const log = await api("GET", `/api/orgs/${orgId}/monitoring/deliveries?limit=1`);
+    expect(log.json<{ items: unknown[] }>().items[0]).toMatchObject({
+      kind: "service_account_refused",
+      alertName: "Service account or app refused",
+    });
 
     await control({ action: "password", account: SERVICE_ACCOUNT, password });
     expect((await checkEveryone()).state).toBe("completed");
     expect(lab.mail.length).toBe(before + 2);
     expect(lab.mail[0]).toMatchObject({ subject: expect.stringContaining("Resolved") as string });
+    expect(lab.mail[0]?.subject).toContain("Resolved: Service account or app refused");
   });
 });

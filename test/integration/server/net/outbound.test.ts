@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classifyTransportError } from "../../../../src/server/exchange/transport.js";
 import { createOutboundClient, OutboundBlockedError } from "../../../../src/server/net/outbound.js";
 
 let server: Server;
@@ -72,6 +73,27 @@ describe("outbound client", () => {
       expect(response.status).toBe(200);
       expect(await response.text()).toBe("hello from the lab");
       expect(hosts.at(-1)).toBe("outlook.office365.com");
+    } finally {
+      await outbound.close();
+    }
+  });
+
+  it("maps an overridden host only on the ports the lab serves: another port is a refused connection", async () => {
+    const outbound = client();
+    try {
+      const own = await outbound.fetch(`https://outlook.office365.com:${port}/EWS/Exchange.asmx`);
+      expect(own.status).toBe(200);
+      await own.text();
+      const wrongPort = port === 4444 ? 4445 : 4444;
+      const error = await refusal(outbound.fetch(`https://outlook.office365.com:${wrongPort}/EWS/Exchange.asmx`));
+      expect((error as { code?: string }).code).toBe("ECONNREFUSED");
+      expect(String((error as Error).message)).toContain(`outlook.office365.com:${wrongPort}`);
+      const classified = classifyTransportError(
+        await outbound.fetch(`https://outlook.office365.com:${wrongPort}/`).catch((e: unknown) => e),
+        false,
+      );
+      expect(classified.category).toBe("network_error");
+      expect(classified.detail).toContain("ECONNREFUSED");
     } finally {
       await outbound.close();
     }

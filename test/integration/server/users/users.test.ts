@@ -155,12 +155,20 @@ describe("changing and removing users", () => {
       payload: { role: "user" },
     });
     expect(demote.statusCode).toBe(409);
+    expect(demote.headers["content-type"]).toContain("application/problem+json");
+    expect(demote.json<{ errors: Array<{ field: string }> }>().errors.map((error) => error.field)).toEqual(["role"]);
     const removeSelf = await backend.app.inject({
       method: "DELETE",
       url: `${users()}/${self.id}`,
       headers: { authorization: admin },
     });
     expect(removeSelf.statusCode).toBe(409);
+    expect(removeSelf.headers["content-type"]).toContain("application/problem+json");
+    expect(removeSelf.json<{ errors: Array<{ field: string }> }>().errors.map((error) => error.field)).toEqual([
+      "userId",
+    ]);
+    // Still there, still an admin.
+    expect(await backend.repos.users.findByEmail(orgId, "admin@contoso.com")).toMatchObject({ role: "admin" });
   });
 
   it("answers 404 for a user id that is not in the organization and 400 for an empty change", async () => {

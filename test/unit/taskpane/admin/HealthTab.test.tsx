@@ -129,6 +129,75 @@ describe("Health", () => {
     ]);
   });
 
+  it("marks a run stopped by a refused service account in the chart and the table, and the summary speaks of it", async () => {
+    const stopped = historyEntry(
+      "run-2",
+      "2026-12-02T06:00:00.000Z",
+      { connected: 0, needsAttention: 0, failing: 0 },
+      {
+        state: "auth_failed",
+        total: 11,
+        trigger: "manual",
+        stopReason: { category: "ntlm_refused", message: "The server refused the Windows (NTLM) sign-in." },
+      },
+    );
+    const server = backend()
+      .on(`GET ${BASE}/history`, {
+        body: {
+          items: [
+            stopped,
+            historyEntry("run-1", "2026-12-01T06:00:00.000Z", { connected: 4, needsAttention: 1, failing: 6 }),
+          ],
+          nextCursor: null,
+        },
+      })
+      .on(`GET ${BASE}/failing-users`, {
+        body: {
+          items: [{ userId: "u-1", email: "old@contoso.lab", category: "no_mailbox", since: stopped.startedAt }],
+        },
+      })
+      .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
+    renderWithSession(<HealthTab orgId="org-1" />, server);
+
+    const table = await screen.findByRole("table", { name: "Users per check run, newest first" });
+    const [newest, reason] = within(table).getAllByRole("row").slice(1);
+    expect(newest).toHaveTextContent(/Manual/);
+    expect(reason).toHaveTextContent("Stopped: the service account was refused (11 not checked)");
+    expect(reason).toHaveTextContent("The server refused the Windows (NTLM) sign-in.");
+    expect(
+      screen.getAllByText(
+        /Latest run stopped: the service account was refused \(11 users not checked\)\. Last complete run \(.+\): 4 connected, 1 need attention, 6 failing\./,
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByText(/Latest run: 0 connected/)).not.toBeInTheDocument();
+    expect(screen.getByText(/The latest run stopped before checking these users/)).toBeInTheDocument();
+  });
+
+  it("says plainly when alerts are held, and until when, and when they go nowhere", async () => {
+    const until = "2026-12-02T16:45:00.000Z";
+    const held = backend()
+      .on(`GET ${BASE}/schedule`, { body: schedule({ settlingUntil: until }) })
+      .on(`GET ${BASE}/history`, { body: { items: [], nextCursor: null } })
+      .on(`GET ${BASE}/failing-users`, { body: { items: [] } })
+      .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
+    const { unmount } = renderWithSession(<HealthTab orgId="org-1" />, held);
+    const banner = await screen.findByTestId("alerts-held");
+    expect(banner).toHaveTextContent(/Alerts are held until .+: the email configuration changed/);
+    expect(banner).toHaveTextContent("can take 2 hours");
+    expect(within(banner).getByText((_, element) => element?.tagName === "TIME")).toHaveAttribute("datetime", until);
+    unmount();
+
+    const nowhere = backend()
+      .on(`GET ${BASE}/channels`, {
+        body: { ...channels(), email: { enabled: false, recipients: [], smtpConfigured: true } },
+      })
+      .on(`GET ${BASE}/history`, { body: { items: [], nextCursor: null } })
+      .on(`GET ${BASE}/failing-users`, { body: { items: [] } })
+      .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
+    renderWithSession(<HealthTab orgId="org-1" />, nowhere);
+    expect(await screen.findByTestId("alerts-line")).toHaveTextContent("Alerts are not sent anywhere");
+  });
+
   it("says there is no history yet instead of an empty chart", async () => {
     const server = backend()
       .on(`GET ${BASE}/history`, { body: { items: [], nextCursor: null } })
@@ -136,7 +205,8 @@ describe("Health", () => {
       .on(`GET ${BASE}/status-changes`, { body: { items: [], nextCursor: null } });
     renderWithSession(<HealthTab orgId="org-1" />, server);
 
-    expect(await screen.findByText(/No check runs yet/)).toBeInTheDocument();
+    expect(await screen.findByText(/No check runs of the saved configuration yet/)).toBeInTheDocument();
+    expect(screen.getByText(/Checks of an unsaved form .* are not kept in this history/)).toBeInTheDocument();
     expect(screen.queryByTestId("health-chart")).not.toBeInTheDocument();
     expect(screen.queryByRole("table", { name: "Users per check run, newest first" })).not.toBeInTheDocument();
   });

@@ -152,6 +152,29 @@ describe("Monitoring settings", () => {
     expect(within(panel).getByText("The channels are not valid.")).toBeInTheDocument();
   });
 
+  it("names the alert of each delivery in the log", async () => {
+    const fired = {
+      id: "d-2",
+      messageId: "m-2",
+      channel: "email" as const,
+      event: "fired" as const,
+      kind: "service_account_refused" as const,
+      alertName: "Service account or app refused",
+      attempt: 1,
+      status: "delivered" as const,
+      httpStatus: null,
+      error: null,
+      at: "2026-12-02T10:00:00.000Z",
+    };
+    const server = backend().on(`GET ${BASE}/deliveries`, () => ({ body: { items: [fired], nextCursor: null } }));
+    renderWithSession(<MonitoringSettings orgId="org-1" />, server);
+    const log = await screen.findByRole("table", { name: "Delivery log" });
+    const row = within(log).getAllByRole("row")[1]!;
+    expect(row).toHaveTextContent("Alert: Service account or app refused");
+    expect(row).toHaveTextContent("By email");
+    expect(row).not.toHaveTextContent("service_account_refused");
+  });
+
   it("queues a test message to the channels and lists the attempts in the delivery log", async () => {
     const attempt = {
       id: "d-1",
@@ -159,6 +182,7 @@ describe("Monitoring settings", () => {
       channel: "webhook" as const,
       event: "test" as const,
       kind: null,
+      alertName: "Test message",
       attempt: 1,
       status: "failed" as const,
       httpStatus: 500,
@@ -186,7 +210,7 @@ describe("Monitoring settings", () => {
     expect(server.sent(`POST ${BASE}/channels/test`)).toHaveLength(1);
     const log = await screen.findByRole("table", { name: "Delivery log" });
     const row = within(log).getAllByRole("row")[1]!;
-    expect(row).toHaveTextContent("Test by webhook");
+    expect(row).toHaveTextContent("Test messageBy webhook");
     expect(row).toHaveTextContent("Failed (500)");
   });
 });

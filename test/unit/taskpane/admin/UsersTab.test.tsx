@@ -84,6 +84,44 @@ describe("Users", () => {
     await waitFor(() => expect(server.sent("DELETE /api/orgs/org-1/users/id-alex.wilber")).toHaveLength(1));
   });
 
+  it("asks before an admin demotes their own account, and sends nothing until confirmed", async () => {
+    const server = backend().on("PATCH /api/orgs/org-1/users/id-megan.bowen", {
+      body: user("megan.bowen@contoso.lab", "user"),
+    });
+    renderWithSession(<UsersTab orgId="org-1" />, server);
+    await userEvent.selectOptions(
+      await screen.findByRole("combobox", { name: "Role of megan.bowen@contoso.lab" }),
+      "user",
+    );
+    const dialog = await findDialog("Make megan.bowen@contoso.lab a user?");
+    expect(within(dialog).getByTestId("admin-warning")).toHaveTextContent(/This is your own account/);
+    expect(server.sent("PATCH /api/orgs/org-1/users/id-megan.bowen")).toHaveLength(0);
+    await userEvent.click(within(dialog).getByText("Keep as admin"));
+    expect(server.sent("PATCH /api/orgs/org-1/users/id-megan.bowen")).toHaveLength(0);
+
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Role of megan.bowen@contoso.lab" }), "user");
+    await userEvent.click(within(await findDialog("Make megan.bowen@contoso.lab a user?")).getByText("Make user"));
+    await waitFor(() =>
+      expect(server.sent("PATCH /api/orgs/org-1/users/id-megan.bowen")[0]?.body).toEqual({ role: "user" }),
+    );
+  });
+
+  it("warns, when the whole list is on screen, that removing the only admin would leave none", async () => {
+    const server = new FakeBackend().on("GET /api/me", { body: me() }).on("GET /api/orgs/org-1/users", {
+      body: { items: [user("alex.wilber@contoso.lab"), user("lee.gu@contoso.lab", "admin")], nextCursor: null },
+    });
+    renderWithSession(<UsersTab orgId="org-1" />, server);
+    await userEvent.click(await screen.findByRole("button", { name: "Remove lee.gu@contoso.lab" }));
+    const dialog = await findDialog("Remove lee.gu@contoso.lab?");
+    expect(within(dialog).getByTestId("admin-warning")).toHaveTextContent(
+      "lee.gu@contoso.lab is the organization's last administrator",
+    );
+    await userEvent.click(within(dialog).getByText("Keep"));
+    await userEvent.click(screen.getByRole("button", { name: "Remove alex.wilber@contoso.lab" }));
+    const plain = await findDialog("Remove alex.wilber@contoso.lab?");
+    expect(within(plain).queryByTestId("admin-warning")).toBeNull();
+  });
+
   it("shows each row's verdict from a dry run before importing the valid rows", async () => {
     const server = backend().on("POST /api/orgs/org-1/users", (request) => {
       const body = request.body as { dryRun: boolean };

@@ -25,6 +25,7 @@ export function historyEntry(
     counts: { ok: health.connected },
     severityCounts: { ok: health.connected, warning: health.needsAttention, error: health.failing, transient: 0 },
     health,
+    stopReason: null,
     ...partial,
   };
 }

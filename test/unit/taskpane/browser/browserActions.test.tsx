@@ -64,9 +64,13 @@ describe("Browser actions the pane's components call", () => {
     const [url, name] = browser.openPopup.mock.calls[0]!;
     const consent = new URL(url);
     expect(consent.origin + consent.pathname).toBe(
-      "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent",
+      "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/adminconsent",
     );
     expect(consent.searchParams.get("client_id")).toBe(CLIENT_ID);
+    // Only what the product's Entra setup consents: never Mail.Read tenant-wide, which would void the RBAC scope.
+    expect(consent.searchParams.get("scope")).toBe(
+      "https://graph.microsoft.com/User.Read.All https://graph.microsoft.com/Place.Read.All",
+    );
     expect(consent.searchParams.get("redirect_uri")).toBe("https://pane.test/auth.html");
     expect(name).toBe("admin-consent");
     expect(screen.getByText(/Finish admin consent in the window that opened/)).toBeInTheDocument();
@@ -87,13 +91,24 @@ describe("Browser actions the pane's components call", () => {
 
     await userEvent.click(consent);
     expect(await screen.findByText(/app registrations are already consented/)).toBeInTheDocument();
+    expect(screen.getByText(/User.Read.All and Place.Read.All only/)).toBeInTheDocument();
+    expect(screen.queryByText(/Mail\.Read application permission/)).toBeNull();
     expect(browser.openPopup).not.toHaveBeenCalled();
   });
 
   it("copies the generated RBAC script through the clipboard, and says when the browser refused", async () => {
     const browser = fakeBrowser();
     renderWithSession(<Tab />, appOnlyBackend(), fakeAuth(), browser);
-    await userEvent.type(await screen.findByLabelText("Service principal object ID"), OBJECT_ID);
+    const field = await screen.findByLabelText("Service principal object ID");
+    // Disabled with the reason said, not silently.
+    const generate = screen.getByRole("button", { name: "Generate PowerShell" });
+    expect(generate).toBeDisabled();
+    expect(generate).toHaveAccessibleDescription(/enter the service principal object ID/);
+    await userEvent.type(field, "not-a-guid");
+    expect(screen.getByTestId("rbac-missing")).toHaveTextContent(/must be a GUID/);
+    await userEvent.clear(field);
+    await userEvent.type(field, OBJECT_ID);
+    expect(screen.queryByTestId("rbac-missing")).toBeNull();
     await userEvent.click(screen.getByRole("button", { name: "Generate PowerShell" }));
     expect(await screen.findByTestId("rbac-script")).toHaveTextContent("New-ServicePrincipal -AppId x");
 

@@ -64,7 +64,10 @@ export function DeliveryLog({
                   <time dateTime={attempt.at}>{new Date(attempt.at).toLocaleString()}</time>
                 </TableCell>
                 <TableCell className={styles.cell}>
-                  {EVENTS[attempt.event]} by {attempt.channel === "email" ? "email" : "webhook"}
+                  <Text weight="semibold" block>
+                    {attempt.event === "test" ? attempt.alertName : `${EVENTS[attempt.event]}: ${attempt.alertName}`}
+                  </Text>
+                  By {attempt.channel === "email" ? "email" : "webhook"}
                   {attempt.attempt > 1 ? `, attempt ${attempt.attempt}` : ""}
                   {attempt.error && <Text className={styles.hint}>{attempt.error}</Text>}
                 </TableCell>
