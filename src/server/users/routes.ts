@@ -88,7 +88,7 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
       const created = await repos.transaction(async (tx) => {
         if (await tx.users.findByEmail(orgId, email)) {
           throw conflict(`${email} is already a user of this organization.`, [
-            { field: "email", message: "is already a user of this organization" },
+            { field: "email", message: `${email} is already a user of this organization.` },
           ]);
         }
         const user = await tx.users.add(

@@ -68,6 +68,7 @@ export const ImportRowVerdictSchema = Type.Object({
   email: Type.String(),
   verdict: Type.Union([Type.Literal("ok"), Type.Literal("rejected")]),
   reason: Type.Optional(Type.String()),
+  source: Type.Optional(Type.String()),
 });
 
 export const UserImportResultSchema = Type.Object({
@@ -76,6 +77,7 @@ export const UserImportResultSchema = Type.Object({
   accepted: Type.Integer(),
   rejected: Type.Integer(),
   rows: Type.Array(ImportRowVerdictSchema),
+  lines: Type.Optional(Type.Object({ total: Type.Integer(), header: Type.Integer(), blank: Type.Integer() })),
 });
 
 export const UserListQuery = Type.Object(
