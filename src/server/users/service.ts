@@ -140,6 +140,27 @@ export function judgeRows(rows: readonly ReadRow[], existing: ReadonlySet<string
   return { verdicts, accepted };
 }
 
+/** Reads and judges an import against the organization's addresses: the verdicts, and the users to add. */
+export function judgeImport(
+  source: ImportSource,
+  existing: ReadonlySet<string>,
+  dryRun: boolean,
+): { result: UserImportResultDto; accepted: NewOrgUser[] } {
+  const read = source.format === "csv" ? readCsvImport(source.csv) : null;
+  const rows: readonly ReadRow[] = source.format === "json" ? source.rows : (read?.rows ?? []);
+  if (rows.length > MAX_IMPORT_ROWS) throw tooManyRows("import.rows", rows.length);
+  const { verdicts, accepted } = judgeRows(rows, existing);
+  const result: UserImportResultDto = {
+    dryRun,
+    total: verdicts.length,
+    accepted: accepted.length,
+    rejected: verdicts.length - accepted.length,
+    rows: dryRun ? verdicts : verdicts.filter((v) => v.verdict === "rejected"),
+    ...(read ? { lines: { total: read.lines, header: 1, blank: read.blankLines } } : {}),
+  };
+  return { result, accepted };
+}
+
 export async function importUsers(
   repos: Repositories,
   orgId: string,
@@ -147,22 +168,10 @@ export async function importUsers(
   dryRun: boolean,
   actor: string,
 ): Promise<UserImportResultDto> {
-  const read = source.format === "csv" ? readCsvImport(source.csv) : null;
-  const rows: readonly ReadRow[] = source.format === "json" ? source.rows : (read?.rows ?? []);
-  if (rows.length > MAX_IMPORT_ROWS) throw tooManyRows("import.rows", rows.length);
-  const summarize = ({ verdicts, accepted }: JudgedImport): UserImportResultDto => ({
-    dryRun,
-    total: verdicts.length,
-    accepted: accepted.length,
-    rejected: verdicts.length - accepted.length,
-    rows: dryRun ? verdicts : verdicts.filter((v) => v.verdict === "rejected"),
-    ...(read ? { lines: { total: read.lines, header: 1, blank: read.blankLines } } : {}),
-  });
-  if (dryRun) return summarize(judgeRows(rows, await repos.users.emailsOf(orgId)));
+  if (dryRun) return judgeImport(source, await repos.users.emailsOf(orgId), true).result;
   return repos.transaction(async (tx) => {
-    const judged = judgeRows(rows, await tx.users.emailsOf(orgId));
-    await tx.users.addMany(orgId, judged.accepted, actor);
-    const result = summarize(judged);
+    const { result, accepted } = judgeImport(source, await tx.users.emailsOf(orgId), false);
+    await tx.users.addMany(orgId, accepted, actor);
     await recordAudit(tx, {
       orgId,
       actor,

@@ -70,9 +70,10 @@ export function describeFailure(error: unknown): FailureText {
                 : error.status >= 500
                   ? "Try again in a moment; if it keeps failing, tell your administrator."
                   : "Correct it and try again.";
-    // A field problem reads by the field's label ("EWS URL: …"), never by its path ("draft.ewsUrl: …").
-    const fieldText = Object.values(fieldMessages(error)).join(" ");
-    return { title: fieldText || error.message, action, fieldErrors: error.fieldErrors };
+    // A detail that only lists field paths ("draft.ewsUrl: host … could not be resolved") reads by the fields' labels.
+    const namesPaths = (error.problem.errors ?? []).some((entry) => error.message.includes(`${entry.field}:`));
+    const title = namesPaths ? Object.values(fieldMessages(error)).join(" ") : error.message;
+    return { title, action, fieldErrors: error.fieldErrors };
   }
   if (error instanceof BackendUnavailableError) {
     return {

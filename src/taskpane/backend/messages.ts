@@ -27,15 +27,18 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   "import.rows": "Users as CSV",
 };
 
-/** Messages that begin with one of these are a predicate about their field: the field's label is their subject. */
-const PREDICATE = /^(is|are|must|has|have|does|do|cannot|can|should|would|was|were|may|contains|needs|exceeds)\b/;
+/**
+ * Messages that begin with a verb ("is required", "must use https", "resolves to …") are a predicate about their
+ * field: the field's label becomes their subject. Others ("host … could not be resolved") stand as they are.
+ */
+const PREDICATE = /^(are|must|have|do|cannot|can|should|would|was|were|may|[a-z]+s)\b/;
 
-/** A sentence: capital first letter, one full stop (never ".."). */
+/** A sentence: one full stop (never ".."), and a capital first letter unless it begins with a name or address. */
 export function asSentence(text: string): string {
   const trimmed = text.trim().replace(/[.\s]+$/, "");
   if (trimmed === "") return "";
   const ended = /[!?)”"]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-  return ended.charAt(0).toUpperCase() + ended.slice(1);
+  return /^[a-z]+(\s|$)/.test(ended) ? ended.charAt(0).toUpperCase() + ended.slice(1) : ended;
 }
 
 /** Joins sentences that may or may not end with a full stop ("The run stopped." + "Saving…" without ".."). */

@@ -49,6 +49,9 @@ const FIELD_GROUPS: Readonly<Record<string, string>> = {
   "appOnly.credentialType": "appOnly.clientSecret",
 };
 
+/** Every path the form shows at a field of its own (its fields and their groups). */
+export const FORM_FIELD_PATHS: readonly string[] = [...FIELD_ORDER, ...Object.keys(FIELD_GROUPS)];
+
 /** A server problem's field errors on the form's own fields, as sentences; fields the form lacks are left out. */
 export function formFieldErrors(messages: Record<string, string>): FieldErrors {
   const errors: FieldErrors = {};

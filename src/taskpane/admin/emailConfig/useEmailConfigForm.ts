@@ -171,6 +171,7 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
     !draft || !saved || draft.accessType === ""
       ? null
       : lastCheckWarning({
+          accessType: draft.accessType,
           dirty,
           key: currentKey,
           savedVersion: saved.version,
@@ -178,9 +179,22 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
           recent: recent.value?.items ?? [],
         });
 
+  // What the run in view checked, when that is not the configuration as saved now.
+  const run = control.run;
+  let configNote = "";
+  if (run?.draft) {
+    const checkedThisDraft = sessionRun?.run.id === run.id && sessionRun.key === currentKey;
+    if (checkedThisDraft && !dirty) configNote = "";
+    else if (checkedThisDraft) configNote = "unsaved configuration";
+    else if (saved?.updatedAt && Date.parse(saved.updatedAt) >= Date.parse(run.startedAt)) {
+      configNote = "a check of the form before its last save";
+    } else configNote = "unsaved configuration";
+  }
+
   return {
     config,
     reloadConfig,
+    configNote,
     // The last saved configuration and the draft over it; null until the configuration has loaded.
     saved,
     draft,

@@ -49,7 +49,9 @@ describe("Users", () => {
   it("adds a user and shows the server's reason at the email field when it is a duplicate", async () => {
     const server = backend().on(
       "POST /api/orgs/org-1/users",
-      problem(409, "Conflict", [{ field: "email", message: "is already a user of this organization" }]),
+      problem(409, "Conflict", [
+        { field: "email", message: "alex.wilber@contoso.lab is already a user of this organization." },
+      ]),
     );
     renderWithSession(<UsersTab orgId="org-1" />, server);
     await screen.findByText("alex.wilber@contoso.lab");
@@ -57,7 +59,9 @@ describe("Users", () => {
     await userEvent.type(screen.getByRole("textbox", { name: /^Email/ }), "alex.wilber@contoso.lab");
     await userEvent.click(screen.getByRole("button", { name: "Add user" }));
 
-    expect(await screen.findByText("is already a user of this organization")).toBeInTheDocument();
+    expect(
+      await screen.findByText("alex.wilber@contoso.lab is already a user of this organization."),
+    ).toBeInTheDocument();
     expect(screen.getByRole("textbox", { name: /^Email/ })).toHaveValue("alex.wilber@contoso.lab");
     expect(server.sent("POST /api/orgs/org-1/users")[0]?.body).toEqual({
       email: "alex.wilber@contoso.lab",
@@ -112,7 +116,7 @@ describe("Users", () => {
     expect(await screen.findByTestId("import-summary")).toHaveTextContent(
       "2 rows: 1 ready to import, 1 rejected. Nothing is saved yet.",
     );
-    const verdicts = within(screen.getByRole("table", { name: "Verdict per row" }))
+    const verdicts = within(screen.getByRole("table", { name: "Verdict per line" }))
       .getAllByRole("row")
       .slice(1);
     expect(verdicts.map((r) => r.textContent)).toEqual([
@@ -121,7 +125,7 @@ describe("Users", () => {
     ]);
 
     await userEvent.click(screen.getByRole("button", { name: "Import 1 valid user" }));
-    expect(await screen.findByText(/Imported 1 user; 1 rows were rejected/)).toBeInTheDocument();
+    expect(await screen.findByText(/Imported 1 user; 1 row was rejected/)).toBeInTheDocument();
     expect(server.sent("POST /api/orgs/org-1/users").map((r) => r.body)).toEqual([
       { import: { format: "csv", csv }, dryRun: true },
       { import: { format: "csv", csv }, dryRun: false },
