@@ -63,7 +63,12 @@ export interface OrgUserDto {
   role: Role;
   addedBy: string;
   addedAt: string;
+  /** The user's latest check result (any run, the schedule's included); null when never checked. */
+  lastCheck: { category: string; severity: "ok" | "warning" | "error" | "transient"; checkedAt: string } | null;
 }
+
+/** The Users list's status filter: never checked, or the latest result's severity. */
+export type UserCheckStatus = "never_checked" | "ok" | "warning" | "error" | "transient";
 
 export interface NewOrgUserInput {
   email: string;

@@ -115,6 +115,48 @@ describe("listing users", () => {
     expect(wildcard.json().items).toHaveLength(0);
   });
 
+  it("gives each user their latest check result, filters by status, and never shows another organization's", async () => {
+    const other = await backend.seedOrg({
+      name: "Fabrikam",
+      admin: "admin@fabrikam.com",
+      users: ["person01@contoso.com"],
+    });
+    const person = (await backend.repos.users.findByEmail(orgId, "person01@contoso.com"))!;
+    const checkedAt = "2026-12-07T08:00:00.000Z";
+    const record = (org: string, userId: string, category: string, severity: "ok" | "error") =>
+      backend.repos.mailboxStatus.record({
+        orgId: org,
+        userId,
+        runId: null,
+        category,
+        severity,
+        detail: null,
+        checkedAt,
+      });
+    await record(orgId, person.id, "no_mailbox", "error");
+    // The same address in another organization, checked there: not this organization's status.
+    await record(other.orgId, other.userIds["person01@contoso.com"]!, "ok", "ok");
+    const list = (query: string) =>
+      backend.app.inject({ method: "GET", url: `${users()}?${query}`, headers: { authorization: admin } });
+
+    const found = (await list("search=person01")).json<{ items: Array<{ email: string; lastCheck: unknown }> }>();
+    expect(found.items).toEqual([
+      expect.objectContaining({
+        email: "person01@contoso.com",
+        lastCheck: { category: "no_mailbox", severity: "error", checkedAt },
+      }),
+    ]);
+    const failing = (await list("status=error")).json<{ items: Array<{ email: string }> }>();
+    expect(failing.items.map((user) => user.email)).toEqual(["person01@contoso.com"]);
+    expect((await list("status=ok")).json().items).toEqual([]);
+    const never = (await list("status=never_checked&limit=500")).json<{
+      items: Array<{ email: string; lastCheck: unknown }>;
+    }>();
+    expect(never.items.map((user) => user.email)).not.toContain("person01@contoso.com");
+    expect(never.items.every((user) => user.lastCheck === null)).toBe(true);
+    expect((await list("status=failing")).statusCode).toBe(400);
+  });
+
   it("refuses a cursor it did not issue and a limit out of range", async () => {
     const badCursor = await backend.app.inject({
       method: "GET",

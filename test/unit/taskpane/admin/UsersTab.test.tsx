@@ -13,6 +13,7 @@ function user(email: string, role: "admin" | "user" = "user"): OrgUserDto {
     role,
     addedBy: "megan.bowen@contoso.lab",
     addedAt: new Date().toISOString(),
+    lastCheck: null,
   };
 }
 
@@ -44,6 +45,38 @@ describe("Users", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Next page" }));
     expect(await within(table).findByText("zoe@contoso.lab")).toBeInTheDocument();
     expect(screen.getByText("Page 2")).toBeInTheDocument();
+  });
+
+  it("shows each user's last check by its label and when, and filters by status", async () => {
+    const checked = {
+      ...user("adele.vance@contoso.lab"),
+      lastCheck: {
+        category: "mailbox_store_unavailable",
+        severity: "transient" as const,
+        checkedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      },
+    };
+    const server = new FakeBackend().on("GET /api/me", { body: me() }).on("GET /api/orgs/org-1/users", (request) => ({
+      body: {
+        items:
+          request.query.get("status") === "never_checked"
+            ? [user("alex.wilber@contoso.lab")]
+            : [checked, user("alex.wilber@contoso.lab")],
+        nextCursor: null,
+      },
+    }));
+    renderWithSession(<UsersTab orgId="org-1" />, server);
+    const table = await screen.findByRole("table", { name: "Users of the organization" });
+    const row = (await within(table).findByText("adele.vance@contoso.lab")).closest("tr")!;
+    expect(within(row).getByTestId("user-status")).toHaveTextContent("Mailbox database unavailable3 h ago");
+    expect(table.textContent).not.toContain("mailbox_store_unavailable");
+    expect(
+      within(within(table).getByText("alex.wilber@contoso.lab").closest("tr")!).getByTestId("user-status"),
+    ).toHaveTextContent("Never checked");
+
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Status" }), "never_checked");
+    await waitFor(() => expect(within(table).queryByText("adele.vance@contoso.lab")).not.toBeInTheDocument());
+    expect(server.sent("GET /api/orgs/org-1/users").at(-1)?.query.get("status")).toBe("never_checked");
   });
 
   it("adds a user and shows the server's reason at the email field when it is a duplicate", async () => {
