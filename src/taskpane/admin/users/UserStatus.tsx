@@ -33,7 +33,7 @@ export function UserStatus({ user }: { user: OrgUserDto }) {
   const check = user.lastCheck;
   if (!check) {
     return (
-      <Badge appearance="outline" color="subtle" data-testid="user-status">
+      <Badge appearance="outline" color="informative" data-testid="user-status">
         Never checked
       </Badge>
     );
