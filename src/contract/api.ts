@@ -66,7 +66,12 @@ export interface OrgUserDto {
   role: Role;
   addedBy: string;
   addedAt: string;
+  /** The user's latest check result (any run, the schedule's included); null when never checked. */
+  lastCheck: { category: string; severity: "ok" | "warning" | "error" | "transient"; checkedAt: string } | null;
 }
+
+/** The Users list's status filter: never checked, or the latest result's severity. */
+export type UserCheckStatus = "never_checked" | "ok" | "warning" | "error" | "transient";
 
 export interface NewOrgUserInput {
   email: string;
@@ -81,11 +86,14 @@ export interface UserImportInput {
 }
 
 export interface ImportRowVerdict {
-  /** 1-based data row number (the CSV header is not counted). */
+  /** CSV: the row's line as a spreadsheet shows it (the header is line 1). JSON rows: the row's 1-based position. */
   row: number;
   email: string;
   verdict: "ok" | "rejected";
+  /** Why the row was rejected, as a sentence. */
   reason?: string;
+  /** CSV, rejected rows: the line as it was typed, to fix and import again. */
+  source?: string;
 }
 
 export interface UserImportResultDto {
@@ -95,6 +103,8 @@ export interface UserImportResultDto {
   rejected: number;
   /** Every row on a dry run; only the rejected rows on a commit. */
   rows: ImportRowVerdict[];
+  /** CSV: every input line accounted for: total = header + blank + one per row verdict. */
+  lines?: { total: number; header: number; blank: number };
 }
 
 export interface UpdateOrgUserInput {

@@ -144,7 +144,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
         if (seeded) {
           app.log.info({ orgId: org.id, added: seeded.accepted }, "added the bootstrap users to the organization");
           // Rows already in the organization (its admin) are expected; anything else is a broken seed file.
-          const broken = seeded.rows.filter((row) => row.reason !== "already a user of this organization");
+          const broken = seeded.rows.filter(
+            (row) => !(row.reason ?? "").endsWith("is already a user of this organization."),
+          );
           if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
         }
       }

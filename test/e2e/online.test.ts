@@ -130,7 +130,7 @@ describe("Exchange Online app-only in the pane, over the online scenario", () =>
     const list = await resultsIn("calendar_denied");
     const row = list.getByRole("listitem").filter({ hasText: user.email });
     await row.waitFor();
-    await expect(row.innerText()).resolves.toMatch(/Mail: ok · Calendar: calendar_denied/);
+    await expect(row.innerText()).resolves.toMatch(/Mail: Connected · Calendar: Calendar denied/);
     await expect(row.getByText(/^Mail can be read but the calendar cannot/).isVisible()).resolves.toBe(true);
     await shoot("calendar-denied");
   });

@@ -1,3 +1,4 @@
+import type { AuditActionId } from "../../contract/labels.js";
 import type { Db } from "../db/database.js";
 import type { AuditEventsTable } from "./tables.js";
 import { timeOrderedId } from "../db/ids.js";
@@ -17,7 +18,8 @@ export interface AuditEvent {
 export interface NewAuditEvent {
   orgId: string | null;
   actor: string;
-  action: string;
+  /** Only the contract's ids: a new action needs its label there (contract/labels.ts). */
+  action: AuditActionId;
   target?: string | null;
   before?: unknown;
   after?: unknown;

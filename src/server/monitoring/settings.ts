@@ -2,7 +2,7 @@
  * Monitoring's three settings documents (schedule, alert rules, channels) as stored JSON with their defaults, and
  * the rules an admin's input must keep. Pure: the service reads and writes them, the routes validate their shape.
  */
-import { isEmailAddress } from "../../contract/emailAddress.js";
+import { emailAddressProblem } from "../../contract/emailAddress.js";
 import {
   ALERT_LIMITS,
   SCHEDULE_DEFAULTS,
@@ -122,8 +122,9 @@ export function channelProblems(input: AlertChannelsInput, hasStoredSecret: bool
     errors.push({ field: "email.recipients", message: `may list at most ${MAX_RECIPIENTS} addresses` });
   }
   input.email.recipients.forEach((recipient, index) => {
-    if (!isEmailAddress(recipient)) {
-      errors.push({ field: `email.recipients.${index}`, message: `is not an email address (got "${recipient}")` });
+    const problem = emailAddressProblem(recipient);
+    if (problem !== null) {
+      errors.push({ field: `email.recipients.${index}`, message: `is not an email address: it ${problem}` });
     }
   });
   if (input.email.enabled && input.email.recipients.length === 0) {

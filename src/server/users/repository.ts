@@ -16,6 +16,13 @@ export interface OrgUser {
   addedAt: string;
 }
 
+export type CheckSeverity = "ok" | "warning" | "error" | "transient";
+
+/** A listed user with their latest check result, as the Users list shows it. */
+export interface ListedOrgUser extends OrgUser {
+  lastCheck: { category: string; severity: CheckSeverity; checkedAt: string } | null;
+}
+
 export interface NewOrgUser {
   email: string;
   displayName: string;
@@ -52,33 +59,56 @@ export function orgUsersRepository(db: Db, now: () => Date) {
   }
 
   return {
-    async list(orgId: string, options: { search?: string; cursor?: string; limit: number }) {
+    /** A page in email order, each user with the latest check result the checks recorded for them. */
+    async list(
+      orgId: string,
+      options: { search?: string; status?: CheckSeverity | "never_checked"; cursor?: string; limit: number },
+    ): Promise<{ items: ListedOrgUser[]; nextCursor: string | null }> {
       const after = decodeCursor(options.cursor, 2);
-      let query = db.selectFrom("org_users").selectAll().where("org_id", "=", orgId);
+      let query = db
+        .selectFrom("org_users as u")
+        // user_mailbox_status is the checks' record of each user's latest result, keyed by org and user.
+        .leftJoin("user_mailbox_status as s", (join) =>
+          join.onRef("s.org_id", "=", "u.org_id").onRef("s.user_id", "=", "u.id"),
+        )
+        .selectAll("u")
+        .select(["s.category as check_category", "s.severity as check_severity", "s.checked_at as check_checked_at"])
+        .where("u.org_id", "=", orgId);
       if (options.search) {
         const pattern = likePattern(options.search);
         query = query.where((eb) =>
           eb.or([
-            eb(sql`email_normalized`, "like", sql`${pattern} escape '\\'`),
-            eb(sql`lower(display_name)`, "like", sql`${pattern} escape '\\'`),
+            eb(sql`u.email_normalized`, "like", sql`${pattern} escape '\\'`),
+            eb(sql`lower(u.display_name)`, "like", sql`${pattern} escape '\\'`),
           ]),
         );
       }
+      if (options.status === "never_checked") query = query.where("s.severity", "is", null);
+      else if (options.status) query = query.where("s.severity", "=", options.status);
       if (after) {
         const [email, id] = after as [string, string];
         query = query.where((eb) =>
-          eb.or([eb("email_normalized", ">", email), eb.and([eb("email_normalized", "=", email), eb("id", ">", id)])]),
+          eb.or([
+            eb("u.email_normalized", ">", email),
+            eb.and([eb("u.email_normalized", "=", email), eb("u.id", ">", id)]),
+          ]),
         );
       }
       const rows = await query
-        .orderBy("email_normalized")
-        .orderBy("id")
+        .orderBy("u.email_normalized")
+        .orderBy("u.id")
         .limit(options.limit + 1)
         .execute();
       const page = rows.slice(0, options.limit);
       const last = page.at(-1);
       return {
-        items: page.map(toOrgUser),
+        items: page.map((row) => ({
+          ...toOrgUser(row),
+          lastCheck:
+            row.check_severity && row.check_category && row.check_checked_at
+              ? { category: row.check_category, severity: row.check_severity, checkedAt: row.check_checked_at }
+              : null,
+        })),
         nextCursor: rows.length > options.limit && last ? encodeCursor([last.email_normalized, last.id]) : null,
       };
     },

@@ -4,7 +4,7 @@ import type { Static } from "@sinclair/typebox";
 import type { OrgUserDto, Page, UserImportResultDto } from "../../contract/api.js";
 import { callerOf } from "../auth/access.js";
 import { conflict, notFound } from "../errors.js";
-import type { OrgUser } from "./repository.js";
+import type { ListedOrgUser, OrgUser } from "./repository.js";
 import { AUTH_ERRORS, OrgParams, PageOf, errorResponses } from "../http/schemas.js";
 import {
   AddUsersBodySchema,
@@ -21,7 +21,8 @@ import { importUsers } from "./service.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 
-export function toOrgUserDto(user: OrgUser): OrgUserDto {
+/** A user as the API gives it; lastCheck is null unless the user came from the list (which joins the checks). */
+export function toOrgUserDto(user: OrgUser | ListedOrgUser): OrgUserDto {
   return {
     id: user.id,
     email: user.email,
@@ -29,6 +30,7 @@ export function toOrgUserDto(user: OrgUser): OrgUserDto {
     role: user.role,
     addedBy: user.addedBy,
     addedAt: user.addedAt,
+    lastCheck: "lastCheck" in user ? user.lastCheck : null,
   };
 }
 
@@ -43,16 +45,18 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
       preHandler: app.requireOrgAdmin,
       schema: {
         tags: ["users"],
-        summary: "The organization's users, searched by email or name, in email order, cursor-paged",
+        summary:
+          "The organization's users with their latest check result, searched by email or name or filtered by status, in email order, cursor-paged",
         params: OrgParams,
         querystring: UserListQuery,
         response: { 200: PageOf(OrgUserSchema), ...errorResponses(...ADMIN_ERRORS) },
       },
     },
     async (request): Promise<Page<OrgUserDto>> => {
-      const { search, cursor, limit } = request.query;
+      const { search, status, cursor, limit } = request.query;
       const page = await repos.users.list(request.params.orgId, {
         ...(search !== undefined ? { search } : {}),
+        ...(status !== undefined ? { status } : {}),
         ...(cursor !== undefined ? { cursor } : {}),
         limit: limit ?? 50,
       });
@@ -88,7 +92,7 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
       const created = await repos.transaction(async (tx) => {
         if (await tx.users.findByEmail(orgId, email)) {
           throw conflict(`${email} is already a user of this organization.`, [
-            { field: "email", message: "is already a user of this organization" },
+            { field: "email", message: `${email} is already a user of this organization.` },
           ]);
         }
         const user = await tx.users.add(

@@ -8,6 +8,13 @@ import type {
 } from "../../contract/api.js";
 import { Email, PagingQuery, RoleSchema, Timestamp, Uuid, type Same } from "../http/schemas.js";
 
+const SeveritySchema = Type.Union([
+  Type.Literal("ok"),
+  Type.Literal("warning"),
+  Type.Literal("error"),
+  Type.Literal("transient"),
+]);
+
 const DisplayName = Type.String({ minLength: 1, maxLength: 200, format: "display-name" });
 
 export const OrgUserSchema = Type.Object({
@@ -17,6 +24,10 @@ export const OrgUserSchema = Type.Object({
   role: RoleSchema,
   addedBy: Type.String(),
   addedAt: Timestamp,
+  lastCheck: Type.Union([
+    Type.Object({ category: Type.String(), severity: SeveritySchema, checkedAt: Timestamp }),
+    Type.Null(),
+  ]),
 });
 
 export const NewOrgUserSchema = Type.Object(
@@ -68,6 +79,7 @@ export const ImportRowVerdictSchema = Type.Object({
   email: Type.String(),
   verdict: Type.Union([Type.Literal("ok"), Type.Literal("rejected")]),
   reason: Type.Optional(Type.String()),
+  source: Type.Optional(Type.String()),
 });
 
 export const UserImportResultSchema = Type.Object({
@@ -76,10 +88,19 @@ export const UserImportResultSchema = Type.Object({
   accepted: Type.Integer(),
   rejected: Type.Integer(),
   rows: Type.Array(ImportRowVerdictSchema),
+  lines: Type.Optional(Type.Object({ total: Type.Integer(), header: Type.Integer(), blank: Type.Integer() })),
 });
 
 export const UserListQuery = Type.Object(
-  { search: Type.Optional(Type.String({ maxLength: 200 })), ...PagingQuery },
+  {
+    search: Type.Optional(Type.String({ maxLength: 200 })),
+    status: Type.Optional(
+      Type.Union([Type.Literal("never_checked"), SeveritySchema], {
+        description: "Only users whose latest check has this severity, or who were never checked",
+      }),
+    ),
+    ...PagingQuery,
+  },
   { additionalProperties: false },
 );
 

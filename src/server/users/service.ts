@@ -9,7 +9,7 @@ import { badRequest } from "../errors.js";
 import { recordAudit } from "../audit/service.js";
 import type { Repositories } from "../repositories.js";
 import type { NewOrgUser } from "./repository.js";
-import { parseCsv } from "../http/csv.js";
+import { parseCsvRecords } from "./importCsv.js";
 
 export const MAX_IMPORT_ROWS = 50_000;
 
@@ -24,6 +24,19 @@ export interface RawImportRow {
   role?: string | undefined;
 }
 
+/** A CSV row also knows its line, its text as typed and, when it could not be read, why. */
+interface ReadRow extends RawImportRow {
+  line?: number;
+  source?: string;
+  problem?: string | undefined;
+}
+
+export interface CsvImportRows {
+  rows: ReadRow[];
+  lines: number;
+  blankLines: number;
+}
+
 export type ImportSource = { format: "csv"; csv: string } | { format: "json"; rows: RawImportRow[] };
 
 const HEADER_ALIASES: Record<string, keyof RawImportRow> = {
@@ -36,9 +49,20 @@ const HEADER_ALIASES: Record<string, keyof RawImportRow> = {
 };
 
 export function rowsFromCsv(csv: string): RawImportRow[] {
-  const [header, ...data] = parseCsv(csv);
+  return readCsvImport(csv).rows;
+}
+
+/** The CSV's rows with their lines, and the count of lines they came from. */
+export function readCsvImport(csv: string): CsvImportRows {
+  const { records, lines, blankLines } = parseCsvRecords(csv);
+  const [header, ...data] = records;
   if (!header) throw badRequest("The CSV is empty.", [{ field: "import.csv", message: "must have a header row" }]);
-  const columns = header.map(
+  if (header.problem !== undefined) {
+    throw badRequest(`The CSV header (line ${header.line}) ${header.problem}.`, [
+      { field: "import.csv", message: `header on line ${header.line} ${header.problem}` },
+    ]);
+  }
+  const columns = header.cells.map(
     (name) =>
       HEADER_ALIASES[
         name
@@ -54,13 +78,14 @@ export function rowsFromCsv(csv: string): RawImportRow[] {
     ]);
   }
   if (data.length > MAX_IMPORT_ROWS) throw tooManyRows("import.csv", data.length);
-  return data.map((cells) => {
-    const row: RawImportRow = { email: "" };
+  const rows = data.map((record) => {
+    const row: ReadRow = { email: "", line: record.line, source: record.source, problem: record.problem };
     columns.forEach((column, index) => {
-      if (column !== null) row[column] = (cells[index] ?? "").trim();
+      if (column !== null) row[column] = (record.cells[index] ?? "").trim();
     });
     return row;
   });
+  return { rows, lines, blankLines };
 }
 
 function tooManyRows(field: string, count: number) {
@@ -75,12 +100,13 @@ export interface JudgedImport {
 }
 
 /** Judges every row against the rules and the organization's current members. */
-export function judgeRows(rows: readonly RawImportRow[], existing: ReadonlySet<string>): JudgedImport {
+export function judgeRows(rows: readonly ReadRow[], existing: ReadonlySet<string>): JudgedImport {
   const seen = new Map<string, number>();
   const verdicts: ImportRowVerdict[] = [];
   const accepted: NewOrgUser[] = [];
   rows.forEach((raw, index) => {
-    const row = index + 1;
+    // CSV rows by their line (header = line 1, as a spreadsheet shows it); JSON rows by their position.
+    const row = raw.line ?? index + 1;
     const email = raw.email.trim();
     const normalized = email.toLowerCase();
     const role = raw.role === undefined || raw.role.trim() === "" ? "user" : raw.role.trim().toLowerCase();
@@ -88,21 +114,51 @@ export function judgeRows(rows: readonly RawImportRow[], existing: ReadonlySet<s
     const emailProblem = email === "" ? null : emailAddressProblem(email);
     const nameProblem = displayNameProblem(displayName);
     let reason: string | null = null;
-    if (email === "") reason = "email is required";
-    else if (emailProblem !== null) reason = `email is not a valid email address: it ${emailProblem}`;
-    else if (role !== "admin" && role !== "user") reason = `role must be admin or user (got "${raw.role ?? ""}")`;
-    else if (nameProblem !== null) reason = `displayName ${nameProblem}`;
-    else if (seen.has(normalized)) reason = `duplicate of row ${seen.get(normalized) ?? 0} in this import`;
-    else if (existing.has(normalized)) reason = "already a user of this organization";
+    const unit = raw.line === undefined ? "row" : "line";
+    if (raw.problem !== undefined) reason = `This ${unit} ${raw.problem}.`;
+    else if (email === "") reason = "The email is missing.";
+    else if (emailProblem !== null) reason = `The email is not a valid address: it ${emailProblem}.`;
+    else if (role !== "admin" && role !== "user") reason = `The role must be admin or user, not “${raw.role ?? ""}”.`;
+    else if (nameProblem !== null) reason = `The display name ${nameProblem}.`;
+    else if (seen.has(normalized))
+      reason = `${email} is already on ${unit} ${seen.get(normalized) ?? 0} of this import.`;
+    else if (existing.has(normalized)) reason = `${email} is already a user of this organization.`;
     if (reason === null) {
       seen.set(normalized, row);
       accepted.push({ email, displayName, role: role as NewOrgUser["role"] });
       verdicts.push({ row, email, verdict: "ok" });
     } else {
-      verdicts.push({ row, email, verdict: "rejected", reason });
+      verdicts.push({
+        row,
+        email,
+        verdict: "rejected",
+        reason,
+        ...(raw.source !== undefined ? { source: raw.source } : {}),
+      });
     }
   });
   return { verdicts, accepted };
+}
+
+/** Reads and judges an import against the organization's addresses: the verdicts, and the users to add. */
+export function judgeImport(
+  source: ImportSource,
+  existing: ReadonlySet<string>,
+  dryRun: boolean,
+): { result: UserImportResultDto; accepted: NewOrgUser[] } {
+  const read = source.format === "csv" ? readCsvImport(source.csv) : null;
+  const rows: readonly ReadRow[] = source.format === "json" ? source.rows : (read?.rows ?? []);
+  if (rows.length > MAX_IMPORT_ROWS) throw tooManyRows("import.rows", rows.length);
+  const { verdicts, accepted } = judgeRows(rows, existing);
+  const result: UserImportResultDto = {
+    dryRun,
+    total: verdicts.length,
+    accepted: accepted.length,
+    rejected: verdicts.length - accepted.length,
+    rows: dryRun ? verdicts : verdicts.filter((v) => v.verdict === "rejected"),
+    ...(read ? { lines: { total: read.lines, header: 1, blank: read.blankLines } } : {}),
+  };
+  return { result, accepted };
 }
 
 export async function importUsers(
@@ -112,20 +168,10 @@ export async function importUsers(
   dryRun: boolean,
   actor: string,
 ): Promise<UserImportResultDto> {
-  const rows = source.format === "csv" ? rowsFromCsv(source.csv) : source.rows;
-  if (rows.length > MAX_IMPORT_ROWS) throw tooManyRows("import.rows", rows.length);
-  const summarize = ({ verdicts, accepted }: JudgedImport): UserImportResultDto => ({
-    dryRun,
-    total: verdicts.length,
-    accepted: accepted.length,
-    rejected: verdicts.length - accepted.length,
-    rows: dryRun ? verdicts : verdicts.filter((v) => v.verdict === "rejected"),
-  });
-  if (dryRun) return summarize(judgeRows(rows, await repos.users.emailsOf(orgId)));
+  if (dryRun) return judgeImport(source, await repos.users.emailsOf(orgId), true).result;
   return repos.transaction(async (tx) => {
-    const judged = judgeRows(rows, await tx.users.emailsOf(orgId));
-    await tx.users.addMany(orgId, judged.accepted, actor);
-    const result = summarize(judged);
+    const { result, accepted } = judgeImport(source, await tx.users.emailsOf(orgId), false);
+    await tx.users.addMany(orgId, accepted, actor);
     await recordAudit(tx, {
       orgId,
       actor,

@@ -18,6 +18,7 @@ import type {
   UpdateOrgUserInput,
   UserImportInput,
   UserImportResultDto,
+  UserCheckStatus,
 } from "../../contract/api";
 import type { AttestationDto } from "../../contract/attestation";
 import type { CategoryId } from "../../contract/categories";
@@ -183,7 +184,10 @@ export class ApiClient {
     return this.json("GET", "/api/orgs");
   }
 
-  users(orgId: string, query: { search?: string; cursor?: string; limit?: number } = {}): Promise<Page<OrgUserDto>> {
+  users(
+    orgId: string,
+    query: { search?: string; status?: UserCheckStatus; cursor?: string; limit?: number } = {},
+  ): Promise<Page<OrgUserDto>> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/users`, { query });
   }
 

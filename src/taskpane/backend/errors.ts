@@ -1,4 +1,5 @@
 import type { ProblemDetails } from "../../contract/api";
+import { fieldMessagesOf } from "./messages";
 
 /** The backend answered with a problem (4xx/5xx problem+json); `fieldErrors` maps each named field to its rule. */
 export class ApiError extends Error {
@@ -17,6 +18,17 @@ export class ApiError extends Error {
       this.fieldErrors[field] ??= entry.message;
     }
   }
+}
+
+/** Every field error of a failure as sentences under the form's field names; empty for any other failure. */
+export function fieldMessages(error: unknown): Record<string, string> {
+  return error instanceof ApiError ? fieldMessagesOf(error.problem) : {};
+}
+
+/** Whether the failure names fields and every one is among `shown`: then the fields say it all, no banner. */
+export function allFieldsShown(error: unknown, shown: readonly string[]): boolean {
+  const fields = Object.keys(fieldMessages(error));
+  return fields.length > 0 && fields.every((field) => shown.includes(field));
 }
 
 /** The backend could not be reached (network failure, or a proxy answering for a stopped server). */
@@ -57,8 +69,11 @@ export function describeFailure(error: unknown): FailureText {
                 ? "Wait a minute, then try again."
                 : error.status >= 500
                   ? "Try again in a moment; if it keeps failing, tell your administrator."
-                  : "Correct the fields marked below and try again.";
-    return { title: error.message, action, fieldErrors: error.fieldErrors };
+                  : "Correct it and try again.";
+    // A detail that only lists field paths ("draft.ewsUrl: host … could not be resolved") reads by the fields' labels.
+    const namesPaths = (error.problem.errors ?? []).some((entry) => error.message.includes(`${entry.field}:`));
+    const title = namesPaths ? Object.values(fieldMessages(error)).join(" ") : error.message;
+    return { title, action, fieldErrors: error.fieldErrors };
   }
   if (error instanceof BackendUnavailableError) {
     return {

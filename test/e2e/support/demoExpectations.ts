@@ -1,4 +1,6 @@
 /** What a check of the demo lab's users must show, derived from the lab's own expectations (src/lab/expectations). */
+import { CATEGORY_LABELS } from "../../../src/contract/labels.js";
+import type { CategoryId } from "../../../src/contract/categories.js";
 import { expectedEwsOutcome, type Scenario } from "../../../src/lab/index.js";
 
 /** EWS answers of the demo lab → the product's categories (src/contract/categories.ts). */
@@ -28,4 +30,11 @@ export function expectedCategoryCounts(
     counts[category] = (counts[category] ?? 0) + 1;
   }
   return counts;
+}
+
+/** Counts per category as the pane's chips show them: by the category's label (src/contract/labels.ts). */
+export function byLabel(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(counts).map(([category, count]) => [CATEGORY_LABELS[category as CategoryId] ?? category, count]),
+  );
 }

@@ -104,16 +104,16 @@ describe("bulk import", () => {
       {
         row: 1,
         verdict: "rejected",
-        reason: "email is not a valid email address: it contains a control character (U+0001) at position 9",
+        reason: "The email is not a valid address: it contains a control character (U+0001) at position 9.",
       },
       {
         row: 2,
         verdict: "rejected",
         reason: expect.stringMatching(
-          /^email is not a valid email address: it contains a non-ASCII character \(张, U\+5F20\) at position 7; /,
+          /^The email is not a valid address: it contains a non-ASCII character \(张, U\+5F20\) at position 7; /,
         ) as string,
       },
-      { row: 3, verdict: "rejected", reason: "displayName contains a control character (U+001B) at position 3" },
+      { row: 3, verdict: "rejected", reason: "The display name contains a control character (U+001B) at position 3." },
       { row: 4, verdict: "ok", reason: undefined },
     ]);
   });
@@ -129,7 +129,7 @@ describe("bulk import", () => {
     const response = await call("POST", `/api/orgs/${orgId}/users`, { import: { format: "csv", csv } });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ total: 4, accepted: 1, rejected: 3 });
-    expect((response.json().rows as Array<{ row: number }>).map((row) => row.row)).toEqual([1, 2, 3]);
+    expect((response.json().rows as Array<{ row: number }>).map((row) => row.row)).toEqual([2, 3, 4]);
     const stored = await storedEmails();
     expect(stored).toContain("fine.user@contoso.lab");
     expect(stored.some((email) => email !== email.replace(/[^\x20-\x7E]/g, ""))).toBe(false);

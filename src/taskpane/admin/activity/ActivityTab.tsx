@@ -12,27 +12,15 @@ import {
 } from "@fluentui/react-components";
 import { useCallback, useState } from "react";
 import type { AuditEventDto } from "../../../contract/api";
+import { auditActionLabel } from "../../../contract/labels";
 import { useSession } from "../../auth/SessionProvider";
 import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
 import { useResource } from "../../hooks/useResource";
 import { FailureMessage } from "../FailureMessage";
+import { changeLines } from "./auditDetails";
 
 const PAGE_SIZE = 25;
-
-const ACTION_LABELS: Record<string, string> = {
-  "user.add": "Added a user",
-  "user.update": "Changed a user",
-  "user.remove": "Removed a user",
-  "user.import": "Imported users",
-  "email_config.update": "Saved the email configuration",
-  "check_run.start": "Started a check run",
-  "check_run.cancel": "Cancelled a check run",
-  "check_run.finish": "A check run ended",
-  "monitoring.schedule.update": "Changed the monitoring schedule",
-  "monitoring.alerts.update": "Changed the alert rules",
-  "monitoring.channels.update": "Changed the alert channels",
-};
 
 /** Check runs started by the schedule or after a configuration change say so (CheckRunTrigger in the audit line). */
 const RUN_TRIGGER_LABELS: Record<string, string> = {
@@ -43,9 +31,9 @@ const RUN_TRIGGER_LABELS: Record<string, string> = {
 function actionLabel(event: AuditEventDto): string {
   const after = event.after as { trigger?: unknown } | null;
   if (event.action === "check_run.start" && typeof after?.trigger === "string") {
-    return RUN_TRIGGER_LABELS[after.trigger] ?? ACTION_LABELS[event.action] ?? event.action;
+    return RUN_TRIGGER_LABELS[after.trigger] ?? auditActionLabel(event.action);
   }
-  return ACTION_LABELS[event.action] ?? event.action;
+  return auditActionLabel(event.action);
 }
 
 const useStyles = makeStyles({
@@ -53,19 +41,21 @@ const useStyles = makeStyles({
   heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
   cell: { overflowWrap: "anywhere" },
-  details: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, whiteSpace: "pre-wrap" },
+  details: { margin: 0, paddingLeft: tokens.spacingHorizontalL, fontSize: tokens.fontSizeBase200 },
 });
 
 function Change({ event }: { event: AuditEventDto }) {
   const styles = useStyles();
-  if (event.before === null && event.after === null) return null;
+  const lines = changeLines(event.before, event.after);
+  if (lines.length === 0) return null;
   return (
     <details>
       <summary>Details</summary>
-      <div className={styles.details}>
-        {event.before !== null && `Before: ${JSON.stringify(event.before, null, 1)}\n`}
-        {event.after !== null && `After: ${JSON.stringify(event.after, null, 1)}`}
-      </div>
+      <ul className={styles.details}>
+        {lines.map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ul>
     </details>
   );
 }

@@ -12,6 +12,8 @@ import {
 } from "@fluentui/react-components";
 import { useState } from "react";
 import { CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
+import { CATEGORY_LABELS, accessTypeWords } from "../../../contract/labels";
+import { allFieldsShown } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
 import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
@@ -19,7 +21,8 @@ import { AttestationButton } from "../attestation/AttestationButton";
 import { FailureMessage } from "../FailureMessage";
 import { Progress, StopReason } from "./CheckProgress";
 import { ResultsList } from "./ResultsList";
-import { SEVERITY_COLOR } from "./resultText";
+import { FORM_FIELD_PATHS } from "./draft";
+import { SEVERITY_COLOR, bySeverity, settlesWithRbac } from "./resultText";
 import { isActive, type CheckRunControl } from "./useCheckRun";
 
 const useStyles = makeStyles({
@@ -39,13 +42,19 @@ const useStyles = makeStyles({
 /** "Check Users Exchange Impersonated Access": start, progress, counts per category, results, CSV export. */
 export function CheckPanel({
   orgId,
+  accessType,
   control,
   onStart,
+  configNote,
 }: {
   orgId: string;
+  /** The form's access type: the check is named in its words. */
+  accessType: string;
   control: CheckRunControl;
   /** Validates the draft and starts the run with it. */
   onStart: () => void;
+  /** What the run in view checked when it is not the saved configuration, e.g. "unsaved configuration"; else "". */
+  configNote: string;
 }) {
   const styles = useStyles();
   const { api } = useSession();
@@ -54,8 +63,10 @@ export function CheckPanel({
   const [filter, setFilter] = useState<CategoryId | "">("");
   const active = isActive(run);
 
+  const words = accessTypeWords(accessType);
+  // The worst first: errors, then what is still settling or retried, then warnings, then the connected.
   const counted = run
-    ? CATEGORY_LIST.filter((category) => (run.counts[category.id] ?? 0) > 0).map((category) => ({
+    ? bySeverity(CATEGORY_LIST.filter((category) => (run.counts[category.id] ?? 0) > 0)).map((category) => ({
         category,
         count: run.counts[category.id] ?? 0,
       }))
@@ -77,12 +88,15 @@ export function CheckPanel({
       </Text>
       <div>
         <Button appearance="primary" onClick={onStart} disabled={active || control.starting}>
-          {control.starting ? "Starting…" : "Check Users Exchange Impersonated Access"}
+          {control.starting ? "Starting…" : words.checkName}
         </Button>
       </div>
-      {control.startError !== null && <FailureMessage error={control.startError} />}
+      {/* A refusal that names the form's fields is shown at those fields, not here. */}
+      {control.startError !== null && !allFieldsShown(control.startError, FORM_FIELD_PATHS) && (
+        <FailureMessage error={control.startError} />
+      )}
       <div aria-live="polite" aria-atomic="false">
-        {run && <Progress run={run} onCancel={() => void control.cancel()} />}
+        {run && <Progress run={run} configNote={configNote} onCancel={() => void control.cancel()} />}
       </div>
       {control.watchError !== null && active && (
         <MessageBar intent="warning" layout="multiline">
@@ -101,7 +115,7 @@ export function CheckPanel({
             {counted.map(({ category, count }) => (
               <li key={category.id}>
                 <Badge appearance="tint" color={SEVERITY_COLOR[category.severity]} data-category={category.id}>
-                  {category.id}: {count}
+                  {CATEGORY_LABELS[category.id]}: {count}
                 </Badge>
               </li>
             ))}
@@ -112,7 +126,7 @@ export function CheckPanel({
                 <option value="">All results ({run.done})</option>
                 {counted.map(({ category, count }) => (
                   <option key={category.id} value={category.id}>
-                    {category.id} ({count})
+                    {CATEGORY_LABELS[category.id]} ({count})
                   </option>
                 ))}
               </Select>
@@ -129,7 +143,7 @@ export function CheckPanel({
               runId={run.id}
               category={filter || null}
               total={filterTotal}
-              settling={run.preflight?.settling ?? null}
+              settling={settlesWithRbac(run.accessType) ? (run.preflight?.settling ?? null) : null}
             />
           )}
           {active && <Text size={200}>Results appear here when the check finishes.</Text>}

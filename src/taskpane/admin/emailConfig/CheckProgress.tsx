@@ -10,8 +10,9 @@ import {
 } from "@fluentui/react-components";
 import { CATEGORIES } from "../../../contract/categories";
 import { SCOPE_RELATED_CATEGORIES, type CheckRunDto, type CheckRunState } from "../../../contract/checks";
+import { accessTypeWords } from "../../../contract/labels";
 import { PreflightPermissions } from "./PreflightPermissions";
-import { settlingText } from "./resultText";
+import { settlesWithRbac, settlingText } from "./resultText";
 import { isActive } from "./useCheckRun";
 
 const useStyles = makeStyles({
@@ -19,16 +20,24 @@ const useStyles = makeStyles({
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
 });
 
-const STATE_TEXT: Record<CheckRunState, string> = {
-  preflight: "Checking the connection and the service account…",
-  running: "Checking users…",
-  completed: "Check finished.",
-  cancelled: "Check cancelled. Results recorded until then are below.",
-  auth_failed: "Check stopped: the service account was refused.",
-  preflight_failed: "Check stopped before any user: the connection check failed.",
-  throttled: "Check stopped: Exchange kept throttling the service account. Results recorded until then are below.",
-  failed: "Check stopped: the server could not go on.",
-};
+/** What a run's state says, in the words of its access type ("the service account" or "the app registration"). */
+function stateText(state: CheckRunState, accessType: string): string {
+  const { credential } = accessTypeWords(accessType);
+  const texts: Record<CheckRunState, string> = {
+    preflight: `Checking the connection and ${credential}…`,
+    running: "Checking users…",
+    completed: "Check finished.",
+    cancelled: "Check cancelled. Results recorded until then are below.",
+    auth_failed: `Check stopped: ${credential} was refused.`,
+    preflight_failed: "Check stopped before any user: the connection check failed.",
+    throttled:
+      accessType === "graph_app_only"
+        ? "Check stopped: Microsoft Graph kept throttling the app. Results recorded until then are below."
+        : "Check stopped: Exchange kept throttling the service account. Results recorded until then are below.",
+    failed: "Check stopped: the server could not go on.",
+  };
+  return texts[state];
+}
 
 export function formatEta(seconds: number): string {
   if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s left`;
@@ -37,16 +46,25 @@ export function formatEta(seconds: number): string {
 }
 
 /** How far a run is, with Cancel while it runs. */
-export function Progress({ run, onCancel }: { run: CheckRunDto; onCancel: () => void }) {
+export function Progress({
+  run,
+  configNote = run.draft ? "unsaved configuration" : "",
+  onCancel,
+}: {
+  run: CheckRunDto;
+  /** What the run checked when it is not the saved configuration ("unsaved configuration"), else "". */
+  configNote?: string;
+  onCancel: () => void;
+}) {
   const styles = useStyles();
   const active = isActive(run);
   const percent = run.total > 0 ? Math.round((run.done / run.total) * 100) : 0;
   return (
     <div className={styles.panel}>
       <Field
-        label={STATE_TEXT[run.state]}
+        label={stateText(run.state, run.accessType)}
         validationState="none"
-        hint={`${run.done} of ${run.total} users checked${run.etaSeconds !== null && active ? `, ${formatEta(run.etaSeconds)}` : ""}${run.draft ? " (unsaved configuration)" : ""}`}
+        hint={`${run.done} of ${run.total} users checked${run.etaSeconds !== null && active ? `, ${formatEta(run.etaSeconds)}` : ""}${configNote ? ` (${configNote})` : ""}`}
       >
         <ProgressBar
           {...(run.total > 0 ? { value: run.done / run.total } : active ? {} : { value: 1 })}
@@ -68,10 +86,11 @@ export function Progress({ run, onCancel }: { run: CheckRunDto; onCancel: () => 
 /** Why a run stopped (and its connection-check steps), the preflight's warnings and the permissions it read. */
 export function StopReason({ run }: { run: CheckRunDto }) {
   const styles = useStyles();
-  // The note matters only where a scope, role or consent decides the outcome.
+  // The note matters only where RBAC for Applications applies (app-only) and a scope, role or consent decides.
   const settles =
-    run.preflight?.warnings.some((warning) => SCOPE_RELATED_CATEGORIES.includes(warning.category)) === true ||
-    SCOPE_RELATED_CATEGORIES.some((category) => (run.counts[category] ?? 0) > 0);
+    settlesWithRbac(run.accessType) &&
+    (run.preflight?.warnings.some((warning) => SCOPE_RELATED_CATEGORIES.includes(warning.category)) === true ||
+      SCOPE_RELATED_CATEGORIES.some((category) => (run.counts[category] ?? 0) > 0));
   const permissions = run.preflight?.permissions ?? [];
   if (
     !run.stopReason &&

@@ -40,7 +40,8 @@ export function EmailConfigTab({
   }
 
   const usesEws = draft.accessType !== "" && ACCESS_TYPES[draft.accessType].protocol === "ews";
-  const discoveryAddress = draft.accountLogon.includes("@") ? draft.accountLogon.trim() : (me?.email ?? "");
+  const logonHasAddress = draft.accountLogon.includes("@");
+  const discoveryAddress = logonHasAddress ? draft.accountLogon.trim() : (me?.email ?? "");
 
   return (
     <div className={styles.tab}>
@@ -66,6 +67,7 @@ export function EmailConfigTab({
             onChange={(ewsUrl) => change({ ewsUrl })}
             error={errors.ewsUrl}
             discoveryAddress={discoveryAddress}
+            discoverySource={logonHasAddress ? "accountLogon" : "admin"}
             credentials={
               draft.accessType === "ews_basic_impersonation" && draft.password !== ""
                 ? {
@@ -91,7 +93,13 @@ export function EmailConfigTab({
           <AppOnlySection orgId={orgId} draft={draft} saved={saved} errors={errors} onChange={change} />
         )}
 
-        <CheckPanel orgId={orgId} control={form.control} onStart={() => void form.startCheck()} />
+        <CheckPanel
+          orgId={orgId}
+          accessType={draft.accessType}
+          control={form.control}
+          configNote={form.configNote}
+          onStart={() => void form.startCheck()}
+        />
         <SaveBar form={form} saved={saved} />
         <div aria-live="polite" role="none">
           <Text size={200}>{form.notice}</Text>

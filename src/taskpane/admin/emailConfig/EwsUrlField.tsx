@@ -1,4 +1,15 @@
-import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
+import {
+  Badge,
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  Text,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
 import { Wand20Regular } from "@fluentui/react-icons";
 import { useState } from "react";
 import { useSession } from "../../auth/SessionProvider";
@@ -23,6 +34,7 @@ export function EwsUrlField({
   onChange,
   error,
   discoveryAddress,
+  discoverySource,
   credentials,
 }: {
   orgId: string;
@@ -31,15 +43,24 @@ export function EwsUrlField({
   error: string | undefined;
   /** The address whose domain is probed (the account logon, else the admin's own address). */
   discoveryAddress: string;
+  /** Where that address came from: said beside the wand, so a blank Account Logon does not probe silently. */
+  discoverySource: "accountLogon" | "admin";
   credentials: { accountLogon: string; password: string; authentication?: EwsAuthentication } | null;
 }) {
   const styles = useStyles();
   const { api } = useSession();
   const [result, setResult] = useState<DiscoveryResultDto | null>(null);
+  // A URL found while the admin had typed another waits for her word before it replaces hers.
+  const [proposed, setProposed] = useState<string | null>(null);
+  const [probed, setProbed] = useState<{ address: string; source: "accountLogon" | "admin" } | null>(null);
   const discovery = useAction(async (chosen?: Partial<DiscoverEwsUrlInput>) => {
     const found = await api.discover(orgId, { address: discoveryAddress, ...(credentials ?? {}), ...chosen });
     setResult(found);
-    if (found.ewsUrl) onChange(found.ewsUrl);
+    setProbed({ address: discoveryAddress, source: discoverySource });
+    const typed = value.trim();
+    if (!found.ewsUrl) setProposed(null);
+    else if (typed === "" || typed === found.ewsUrl) onChange(found.ewsUrl);
+    else setProposed(found.ewsUrl);
   });
   // A "found" step pointed outside the domain and nothing was sent there: taking it is the admin's choice.
   const take = (suggestion: DiscoverySuggestionDto) => {
@@ -70,11 +91,37 @@ export function EwsUrlField({
           {busy ? "Finding…" : "Find EWS URL"}
         </Button>
       </div>
+      {discoveryAddress !== "" && discoverySource === "admin" && (
+        <Text size={200} className={styles.step}>
+          The Account Logon has no address yet, so the wand probes the domain of your own address, {discoveryAddress}.
+        </Text>
+      )}
       {discovery.error !== null && <FailureMessage error={discovery.error} />}
+      {proposed !== null && (
+        <MessageBar intent="info" layout="multiline" data-testid="replace-ews-url">
+          <MessageBarBody>
+            Found {proposed}. Replace the EWS URL you typed ({value.trim()})?
+          </MessageBarBody>
+          <MessageBarActions>
+            <Button
+              onClick={() => {
+                onChange(proposed);
+                setProposed(null);
+              }}
+            >
+              Use the found URL
+            </Button>
+            <Button onClick={() => setProposed(null)}>Keep mine</Button>
+          </MessageBarActions>
+        </MessageBar>
+      )}
       {result && (
         <div aria-live="polite" data-testid="discovery-steps">
           <Text weight="semibold" block className={styles.step}>
             {result.ewsUrl ? `Found ${result.ewsUrl}` : "No EWS URL was found; enter it by hand."}
+            {probed
+              ? ` (probed ${probed.address}${probed.source === "admin" ? ", your own address, as the Account Logon has none" : ", the Account Logon"})`
+              : ""}
           </Text>
           <ol className={styles.steps} aria-label="Discovery steps tried">
             {result.steps.map((step, index) => (

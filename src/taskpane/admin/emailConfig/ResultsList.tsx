@@ -6,6 +6,7 @@ import { SCOPE_RELATED_CATEGORIES, type CheckResultDto, type CheckSettlingDto } 
 import { useSession } from "../../auth/SessionProvider";
 import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../FailureMessage";
+import { CATEGORY_LABELS } from "../../../contract/labels";
 import { SEVERITY_COLOR, capabilitiesLine, settlingText } from "./resultText";
 
 const PAGE = 500;
@@ -59,7 +60,7 @@ export function ResultsList({
   category: CategoryId | null;
   /** Results expected for this filter, so the scrollbar is right before every page is loaded. */
   total: number;
-  /** The run started soon after a configuration change: scope-related results say when to re-check. */
+  /** The run (app-only) started soon after a configuration change: scope-related results say when to re-check. */
   settling?: CheckSettlingDto | null;
 }) {
   const styles = useStyles();
@@ -151,8 +152,8 @@ export function ResultsList({
                   <>
                     <div className={styles.head}>
                       <span className={styles.email}>{result.email}</span>
-                      <Badge appearance="tint" color={SEVERITY_COLOR[result.severity]}>
-                        {result.category}
+                      <Badge appearance="tint" color={SEVERITY_COLOR[result.severity]} data-category={result.category}>
+                        {CATEGORY_LABELS[result.category]}
                       </Badge>
                     </div>
                     <Text size={200} className={styles.text}>

@@ -9,7 +9,9 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { EmailConfigDto } from "../../../contract/api";
+import { allFieldsShown } from "../../backend/errors";
 import { FailureMessage } from "../FailureMessage";
+import { FORM_FIELD_PATHS } from "./draft";
 import type { EmailConfigForm } from "./useEmailConfigForm";
 
 const useStyles = makeStyles({
@@ -53,7 +55,10 @@ export function SaveBar({ form, saved }: { form: EmailConfigForm; saved: EmailCo
           </MessageBarActions>
         </MessageBar>
       )}
-      {saveError !== null && !conflict && <FailureMessage error={saveError} />}
+      {/* A refusal that names the form's fields is shown at those fields, not here. */}
+      {saveError !== null && !conflict && !allFieldsShown(saveError, FORM_FIELD_PATHS) && (
+        <FailureMessage error={saveError} />
+      )}
       <div className={styles.row}>
         <Button type="submit" appearance="primary" disabled={saving || (!dirty && saved.version > 0)}>
           {saving ? "Saving…" : "Save"}

@@ -29,7 +29,7 @@ export interface EmailConfigDraft {
 export type FieldErrors = Record<string, string>;
 
 /** The form's fields top to bottom, as the server names them. */
-const FIELD_ORDER = [
+export const FIELD_ORDER: readonly string[] = [
   "accessType",
   "accountLogon",
   "password",
@@ -42,6 +42,25 @@ const FIELD_ORDER = [
   "appOnly.certificatePem",
   "appOnly.privateKeyPem",
 ];
+
+/** Server paths that name a group of fields: their error lands on the group's first field. */
+const FIELD_GROUPS: Readonly<Record<string, string>> = {
+  appOnly: "appOnly.tenantId",
+  "appOnly.credentialType": "appOnly.clientSecret",
+};
+
+/** Every path the form shows at a field of its own (its fields and their groups). */
+export const FORM_FIELD_PATHS: readonly string[] = [...FIELD_ORDER, ...Object.keys(FIELD_GROUPS)];
+
+/** A server problem's field errors on the form's own fields, as sentences; fields the form lacks are left out. */
+export function formFieldErrors(messages: Record<string, string>): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const [field, message] of Object.entries(messages)) {
+    const target = FIELD_ORDER.includes(field) ? field : FIELD_GROUPS[field];
+    if (target) errors[target] ??= message;
+  }
+  return errors;
+}
 
 /** The topmost field with an error, to move the focus to. */
 export function firstInvalidField(errors: FieldErrors): string | undefined {

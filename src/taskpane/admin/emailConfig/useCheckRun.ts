@@ -23,8 +23,8 @@ export interface CheckRunControl {
   watchError: unknown;
   startError: unknown;
   starting: boolean;
-  /** Starts a run (of the unsaved draft when given); resolves to the run, or null when it could not start. */
-  start: (draft: EmailConfigInput | undefined) => Promise<CheckRunDto | null>;
+  /** Starts a run (of the unsaved draft when given); resolves to the run, or to why it could not start. */
+  start: (draft: EmailConfigInput | undefined) => Promise<{ run: CheckRunDto } | { refused: unknown }>;
   cancel: () => Promise<void>;
   reconnect: () => void;
 }
@@ -134,6 +134,8 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
       setRun(started);
       return started;
     } catch (error) {
+      // A refused start (a field error in the draft) leaves no older result under the refusal.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409) setRun(null);
       if (error instanceof ApiError && error.status === 409) {
         // Another run is active: follow it instead of failing.
         const recent = await api.recentChecks(orgId, 5).catch(() => null);
@@ -147,7 +149,7 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
   const start = useCallback(
     async (draft: EmailConfigInput | undefined) => {
       const started = await startRun(draft);
-      return started.ok ? started.value : null;
+      return started.ok ? { run: started.value } : { refused: started.error };
     },
     [startRun],
   );

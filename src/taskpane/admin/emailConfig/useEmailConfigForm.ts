@@ -7,12 +7,13 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import type { EmailConfigDto, EmailConfigInput } from "../../../contract/api";
 import type { CheckRunDto } from "../../../contract/checks";
 import { useSession } from "../../auth/SessionProvider";
-import { ApiError } from "../../backend/errors";
+import { ApiError, fieldMessages } from "../../backend/errors";
 import { useAction } from "../../hooks/useAction";
 import { useResource } from "../../hooks/useResource";
 import {
   draftFrom,
   firstInvalidField,
+  formFieldErrors,
   isDirty,
   toInput,
   validateDraft,
@@ -100,7 +101,8 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
     setErrors(found);
     if (Object.keys(found).length > 0) {
       focusFirstInvalid(found);
-      setNotice(`${Object.keys(found).length} fields need attention.`);
+      const count = Object.keys(found).length;
+      setNotice(count === 1 ? "1 field needs attention." : `${count} fields need attention.`);
       return false;
     }
     return true;
@@ -110,7 +112,17 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
     if (!draft || !validate()) return;
     const key = currentKey;
     const started = await control.start(dirty ? toInput(draft) : undefined);
-    if (started) setSessionRun({ key, run: started });
+    if ("run" in started) setSessionRun({ key, run: started.run });
+    else showServerFieldErrors(started.refused);
+  };
+
+  /** A refusal naming fields ("draft.ewsUrl") becomes those fields' own errors, and the first one gets the focus. */
+  const showServerFieldErrors = (failure: unknown): boolean => {
+    const found = formFieldErrors(fieldMessages(failure));
+    if (Object.keys(found).length === 0) return false;
+    setErrors(found);
+    focusFirstInvalid(found);
+    return true;
   };
 
   const save = async (version: number) => {
@@ -118,10 +130,7 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
     const result = await saving.run(version, toInput(draft));
     if (!result.ok) {
       const failure = result.error;
-      if (failure instanceof ApiError && failure.status !== 412 && Object.keys(failure.fieldErrors).length > 0) {
-        setErrors(failure.fieldErrors);
-        focusFirstInvalid(failure.fieldErrors);
-      }
+      if (!(failure instanceof ApiError && failure.status === 412)) showServerFieldErrors(failure);
       return;
     }
     const next = result.value;
@@ -162,6 +171,7 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
     !draft || !saved || draft.accessType === ""
       ? null
       : lastCheckWarning({
+          accessType: draft.accessType,
           dirty,
           key: currentKey,
           savedVersion: saved.version,
@@ -169,9 +179,22 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
           recent: recent.value?.items ?? [],
         });
 
+  // What the run in view checked, when that is not the configuration as saved now.
+  const run = control.run;
+  let configNote = "";
+  if (run?.draft) {
+    const checkedThisDraft = sessionRun?.run.id === run.id && sessionRun.key === currentKey;
+    if (checkedThisDraft && !dirty) configNote = "";
+    else if (checkedThisDraft) configNote = "unsaved configuration";
+    else if (saved?.updatedAt && Date.parse(saved.updatedAt) >= Date.parse(run.startedAt)) {
+      configNote = "a check of the form before its last save";
+    } else configNote = "unsaved configuration";
+  }
+
   return {
     config,
     reloadConfig,
+    configNote,
     // The last saved configuration and the draft over it; null until the configuration has loaded.
     saved,
     draft,

@@ -2,7 +2,7 @@ import { Button, Field, Input, Select, makeStyles, tokens } from "@fluentui/reac
 import { useState, type FormEvent } from "react";
 import type { NewOrgUserInput, Role } from "../../../contract/api";
 import { emailAddressProblem } from "../../../contract/emailAddress";
-import { ApiError } from "../../backend/errors";
+import { allFieldsShown, fieldMessages } from "../../backend/errors";
 import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
@@ -14,9 +14,9 @@ const useStyles = makeStyles({
   grow: { flexGrow: 1, minWidth: "12rem" },
 });
 
-function hasFieldErrors(error: unknown): error is ApiError {
-  return error instanceof ApiError && Object.keys(error.fieldErrors).length > 0;
-}
+/** The fields this form marks itself; a failure naming only these needs no banner. */
+const FIELDS = ["email", "displayName", "role"] as const;
+const marksAll = (error: unknown) => allFieldsShown(error, FIELDS);
 
 /** Adds one user; the email field shows the server's reason (e.g. already a user) at the field. */
 export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promise<void> }) {
@@ -45,7 +45,7 @@ export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promi
       setEmail("");
       setDisplayName("");
       setRole("user");
-    } else if (hasFieldErrors(added.error)) setFieldErrors(added.error.fieldErrors);
+    } else setFieldErrors(fieldMessages(added.error));
   };
 
   return (
@@ -65,7 +65,7 @@ export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promi
         <Field label="Display name" className={styles.grow} {...fieldState(fieldErrors, "displayName")}>
           <Input value={displayName} onChange={(_, data) => setDisplayName(data.value)} />
         </Field>
-        <Field label="Role">
+        <Field label="Role" {...fieldState(fieldErrors, "role")}>
           <Select value={role} onChange={(_, data) => setRole(data.value as Role)}>
             <option value="user">User</option>
             <option value="admin">Admin</option>
@@ -75,7 +75,7 @@ export function AddUserForm({ onAdd }: { onAdd: (user: NewOrgUserInput) => Promi
           {add.pending ? "Adding…" : "Add user"}
         </Button>
       </div>
-      {add.error !== null && !hasFieldErrors(add.error) && <FailureMessage error={add.error} />}
+      {add.error !== null && !marksAll(add.error) && <FailureMessage error={add.error} />}
     </form>
   );
 }

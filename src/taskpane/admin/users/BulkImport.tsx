@@ -17,10 +17,12 @@ import {
 } from "@fluentui/react-components";
 import { useId, useState, type ChangeEvent } from "react";
 import type { UserImportResultDto } from "../../../contract/api";
-import { ApiError } from "../../backend/errors";
+import { fieldMessages } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
+import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
+import { importSummary, rejectedRowsCsv, rejectedRowsText } from "./importVerdicts";
 
 /** Verdict rows shown before committing; the counts always cover every row. */
 const SHOWN_ROWS = 200;
@@ -43,35 +45,41 @@ function readText(file: File): Promise<string> {
   });
 }
 
-/** Bulk import by paste or CSV file: a dry run shows each row's verdict, then the admin commits the valid rows. */
+/**
+ * Bulk import by paste or CSV file: a dry run shows each line's verdict, then the admin commits the valid rows; the
+ * rejected ones stay in the box to fix, and download as CSV with their reasons.
+ */
 export function BulkImport({ orgId, onImported }: { orgId: string; onImported: () => void }) {
   const styles = useStyles();
   const fileId = useId();
   const { api } = useSession();
+  const browser = useBrowser();
   const [csv, setCsv] = useState("");
   const [preview, setPreview] = useState<UserImportResultDto | null>(null);
   const [committed, setCommitted] = useState<UserImportResultDto | null>(null);
   const [mode, setMode] = useState<"checking" | "importing">("checking");
   const importing = useAction(async (dryRun: boolean) => {
     const result = await api.importUsers(orgId, { import: { format: "csv", csv }, dryRun });
-    if (dryRun) setPreview(result);
-    else {
+    if (dryRun) {
+      setPreview(result);
+      setCommitted(null);
+    } else {
+      // The imported rows leave the box; the rejected ones stay in it, as typed, to be fixed and imported again.
       setCommitted(result);
       setPreview(null);
-      setCsv("");
+      setCsv(rejectedRowsText(csv, result));
       onImported();
     }
   });
   const { error } = importing;
   const busy = importing.pending ? mode : null;
 
-  const fieldError =
-    error instanceof ApiError ? (error.fieldErrors["import.csv"] ?? error.fieldErrors.import) : undefined;
+  const fields = fieldMessages(error);
+  const fieldError = fields["import.csv"] ?? fields.import ?? fields["import.rows"];
 
   const changeText = (value: string) => {
     setCsv(value);
     setPreview(null); // verdicts belong to the text they were computed for
-    setCommitted(null);
   };
 
   const chooseFile = async (event: ChangeEvent<HTMLInputElement>) => {
@@ -84,11 +92,18 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
     return importing.run(dryRun);
   };
 
-  const shown = preview
-    ? [...preview.rows]
+  // The verdicts in view: the dry run's, or after an import the rows it rejected (until the next check).
+  const verdicts = preview ?? committed;
+  const shown = verdicts
+    ? [...verdicts.rows]
         .sort((a, b) => (a.verdict === b.verdict ? a.row - b.row : a.verdict === "rejected" ? -1 : 1))
         .slice(0, SHOWN_ROWS)
     : [];
+  const downloadRejected = () => {
+    if (!verdicts) return;
+    const blob = new Blob([rejectedRowsCsv(verdicts)], { type: "text/csv;charset=utf-8" });
+    browser.saveFile({ blob, filename: "rejected-users.csv" });
+  };
 
   return (
     <section className={styles.section} aria-labelledby="import-heading">
@@ -136,23 +151,30 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
       <div aria-live="polite">
         {preview && (
           <Text weight="semibold" data-testid="import-summary">
-            {preview.total} rows: {preview.accepted} ready to import, {preview.rejected} rejected. Nothing is saved yet.
+            {importSummary(preview)} Nothing is saved yet.
           </Text>
         )}
-        {committed && (
+        {committed && !preview && (
           <MessageBar intent={committed.rejected > 0 ? "warning" : "success"} layout="multiline">
             <MessageBarBody>
               Imported {committed.accepted} {committed.accepted === 1 ? "user" : "users"}
-              {committed.rejected > 0 ? `; ${committed.rejected} rows were rejected.` : "."}
+              {committed.rejected > 0
+                ? `; ${committed.rejected} ${committed.rejected === 1 ? "row was" : "rows were"} rejected. They are in the box above with the header: fix them and check again, or download them with their reasons.`
+                : "."}
             </MessageBarBody>
           </MessageBar>
         )}
       </div>
-      {preview && (
-        <Table size="small" aria-label="Verdict per row">
+      {verdicts && verdicts.rejected > 0 && (
+        <div className={styles.row}>
+          <Button onClick={downloadRejected}>Download rejected rows (CSV)</Button>
+        </div>
+      )}
+      {verdicts && shown.length > 0 && (
+        <Table size="small" aria-label={preview ? "Verdict per line" : "Rejected lines of the import"}>
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>Row</TableHeaderCell>
+              <TableHeaderCell>Line</TableHeaderCell>
               <TableHeaderCell>Email</TableHeaderCell>
               <TableHeaderCell>Verdict</TableHeaderCell>
             </TableRow>
@@ -181,9 +203,9 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
           </TableBody>
         </Table>
       )}
-      {preview && preview.rows.length > SHOWN_ROWS && (
+      {verdicts && verdicts.rows.length > SHOWN_ROWS && (
         <Text size={200}>
-          Showing the first {SHOWN_ROWS} of {preview.rows.length} rows, rejected rows first.
+          Showing the first {SHOWN_ROWS} of {verdicts.rows.length} rows, rejected rows first; the download has them all.
         </Text>
       )}
     </section>

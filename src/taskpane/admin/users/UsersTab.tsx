@@ -20,7 +20,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { useCallback, useEffect, useState } from "react";
-import type { OrgUserDto, Page, Role } from "../../../contract/api";
+import type { OrgUserDto, Page, Role, UserCheckStatus } from "../../../contract/api";
 import { useSession } from "../../auth/SessionProvider";
 import { useAction } from "../../hooks/useAction";
 import { useResource } from "../../hooks/useResource";
@@ -29,6 +29,7 @@ import { useHiddenStyles } from "../styles";
 import { AddUserForm } from "./AddUserForm";
 import { BulkImport } from "./BulkImport";
 import { SidebarLine, SidebarReachFilter, useSidebarReachByUser } from "./SidebarReach";
+import { STATUS_FILTERS, UserStatus } from "./UserStatus";
 
 const PAGE_SIZE = 25;
 
@@ -49,6 +50,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
   const { api, me } = useSession();
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
+  const [status, setStatus] = useState<UserCheckStatus | "">("");
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [removing, setRemoving] = useState<OrgUserDto | null>(null);
   const [demoting, setDemoting] = useState<OrgUserDto | null>(null);
@@ -70,9 +72,10 @@ export function UsersTab({ orgId }: { orgId: string }) {
       api.users(orgId, {
         limit: PAGE_SIZE,
         ...(search ? { search } : {}),
+        ...(status ? { status } : {}),
         ...(cursor ? { cursor } : {}),
       }),
-    [api, orgId, search, cursor],
+    [api, orgId, search, status, cursor],
   );
   const { resource: page, reload } = useResource(load);
 
@@ -122,6 +125,22 @@ export function UsersTab({ orgId }: { orgId: string }) {
           />
         </Field>
         <SidebarReachFilter orgId={orgId} />
+        <Field label="Status">
+          <Select
+            value={status}
+            onChange={(_, data) => {
+              setStatus(data.value as UserCheckStatus | "");
+              setCursors([undefined]);
+            }}
+          >
+            <option value="">All users</option>
+            {STATUS_FILTERS.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </Select>
+        </Field>
         {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
         {action.error !== null && <FailureMessage error={action.error} />}
         <Table className={styles.table} aria-label="Users of the organization" size="small">
@@ -141,6 +160,8 @@ export function UsersTab({ orgId }: { orgId: string }) {
                   <span className={styles.email}>{user.email}</span>
                   <span className={styles.name}>{user.displayName}</span>
                   <SidebarLine sidebar={sidebarOf(user.id)} />
+                  {/* Under the name, not in a column of its own: at 320 px a fourth column squeezes the address. */}
+                  <UserStatus user={user} />
                 </TableCell>
                 <TableCell>
                   <Select
@@ -163,7 +184,11 @@ export function UsersTab({ orgId }: { orgId: string }) {
           </TableBody>
         </Table>
         {page.status === "ready" && users.length === 0 && (
-          <Text>{search ? `No user matches “${search}”.` : "No users yet: add one or import a list below."}</Text>
+          <Text>
+            {search || status
+              ? `No user matches${search ? ` “${search}”` : ""}${status ? " this status" : ""}.`
+              : "No users yet: add one or import a list below."}
+          </Text>
         )}
         {page.status === "loading" && <Text aria-live="polite">Loading users…</Text>}
         <div className={styles.pager}>

@@ -21,7 +21,7 @@ afterAll(async () => {
 describe("audit trail", () => {
   beforeAll(async () => {
     for (let i = 0; i < 7; i += 1) {
-      await backend.repos.audit.record({ orgId, actor: "admin@contoso.com", action: "test.event", target: `t${i}` });
+      await backend.repos.audit.record({ orgId, actor: "admin@contoso.com", action: "user.update", target: `t${i}` });
     }
     await backend.repos.audit.record({
       orgId,

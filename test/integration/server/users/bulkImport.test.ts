@@ -58,9 +58,9 @@ describe.each(dialects)("importing 50,000 users on %s", (dialect) => {
       accepted: ROWS,
       rejected: 3,
       rows: [
-        { row: ROWS + 1, verdict: "rejected", reason: "duplicate of row 8 in this import" },
-        { row: ROWS + 2, verdict: "rejected" },
+        { row: ROWS + 2, verdict: "rejected", reason: "USER7@big.example is already on line 9 of this import." },
         { row: ROWS + 3, verdict: "rejected" },
+        { row: ROWS + 4, verdict: "rejected" },
       ],
     });
     expect(await backend.repos.organizations.userCount(orgId)).toBe(ROWS + 1);

@@ -39,7 +39,9 @@ describe("adding one user", () => {
   it("refuses a duplicate whatever its case with 409 naming the email field", async () => {
     const response = await post({ email: "ada.lovelace@CONTOSO.com" });
     expect(response.statusCode).toBe(409);
-    expect(response.json().errors).toEqual([{ field: "email", message: "is already a user of this organization" }]);
+    expect(response.json().errors).toEqual([
+      { field: "email", message: "ada.lovelace@CONTOSO.com is already a user of this organization." },
+    ]);
   });
 
   it.each([
@@ -111,6 +113,48 @@ describe("listing users", () => {
       headers: { authorization: admin },
     });
     expect(wildcard.json().items).toHaveLength(0);
+  });
+
+  it("gives each user their latest check result, filters by status, and never shows another organization's", async () => {
+    const other = await backend.seedOrg({
+      name: "Fabrikam",
+      admin: "admin@fabrikam.com",
+      users: ["person01@contoso.com"],
+    });
+    const person = (await backend.repos.users.findByEmail(orgId, "person01@contoso.com"))!;
+    const checkedAt = "2026-12-07T08:00:00.000Z";
+    const record = (org: string, userId: string, category: string, severity: "ok" | "error") =>
+      backend.repos.mailboxStatus.record({
+        orgId: org,
+        userId,
+        runId: null,
+        category,
+        severity,
+        detail: null,
+        checkedAt,
+      });
+    await record(orgId, person.id, "no_mailbox", "error");
+    // The same address in another organization, checked there: not this organization's status.
+    await record(other.orgId, other.userIds["person01@contoso.com"]!, "ok", "ok");
+    const list = (query: string) =>
+      backend.app.inject({ method: "GET", url: `${users()}?${query}`, headers: { authorization: admin } });
+
+    const found = (await list("search=person01")).json<{ items: Array<{ email: string; lastCheck: unknown }> }>();
+    expect(found.items).toEqual([
+      expect.objectContaining({
+        email: "person01@contoso.com",
+        lastCheck: { category: "no_mailbox", severity: "error", checkedAt },
+      }),
+    ]);
+    const failing = (await list("status=error")).json<{ items: Array<{ email: string }> }>();
+    expect(failing.items.map((user) => user.email)).toEqual(["person01@contoso.com"]);
+    expect((await list("status=ok")).json().items).toEqual([]);
+    const never = (await list("status=never_checked&limit=500")).json<{
+      items: Array<{ email: string; lastCheck: unknown }>;
+    }>();
+    expect(never.items.map((user) => user.email)).not.toContain("person01@contoso.com");
+    expect(never.items.every((user) => user.lastCheck === null)).toBe(true);
+    expect((await list("status=failing")).statusCode).toBe(400);
   });
 
   it("refuses a cursor it did not issue and a limit out of range", async () => {
@@ -211,28 +255,38 @@ describe("bulk import", () => {
       accepted: 2,
       rejected: 4,
       rows: [
-        { row: 1, email: "grace@contoso.com", verdict: "ok" },
-        { row: 2, email: "GRACE@contoso.com", verdict: "rejected", reason: "duplicate of row 1 in this import" },
+        { row: 2, email: "grace@contoso.com", verdict: "ok" },
         {
           row: 3,
-          email: "not-an-email",
+          email: "GRACE@contoso.com",
           verdict: "rejected",
-          reason: "email is not a valid email address: it has no @",
+          reason: "GRACE@contoso.com is already on line 2 of this import.",
+          source: "GRACE@contoso.com,Grace again,user",
         },
         {
           row: 4,
+          email: "not-an-email",
+          verdict: "rejected",
+          reason: "The email is not a valid address: it has no @.",
+          source: "not-an-email,Nobody,user",
+        },
+        {
+          row: 5,
           email: "ada.lovelace@contoso.com",
           verdict: "rejected",
-          reason: "already a user of this organization",
+          reason: "ada.lovelace@contoso.com is already a user of this organization.",
+          source: "ada.lovelace@contoso.com,Ada,user",
         },
-        { row: 5, email: "alan@contoso.com", verdict: "ok" },
+        { row: 6, email: "alan@contoso.com", verdict: "ok" },
         {
-          row: 6,
+          row: 7,
           email: "linus@contoso.com",
           verdict: "rejected",
-          reason: 'role must be admin or user (got "superuser")',
+          reason: "The role must be admin or user, not “superuser”.",
+          source: "linus@contoso.com,Linus,superuser",
         },
       ],
+      lines: { total: 7, header: 1, blank: 0 },
     });
     expect((await backend.repos.users.emailsOf(orgId)).size).toBe(before);
   });
@@ -242,13 +296,42 @@ describe("bulk import", () => {
     expect(response.statusCode).toBe(200);
     const result = response.json<{ rows: Array<{ row: number }> }>();
     expect(result).toMatchObject({ dryRun: false, total: 6, accepted: 2, rejected: 4 });
-    expect(result.rows.map((r) => r.row)).toEqual([2, 3, 4, 6]);
+    expect(result.rows.map((r) => r.row)).toEqual([3, 4, 5, 7]);
     expect(await backend.repos.users.findByEmail(orgId, "alan@contoso.com")).toMatchObject({
       displayName: "Turing, Alan",
     });
     expect(await backend.repos.users.findByEmail(orgId, "grace@contoso.com")).toMatchObject({ role: "admin" });
     const audit = await backend.repos.audit.list(orgId, { limit: 1 });
     expect(audit.items[0]).toMatchObject({ action: "users.import", after: { accepted: 2, rejected: 4 } });
+  });
+
+  it("gives an unclosed quote a verdict on its own line and accounts for every line after it", async () => {
+    const text = [
+      "email,displayName,role",
+      "quote.one@contoso.com,Quote One,user",
+      'quote.two@contoso.com,"Quote Two,user',
+      "",
+      "quote.three@contoso.com,Quote Three,user",
+      "quote.four@contoso.com,Quote Four,user",
+    ].join("\n");
+    const response = await post({ import: { format: "csv", csv: text }, dryRun: true });
+    expect(response.statusCode).toBe(200);
+    const result = response.json<{
+      rows: Array<{ row: number; verdict: string; reason?: string; source?: string }>;
+      lines: { total: number; header: number; blank: number };
+    }>();
+    expect(result.rows.map(({ row, verdict }) => [row, verdict])).toEqual([
+      [2, "ok"],
+      [3, "rejected"],
+      [5, "ok"],
+      [6, "ok"],
+    ]);
+    expect(result.rows[1]).toMatchObject({
+      reason: 'This line has a quote (") that is not closed on its line, so the row could not be read.',
+      source: 'quote.two@contoso.com,"Quote Two,user',
+    });
+    expect(result.lines).toEqual({ total: 6, header: 1, blank: 1 });
+    expect(result.lines.header + result.lines.blank + result.rows.length).toBe(result.lines.total);
   });
 
   it("imports JSON rows the same way", async () => {

@@ -35,7 +35,10 @@ describe("Activity", () => {
     expect(
       await within(table).findByText("megan.bowen@contoso.lab: Saved the email configuration"),
     ).toBeInTheDocument();
-    expect(within(table).getByText(/"\[redacted\]"/)).toBeInTheDocument();
+    // Details read as fields, never as JSON; a secret reads as hidden.
+    expect(within(table).getByText("Role: admin")).toBeInTheDocument();
+    expect(within(table).getByText("Password: (hidden)")).toBeInTheDocument();
+    expect(table.textContent).not.toMatch(/[{}]|\[redacted\]/);
 
     await userEvent.click(screen.getByRole("button", { name: "Older" }));
     expect(

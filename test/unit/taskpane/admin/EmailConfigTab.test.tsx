@@ -140,7 +140,9 @@ describe("Email Configuration", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Save" }));
 
-    expect(await screen.findByText("resolves to a private address the deployment does not allow")).toBeInTheDocument();
+    expect(
+      await screen.findByText("EWS URL resolves to a private address the deployment does not allow."),
+    ).toBeInTheDocument();
     expect(screen.getByLabelText(/EWS URL/)).toHaveFocus();
     expect(server.sent("PUT /api/orgs/org-1/email-config")[0]?.body).toEqual({
       accessType: "ews_basic_impersonation",
@@ -366,7 +368,7 @@ describe("Email Configuration", () => {
       within(screen.getByTestId("category-counts"))
         .getAllByRole("listitem")
         .map((i) => i.textContent),
-    ).toEqual(["ok: 2", "no_mailbox: 1"]);
+    ).toEqual(["No mailbox: 1", "Connected: 2"]);
     const list = await screen.findByRole("list", { name: "Results, 3 users" });
     await waitFor(() => expect(within(list).getByText("adele@contoso.lab")).toBeInTheDocument());
     expect(screen.queryByTestId("check-warning")).not.toBeInTheDocument();
@@ -530,7 +532,7 @@ describe("Email Configuration", () => {
     await waitFor(() => expect(within(list).getByText("bella@fabrikam.lab")).toBeInTheDocument());
     const row = (email: string) => within(list).getByText(email).closest<HTMLElement>("[role=listitem]")!;
     expect(within(row("bella@fabrikam.lab")).getByTestId("capabilities")).toHaveTextContent(
-      "Mail: ok · Calendar: calendar_denied",
+      "Mail: Connected · Calendar: Calendar denied",
     );
     expect(within(row("bella@fabrikam.lab")).getByTestId("settling-note")).toHaveTextContent(localTime);
     expect(within(row("adam@fabrikam.lab")).queryByTestId("settling-note")).not.toBeInTheDocument();

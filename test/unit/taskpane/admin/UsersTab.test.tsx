@@ -13,6 +13,7 @@ function user(email: string, role: "admin" | "user" = "user"): OrgUserDto {
     role,
     addedBy: "megan.bowen@contoso.lab",
     addedAt: new Date().toISOString(),
+    lastCheck: null,
   };
 }
 
@@ -46,10 +47,44 @@ describe("Users", () => {
     expect(screen.getByText("Page 2")).toBeInTheDocument();
   });
 
+  it("shows each user's last check by its label and when, and filters by status", async () => {
+    const checked = {
+      ...user("adele.vance@contoso.lab"),
+      lastCheck: {
+        category: "mailbox_store_unavailable",
+        severity: "transient" as const,
+        checkedAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      },
+    };
+    const server = new FakeBackend().on("GET /api/me", { body: me() }).on("GET /api/orgs/org-1/users", (request) => ({
+      body: {
+        items:
+          request.query.get("status") === "never_checked"
+            ? [user("alex.wilber@contoso.lab")]
+            : [checked, user("alex.wilber@contoso.lab")],
+        nextCursor: null,
+      },
+    }));
+    renderWithSession(<UsersTab orgId="org-1" />, server);
+    const table = await screen.findByRole("table", { name: "Users of the organization" });
+    const row = (await within(table).findByText("adele.vance@contoso.lab")).closest("tr")!;
+    expect(within(row).getByTestId("user-status")).toHaveTextContent("Mailbox database unavailable3 h ago");
+    expect(table.textContent).not.toContain("mailbox_store_unavailable");
+    expect(
+      within(within(table).getByText("alex.wilber@contoso.lab").closest("tr")!).getByTestId("user-status"),
+    ).toHaveTextContent("Never checked");
+
+    await userEvent.selectOptions(screen.getByRole("combobox", { name: "Status" }), "never_checked");
+    await waitFor(() => expect(within(table).queryByText("adele.vance@contoso.lab")).not.toBeInTheDocument());
+    expect(server.sent("GET /api/orgs/org-1/users").at(-1)?.query.get("status")).toBe("never_checked");
+  });
+
   it("adds a user and shows the server's reason at the email field when it is a duplicate", async () => {
     const server = backend().on(
       "POST /api/orgs/org-1/users",
-      problem(409, "Conflict", [{ field: "email", message: "is already a user of this organization" }]),
+      problem(409, "Conflict", [
+        { field: "email", message: "alex.wilber@contoso.lab is already a user of this organization." },
+      ]),
     );
     renderWithSession(<UsersTab orgId="org-1" />, server);
     await screen.findByText("alex.wilber@contoso.lab");
@@ -57,7 +92,9 @@ describe("Users", () => {
     await userEvent.type(screen.getByRole("textbox", { name: /^Email/ }), "alex.wilber@contoso.lab");
     await userEvent.click(screen.getByRole("button", { name: "Add user" }));
 
-    expect(await screen.findByText("is already a user of this organization")).toBeInTheDocument();
+    expect(
+      await screen.findByText("alex.wilber@contoso.lab is already a user of this organization."),
+    ).toBeInTheDocument();
     expect(screen.getByRole("textbox", { name: /^Email/ })).toHaveValue("alex.wilber@contoso.lab");
     expect(server.sent("POST /api/orgs/org-1/users")[0]?.body).toEqual({
       email: "alex.wilber@contoso.lab",
@@ -150,7 +187,7 @@ describe("Users", () => {
     expect(await screen.findByTestId("import-summary")).toHaveTextContent(
       "2 rows: 1 ready to import, 1 rejected. Nothing is saved yet.",
     );
-    const verdicts = within(screen.getByRole("table", { name: "Verdict per row" }))
+    const verdicts = within(screen.getByRole("table", { name: "Verdict per line" }))
       .getAllByRole("row")
       .slice(1);
     expect(verdicts.map((r) => r.textContent)).toEqual([
@@ -159,7 +196,7 @@ describe("Users", () => {
     ]);
 
     await userEvent.click(screen.getByRole("button", { name: "Import 1 valid user" }));
-    expect(await screen.findByText(/Imported 1 user; 1 rows were rejected/)).toBeInTheDocument();
+    expect(await screen.findByText(/Imported 1 user; 1 row was rejected/)).toBeInTheDocument();
     expect(server.sent("POST /api/orgs/org-1/users").map((r) => r.body)).toEqual([
       { import: { format: "csv", csv }, dryRun: true },
       { import: { format: "csv", csv }, dryRun: false },
