@@ -40,6 +40,6 @@ describe("judgeRows", () => {
       { email: "Ann@x.io", displayName: "Ann", role: "user" },
       { email: "bo@x.io", displayName: "Bo", role: "admin" },
     ]);
-    expect(verdicts[1]).toMatchObject({ verdict: "rejected", reason: "duplicate of row 1 in this import" });
+    expect(verdicts[1]).toMatchObject({ verdict: "rejected", reason: "ann@X.io is already on row 1 of this import." });
   });
 });

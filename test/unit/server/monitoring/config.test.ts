@@ -21,6 +21,7 @@ describe("monitoring configuration", () => {
       webhook: { maxAttempts: 5, retryBaseMs: 2_000 },
       testSends: { max: 5, windowMs: 600_000 },
       mailDailyCap: 50,
+      paneUrl: null,
     });
   });
 
