@@ -113,7 +113,7 @@ describe("Admin settings", () => {
 
     const panel = await screen.findByRole("tabpanel", { name: "Health" });
     expect(await within(panel).findByRole("heading", { name: "Health" })).toBeInTheDocument();
-    expect(await within(panel).findByText(/No check runs yet/)).toBeInTheDocument();
+    expect(await within(panel).findByText(/No check runs of the saved configuration yet/)).toBeInTheDocument();
     expect(within(panel).getByRole("heading", { name: "Monitoring" })).toBeInTheDocument();
   });
 });
