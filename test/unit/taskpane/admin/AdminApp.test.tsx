@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import AdminApp from "../../../../src/taskpane/admin/AdminApp";
 import { FakeBackend, fakeAuth, findDialog, me, problem, renderWithSession } from "./harness";
 import { emailConfig } from "./fixtures";
+import { channels, schedule } from "./monitoringFixtures";
 
 function backend(orgs = me().orgs) {
   return new FakeBackend()
@@ -104,7 +105,9 @@ describe("Admin settings", () => {
     const server = backend()
       .on("GET /api/orgs/org-1/monitoring/history", { body: { items: [], nextCursor: null } })
       .on("GET /api/orgs/org-1/monitoring/failing-users", { body: { items: [] } })
-      .on("GET /api/orgs/org-1/monitoring/status-changes", { body: { items: [], nextCursor: null } });
+      .on("GET /api/orgs/org-1/monitoring/status-changes", { body: { items: [], nextCursor: null } })
+      .on("GET /api/orgs/org-1/monitoring/schedule", { body: schedule() })
+      .on("GET /api/orgs/org-1/monitoring/channels", { body: channels() });
     renderWithSession(<AdminApp onClose={() => undefined} />, server);
     await screen.findByRole("tablist", { name: "Admin sections" });
     expect(server.sent("GET /api/orgs/org-1/monitoring/history")).toHaveLength(0);
