@@ -13,10 +13,12 @@ import { seriousAxeViolations } from "./support/axe";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_PASSWORD, type Stack } from "./support/stack";
 import { openStackPage, signInAsAdmin, type StackPage } from "./support/session";
+import { ACCESS_TYPE_WORDS, CATEGORY_LABELS } from "../../src/contract/labels";
 
 const ONLINE_SCENARIO = fileURLToPath(new URL("../../src/lab/scenarios/online.json", import.meta.url));
 const ADMIN = "nora.admin@fabrikam.lab";
-const CHECK_BUTTON = "Check Users Exchange Impersonated Access";
+// App-only names its check for the app registration, not for impersonation.
+const CHECK_BUTTON = ACCESS_TYPE_WORDS.graph_app_only.checkName;
 
 let session: StackPage;
 let stack: Stack;
@@ -124,8 +126,8 @@ describe("Exchange Online app-only in the pane, over the online scenario", () =>
   it("counts the mail-ok, calendar-denied user apart from full success, and says so in the results", async () => {
     const user = outsideScopeUser();
     const badges = await page.getByTestId("category-counts").getByRole("listitem").allInnerTexts();
-    expect(badges).toContain("calendar_denied: 1");
-    expect(badges.some((text) => /^ok: \d+$/.test(text))).toBe(true);
+    expect(badges).toContain(`${CATEGORY_LABELS.calendar_denied}: 1`);
+    expect(badges.some((text) => text.startsWith(`${CATEGORY_LABELS.ok}: `))).toBe(true);
 
     const list = await resultsIn("calendar_denied");
     const row = list.getByRole("listitem").filter({ hasText: user.email });
@@ -140,7 +142,7 @@ describe("Exchange Online app-only in the pane, over the online scenario", () =>
     const list = await resultsIn("non_primary_address");
     const row = list.getByRole("listitem").filter({ hasText: user.email });
     await row.waitFor();
-    await expect(row.getByText("non_primary_address", { exact: true }).isVisible()).resolves.toBe(true);
+    await expect(row.getByText(CATEGORY_LABELS.non_primary_address, { exact: true }).isVisible()).resolves.toBe(true);
     await expect(row.innerText()).resolves.toContain(`Primary address: ${user.primarySmtpAddress}.`);
     await shoot("alias");
     await page.getByRole("combobox", { name: "Show" }).selectOption("");
