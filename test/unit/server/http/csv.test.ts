@@ -1,20 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvField, parseCsv } from "../../../../src/server/http/csv.js";
+import { csvField } from "../../../../src/server/http/csv.js";
 import { judgeRows } from "../../../../src/server/users/service.js";
-
-describe("parseCsv", () => {
-  it("reads quoted cells, doubled quotes, CRLF and LF, a BOM, and skips blank lines", () => {
-    expect(parseCsv('\uFEFFemail,name\r\na@x.io,"Doe, ""Jo"""\n\nb@x.io,Bo\n')).toEqual([
-      ["email", "name"],
-      ["a@x.io", 'Doe, "Jo"'],
-      ["b@x.io", "Bo"],
-    ]);
-  });
-
-  it("keeps a line break inside quotes", () => {
-    expect(parseCsv('a,"line1\nline2"')).toEqual([["a", "line1\nline2"]]);
-  });
-});
 
 describe("csvField", () => {
   it.each([
