@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { ATTESTATION_FORMAT, type AttestationDto } from "../../../../src/contract/attestation";
 import { AttestationButton } from "../../../../src/taskpane/admin/attestation/AttestationButton";
-import { fakeBrowser } from "../browser/fakeBrowser";
+import { fakeBrowser, readBlob } from "../browser/fakeBrowser";
 import { FakeBackend, ORG, fakeAuth, findDialog, me, problem, renderWithSession } from "./harness";
 
 const RUN = "run-7";
@@ -101,11 +101,7 @@ describe("the signed attestation of a check run", () => {
     expect(browser.saveFile).toHaveBeenCalledOnce();
     const file = browser.saveFile.mock.calls[0]![0] as { blob: Blob; filename: string };
     expect(file.filename).toBe(`access-attestation-${RUN}.json`);
-    const text = await new Promise<string>((resolve) => {
-      const reader = new FileReader();
-      reader.onload = () => resolve(reader.result as string);
-      reader.readAsText(file.blob);
-    });
+    const text = await readBlob(file.blob);
     const saved = JSON.parse(text) as { payload: string; signatures: Array<Record<string, string>> };
     const [protectedHeader, payload, signature] = attestation().jws.split(".");
     expect(saved).toEqual({ payload, signatures: [{ protected: protectedHeader, signature }] });

@@ -9,6 +9,7 @@ import type { UserImportInput } from "../../../../src/contract/api";
 import { judgeImport } from "../../../../src/server/users/service";
 import { BulkImport } from "../../../../src/taskpane/admin/users/BulkImport";
 import type { BrowserActions } from "../../../../src/taskpane/browser/browserActions";
+import { readBlob } from "../browser/fakeBrowser";
 import { FakeBackend, me, renderWithSession } from "./harness";
 
 const CSV = [
@@ -31,16 +32,6 @@ function fakeBrowser() {
     guardUnload: vi.fn(() => () => undefined),
     print: vi.fn(),
   } satisfies BrowserActions;
-}
-
-/** jsdom's Blob has no text(); FileReader reads it as a browser would. */
-function readBlob(blob: Blob): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result : "");
-    reader.onerror = () => reject(reader.error ?? new Error("unreadable"));
-    reader.readAsText(blob);
-  });
 }
 
 function backend() {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiClient } from "../../../../src/taskpane/backend/client";
 import { ApiError, BackendUnavailableError, SessionExpiredError } from "../../../../src/taskpane/backend/errors";
+import { readBlob } from "../browser/fakeBrowser";
 import { FakeBackend, fakeAuth, problem } from "./harness";
 
 function client(backend: FakeBackend) {
@@ -73,7 +74,7 @@ describe("ApiClient", () => {
     });
     const file = await client(backend).auditCsv("org-1");
     expect(file.filename).toBe("audit-org-1.csv");
-    await expect(file.blob.text()).resolves.toBe("at,actor\n");
+    await expect(readBlob(file.blob)).resolves.toBe("at,actor\n");
   });
 
   it("calls every monitoring route of the contract under the org, with bodies and paging", async () => {

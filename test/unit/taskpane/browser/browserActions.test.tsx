@@ -9,7 +9,7 @@ import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/Email
 import { windowBrowserActions } from "../../../../src/taskpane/browser/browserActions";
 import { emailConfig } from "../admin/fixtures";
 import { FakeBackend, fakeAuth, me, renderWithSession } from "../admin/harness";
-import { fakeBrowser } from "./fakeBrowser";
+import { fakeBrowser, readBlob } from "./fakeBrowser";
 
 const CLIENT_ID = "5b6f3c2e-9d1a-4e7b-8c3f-2a1d0e9f8b7c";
 const OBJECT_ID = "0f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b";
@@ -136,7 +136,7 @@ describe("Browser actions the pane's components call", () => {
     await waitFor(() => expect(browser.saveFile).toHaveBeenCalledOnce());
     const [file] = browser.saveFile.mock.calls[0]! as [{ blob: Blob; filename: string }];
     expect(file.filename).toBe("audit-org-1.csv");
-    expect(await file.blob.text()).toBe("at,actor\n");
+    expect(await readBlob(file.blob)).toBe("at,actor\n");
   });
 
   it("guards the window against closing only while the Email Configuration has unsaved changes", async () => {
