@@ -15,6 +15,7 @@ import {
   type Stack,
 } from "./support/stack";
 import { signInThroughPopup } from "./support/session";
+import { until } from "../support/until";
 
 let pane: BuiltPane;
 let stack: Stack;
@@ -64,12 +65,14 @@ async function configureDemoOrg(): Promise<void> {
     scope: { all: true },
     depth: "read",
   });
-  for (let i = 0; i < 300; i++) {
-    const run = await call<CheckRunDto>("GET", `/api/orgs/${orgId}/checks/${runId}`);
-    if (run.state !== "running" && run.state !== "preflight") return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error("the check run did not finish");
+  await until(
+    async () => {
+      const run = await call<CheckRunDto>("GET", `/api/orgs/${orgId}/checks/${runId}`);
+      return run.state !== "running" && run.state !== "preflight";
+    },
+    60_000,
+    "the check run to finish",
+  );
 }
 
 beforeAll(async () => {

@@ -12,6 +12,7 @@ import { seriousAxeViolations } from "./support/axe";
 import type { BuiltPane } from "./support/builtPane";
 import { saveScreenshot } from "./support/screenshots";
 import { signInThroughPopup } from "./support/session";
+import { until } from "../support/until";
 import {
   DEMO_ADMIN,
   DEMO_PASSWORD,
@@ -66,12 +67,14 @@ beforeAll(async () => {
     scope: { all: true },
     depth: "read",
   });
-  for (let i = 0; i < 300; i++) {
-    const run = await call<CheckRunDto>("GET", `/api/orgs/${orgId}/checks/${runId}`);
-    if (run.state !== "running" && run.state !== "preflight") return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error("the check run did not finish");
+  await until(
+    async () => {
+      const run = await call<CheckRunDto>("GET", `/api/orgs/${orgId}/checks/${runId}`);
+      return run.state !== "running" && run.state !== "preflight";
+    },
+    60_000,
+    "the check run to finish",
+  );
 });
 
 afterAll(async () => {
