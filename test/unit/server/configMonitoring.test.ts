@@ -1,6 +1,6 @@
 /** Monitoring's variables: SMTP relay, time zone and webhook retries, each wrong value naming its variable. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../../src/server/config.js";
+import { ConfigError, loadConfig } from "../../../src/server/config.js";
 
 function failingVariable(env: Record<string, string>): string {
   try {
