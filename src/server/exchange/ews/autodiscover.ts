@@ -20,7 +20,6 @@ const parser = new XMLParser({
   removeNSPrefix: true,
   parseTagValue: false,
   ignoreAttributes: true,
-  processEntities: false,
 });
 
 /** The Autodiscover POX endpoint beside an EWS URL (same scheme, host and port). */
