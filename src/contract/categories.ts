@@ -151,7 +151,10 @@ export const CATEGORY_LIST = [
     "error",
     "This user is synced from on-premises Active Directory and Exchange Online holds no mailbox for them (Graph MailboxNotEnabledForRESTAPI): the mailbox is most likely still on the on-premises Exchange server.",
     "Check this user through a profile that reaches the on-premises Exchange server (Microsoft Exchange Impersonation), or set the user's profile to Automatic so the product places them. If the mailbox should be in Exchange Online, complete its move (New-MoveRequest -Remote) or assign an Exchange Online licence.",
-    { tellAdmin: "My mailbox is on the on-premises Exchange server, but the organization looks for it in Exchange Online." },
+    {
+      tellAdmin:
+        "My mailbox is on the on-premises Exchange server, but the organization looks for it in Exchange Online.",
+    },
   ),
   category(
     "no_profile",

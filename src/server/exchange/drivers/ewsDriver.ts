@@ -25,7 +25,7 @@ import type { EwsRequestContext } from "../ews/requests.js";
 import { autodiscoverUrlBeside, lookUpRemoteMailbox } from "../ews/autodiscover.js";
 import { buildCreateItem, buildDeleteItem, buildGetFolder, buildGetRoomLists, buildGetRooms } from "../ews/requests.js";
 import { isExchangeOnlineUrl, retiredAccessTypeDetail } from "../../../contract/exchangeOnline.js";
-import type { Classified } from "../transport.js";
+import type { Classified, OutboundRequestInit } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import { classifiedFields, stepOf } from "./steps.js";
 
@@ -123,7 +123,8 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
   ): Promise<{ classified: Classified; placement?: MailboxPlacement }> {
     if (autodiscoverUrl === null || !classified.detail?.startsWith("ErrorNonExistentMailbox")) return { classified };
     const startedAt = performance.now();
-    const lookup = await lookUpRemoteMailbox(client.sendSignedIn, autodiscoverUrl, address, signal);
+    const send = (url: string, init: OutboundRequestInit, outer: AbortSignal) => client.sendSignedIn(url, init, outer);
+    const lookup = await lookUpRemoteMailbox(send, autodiscoverUrl, address, signal);
     if (!lookup.found) {
       steps.push(
         stepOf("Autodiscover (where the mailbox lives)", { category: "no_mailbox", detail: lookup.detail }, startedAt),
