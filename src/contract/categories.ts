@@ -140,6 +140,30 @@ export const CATEGORY_LIST = [
     "Wait for the move to finish, then run the check again.",
   ),
   category(
+    "mailbox_in_cloud",
+    "error",
+    "This mailbox has moved to Exchange Online: the on-premises server no longer holds it (its Autodiscover redirects the address to the cloud routing address, …mail.onmicrosoft.com).",
+    "Check this user through a profile that reaches Exchange Online (Microsoft 365 OAuth (Graph) – App-only), or set the user's profile to Automatic so the product follows the move. If the mailbox should be on-premises, look at the move request (Get-MoveRequest <user>).",
+    { tellAdmin: "My mailbox has moved to Exchange Online, but the organization still looks for it on-premises." },
+  ),
+  category(
+    "mailbox_on_premises",
+    "error",
+    "This user is synced from on-premises Active Directory and Exchange Online holds no mailbox for them (Graph MailboxNotEnabledForRESTAPI): the mailbox is most likely still on the on-premises Exchange server.",
+    "Check this user through a profile that reaches the on-premises Exchange server (Microsoft Exchange Impersonation), or set the user's profile to Automatic so the product places them. If the mailbox should be in Exchange Online, complete its move (New-MoveRequest -Remote) or assign an Exchange Online licence.",
+    {
+      tellAdmin:
+        "My mailbox is on the on-premises Exchange server, but the organization looks for it in Exchange Online.",
+    },
+  ),
+  category(
+    "no_profile",
+    "error",
+    "No connection profile of the organization reaches this user's mailbox: neither on-premises Exchange nor Exchange Online holds it through the profiles configured.",
+    "Check that the user has a mailbox (Get-Mailbox or Get-RemoteMailbox <user>) and a licence; add a profile for the place the mailbox lives, or assign the user to the profile that should reach it.",
+    { tellAdmin: "None of the organization's connections reaches my mailbox." },
+  ),
+  category(
     "mailbox_store_unavailable",
     "transient",
     "The mailbox database is unavailable (ErrorMailboxStoreUnavailable).",

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DirectoryAuth } from "./windowsAuth.js";
-import type { Directory } from "./directory.js";
+import { Directory } from "./directory.js";
 import { actOutFault, escapeXml, pickFault, readBody, send, sendJson } from "./http.js";
 import type { Scenario } from "./scenario.js";
 import type { LabStats } from "./stats.js";
@@ -62,7 +62,14 @@ export class AutodiscoverService {
       return;
     }
     const entry = email ? this.directory.find(email) : undefined;
-    if (!entry || entry.mailbox === "none" || entry.mailbox === "unresolved") {
+    // Hybrid: a remote mailbox (moved to Exchange Online) is redirected to its cloud routing address, which a
+    // client asks Autodiscover again with; a cloud-only user is unknown on-premises.
+    const routing = entry && Directory.inCloud(entry) ? this.directory.routingAddress(entry) : null;
+    if (routing !== null) {
+      send(res, 200, this.poxRedirect(routing), { "content-type": XML });
+      return;
+    }
+    if (!entry || entry.mailbox === "none" || entry.mailbox === "unresolved" || Directory.inCloud(entry)) {
       send(
         res,
         200,
@@ -85,6 +92,15 @@ export class AutodiscoverService {
       `<Protocol><Type>EXCH</Type><Server>${server}</Server><ASUrl>${ews}</ASUrl><EwsUrl>${ews}</EwsUrl><EwsPartnerUrl>${ews}</EwsPartnerUrl></Protocol>` +
       `<Protocol><Type>EXPR</Type><Server>${server}</Server><ASUrl>${ews}</ASUrl><EwsUrl>${ews}</EwsUrl><EwsPartnerUrl>${ews}</EwsPartnerUrl></Protocol>` +
       `</Account></Response></Autodiscover>`
+    );
+  }
+
+  /** `<Action>redirectAddr</Action>` ([MS-OXDSCLI] 4.2): ask again with this address. */
+  private poxRedirect(address: string): string {
+    return (
+      `<?xml version="1.0" encoding="utf-8"?><Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">` +
+      `<Response xmlns="${RESPONSE_NS}"><Account><Action>redirectAddr</Action>` +
+      `<RedirectAddr>${escapeXml(address)}</RedirectAddr></Account></Response></Autodiscover>`
     );
   }
 

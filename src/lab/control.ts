@@ -1,15 +1,27 @@
 /**
  * Changes to a running lab, so a developer or a test can stage a failure and fix it again: a user's mailbox state,
- * an account's password, a revoked (or restored) refresh token. It edits the directory the handlers read on every
+ * an account's password, a revoked (or restored) refresh token, and in a hybrid scenario a mailbox moved between
+ * the on-premises server and Exchange Online (started: the mailbox answers ErrorMailboxMoveInProgress on both
+ * sides; completed: it lives on the other side). It edits the directory the handlers read on every
  * request and the scenario the front page shows. Reached only over loopback (POST /lab/control).
  */
-import type { Directory } from "./directory.js";
-import { MAILBOX_STATES, type MailboxState, type Scenario } from "./scenario.js";
+import type { Directory, DirectoryEntry } from "./directory.js";
+import {
+  MAILBOX_LOCATIONS,
+  MAILBOX_STATES,
+  type MailboxLocation,
+  type MailboxState,
+  type Scenario,
+} from "./scenario.js";
 
 export type ControlAction =
   | { action: "mailbox"; user: string; state: MailboxState }
   | { action: "password"; account: string; password: string }
-  | { action: "refresh"; account: string; refresh: "ok" | "revoked" };
+  | { action: "refresh"; account: string; refresh: "ok" | "revoked" }
+  | { action: "move"; user: string; to: MailboxLocation; stage: MoveStage };
+
+export const MOVE_STAGES = ["complete", "start"] as const;
+export type MoveStage = (typeof MOVE_STAGES)[number];
 
 export class ControlError extends Error {}
 
@@ -35,14 +47,30 @@ export function parseControl(body: Record<string, unknown>): ControlAction {
       if (refresh !== "ok" && refresh !== "revoked") throw new ControlError("refresh must be ok or revoked");
       return { action: "refresh", account: text(body, "account").toLowerCase(), refresh };
     }
+    case "move": {
+      const to = text(body, "to");
+      if (!(MAILBOX_LOCATIONS as readonly string[]).includes(to)) {
+        throw new ControlError(`to must be one of ${MAILBOX_LOCATIONS.join(", ")}`);
+      }
+      const stage = body.stage === undefined || body.stage === "" ? "complete" : text(body, "stage");
+      if (!(MOVE_STAGES as readonly string[]).includes(stage)) {
+        throw new ControlError(`stage must be one of ${MOVE_STAGES.join(", ")}`);
+      }
+      return {
+        action: "move",
+        user: text(body, "user").toLowerCase(),
+        to: to as MailboxLocation,
+        stage: stage as MoveStage,
+      };
+    }
     default:
-      throw new ControlError("action must be mailbox, password or refresh");
+      throw new ControlError("action must be mailbox, password, refresh or move");
   }
 }
 
 /** Applies the change; answers what it changed, in words for the front page and the JSON answer. */
 export function applyControl(directory: Directory, scenario: Scenario, change: ControlAction): string {
-  const address = change.action === "mailbox" ? change.user : change.account;
+  const address = change.action === "mailbox" || change.action === "move" ? change.user : change.account;
   const entry = directory.find(address);
   if (!entry || entry.kind === "room") throw new ControlError(`no user or service account ${address} in this lab`);
   const user = scenario.users.find((candidate) => candidate.email === entry.email);
@@ -53,6 +81,9 @@ export function applyControl(directory: Directory, scenario: Scenario, change: C
       entry.mailbox = change.state;
       user.mailbox = change.state;
       return `${entry.email}: mailbox is now ${change.state}`;
+    case "move":
+      if (!user) throw new ControlError(`${address} is not a user (service accounts stay where they are)`);
+      return applyMove(scenario, entry, user, change);
     case "password":
       entry.password = change.password;
       if (user) user.password = change.password;
@@ -64,4 +95,34 @@ export function applyControl(directory: Directory, scenario: Scenario, change: C
       if (account) account.refresh = change.refresh;
       return `${entry.email}: refresh tokens ${change.refresh === "revoked" ? "revoked" : "work again"}`;
   }
+}
+
+const PLACES: Record<MailboxLocation, string> = { onprem: "the on-premises server", cloud: "Exchange Online" };
+
+/** A move between the two sides of a hybrid organization: started (in progress), or completed. */
+function applyMove(
+  scenario: Scenario,
+  entry: DirectoryEntry,
+  user: Scenario["users"][number],
+  change: Extract<ControlAction, { action: "move" }>,
+): string {
+  if (scenario.hybrid === undefined) throw new ControlError("mailboxes move only in a hybrid scenario");
+  if (!entry.synced)
+    throw new ControlError(`${entry.email} is a cloud-only user: it has no on-premises side to move to`);
+  const movable = entry.mailbox === "ok" || entry.mailbox === "moving";
+  if (!movable) throw new ControlError(`${entry.email}: a mailbox in state ${entry.mailbox} cannot be moved`);
+  if (change.stage === "start") {
+    if (entry.location === change.to)
+      throw new ControlError(`${entry.email}: the mailbox is already in ${PLACES[change.to]}`);
+    entry.mailbox = "moving";
+    user.mailbox = "moving";
+    return `${entry.email}: the move to ${PLACES[change.to]} is in progress`;
+  }
+  if (entry.location === change.to && entry.mailbox !== "moving")
+    throw new ControlError(`${entry.email}: the mailbox is already in ${PLACES[change.to]}`);
+  entry.location = change.to;
+  user.location = change.to;
+  entry.mailbox = "ok";
+  user.mailbox = "ok";
+  return `${entry.email}: the mailbox now lives in ${PLACES[change.to]}`;
 }

@@ -3,7 +3,14 @@
  * Built once per lab start; request handlers only read it.
  */
 import { createHash } from "node:crypto";
-import type { AccessScope, AppOnlyRegistration, MailboxState, Scenario, ServiceAccount } from "./scenario.js";
+import type {
+  AccessScope,
+  AppOnlyRegistration,
+  MailboxLocation,
+  MailboxState,
+  Scenario,
+  ServiceAccount,
+} from "./scenario.js";
 
 export type PrincipalKind = "user" | "serviceAccount" | "room";
 
@@ -15,6 +22,13 @@ export interface DirectoryEntry {
   oid: string;
   password: string | null;
   mailbox: MailboxState;
+  /**
+   * Hybrid: the side that holds the mailbox (the other answers as Exchange does for a mailbox it does not hold);
+   * "both" outside hybrid scenarios, and for service accounts and rooms, which every service answers for.
+   */
+  location: MailboxLocation | "both";
+  /** Synced from on-premises Active Directory (Graph's onPremisesSyncEnabled); hybrid users only. */
+  synced: boolean;
   primarySmtpAddress?: string;
   inManagementScope: boolean;
   refresh: "ok" | "revoked";
@@ -46,6 +60,8 @@ export class Directory {
         oid: oid(u.email),
         password: u.password,
         mailbox: u.mailbox,
+        location: u.location ?? "both",
+        synced: u.synced ?? false,
         inManagementScope: u.inManagementScope,
         refresh: u.refresh,
       };
@@ -62,6 +78,8 @@ export class Directory {
         oid: oid(u.primarySmtpAddress),
         password: u.password,
         mailbox: "ok",
+        location: u.location ?? "both",
+        synced: u.synced ?? false,
         inManagementScope: u.inManagementScope,
         refresh: u.refresh,
       });
@@ -74,6 +92,8 @@ export class Directory {
         oid: oid(a.email),
         password: a.password,
         mailbox: a.hasMailbox ? "ok" : "none",
+        location: "both",
+        synced: scenario.hybrid !== undefined,
         inManagementScope: true,
         refresh: a.refresh,
         serviceAccount: a,
@@ -87,11 +107,30 @@ export class Directory {
         oid: oid(room.email),
         password: null,
         mailbox: "ok",
+        location: "both",
+        synced: false,
         inManagementScope: true,
         refresh: "ok",
       });
     }
     for (const app of scenario.apps.appOnly) this.appsByClientId.set(app.clientId, app);
+  }
+
+  /** Hybrid: the mailbox lives in Exchange Online, so the on-premises server holds only a remote mailbox. */
+  static inCloud(entry: DirectoryEntry): boolean {
+    return entry.location === "cloud" && entry.mailbox !== "moving";
+  }
+
+  /** Hybrid: the mailbox is still on the on-premises server, so Exchange Online holds none. */
+  static onPremises(entry: DirectoryEntry): boolean {
+    return entry.location === "onprem" && entry.mailbox !== "moving";
+  }
+
+  /** The cloud routing address of a remote mailbox (its targetAddress), in a hybrid scenario. */
+  routingAddress(entry: DirectoryEntry): string | null {
+    const domain = this.scenario.hybrid?.routingDomain;
+    if (domain === undefined || !entry.synced) return null;
+    return `${entry.email.split("@")[0] ?? entry.email}@${domain}`;
   }
 
   find(address: string): DirectoryEntry | undefined {

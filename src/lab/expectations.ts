@@ -49,6 +49,7 @@ export function expectedEwsOutcome(scenario: Scenario, credential: EwsCredential
   if (app && !Directory.covers(app.mailboxScope, target)) return message("ErrorAccessDenied");
   if (!app && !Directory.covers(scope, target)) return fault("ErrorImpersonateUserDenied");
   if (online && target.mailbox === "kiosk") return { httpStatus: 403 };
+  if (Directory.inCloud(target)) return message("ErrorNonExistentMailbox");
   switch (target.mailbox) {
     case "ok":
     case "kiosk":
@@ -87,8 +88,22 @@ export function expectedGraphOutcome(scenario: Scenario, appClientId: string, us
   const target = directory.find(user);
   if (!target || target.mailbox === "unresolved") return { httpStatus: 404, code: "ErrorInvalidUser" };
   if (!reaches(app, "mail", target)) return { httpStatus: 403, code: "ErrorAccessDenied" };
-  if (target.mailbox === "none") return { httpStatus: 404, code: "MailboxNotEnabledForRESTAPI" };
+  if (target.mailbox === "none" || Directory.onPremises(target))
+    return { httpStatus: 404, code: "MailboxNotEnabledForRESTAPI" };
   if (target.mailbox === "moving") return { httpStatus: 503, code: "ErrorMailboxMoveInProgress" };
   if (target.mailbox === "unavailable") return { httpStatus: 503, code: "ErrorMailboxStoreUnavailable" };
   return { httpStatus: 200 };
+}
+
+/** Hybrid: what the on-premises Autodiscover POX answers for `user`: a redirect, settings, or an error. */
+export function expectedAutodiscoverAnswer(
+  scenario: Scenario,
+  user: string,
+): { action: "redirectAddr"; redirectAddr: string } | { action: "settings" } | { action: "error" } {
+  const directory = new Directory(scenario);
+  const entry = directory.find(user);
+  if (!entry || entry.mailbox === "none" || entry.mailbox === "unresolved") return { action: "error" };
+  if (!Directory.inCloud(entry)) return { action: "settings" };
+  const routing = directory.routingAddress(entry);
+  return routing === null ? { action: "error" } : { action: "redirectAddr", redirectAddr: routing };
 }

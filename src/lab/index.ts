@@ -40,7 +40,7 @@ export type {
 } from "./scenario.js";
 export { generateScenario, parseMix } from "./generate.js";
 export { objectIdFor } from "./directory.js";
-export { expectedEwsOutcome, expectedGraphOutcome } from "./expectations.js";
+export { expectedAutodiscoverAnswer, expectedEwsOutcome, expectedGraphOutcome } from "./expectations.js";
 
 export const DEMO_SCENARIO_FILE = fileURLToPath(new URL("./scenarios/demo.json", import.meta.url));
 

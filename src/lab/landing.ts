@@ -110,19 +110,34 @@ function controlForms(scenario: Scenario): string {
   return `<p>Stage a failure while the lab runs, then fix it again (also <code>POST /lab/control</code> with JSON, loopback only).</p>
 ${form(`<label>User <select name="user">${users}</select></label> <label>Mailbox <select name="state">${states}</select></label>`, "mailbox", "Set mailbox state")}
 ${form(`<label>Account <select name="account">${accounts}</select></label> <label>New password <input name="password" required></label>`, "password", "Change password")}
-${form(`<label>Account <select name="account">${accounts}</select></label> <label>Refresh tokens <select name="refresh"><option>ok</option><option>revoked</option></select></label>`, "refresh", "Set refresh tokens")}`;
+${form(`<label>Account <select name="account">${accounts}</select></label> <label>Refresh tokens <select name="refresh"><option>ok</option><option>revoked</option></select></label>`, "refresh", "Set refresh tokens")}${
+    scenario.hybrid === undefined
+      ? ""
+      : `\n${form(`<label>User <select name="user">${users}</select></label> <label>To <select name="to"><option value="cloud">Exchange Online</option><option value="onprem">on-premises</option></select></label> <label>Stage <select name="stage"><option value="complete">completed</option><option value="start">in progress</option></select></label>`, "move", "Move mailbox")}`
+  }`;
 }
 
 export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, live: LandingLive = { mail: [] }): string {
   const firstAccount = scenario.serviceAccounts[0]?.email ?? "the service account";
+  const hybrid = scenario.hybrid !== undefined;
   const users = table(
     `Users (${scenario.users.length}); the last column is what checking them through ${firstAccount} answers`,
-    ["Email", "Display name", "Password", "Mailbox", "Check through the service account"],
+    [
+      "Email",
+      "Display name",
+      "Password",
+      "Mailbox",
+      ...(hybrid ? ["Lives in"] : []),
+      "Check through the service account",
+    ],
     scenario.users.map((user) => [
       user.email,
       user.displayName,
       user.password,
       user.mailbox,
+      ...(hybrid
+        ? [`${user.location === "cloud" ? "Exchange Online" : "on-premises"}${user.synced ? " (synced)" : ""}`]
+        : []),
       expectedAnswer(scenario, user.email),
     ]),
     [2],
@@ -186,7 +201,11 @@ export function landingPage(scenario: Scenario, endpoints: LandingEndpoints, liv
 <h1>Exchange lab: ${escapeHtml(scenario.domain)}</h1>
 ${live.done ? `<p class="done" role="status">Done: ${escapeHtml(live.done)}.</p>` : ""}
 <p>A stand-in for Microsoft's side, for development and tests only: it plays ${
-    scenario.mode === "onprem" ? "an on-premises Exchange server" : "Exchange Online and Microsoft Entra ID"
+    scenario.hybrid !== undefined
+      ? "a hybrid organization: an on-premises Exchange server and Exchange Online with Microsoft Entra ID"
+      : scenario.mode === "onprem"
+        ? "an on-premises Exchange server"
+        : "Exchange Online and Microsoft Entra ID"
   } (EWS, Autodiscover, Microsoft Graph) and an identity provider for the organization
 <strong>${escapeHtml(scenario.domain)}</strong> (scenario <code>${escapeHtml(scenario.name)}</code>, tenant
 <code>${escapeHtml(scenario.tenantId)}</code>). Its passwords below are lab data, not secrets.</p>

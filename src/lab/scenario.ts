@@ -13,17 +13,19 @@ import {
   EWS_AUTH_METHODS,
   FAULT_KINDS,
   FAULT_SERVICES,
+  MAILBOX_LOCATIONS,
   MAILBOX_STATES,
   ScenarioSchema,
 } from "./scenarioSchema.js";
 
-export { CREDENTIAL_FAILURES, EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_STATES };
+export { CREDENTIAL_FAILURES, EWS_AUTH_METHODS, FAULT_KINDS, FAULT_SERVICES, MAILBOX_LOCATIONS, MAILBOX_STATES };
 
 export type MailboxState = (typeof MAILBOX_STATES)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type EwsAuthMethod = (typeof EWS_AUTH_METHODS)[number];
 export type FaultService = (typeof FAULT_SERVICES)[number];
 export type CredentialFailure = (typeof CREDENTIAL_FAILURES)[number];
+export type MailboxLocation = (typeof MAILBOX_LOCATIONS)[number];
 /** Who a principal or app may reach: everyone, nobody, the users inside the management scope, or a list. */
 export type AccessScope = "all" | "none" | "scoped" | string[];
 
@@ -108,7 +110,14 @@ function fieldRules(value: Json, fail: (path: string, message: string) => void):
     if (root.ewsAuth.length === 0) fail("ewsAuth", "must name at least one method");
     if (new Set(root.ewsAuth).size !== root.ewsAuth.length) fail("ewsAuth", "must not name a method twice");
   }
+  const hybrid = root.hybrid !== undefined;
+  if (hybrid && root.mode !== "onprem") fail("hybrid", 'is only allowed when mode is "onprem"');
   for (const [i, user] of entries(root.users)) {
+    for (const field of ["location", "synced"] as const) {
+      if (!hybrid && user[field] !== undefined) fail(`users[${i}].${field}`, "is only allowed in a hybrid scenario");
+    }
+    if (user.synced === false && user.location !== "cloud")
+      fail(`users[${i}].synced`, 'a cloud-only user (synced false) needs location "cloud"');
     if (user.mailbox === "alias" && user.primarySmtpAddress === undefined)
       fail(`users[${i}].primarySmtpAddress`, "must be an email address");
     if (user.mailbox !== "alias" && user.primarySmtpAddress !== undefined)
@@ -148,6 +157,17 @@ function complete(s: Scenario): Scenario {
     if (Array.isArray(app.mailboxScope)) app.mailboxScope = lower(app.mailboxScope);
     if (Array.isArray(app.calendarScope)) app.calendarScope = lower(app.calendarScope);
   }
+  if (s.hybrid) {
+    s.hybrid.routingDomain = s.hybrid.routingDomain.toLowerCase();
+    for (const user of s.users) {
+      user.location ??= "onprem";
+      user.synced ??= true;
+    }
+  }
+  for (const profile of s.demoOrganization?.profiles ?? []) {
+    if (profile.serviceAccount !== undefined) profile.serviceAccount = profile.serviceAccount.toLowerCase();
+    if (profile.appClientId !== undefined) profile.appClientId = profile.appClientId.toLowerCase();
+  }
   if (s.ewsAllowedAppIds) s.ewsAllowedAppIds = s.ewsAllowedAppIds.map((id) => id.toLowerCase());
   for (const fault of s.faults) {
     if (fault.users) fault.users = lower(fault.users);
@@ -181,6 +201,34 @@ function checkReferences(problems: string[], s: Scenario): void {
     clientIds.add(id);
   });
   if (s.latencyMs.max < s.latencyMs.min) fail("latencyMs.max", "must not be below latencyMs.min");
+  checkDemoOrganization(s, fail);
+}
+
+/** The demo organization's profiles name what the lab holds: a service account or an app, once each name. */
+function checkDemoOrganization(s: Scenario, fail: (path: string, message: string) => number): void {
+  const profiles = s.demoOrganization?.profiles;
+  if (profiles === undefined) return;
+  if (profiles.length === 0) fail("demoOrganization.profiles", "must name at least one profile");
+  if (profiles.length > 0 && profiles.filter((p) => p.default).length !== 1)
+    fail("demoOrganization.profiles", "must mark exactly one profile default");
+  const names = new Set<string>();
+  profiles.forEach((profile, i) => {
+    const path = `demoOrganization.profiles[${i}]`;
+    const key = profile.name.trim().toLowerCase();
+    if (names.has(key)) fail(`${path}.name`, `duplicates the profile name ${profile.name}`);
+    names.add(key);
+    if (profile.accessType === "graph_app_only") {
+      if (profile.appClientId === undefined) fail(`${path}.appClientId`, "is required for graph_app_only");
+      else if (!s.apps.appOnly.some((app) => app.clientId.toLowerCase() === profile.appClientId))
+        fail(`${path}.appClientId`, `names no entry of apps.appOnly (${profile.appClientId})`);
+      if (profile.serviceAccount !== undefined) fail(`${path}.serviceAccount`, "is only for the EWS access types");
+    } else {
+      if (profile.serviceAccount === undefined) fail(`${path}.serviceAccount`, `is required for ${profile.accessType}`);
+      else if (!s.serviceAccounts.some((account) => account.email === profile.serviceAccount))
+        fail(`${path}.serviceAccount`, `names no entry of serviceAccounts (${profile.serviceAccount})`);
+      if (profile.appClientId !== undefined) fail(`${path}.appClientId`, "is only for graph_app_only");
+    }
+  });
 }
 
 /** Validates an untrusted JSON value as a scenario, filling defaults. Throws ScenarioError listing every problem. */

@@ -22,6 +22,12 @@ export const EWS_AUTH_METHODS = ["ntlm", "basic", "kerberos"] as const;
 
 export const FAULT_SERVICES = ["ews", "graph", "autodiscover", "any"] as const;
 
+/** Hybrid: where a user's mailbox lives; the on-premises EWS and Autodiscover, or Exchange Online through Graph. */
+export const MAILBOX_LOCATIONS = ["onprem", "cloud"] as const;
+
+/** The product's access type ids a demo organization's profiles name (the lab imports nothing from the product). */
+export const PROFILE_ACCESS_TYPES = ["ews_basic_impersonation", "ews_oauth_impersonation", "graph_app_only"] as const;
+
 /** Client-credential refusals the identity provider plays for an app (Entra AADSTS7000222, AADSTS53003). */
 export const CREDENTIAL_FAILURES = ["secretExpired", "conditionalAccess"] as const;
 
@@ -71,6 +77,14 @@ export const UserSchema = Fields({
   refresh: Refresh(),
   /** Online: false answers EWS for this mailbox with 403 (Set-CASMailbox -EwsEnabled $false). */
   ewsEnabled: Type.Optional(Type.Boolean({ message: "must be true or false" })),
+  /**
+   * Hybrid only: where the mailbox lives (default onprem). A cloud mailbox answers the on-premises EWS with
+   * ErrorNonExistentMailbox and its Autodiscover with a redirect to the cloud routing address; an on-premises one
+   * answers Graph with 404 MailboxNotEnabledForRESTAPI.
+   */
+  location: Type.Optional(OneOf(MAILBOX_LOCATIONS)),
+  /** Hybrid only: synced from on-premises Active Directory (default true); false is a cloud-only user. */
+  synced: Type.Optional(Type.Boolean({ message: "must be true or false" })),
   /** The mailbox's first `times` Graph requests answer 429 ApplicationThrottled (MailboxConcurrency). */
   graphThrottled: Type.Optional(
     Fields({
@@ -123,6 +137,18 @@ export const FaultSchema = Fields({
   service: OneOf(FAULT_SERVICES, "any"),
 });
 
+/** One connection profile of the product's demo organization, named by what the lab holds for it. */
+export const ProfileSchema = Fields({
+  name: Text(),
+  accessType: OneOf(PROFILE_ACCESS_TYPES),
+  /** EWS types: the service account (an entry of serviceAccounts) whose logon and password the profile holds. */
+  serviceAccount: Type.Optional(Email()),
+  /** graph_app_only: the app registration (an entry of apps.appOnly) whose client id and secret it holds. */
+  appClientId: Type.Optional(Guid()),
+  /** The organization's default profile (exactly one is). */
+  default: Flag(false),
+});
+
 export const ScenarioSchema = Fields({
   name: Text({ default: "unnamed" }),
   tenantId: Guid(),
@@ -135,6 +161,26 @@ export const ScenarioSchema = Fields({
   ewsAuth: List(OneOf(EWS_AUTH_METHODS), ["ntlm"]),
   /** On-premises: NTLM sign-ins must carry the TLS channel binding (Extended Protection behind TLS offloading). */
   ewsExtendedProtection: Flag(false),
+  /**
+   * On-premises mode only: a hybrid organization. The on-premises server (EWS, Autodiscover) holds the users whose
+   * location is onprem; Exchange Online (Graph) those in the cloud; Entra ID knows every user, synced ones included.
+   */
+  hybrid: Type.Optional(
+    Fields({
+      /** The tenant's routing domain for remote mailboxes' targetAddress, e.g. contoso.mail.onmicrosoft.com. */
+      routingDomain: Text({ pattern: DOMAIN, message: "must be a DNS domain such as contoso.mail.onmicrosoft.com" }),
+    }),
+  ),
+  /**
+   * What the product's demo organization starts with when `npm start` plays this scenario: its connection profiles
+   * and how users are placed in them. The lab only checks the names it refers to.
+   */
+  demoOrganization: Type.Optional(
+    Fields({
+      profiles: List(ProfileSchema),
+      placement: OneOf(["automatic", "default"] as const, "automatic"),
+    }),
+  ),
   latencyMs: Fields({ min: Integer(0, 600_000, 0), max: Integer(0, 600_000, 0) }, { default: {} }),
   throttling: Fields(
     {

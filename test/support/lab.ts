@@ -17,7 +17,7 @@ import type {
 } from "../../src/server/exchange/driver.js";
 import type { ConnectionOpener, ExchangeFetch } from "../../src/server/exchange/transport.js";
 
-export function scenarioFile(name: "demo" | "online" | "faults"): Scenario {
+export function scenarioFile(name: "demo" | "online" | "faults" | "hybrid"): Scenario {
   const file =
     name === "demo"
       ? DEMO_SCENARIO_FILE

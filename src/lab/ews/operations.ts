@@ -2,7 +2,7 @@
  * The EWS operations the lab implements, as functions from a request to the response envelope. Access decisions
  * (authentication, impersonation, throttling) are made before; here only the acting mailbox's state matters.
  */
-import type { Directory, DirectoryEntry } from "../directory.js";
+import { Directory, type DirectoryEntry } from "../directory.js";
 import { escapeXml } from "../http.js";
 import { asNode, attr, child, children, text, type XmlNode } from "./request.js";
 import {
@@ -46,6 +46,13 @@ export class ItemStore {
 /** The error a mailbox in this state answers with, or null when it works. */
 export function mailboxError(entry: DirectoryEntry | null | undefined, address: string): EwsError | null {
   if (!entry)
+    return {
+      code: "ErrorNonExistentMailbox",
+      text: EWS_TEXT.ErrorNonExistentMailbox,
+      values: [["SmtpAddress", address]],
+    };
+  // A mailbox moved to Exchange Online leaves a remote mailbox on-premises: EWS there finds no mailbox for it.
+  if (Directory.inCloud(entry))
     return {
       code: "ErrorNonExistentMailbox",
       text: EWS_TEXT.ErrorNonExistentMailbox,

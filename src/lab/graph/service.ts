@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator, Caller } from "../auth.js";
-import type { Directory, DirectoryEntry } from "../directory.js";
+import { Directory, type DirectoryEntry } from "../directory.js";
 import { ConcurrencyBudget, actOutFault, delay, latencyFor, pickFault, readBody, sendJson } from "../http.js";
 import type { Scenario } from "../scenario.js";
 import type { LabStats } from "../stats.js";
@@ -226,6 +226,8 @@ export class GraphService {
       mail: entry.mailbox === "none" ? null : entry.email,
       proxyAddresses: [`SMTP:${entry.email}`, ...aliases.map((alias) => `smtp:${alias}`)],
       accountEnabled: entry.mailbox !== "disabled",
+      // Graph answers null, not false, for a user created in the cloud.
+      onPremisesSyncEnabled: entry.synced ? true : null,
     };
   }
 
@@ -280,6 +282,13 @@ export class GraphService {
         "Access to OData is disabled: the application is not in the management scope of this mailbox.",
       );
     }
+    // Hybrid: Exchange Online holds no mailbox for a user whose mailbox is still on-premises.
+    if (Directory.onPremises(entry))
+      throw new GraphError(
+        404,
+        "MailboxNotEnabledForRESTAPI",
+        "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+      );
     switch (entry.mailbox) {
       case "none":
         throw new GraphError(

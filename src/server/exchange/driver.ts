@@ -22,6 +22,17 @@ export interface StepOutcome {
   durationMs: number;
 }
 
+/**
+ * Where the answer says the user's mailbox lives, and the answer that says so, in the admin's words: the engine
+ * places a user on Automatic in the profile that reaches that place. Set only when Exchange itself pointed there
+ * (on-premises Autodiscover redirecting to the cloud routing address; Graph's MailboxNotEnabledForRESTAPI for a user
+ * synced from on-premises), never for a move in progress.
+ */
+export interface MailboxPlacement {
+  where: "cloud" | "on_premises";
+  evidence: string;
+}
+
 export interface CheckOutcome {
   category: CategoryId;
   /** Human detail from the server (response message text, HTTP status line); never secrets. */
@@ -33,6 +44,8 @@ export interface CheckOutcome {
   httpStatus?: number;
   /** Per-capability outcomes, for drivers that probe mail and calendar apart (Graph app-only). */
   capabilities?: CheckCapabilitiesDto;
+  /** The place the mailbox lives when it is not where this driver looked (mailbox_in_cloud, mailbox_on_premises). */
+  placement?: MailboxPlacement;
   steps: StepOutcome[];
 }
 

@@ -12,6 +12,7 @@ import type {
   CheckOutcome,
   CheckTarget,
   MailboxDriver,
+  MailboxPlacement,
   PreflightReport,
   RoomsOutcome,
   StepOutcome,
@@ -21,9 +22,10 @@ import type { EwsCredentials } from "../ews/client.js";
 import { createEwsClient } from "../ews/client.js";
 import { createdItemIdOf, roomListsOf, roomsOf } from "../ews/parse.js";
 import type { EwsRequestContext } from "../ews/requests.js";
+import { autodiscoverUrlBeside, lookUpRemoteMailbox } from "../ews/autodiscover.js";
 import { buildCreateItem, buildDeleteItem, buildGetFolder, buildGetRoomLists, buildGetRooms } from "../ews/requests.js";
 import { isExchangeOnlineUrl, retiredAccessTypeDetail } from "../../../contract/exchangeOnline.js";
-import type { Classified } from "../transport.js";
+import type { Classified, OutboundRequestInit } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import { classifiedFields, stepOf } from "./steps.js";
 
@@ -39,6 +41,11 @@ export interface EwsDriverOptions {
   timeoutMs: number;
   /** Tests: tighter bounds than EWS_PREFLIGHT_LIMITS. */
   limits?: Partial<EwsPreflightLimits>;
+  /**
+   * Autodiscover POX asked where a mailbox the server does not hold went (hybrid: a redirect to the cloud routing
+   * address); defaults to /autodiscover/autodiscover.xml on the EWS URL's host, null asks nothing.
+   */
+  autodiscoverUrl?: string | null;
 }
 
 export const TEST_MESSAGE = {
@@ -101,6 +108,37 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
   });
 
   const limits: EwsPreflightLimits = { ...EWS_PREFLIGHT_LIMITS, ...options.limits };
+  const autodiscoverUrl =
+    options.autodiscoverUrl === undefined ? autodiscoverUrlBeside(options.ewsUrl) : options.autodiscoverUrl;
+
+  /**
+   * ErrorNonExistentMailbox on-premises is also what a mailbox moved to Exchange Online answers; Autodiscover's
+   * redirect to the cloud routing address tells the two apart. Anything else keeps the server's answer.
+   */
+  async function movedToCloud(
+    address: string,
+    classified: Classified,
+    steps: StepOutcome[],
+    signal: AbortSignal,
+  ): Promise<{ classified: Classified; placement?: MailboxPlacement }> {
+    if (autodiscoverUrl === null || !classified.detail?.startsWith("ErrorNonExistentMailbox")) return { classified };
+    const startedAt = performance.now();
+    const send = (url: string, init: OutboundRequestInit, outer: AbortSignal) => client.sendSignedIn(url, init, outer);
+    const lookup = await lookUpRemoteMailbox(send, autodiscoverUrl, address, signal);
+    if (!lookup.found) {
+      steps.push(
+        stepOf("Autodiscover (where the mailbox lives)", { category: "no_mailbox", detail: lookup.detail }, startedAt),
+      );
+      return { classified };
+    }
+    const evidence = `On-premises Autodiscover redirects ${address} to its cloud routing address ${lookup.routingAddress}`;
+    const moved: Classified = { category: "mailbox_in_cloud", detail: `${classified.detail}; ${evidence}` };
+    if (classified.httpStatus !== undefined) moved.httpStatus = classified.httpStatus;
+    steps.push(
+      stepOf("Autodiscover (where the mailbox lives)", { category: "mailbox_in_cloud", detail: evidence }, startedAt),
+    );
+    return { classified: moved, placement: { where: "cloud", evidence } };
+  }
 
   /** The first `limits.roomLists` room lists, within `limits.roomsMs`; the rest summarized in one step. */
   async function readRooms(outer: AbortSignal, steps: StepOutcome[] | null): Promise<RoomsOutcome> {
@@ -248,7 +286,12 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
         if (alias?.primarySmtpAddress !== undefined) outcome.primarySmtpAddress = alias.primarySmtpAddress;
         return outcome;
       };
-      if (!read.ok) return finish(read.classified);
+      if (!read.ok) {
+        const placed = await movedToCloud(address, read.classified, steps, signal);
+        const outcome = finish(placed.classified);
+        if (placed.placement !== undefined) outcome.placement = placed.placement;
+        return outcome;
+      }
       const success = alias ?? read.classified;
       if (depth === "read") return finish(success);
 

@@ -7,7 +7,7 @@
  */
 import type { CategoryId } from "../../../contract/categories.js";
 import type { CheckCapabilitiesDto } from "../../../contract/checks.js";
-import type { CheckDepth, CheckOutcome, StepOutcome } from "../driver.js";
+import type { CheckDepth, CheckOutcome, MailboxPlacement, StepOutcome } from "../driver.js";
 import type { GraphOutcome } from "../graph/classify.js";
 import type { GraphClient } from "../graph/client.js";
 import { userSegment } from "../graph/client.js";
@@ -55,6 +55,32 @@ export async function withMailboxRetry(run: () => Promise<GraphOutcome>, signal:
 
 interface DirectoryUser {
   mail?: unknown;
+  /** True for a user synced from on-premises Active Directory; null or absent for a cloud-only user. */
+  onPremisesSyncEnabled?: unknown;
+}
+
+/**
+ * Graph answers 404 MailboxNotEnabledForRESTAPI for a mailbox it does not hold ("inactive, soft-deleted, or hosted
+ * on-premises"). For a user synced from on-premises, the on-premises server is where it most likely lives: the
+ * engine places an Automatic user there; for a cloud-only user it stays no_mailbox.
+ */
+function onPremises(
+  email: string,
+  classified: Classified,
+  synced: boolean,
+): { classified: Classified; placement?: MailboxPlacement } {
+  if (
+    !synced ||
+    classified.category !== "no_mailbox" ||
+    !classified.detail?.startsWith("MailboxNotEnabledForRESTAPI")
+  ) {
+    return { classified };
+  }
+  const evidence = `Exchange Online holds no mailbox for ${email} (MailboxNotEnabledForRESTAPI), a user synced from on-premises Active Directory (onPremisesSyncEnabled)`;
+  return {
+    classified: { ...classified, category: "mailbox_on_premises", detail: `${classified.detail}; ${evidence}` },
+    placement: { where: "on_premises", evidence },
+  };
 }
 
 /** Shared by a driver's checks: once the directory refuses (no User.Read.All), aliases are not looked up again. */
@@ -72,7 +98,7 @@ export async function checkGraphMailbox(
   const steps: StepOutcome[] = [];
   const resolved = await resolveAddress(client, directory, email, steps, signal);
   if ("failed" in resolved) return { ...classifiedFields(resolved.failed), steps };
-  const { address, primary } = resolved;
+  const { address, primary, synced } = resolved;
   const user = userSegment(address);
   const finish = (classified: Classified, capabilities: CheckCapabilitiesDto): CheckOutcome => {
     const outcome: CheckOutcome = { ...classifiedFields(classified), capabilities, steps };
@@ -86,7 +112,12 @@ export async function checkGraphMailbox(
     signal,
   );
   steps.push(stepOf("Graph mailFolders/inbox (mail)", mail.classified, startedAt));
-  if (!mail.ok) return finish(mail.classified, { mail: mail.classified.category, calendar: null, drafts: null });
+  if (!mail.ok) {
+    const placed = onPremises(email, mail.classified, synced);
+    const outcome = finish(placed.classified, { mail: placed.classified.category, calendar: null, drafts: null });
+    if (placed.placement !== undefined) outcome.placement = placed.placement;
+    return outcome;
+  }
 
   startedAt = performance.now();
   const calendar = await withMailboxRetry(() => client.get(`/v1.0/users/${user}/calendar?$select=id`, signal), signal);
@@ -128,21 +159,22 @@ async function resolveAddress(
   email: string,
   steps: StepOutcome[],
   signal: AbortSignal,
-): Promise<{ address: string; primary: string | null } | { failed: Classified }> {
-  if (!directory.readable) return { address: email, primary: null };
+): Promise<{ address: string; primary: string | null; synced: boolean } | { failed: Classified }> {
+  if (!directory.readable) return { address: email, primary: null, synced: false };
   const startedAt = performance.now();
-  const select = "$select=id,mail,userPrincipalName";
+  const select = "$select=id,mail,userPrincipalName,onPremisesSyncEnabled";
   const user = await client.get(`/v1.0/users/${userSegment(email)}?${select}`, signal);
   if (user.ok) {
-    const mail = (user.json as DirectoryUser).mail;
-    const primary = typeof mail === "string" && mail.toLowerCase() !== email.toLowerCase() ? mail : null;
+    const found = user.json as DirectoryUser;
+    const primary =
+      typeof found.mail === "string" && found.mail.toLowerCase() !== email.toLowerCase() ? found.mail : null;
     steps.push(stepOf("Graph users (directory)", primaryStep(primary, user.classified), startedAt));
-    return { address: primary ?? email, primary };
+    return { address: primary ?? email, primary, synced: found.onPremisesSyncEnabled === true };
   }
   if (user.classified.httpStatus === 403) {
     // Without User.Read.All aliases cannot be told apart; preflight names the missing permission.
     directory.readable = false;
-    return { address: email, primary: null };
+    return { address: email, primary: null, synced: false };
   }
   if (user.classified.category !== "user_not_found") {
     steps.push(stepOf("Graph users (directory)", user.classified, startedAt));
@@ -151,10 +183,11 @@ async function resolveAddress(
   // Graph finds users by id or UPN only; an alias is one of a user's proxyAddresses.
   const filter = `proxyAddresses/any(a:a eq 'smtp:${email.replace(/'/g, "''")}')`;
   const byProxy = await client.get(`/v1.0/users?$filter=${encodeURIComponent(filter)}&${select}`, signal);
-  const owner = byProxy.ok ? (byProxy.json as { value?: DirectoryUser[] }).value?.[0]?.mail : undefined;
+  const ownerUser = byProxy.ok ? (byProxy.json as { value?: DirectoryUser[] }).value?.[0] : undefined;
+  const owner = ownerUser?.mail;
   if (typeof owner === "string") {
     steps.push(stepOf("Graph users (by proxy address)", primaryStep(owner, byProxy.classified), startedAt));
-    return { address: owner, primary: owner };
+    return { address: owner, primary: owner, synced: ownerUser?.onPremisesSyncEnabled === true };
   }
   steps.push(stepOf("Graph users (directory)", user.classified, startedAt));
   return { failed: user.classified };

@@ -5,7 +5,7 @@
  * beyond NTLM's one re-authentication of a connection, so a wrong password cannot lock the account out.
  */
 import type { ServiceAccountSignIn } from "../auth/serviceAccountSignIn.js";
-import type { ExchangeFetch } from "../transport.js";
+import type { ExchangeFetch, HttpResult, OutboundRequestInit } from "../transport.js";
 import type { Classified } from "../transport.js";
 import { sendHttp } from "../transport.js";
 import type { EwsOutcome } from "./classify.js";
@@ -24,6 +24,11 @@ export type EwsCredentials =
 
 export interface EwsClient {
   call(request: EwsRequest, signal: AbortSignal): Promise<EwsOutcome>;
+  /**
+   * One request to another URL of the same server (Autodiscover POX beside EWS), signed in as EWS calls are; the
+   * answer is the caller's to read. The same sign-in rules hold: no retry beyond one token refresh.
+   */
+  sendSignedIn(url: string, init: OutboundRequestInit, signal: AbortSignal): Promise<HttpResult>;
 }
 
 export function createEwsClient(options: {
@@ -33,25 +38,26 @@ export function createEwsClient(options: {
   timeoutMs: number;
 }): EwsClient {
   const { credentials } = options;
-  const send = async (request: EwsRequest, signal: AbortSignal, forceRefresh: boolean): Promise<EwsOutcome> => {
+  const signedIn = async (
+    url: string,
+    init: OutboundRequestInit,
+    signal: AbortSignal,
+    forceRefresh: boolean,
+  ): Promise<HttpResult> => {
     const sendOptions = { timeoutMs: options.timeoutMs, signal };
-    let result;
-    if (credentials.kind === "serviceAccount") {
-      result = await credentials.signIn.send(
-        options.url,
-        { method: "POST", headers: request.headers, body: request.body },
-        sendOptions,
-      );
-    } else {
-      const authorization = await credentials.authorize(forceRefresh, signal);
-      if (!authorization.ok) return { ok: false, classified: authorization.classified, serverVersion: null };
-      result = await sendHttp(
-        options.fetch,
-        options.url,
-        { method: "POST", headers: { ...request.headers, Authorization: authorization.header }, body: request.body },
-        sendOptions,
-      );
-    }
+    if (credentials.kind === "serviceAccount") return credentials.signIn.send(url, init, sendOptions);
+    const authorization = await credentials.authorize(forceRefresh, signal);
+    if (!authorization.ok) return { ok: false, failure: authorization.classified };
+    return sendHttp(
+      options.fetch,
+      url,
+      { ...init, headers: { ...init.headers, Authorization: authorization.header } },
+      sendOptions,
+    );
+  };
+  const send = async (request: EwsRequest, signal: AbortSignal, forceRefresh: boolean): Promise<EwsOutcome> => {
+    const init: OutboundRequestInit = { method: "POST", headers: request.headers, body: request.body };
+    const result = await signedIn(options.url, init, signal, forceRefresh);
     if (!result.ok) return { ok: false, classified: result.failure, serverVersion: null };
     return classifyEwsAnswer(request.operation, result.answer);
   };
@@ -62,6 +68,13 @@ export function createEwsClient(options: {
         return send(request, signal, true);
       }
       return outcome;
+    },
+    async sendSignedIn(url, init, signal) {
+      const result = await signedIn(url, init, signal, false);
+      if (credentials.kind === "oauth" && result.ok && result.answer.status === 401) {
+        return signedIn(url, init, signal, true);
+      }
+      return result;
     },
   };
 }

@@ -164,6 +164,6 @@ describe("directory throttling", () => {
       new AbortController().signal,
     );
     expect(outcome).toMatchObject({ category: "throttled", backOffMs: 1_500, httpStatus: 429 });
-    expect(asked).toEqual(["/v1.0/users/adam%40fabrikam.lab?$select=id,mail,userPrincipalName"]);
+    expect(asked).toEqual(["/v1.0/users/adam%40fabrikam.lab?$select=id,mail,userPrincipalName,onPremisesSyncEnabled"]);
   });
 });
