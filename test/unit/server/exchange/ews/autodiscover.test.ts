@@ -5,7 +5,7 @@ import {
   isCloudRoutingAddress,
   poxRequest,
   readPoxAnswer,
-} from "../../../../src/server/exchange/ews/autodiscover.js";
+} from "../../../../../src/server/exchange/ews/autodiscover.js";
 
 const OUTER = "http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006";
 const INNER = "http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a";
