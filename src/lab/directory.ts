@@ -66,6 +66,18 @@ export class Directory {
         refresh: u.refresh,
       });
     }
+    for (const c of scenario.canaries) {
+      add({
+        kind: "user",
+        email: c.email,
+        displayName: c.displayName,
+        oid: oid(c.email),
+        password: null,
+        mailbox: "ok",
+        inManagementScope: false,
+        refresh: "ok",
+      });
+    }
     for (const a of scenario.serviceAccounts) {
       add({
         kind: "serviceAccount",

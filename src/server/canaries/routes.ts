@@ -41,7 +41,13 @@ export function canaryRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply): Promise<CanaryDto> => {
-      const created = await addCanary(repos, request.params.orgId, request.body.address, callerOf(request).email, now());
+      const created = await addCanary(
+        repos,
+        request.params.orgId,
+        request.body.address,
+        callerOf(request).email,
+        now(),
+      );
       return reply.code(201).send(created);
     },
   );

@@ -85,6 +85,12 @@ export async function removeCanary(repos: Repositories, orgId: string, canaryId:
   await repos.transaction(async (tx) => {
     const removed = await tx.canaries.remove(orgId, canaryId);
     if (removed === null) throw notFound("Canary");
-    await recordAudit(tx, { orgId, actor, action: "canary.remove", target: canaryId, before: { address: removed.address } });
+    await recordAudit(tx, {
+      orgId,
+      actor,
+      action: "canary.remove",
+      target: canaryId,
+      before: { address: removed.address },
+    });
   });
 }

@@ -134,7 +134,8 @@ export function evaluateScopeLeak(
   if (!(rules.scopeLeak?.enabled ?? true) || canaries === 0) return "off";
   if (verdicts.length === 0) return "unknown";
   const leaked = verdicts.filter((verdict) => verdict.verdict === "leaked");
-  if (leaked.length === 0) return verdicts.every((verdict) => verdict.verdict === "refused") ? { holds: false } : "unknown";
+  if (leaked.length === 0)
+    return verdicts.every((verdict) => verdict.verdict === "refused") ? { holds: false } : "unknown";
   const first = leaked[0] as CanaryVerdictDto;
   const named = leaked.map((verdict) => `${verdict.address} (${verdict.leaked.join(", ")})`);
   return {

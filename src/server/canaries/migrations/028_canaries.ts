@@ -29,7 +29,11 @@ export const migration028Canaries: Migration = {
       .addColumn("checked_at", "text", (c) => c.notNull())
       .addPrimaryKeyConstraint("canary_verdicts_pk", ["run_id", "address"])
       .execute();
-    await db.schema.createIndex("canary_verdicts_org_idx").on("canary_verdicts").columns(["org_id", "run_id"]).execute();
+    await db.schema
+      .createIndex("canary_verdicts_org_idx")
+      .on("canary_verdicts")
+      .columns(["org_id", "run_id"])
+      .execute();
   },
   async down(db: Kysely<unknown>) {
     await db.schema.dropTable("canary_verdicts").execute();

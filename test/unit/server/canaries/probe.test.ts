@@ -34,12 +34,18 @@ describe("a canary's verdict", () => {
   it("is refused when the answer is the scope refusal a user outside the scope gets", () => {
     const verdict = verdictOf(
       "sync-canary@fabrikam.lab",
-      { category: "graph_scope_denied", steps: [], capabilities: { mail: "graph_scope_denied", calendar: null, drafts: null } },
+      {
+        category: "graph_scope_denied",
+        steps: [],
+        capabilities: { mail: "graph_scope_denied", calendar: null, drafts: null },
+      },
       graph(cleanPreflight),
       AT,
     );
     expect(verdict).toMatchObject({ verdict: "refused", category: "graph_scope_denied", leaked: [], cause: null });
-    expect(verdictOf("c@contoso.lab", { category: "impersonation_denied", steps: [] }, ews, AT).verdict).toBe("refused");
+    expect(verdictOf("c@contoso.lab", { category: "impersonation_denied", steps: [] }, ews, AT).verdict).toBe(
+      "refused",
+    );
   });
 
   it("names the capability that leaked and the tenant-wide consent behind it", () => {
@@ -129,7 +135,13 @@ describe("the scope-leak alert", () => {
     detail: null,
     checkedAt: AT.toISOString(),
   };
-  const refused: CanaryVerdictDto = { ...leaked, verdict: "refused", category: "graph_scope_denied", leaked: [], cause: null };
+  const refused: CanaryVerdictDto = {
+    ...leaked,
+    verdict: "refused",
+    category: "graph_scope_denied",
+    leaked: [],
+    cause: null,
+  };
 
   it("holds while a canary is readable, naming it, what leaked and the cause", () => {
     const verdict = evaluateScopeLeak(DEFAULT_RULES, [leaked, { ...refused, address: "b@fabrikam.lab" }], 2);
