@@ -23,7 +23,7 @@ export default defineConfig(async ({ command }): Promise<UserConfig> => {
     strictPort: true,
     ...(https ? { https: { key: https.key, cert: https.cert } } : {}),
     // Only the backend's own prefix, slash included: the pane's modules are served by Vite from src/taskpane, and a
-    // folder there named like the prefix would be sent to the backend instead (test/unit/devProxy.test.ts).
+    // folder there named like the prefix would be sent to the backend instead (test/unit/scripts/devProxy.test.ts).
     proxy: { [`${API_PREFIX}/`]: { target: BACKEND_URL, changeOrigin: false } },
   };
   return {

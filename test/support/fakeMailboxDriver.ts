@@ -72,7 +72,6 @@ export function delay<T>(ms: number, value: T, signal?: AbortSignal): Promise<T>
   });
 }
 
-/** An EWS Basic configuration the email-config route accepts (the fake driver ignores what it says). */
 /** App-only (Exchange Online): the access type whose changes settle (RBAC for Applications), so alerts wait. */
 export const APP_ONLY_CONFIG = {
   accessType: "graph_app_only",
@@ -83,6 +82,7 @@ export const APP_ONLY_CONFIG = {
   },
 };
 
+/** An EWS Basic configuration the email-config route accepts (the fake driver ignores what it says). */
 export const EWS_CONFIG = {
   accessType: "ews_basic_impersonation",
   ewsUrl: "https://mail.contoso.test/EWS/Exchange.asmx",

@@ -133,7 +133,7 @@ export async function recordServiceAccountSignIn(
  * blank secrets falling back to the stored ones), with the saved configuration's version either way; or the field
  * errors (422) that keep it from running.
  */
-export type RunConfiguration = ({ ok: true; config: ResolvedEmailConfig } | { ok: false; errors: FieldError[] }) & {
+export type ConfigurationForRun = ({ ok: true; config: ResolvedEmailConfig } | { ok: false; errors: FieldError[] }) & {
   version: number;
   changedAt: string | null;
 };
@@ -143,7 +143,7 @@ export async function configurationForRun(
   orgId: string,
   draft: EmailConfigInput | undefined,
   guardUrl: UrlGuard,
-): Promise<RunConfiguration> {
+): Promise<ConfigurationForRun> {
   const record = await repos.emailConfigs.get(orgId);
   const credentials = await repos.emailConfigs.credentials(orgId);
   const org = await organizationOf(repos, orgId);

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../src/server/config.js";
+import { loadConfig } from "../../../src/server/config.js";
+import { configError } from "../../support/configError.js";
 
 const key = Buffer.alloc(32, 7).toString("base64");
-
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected loadConfig to fail");
-}
 
 describe("loadConfig", () => {
   it("starts a development server with no variables at all", () => {
@@ -40,17 +31,17 @@ describe("loadConfig", () => {
     [{ BOOTSTRAP_ADMIN: "a@b.co", BOOTSTRAP_TENANT_ID: "contoso" }, "BOOTSTRAP_TENANT_ID"],
     [{ AUTH_CLIENT_ID: "abc" }, "AUTH_AUTHORITY"],
   ])("stops on %j naming %s", (env, variable) => {
-    const error = failure(env);
+    const error = configError(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
   });
 
   it("requires issuers, audience and a secrets key in production, and refuses lab overrides there", () => {
-    expect(failure({ NODE_ENV: "production" }).variable).toBe("TOKEN_ISSUERS");
+    expect(configError({ NODE_ENV: "production" }).variable).toBe("TOKEN_ISSUERS");
     const base = { NODE_ENV: "production", TOKEN_ISSUERS: "https://login.microsoftonline.com/{tenantid}/v2.0" };
-    expect(failure({ ...base, TOKEN_AUDIENCE: "api://x" }).variable).toBe("SECRETS_KEYS");
+    expect(configError({ ...base, TOKEN_AUDIENCE: "api://x" }).variable).toBe("SECRETS_KEYS");
     expect(
-      failure({ ...base, TOKEN_AUDIENCE: "api://x", SECRETS_KEY: key, OUTBOUND_HOST_OVERRIDES: "a.com=127.0.0.1" })
+      configError({ ...base, TOKEN_AUDIENCE: "api://x", SECRETS_KEY: key, OUTBOUND_HOST_OVERRIDES: "a.com=127.0.0.1" })
         .variable,
     ).toBe("OUTBOUND_HOST_OVERRIDES");
     const config = loadConfig({ ...base, TOKEN_AUDIENCE: "api://x", SECRETS_KEY: key });

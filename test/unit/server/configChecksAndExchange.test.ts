@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../../src/server/config.js";
+import { loadConfig } from "../../../src/server/config.js";
+import { configError } from "../../support/configError.js";
 
 const key = Buffer.alloc(32, 7).toString("base64");
 const production = {
@@ -8,16 +9,6 @@ const production = {
   TOKEN_AUDIENCE: "api://x",
   SECRETS_KEY: key,
 };
-
-function failure(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected loadConfig to fail");
-}
 
 describe("loadConfig: the check runner's limits", () => {
   it("defaults to 10 workers within a budget of 27, five attempts, 30-second requests and pages of 500", () => {
@@ -90,7 +81,7 @@ describe("loadConfig: the check runner's limits", () => {
       "must not exceed CHECK_MAX_CONCURRENCY (10)",
     ],
   ])("stops on %j naming %s", (env, variable, rule) => {
-    const error = failure(env);
+    const error = configError(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
     expect(error.message).toContain(rule);
@@ -148,12 +139,12 @@ describe("loadConfig: the drivers' identity provider", () => {
     [{ ...production, GRAPH_BASE_URL: "http://graph.contoso.com" }, "GRAPH_BASE_URL"],
     [{ ...production, EXCHANGE_AUTHORITY: "http://login.contoso.com/{tenantid}" }, "EXCHANGE_AUTHORITY"],
   ])("stops on %j naming %s", (env, variable) => {
-    const error = failure(env);
+    const error = configError(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
   });
 
   it("never repeats the backend client secret in an error message", () => {
-    expect(failure({ BACKEND_CLIENT_SECRET: "Do-Not-Echo-4471" }).message).not.toContain("Do-Not-Echo-4471");
+    expect(configError({ BACKEND_CLIENT_SECRET: "Do-Not-Echo-4471" }).message).not.toContain("Do-Not-Echo-4471");
   });
 });

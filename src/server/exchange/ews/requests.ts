@@ -1,6 +1,6 @@
 /**
  * Pure builders of the EWS SOAP 1.1 requests the checks send. Every value is XML-escaped; every envelope validates
- * against Microsoft's messages.xsd/types.xsd (test/unit/exchange/ewsRequests.test.ts).
+ * against Microsoft's messages.xsd/types.xsd (test/unit/server/exchange/ews/requests.test.ts).
  */
 import type { EwsServerVersion } from "../config.js";
 import { refuseCharacters } from "../unencodable.js";

@@ -1,45 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks.js";
-import type { CheckOutcome, MailboxDriver, PreflightReport } from "../../../../src/server/exchange/driver.js";
+import type { CheckOutcome } from "../../../../src/server/exchange/driver.js";
 import type { ResolvedEmailConfig } from "../../../../src/server/exchange/config.js";
 import type { SeededOrg } from "../../../support/seed.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { FakeMailboxDriver, outcome } from "../../../support/fakeMailboxDriver.js";
 
 const EWS_URL = "https://mail.contoso.test/EWS/Exchange.asmx";
 const ADMIN = "admin@contoso.test";
 
-/** A driver whose answers depend on the user's address; `hold` keeps every check pending until released. */
-class FakeDriver implements MailboxDriver {
-  hold: Promise<void> | null = null;
-  preflightReport: PreflightReport = {
-    canProceed: true,
-    steps: [{ step: "GetFolder (service account)", ok: true, category: "ok", durationMs: 1 }],
-    warnings: [],
-  };
-  readonly configs: ResolvedEmailConfig[] = [];
-  checked: string[] = [];
-
-  preflight(): Promise<PreflightReport> {
-    return Promise.resolve(this.preflightReport);
-  }
-
-  listRooms(): Promise<never> {
-    return Promise.reject(new Error("not used"));
-  }
-
-  async checkUser(target: { email: string }): Promise<CheckOutcome> {
-    if (this.hold !== null) await this.hold;
-    this.checked.push(target.email);
-    const index = Number(/user(\d+)@/.exec(target.email)?.[1] ?? "0");
-    if (index % 5 === 1) return { category: "impersonation_denied", detail: "ErrorImpersonateUserDenied", steps: [] };
-    if (index % 5 === 2) return { category: "no_mailbox", detail: '=HYPERLINK("http://x")', steps: [] };
-    return { category: "ok", steps: [{ step: "GetFolder", ok: true, category: "ok", durationMs: 1 }] };
-  }
+/** Answers by the user's address: every fifth from user1 is denied impersonation, every fifth from user2 has no mailbox. */
+function byAddress(email: string): CheckOutcome {
+  const index = Number(/user(\d+)@/.exec(email)?.[1] ?? "0");
+  if (index % 5 === 1) return { category: "impersonation_denied", detail: "ErrorImpersonateUserDenied", steps: [] };
+  if (index % 5 === 2) return { category: "no_mailbox", detail: '=HYPERLINK("http://x")', steps: [] };
+  return outcome("ok");
 }
 
 describe("check routes", () => {
   let harness: TestBackend;
-  let driver: FakeDriver;
+  let driver: FakeMailboxDriver;
+  /** The configuration each run handed the driver factory. */
+  const configs: ResolvedEmailConfig[] = [];
   let org: SeededOrg;
   let other: SeededOrg;
   let adminToken: string;
@@ -81,9 +63,9 @@ describe("check routes", () => {
       env: { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1", RATE_LIMIT_MAX: "100000" },
       resolver: "system",
     });
-    driver = new FakeDriver();
+    driver = new FakeMailboxDriver(byAddress);
     harness.app.ctx.checks.useDriverFactory((_orgId, config) => {
-      driver.configs.push(config);
+      configs.push(config);
       return driver;
     });
     org = await harness.seedUsers(20, ADMIN);
@@ -198,7 +180,7 @@ describe("check routes", () => {
   });
 
   it("checks a listed subset with an unsaved draft whose blank password falls back to the stored one", async () => {
-    driver.configs.length = 0;
+    configs.length = 0;
     const started = await api("POST", `/api/orgs/${org.id}/checks`, {
       body: {
         scope: { userIds: [org.userIds[0], org.userIds[3]] },
@@ -217,7 +199,7 @@ describe("check routes", () => {
       configVersion: null,
       scope: "list",
     });
-    expect(driver.configs[0]).toEqual({
+    expect(configs[0]).toEqual({
       accessType: "ews_basic_impersonation",
       ewsUrl: EWS_URL,
       accountLogon: "other-svc@contoso.test",
@@ -229,14 +211,10 @@ describe("check routes", () => {
 
   it("stops as auth_failed when preflight's authentication is refused, checking nobody", async () => {
     driver.checked = [];
-    driver.preflightReport = {
-      canProceed: false,
-      steps: [{ step: "Authenticate", ok: false, category: "auth_failed", detail: "HTTP 401", durationMs: 1 }],
-      warnings: [],
-    };
+    driver.refuse("auth_failed", "HTTP 401");
     const started = await api("POST", `/api/orgs/${org.id}/checks`, { body: { scope: { all: true }, depth: "read" } });
     const run = await runToEnd(org.id, started.json<{ runId: string }>().runId);
-    driver.preflightReport = { canProceed: true, steps: [], warnings: [] };
+    driver.accept();
     expect(run).toMatchObject({
       state: "auth_failed",
       done: 0,

@@ -1,31 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckEventsTicketDto, CheckRunDto } from "../../../../src/contract/checks.js";
-import type { CheckOutcome, MailboxDriver } from "../../../../src/server/exchange/driver.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { EWS_CONFIG, FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
 import type { SeededOrg } from "../../../support/seed.js";
 
 const ADMIN = "admin@contoso.test";
-const DRAFT = {
-  accessType: "ews_basic_impersonation",
-  ewsUrl: "https://mail.contoso.test/EWS/Exchange.asmx",
-  accountLogon: "svc@contoso.test",
-  password: "pw",
-};
 
 /** Each check waits `delayMs`, so a run of N users lasts about N × delay / concurrency. */
-function slowDriver(delayMs: number): MailboxDriver {
-  return {
-    preflight: () => Promise.resolve({ canProceed: true, steps: [], warnings: [] }),
-    listRooms: () => Promise.reject(new Error("not used")),
-    checkUser: (_target, _depth, signal): Promise<CheckOutcome> =>
-      new Promise((resolve) => {
-        const timer = setTimeout(() => resolve({ category: "ok", steps: [] }), delayMs);
-        signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve({ category: "timeout", steps: [] });
-        });
-      }),
-  };
+function slowDriver(delayMs: number): FakeMailboxDriver {
+  const driver = new FakeMailboxDriver();
+  driver.delayMs = delayMs;
+  return driver;
 }
 
 interface SseEvent {
@@ -87,7 +72,7 @@ describe("check run progress stream", () => {
     const response = await fetch(`${base}/api/orgs/${org.id}/checks`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ scope: { all: true }, depth: "read", concurrency: 4, draft: DRAFT }),
+      body: JSON.stringify({ scope: { all: true }, depth: "read", concurrency: 4, draft: EWS_CONFIG }),
     });
     expect(response.status).toBe(202);
     return ((await response.json()) as { runId: string }).runId;

@@ -1,6 +1,4 @@
-/** Test doubles for the runner: an in-memory CheckRunStore and a scriptable MailboxDriver. */
-import type { CategoryId } from "../../../../src/contract/categories.js";
-import type { CheckDepth, CheckOutcome, MailboxDriver } from "../../../../src/server/exchange/driver.js";
+/** Test doubles for the runner: an in-memory CheckRunStore and its users (the mailbox driver is test/support's). */
 import type {
   CheckResultRecord,
   CheckRunStore,
@@ -56,63 +54,4 @@ export function targets(count: number): CheckTargetRow[] {
     userId: `u${String(index).padStart(5, "0")}`,
     email: `user${index}@contoso.test`,
   }));
-}
-
-export interface DriverCall {
-  email: string;
-  startedAt: number;
-  endedAt: number | null;
-}
-
-type Script = (email: string, attempt: number, signal: AbortSignal) => Promise<CheckOutcome> | CheckOutcome;
-
-/** A driver whose answer per user and attempt comes from a script; it records every call and the peak concurrency. */
-export class ScriptedDriver implements MailboxDriver {
-  readonly calls: DriverCall[] = [];
-  private inFlight = 0;
-  peakInFlight = 0;
-  private readonly attempts = new Map<string, number>();
-
-  constructor(private readonly script: Script) {}
-
-  preflight(): Promise<never> {
-    return Promise.reject(new Error("not used by the runner"));
-  }
-
-  listRooms(): Promise<never> {
-    return Promise.reject(new Error("not used by the runner"));
-  }
-
-  async checkUser(target: { email: string }, _depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {
-    const attempt = (this.attempts.get(target.email) ?? 0) + 1;
-    this.attempts.set(target.email, attempt);
-    const call: DriverCall = { email: target.email, startedAt: Date.now(), endedAt: null };
-    this.calls.push(call);
-    this.inFlight += 1;
-    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
-    try {
-      return await this.script(target.email, attempt, signal);
-    } finally {
-      this.inFlight -= 1;
-      call.endedAt = Date.now();
-    }
-  }
-
-  callsFor(email: string): number {
-    return this.calls.filter((call) => call.email === email).length;
-  }
-}
-
-export function outcome(category: CategoryId, extra: Partial<CheckOutcome> = {}): CheckOutcome {
-  return { category, steps: [{ step: "GetFolder", ok: category === "ok", category, durationMs: 1 }], ...extra };
-}
-
-export function delay<T>(ms: number, value: T, signal?: AbortSignal): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(value), ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(new Error("aborted"));
-    });
-  });
 }

@@ -3,7 +3,8 @@ import { DEFAULT_RUNNER_SETTINGS, runChecks } from "../../../../src/server/check
 import type { RunChecksInput, RunnerSettings } from "../../../../src/server/checks/runner.js";
 import { InProcessSlots } from "../../../../src/server/checks/slots.js";
 import type { RunProgress } from "../../../../src/server/checks/types.js";
-import { delay, MemoryRunStore, outcome, ScriptedDriver, targets } from "./fakes.js";
+import { delay, FakeMailboxDriver, outcome } from "../../../support/fakeMailboxDriver.js";
+import { MemoryRunStore, targets } from "./fakes.js";
 
 const FAST: RunnerSettings = {
   ...DEFAULT_RUNNER_SETTINGS,
@@ -19,7 +20,7 @@ const FAST: RunnerSettings = {
 
 function run(
   store: MemoryRunStore,
-  driver: ScriptedDriver,
+  driver: FakeMailboxDriver,
   overrides: Partial<Omit<RunChecksInput, "settings">> & { settings?: Partial<RunnerSettings> } = {},
 ) {
   const { settings, ...rest } = overrides;
@@ -41,7 +42,7 @@ function run(
 describe("check runner", () => {
   it("checks every user exactly once without exceeding the concurrency limit", async () => {
     const store = new MemoryRunStore(targets(40));
-    const driver = new ScriptedDriver((_email, _attempt, signal) => delay(5, outcome("ok"), signal));
+    const driver = new FakeMailboxDriver((_email, _attempt, signal) => delay(5, outcome("ok"), signal));
 
     const end = await run(store, driver);
 
@@ -55,7 +56,7 @@ describe("check runner", () => {
 
   it("reads the users in pages after a cursor instead of all at once", async () => {
     const store = new MemoryRunStore(targets(20));
-    const driver = new ScriptedDriver(() => outcome("ok"));
+    const driver = new FakeMailboxDriver(() => outcome("ok"));
 
     await run(store, driver, { settings: { pageSize: 7 } });
 
@@ -65,7 +66,7 @@ describe("check runner", () => {
 
   it("checks only the users of its chunk when given one, and its progress counts what the store holds", async () => {
     const store = new MemoryRunStore(targets(30));
-    const driver = new ScriptedDriver(() => outcome("ok"));
+    const driver = new FakeMailboxDriver(() => outcome("ok"));
 
     const first = await run(store, driver, { chunk: { after: null, last: "u00009" } });
     const third = await run(store, driver, { chunk: { after: "u00019", last: "u00029" } });
@@ -81,7 +82,7 @@ describe("check runner", () => {
 
   it("retries a transient outcome and records the answer that cleared it", async () => {
     const store = new MemoryRunStore(targets(3));
-    const driver = new ScriptedDriver((email, attempt) =>
+    const driver = new FakeMailboxDriver((email, attempt) =>
       email === "user1@contoso.test" && attempt < 3 ? outcome("mailbox_store_unavailable") : outcome("ok"),
     );
 
@@ -94,7 +95,7 @@ describe("check runner", () => {
 
   it("gives up on a transient outcome after the configured attempts and reports it", async () => {
     const store = new MemoryRunStore(targets(2));
-    const driver = new ScriptedDriver((email) =>
+    const driver = new FakeMailboxDriver((email) =>
       email === "user0@contoso.test" ? outcome("server_error", { httpStatus: 500 }) : outcome("ok"),
     );
 
@@ -107,7 +108,7 @@ describe("check runner", () => {
 
   it("never retries a permanent error", async () => {
     const store = new MemoryRunStore(targets(2));
-    const driver = new ScriptedDriver((email) =>
+    const driver = new FakeMailboxDriver((email) =>
       email === "user0@contoso.test" ? outcome("impersonation_denied") : outcome("ok"),
     );
 
@@ -120,7 +121,7 @@ describe("check runner", () => {
   it("pauses every worker while one worker's back-off is in force", async () => {
     const store = new MemoryRunStore(targets(30));
     let busyAnsweredAt = 0;
-    const driver = new ScriptedDriver(async (email, attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (email, attempt, signal) => {
       await delay(5, null, signal);
       if (email === "user3@contoso.test" && attempt === 1) {
         busyAnsweredAt = Date.now();
@@ -142,7 +143,7 @@ describe("check runner", () => {
   it("honours a bare 503 with the default back-off when the server names no delay", async () => {
     const store = new MemoryRunStore(targets(10));
     let throttledAt = 0;
-    const driver = new ScriptedDriver(async (email, attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (email, attempt, signal) => {
       await delay(2, null, signal);
       if (email === "user0@contoso.test" && attempt === 1) {
         throttledAt = Date.now();
@@ -163,7 +164,7 @@ describe("check runner", () => {
   it("retries a throttled user as soon as the shared pause and a jitter within it have passed", async () => {
     const store = new MemoryRunStore(targets(4));
     let busyAt = 0;
-    const driver = new ScriptedDriver((email, attempt) => {
+    const driver = new FakeMailboxDriver((email, attempt) => {
       if (email === "user0@contoso.test" && attempt === 1) {
         busyAt = Date.now();
         return outcome("server_busy", { backOffMs: 30 });
@@ -180,7 +181,7 @@ describe("check runner", () => {
 
   it("does not spend a user's attempts on throttling answers", async () => {
     const store = new MemoryRunStore(targets(3));
-    const driver = new ScriptedDriver((email, attempt) =>
+    const driver = new FakeMailboxDriver((email, attempt) =>
       email === "user0@contoso.test" && attempt <= 4 ? outcome("server_busy", { backOffMs: 5 }) : outcome("ok"),
     );
 
@@ -195,7 +196,7 @@ describe("check runner", () => {
     const store = new MemoryRunStore(targets(120));
     let atServer = 0;
     let serverPeak = 0;
-    const driver = new ScriptedDriver(async (_email, _attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (_email, _attempt, signal) => {
       if (atServer >= 3) return outcome("server_busy", { backOffMs: 20 });
       atServer += 1;
       serverPeak = Math.max(serverPeak, atServer);
@@ -216,7 +217,7 @@ describe("check runner", () => {
 
   it("ends the run throttled, keeping what was done, once the server's pauses exceed the run's limit", async () => {
     const store = new MemoryRunStore(targets(30));
-    const driver = new ScriptedDriver(async (email, _attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (email, _attempt, signal) => {
       await delay(2, null, signal);
       return email >= "user2" ? outcome("server_busy", { backOffMs: 40 }) : outcome("ok");
     });
@@ -234,7 +235,7 @@ describe("check runner", () => {
   it("waits out a mailbox's own Retry-After for that user only, without pausing the others", async () => {
     const store = new MemoryRunStore(targets(30));
     let hintedAt = 0;
-    const driver = new ScriptedDriver(async (email, attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (email, attempt, signal) => {
       await delay(3, null, signal);
       if (email === "user0@contoso.test" && attempt === 1) {
         hintedAt = Date.now();
@@ -254,7 +255,7 @@ describe("check runner", () => {
 
   it("stops the whole run at the first 401 and never retries it", async () => {
     const store = new MemoryRunStore(targets(50));
-    const driver = new ScriptedDriver(async (email, _attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (email, _attempt, signal) => {
       await delay(3, null, signal);
       return email === "user10@contoso.test"
         ? outcome("auth_failed", { httpStatus: 401, detail: "401 Unauthorized" })
@@ -272,7 +273,7 @@ describe("check runner", () => {
 
   it("turns a request that outlives the timeout into a timeout result after its retries", async () => {
     const store = new MemoryRunStore(targets(2));
-    const driver = new ScriptedDriver((email) =>
+    const driver = new FakeMailboxDriver((email) =>
       email === "user1@contoso.test" ? new Promise(() => undefined) : outcome("ok"),
     );
 
@@ -286,7 +287,7 @@ describe("check runner", () => {
   it("passes the driver a signal that aborts when the request times out", async () => {
     const store = new MemoryRunStore(targets(1));
     let abortedAfter: number | null = null;
-    const driver = new ScriptedDriver((_email, _attempt, signal) => {
+    const driver = new FakeMailboxDriver((_email, _attempt, signal) => {
       const started = Date.now();
       return new Promise((resolve) =>
         signal.addEventListener("abort", () => {
@@ -305,7 +306,7 @@ describe("check runner", () => {
   it("cancels: keeps what finished, discards what was in flight and starts nothing new", async () => {
     const store = new MemoryRunStore(targets(100));
     const cancel = new AbortController();
-    const driver = new ScriptedDriver(async (email, _attempt, signal) => {
+    const driver = new FakeMailboxDriver(async (email, _attempt, signal) => {
       if (email === "user20@contoso.test") cancel.abort();
       await delay(5, null, signal);
       return outcome("ok");
@@ -321,7 +322,7 @@ describe("check runner", () => {
 
   it("resumes a run by checking only the users without a result and continuing its counts", async () => {
     const store = new MemoryRunStore(targets(10));
-    const firstDriver = new ScriptedDriver(() => outcome("ok"));
+    const firstDriver = new FakeMailboxDriver(() => outcome("ok"));
     for (const target of store.targets.slice(0, 4)) {
       store.results.set(target.userId, {
         ...target,
@@ -350,7 +351,7 @@ describe("check runner", () => {
   it("counts a result as done only once it is durable", async () => {
     const store = new MemoryRunStore(targets(25));
     const observed: Array<{ progress: RunProgress; durable: number }> = [];
-    const driver = new ScriptedDriver(() => outcome("ok"));
+    const driver = new FakeMailboxDriver(() => outcome("ok"));
 
     await run(store, driver, {
       onProgress: (progress) => observed.push({ progress, durable: store.results.size }),
@@ -364,7 +365,7 @@ describe("check runner", () => {
   it("fails the run, without crashing, when results cannot be saved", async () => {
     const store = new MemoryRunStore(targets(30));
     store.failWrites = true;
-    const driver = new ScriptedDriver(() => outcome("ok"));
+    const driver = new FakeMailboxDriver(() => outcome("ok"));
     const logged: string[] = [];
 
     const end = await run(store, driver, { log: (message) => logged.push(message) });
@@ -376,7 +377,7 @@ describe("check runner", () => {
 
   it("records a driver that throws as unknown_error for that user and carries on", async () => {
     const store = new MemoryRunStore(targets(3));
-    const driver = new ScriptedDriver((email) => {
+    const driver = new FakeMailboxDriver((email) => {
       if (email === "user1@contoso.test") throw new Error("bug in parser");
       return outcome("ok");
     });
@@ -392,7 +393,7 @@ describe("check runner", () => {
 
   it("keeps the primary address and step details Exchange returned", async () => {
     const store = new MemoryRunStore(targets(1));
-    const driver = new ScriptedDriver(() =>
+    const driver = new FakeMailboxDriver(() =>
       outcome("non_primary_address", { primarySmtpAddress: "first.last@contoso.test", detail: "x".repeat(5_000) }),
     );
 

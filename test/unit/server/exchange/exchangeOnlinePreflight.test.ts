@@ -1,6 +1,6 @@
 /**
  * The server's half of the Exchange Online agreement: preflight stops on every host the pane's notice names (the
- * pane's half is in test/unit/taskpane/admin/EmailConfigTab.test.tsx; both iterate the one list in src/contract).
+ * pane's half is in test/unit/taskpane/admin/emailConfig/EmailConfigTab.test.tsx; both iterate the one list in src/contract).
  */
 import { describe, expect, it } from "vitest";
 import { EXCHANGE_ONLINE_HOSTS } from "../../../../src/contract/exchangeOnline.js";

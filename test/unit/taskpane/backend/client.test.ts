@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiClient } from "../../../../src/taskpane/backend/client";
 import { ApiError, BackendUnavailableError, SessionExpiredError } from "../../../../src/taskpane/backend/errors";
 import { readBlob } from "../browser/fakeBrowser";
-import { FakeBackend, fakeAuth, problem } from "./harness";
+import { FakeBackend, fakeAuth, problem } from "../admin/harness";
 
 function client(backend: FakeBackend) {
   return new ApiClient({ tokens: fakeAuth(), fetch: backend.fetch });

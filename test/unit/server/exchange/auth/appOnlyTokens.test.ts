@@ -3,9 +3,9 @@
  * the real msal-node: each AADSTS code becomes its own category, and the secret never reaches the detail.
  */
 import { describe, expect, it } from "vitest";
-import type { IdentitySettings } from "../../../../src/server/exchange/driver.js";
-import type { ExchangeFetch } from "../../../../src/server/exchange/transport.js";
-import { createAppOnlyTokenSource } from "../../../../src/server/exchange/auth/appOnlyTokens.js";
+import type { IdentitySettings } from "../../../../../src/server/exchange/driver.js";
+import type { ExchangeFetch } from "../../../../../src/server/exchange/transport.js";
+import { createAppOnlyTokenSource } from "../../../../../src/server/exchange/auth/appOnlyTokens.js";
 
 const TENANT = "2a8e4f61-93c7-4d15-b0e2-7c4a9d1f3e58";
 const CLIENT_ID = "4f7b2c9e-1a6d-4b38-8e5f-3c0a7d2b9e61";

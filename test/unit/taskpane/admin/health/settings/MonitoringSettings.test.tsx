@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { MonitoringSettings } from "../../../../src/taskpane/admin/health/settings/MonitoringSettings";
-import { FakeBackend, me, problem, renderWithSession } from "./harness";
-import { alertSettings, BASE, channels, schedule } from "./monitoringFixtures";
+import { MonitoringSettings } from "../../../../../../src/taskpane/admin/health/settings/MonitoringSettings";
+import { FakeBackend, me, problem, renderWithSession } from "../../harness";
+import { alertSettings, BASE, channels, schedule } from "../../monitoringFixtures";
 
 function backend(options: { hasSecret?: boolean } = {}) {
   return new FakeBackend()

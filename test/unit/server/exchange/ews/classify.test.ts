@@ -1,19 +1,19 @@
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CATEGORIES, type CategoryId } from "../../../../src/contract/categories.js";
-import { classifyEwsAnswer, isExchangeOnlineVersion } from "../../../../src/server/exchange/ews/classify.js";
+import { CATEGORIES, type CategoryId } from "../../../../../src/contract/categories.js";
+import { classifyEwsAnswer, isExchangeOnlineVersion } from "../../../../../src/server/exchange/ews/classify.js";
 import {
   createdItemIdOf,
   folderIdOf,
   parseEwsResponse,
   roomListsOf,
   roomsOf,
-} from "../../../../src/server/exchange/ews/parse.js";
-import type { EwsOperation } from "../../../../src/server/exchange/ews/requests.js";
-import { classifyTransportError, retryAfterMs } from "../../../../src/server/exchange/transport.js";
-import { validateEwsEnvelopes } from "../../../support/ewsSchema.js";
-import { referenceAvailability } from "../../../support/sharedReference.js";
+} from "../../../../../src/server/exchange/ews/parse.js";
+import type { EwsOperation } from "../../../../../src/server/exchange/ews/requests.js";
+import { classifyTransportError, retryAfterMs } from "../../../../../src/server/exchange/transport.js";
+import { validateEwsEnvelopes } from "../../../../support/ewsSchema.js";
+import { referenceAvailability } from "../../../../support/sharedReference.js";
 import { ewsFixture } from "./fixtures.js";
 
 const reference = referenceAvailability();
@@ -304,7 +304,7 @@ describe("EWS response parsing", () => {
 });
 
 describe("EWS fixtures", () => {
-  const fixtureDir = fileURLToPath(new URL("../../../fixtures/ews/", import.meta.url));
+  const fixtureDir = fileURLToPath(new URL("../../../../fixtures/ews/", import.meta.url));
   const xmlFixtures = readdirSync(fixtureDir).filter((name) => name.endsWith(".xml"));
 
   it.skipIf(!reference.available)("are valid EWS envelopes, except the deliberately broken ones", async () => {

@@ -1,8 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { ActivityTab } from "../../../../src/taskpane/admin/activity/ActivityTab";
-import { FakeBackend, me, renderWithSession } from "./harness";
+import { ActivityTab } from "../../../../../src/taskpane/admin/activity/ActivityTab";
+import { FakeBackend, me, renderWithSession } from "../harness";
 
 const event = (id: string, action: string, target: string | null) => ({
   id,

@@ -1,9 +1,9 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { OrgUserDto } from "../../../../src/contract/api";
-import { UsersTab } from "../../../../src/taskpane/admin/users/UsersTab";
-import { FakeBackend, findDialog, me, problem, renderWithSession } from "./harness";
+import type { OrgUserDto } from "../../../../../src/contract/api";
+import { UsersTab } from "../../../../../src/taskpane/admin/users/UsersTab";
+import { FakeBackend, findDialog, me, problem, renderWithSession } from "../harness";
 
 function user(email: string, role: "admin" | "user" = "user"): OrgUserDto {
   return {

@@ -8,11 +8,11 @@ import {
   buildGetRooms,
   type EwsRequest,
   type EwsRequestContext,
-} from "../../../../src/server/exchange/ews/requests.js";
-import { UnencodableValueError } from "../../../../src/server/exchange/unencodable.js";
-import { escapeXml } from "../../../../src/server/exchange/ews/xml.js";
-import { validateEwsEnvelopes } from "../../../support/ewsSchema.js";
-import { referenceAvailability } from "../../../support/sharedReference.js";
+} from "../../../../../src/server/exchange/ews/requests.js";
+import { UnencodableValueError } from "../../../../../src/server/exchange/unencodable.js";
+import { escapeXml } from "../../../../../src/server/exchange/ews/xml.js";
+import { validateEwsEnvelopes } from "../../../../support/ewsSchema.js";
+import { referenceAvailability } from "../../../../support/sharedReference.js";
 
 const reference = referenceAvailability();
 const hostile = `o'brien&<x>"@contoso.com`;

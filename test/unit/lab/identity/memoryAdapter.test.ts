@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { memoryAdapterFactory } from "../../../src/lab/identity/memoryAdapter.js";
+import { memoryAdapterFactory } from "../../../../src/lab/identity/memoryAdapter.js";
 
 describe("the lab's oidc-provider storage", () => {
   it("revokes a grant's tokens but keeps the interaction and session that mention the grant", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { memoizedTokenSource, type AcquiredToken } from "../../../../src/server/exchange/auth/tokenMemo.js";
+import { memoizedTokenSource, type AcquiredToken } from "../../../../../src/server/exchange/auth/tokenMemo.js";
 
 const signal = new AbortController().signal;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { failingFor, latestFinishedRun, runFigures } from "../../../../src/taskpane/admin/health/healthFigures";
-import { historyEntry } from "./monitoringFixtures";
+import { failingFor, latestFinishedRun, runFigures } from "../../../../../src/taskpane/admin/health/healthFigures";
+import { historyEntry } from "../monitoringFixtures";
 
 const counts = { connected: 1, needsAttention: 0, failing: 0 };
 

@@ -1,9 +1,9 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import HealthTab from "../../../../src/taskpane/admin/health/HealthTab";
-import { FakeBackend, me, problem, renderWithSession } from "./harness";
-import { alertSettings, BASE, channels, historyEntry, schedule, statusChange } from "./monitoringFixtures";
+import HealthTab from "../../../../../src/taskpane/admin/health/HealthTab";
+import { FakeBackend, me, problem, renderWithSession } from "../harness";
+import { alertSettings, BASE, channels, historyEntry, schedule, statusChange } from "../monitoringFixtures";
 
 const HOUR = 3_600_000;
 

@@ -1,10 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { ATTESTATION_FORMAT, type AttestationDto } from "../../../../src/contract/attestation";
-import { AttestationButton } from "../../../../src/taskpane/admin/attestation/AttestationButton";
-import { fakeBrowser, readBlob } from "../browser/fakeBrowser";
-import { FakeBackend, ORG, fakeAuth, findDialog, me, problem, renderWithSession } from "./harness";
+import { ATTESTATION_FORMAT, type AttestationDto } from "../../../../../src/contract/attestation";
+import { AttestationButton } from "../../../../../src/taskpane/admin/attestation/AttestationButton";
+import { fakeBrowser, readBlob } from "../../browser/fakeBrowser";
+import { FakeBackend, ORG, fakeAuth, findDialog, me, problem, renderWithSession } from "../harness";
 
 const RUN = "run-7";
 const ATTESTATION_PATH = `GET /api/orgs/${ORG.id}/checks/${RUN}/attestation`;

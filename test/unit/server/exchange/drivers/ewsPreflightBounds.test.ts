@@ -4,8 +4,8 @@
  * time on rooms and on the whole preflight is bounded, and the steps kept are capped.
  */
 import { describe, expect, it } from "vitest";
-import type { ExchangeFetch } from "../../../../src/server/exchange/transport.js";
-import { createEwsDriver, EWS_PREFLIGHT_LIMITS } from "../../../../src/server/exchange/drivers/ewsDriver.js";
+import type { ExchangeFetch } from "../../../../../src/server/exchange/transport.js";
+import { createEwsDriver, EWS_PREFLIGHT_LIMITS } from "../../../../../src/server/exchange/drivers/ewsDriver.js";
 
 const envelope = (body: string) =>
   `<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" ` +

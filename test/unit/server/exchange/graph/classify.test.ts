@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyGraphAnswer } from "../../../../src/server/exchange/graph/classify.js";
+import { classifyGraphAnswer } from "../../../../../src/server/exchange/graph/classify.js";
 
 function graphError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
   return {

@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { GraphOutcome } from "../../../../src/server/exchange/graph/classify.js";
+import type { GraphOutcome } from "../../../../../src/server/exchange/graph/classify.js";
 import {
   MAILBOX_ATTEMPTS,
   checkGraphMailbox,
   withMailboxRetry,
-} from "../../../../src/server/exchange/drivers/graphMailbox.js";
-import type { GraphClient } from "../../../../src/server/exchange/graph/client.js";
+} from "../../../../../src/server/exchange/drivers/graphMailbox.js";
+import type { GraphClient } from "../../../../../src/server/exchange/graph/client.js";
 import {
   assignedPermissions,
   permissionWarnings,
   tokenClaims,
-} from "../../../../src/server/exchange/graph/permissions.js";
-import { permissionReport } from "../../../../src/server/exchange/graph/requiredPermissions.js";
+} from "../../../../../src/server/exchange/graph/permissions.js";
+import { permissionReport } from "../../../../../src/server/exchange/graph/requiredPermissions.js";
 
 function unsignedToken(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -5,12 +5,12 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { UserImportInput } from "../../../../src/contract/api";
-import { judgeImport } from "../../../../src/server/users/service";
-import { BulkImport } from "../../../../src/taskpane/admin/users/BulkImport";
-import type { BrowserActions } from "../../../../src/taskpane/browser/browserActions";
-import { readBlob } from "../browser/fakeBrowser";
-import { FakeBackend, me, renderWithSession } from "./harness";
+import type { UserImportInput } from "../../../../../src/contract/api";
+import { judgeImport } from "../../../../../src/server/users/service";
+import { BulkImport } from "../../../../../src/taskpane/admin/users/BulkImport";
+import type { BrowserActions } from "../../../../../src/taskpane/browser/browserActions";
+import { readBlob } from "../../browser/fakeBrowser";
+import { FakeBackend, me, renderWithSession } from "../harness";
 
 const CSV = [
   "email,displayName,role",

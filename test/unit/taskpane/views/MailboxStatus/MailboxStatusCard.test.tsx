@@ -1,10 +1,10 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import type { MailboxStatusDto } from "../../../../src/contract/api";
-import { SignInError } from "../../../../src/taskpane/auth/authTypes";
-import { MailboxStatusCard } from "../../../../src/taskpane/views/MailboxStatus/MailboxStatusCard";
-import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../admin/harness";
+import type { MailboxStatusDto } from "../../../../../src/contract/api";
+import { SignInError } from "../../../../../src/taskpane/auth/authTypes";
+import { MailboxStatusCard } from "../../../../../src/taskpane/views/MailboxStatus/MailboxStatusCard";
+import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../../admin/harness";
 
 const org = { id: "org-1", name: "Contoso Lab" };
 const fiveMinutesAgo = () => new Date(Date.now() - 5 * 60_000).toISOString();

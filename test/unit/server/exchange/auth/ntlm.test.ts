@@ -1,19 +1,19 @@
 import { createLMv2Response, createNTLMHash, createNTLMv2Response } from "@ewsjs/ntlm-client/lib/hash.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { issueChallenge, readNtlmMessage, verifyAuthenticate } from "../../../../src/lab/ntlm.js";
-import { authenticateHeader, negotiateHeader, ntlmAccount } from "../../../../src/server/exchange/auth/ntlm.js";
+import { issueChallenge, readNtlmMessage, verifyAuthenticate } from "../../../../../src/lab/ntlm.js";
+import { authenticateHeader, negotiateHeader, ntlmAccount } from "../../../../../src/server/exchange/auth/ntlm.js";
 import {
   challengeToken,
   createServiceAccountSignIn,
   offeredSchemes,
-} from "../../../../src/server/exchange/auth/serviceAccountSignIn.js";
+} from "../../../../../src/server/exchange/auth/serviceAccountSignIn.js";
 import type {
   ExchangeFetch,
   OutboundRequestInit,
   OutboundResponse,
-} from "../../../../src/server/exchange/transport.js";
-import type { PinnedConnection } from "../../../../src/server/net/outbound.js";
-import { MS_NLMP } from "../../../support/msNlmpVectors.js";
+} from "../../../../../src/server/exchange/transport.js";
+import type { PinnedConnection } from "../../../../../src/server/net/outbound.js";
+import { MS_NLMP } from "../../../../support/msNlmpVectors.js";
 
 const NAMES = {
   netbiosDomain: "CONTOSO",

@@ -2,11 +2,11 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { EXCHANGE_ONLINE_HOSTS } from "../../../../src/contract/exchangeOnline";
-import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
-import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
-import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "./harness";
-import { checkRun, emailConfig, result } from "./fixtures";
+import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnline";
+import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
+import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
+import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
+import { checkRun, emailConfig, result } from "../fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
