@@ -151,6 +151,7 @@ async function environments(): Promise<Environments> {
   const scenario = JSON.parse(await readFile(path.join(LAB_DATA_DIR, "scenario.json"), "utf8")) as {
     apps: { backend: { secret: string } };
     users: LabUser[];
+    canaries?: Array<{ email: string }>;
   };
   const admin = scenario.users.find((user) => user.email === DEMO_ADMIN);
   const backend: NodeJS.ProcessEnv = {
@@ -165,6 +166,8 @@ async function environments(): Promise<Environments> {
     BOOTSTRAP_ORG_NAME: process.env.LAB_SCENARIO ? `${lab.domain} (Exchange lab)` : "Contoso (Exchange lab)",
     BOOTSTRAP_TENANT_ID: lab.tenantId,
     BOOTSTRAP_USERS_FILE: await writeDemoUsers(scenario.users),
+    // The lab's mailboxes kept outside the scope on purpose: every check probes them and expects a refusal.
+    BOOTSTRAP_CANARIES: (scenario.canaries ?? []).map((canary) => canary.email).join(","),
     // Alert email goes to the lab's mail catcher unless a real relay is configured.
     ...(process.env.SMTP_HOST
       ? {}

@@ -3,6 +3,7 @@
  * signed by the backend (JWS, EdDSA over Ed25519) so that an auditor can check it offline against the published keys
  * (GET /api/attestation-keys). The pane renders the same document; `npm run attestation:verify` prints its summary.
  */
+import type { CanaryVerdictDto } from "./canaries.js";
 import type { CategoryId, Severity } from "./categories.js";
 import type { CheckCapabilitiesDto, CheckDepth, CheckPermissionDto, CheckRunState, CheckStepDto } from "./checks.js";
 import type { CheckRunTrigger } from "./monitoring.js";
@@ -63,6 +64,11 @@ export interface AttestationDocument {
   preflight: { canProceed: boolean; steps: CheckStepDto[]; warnings: Array<{ category: CategoryId; message: string }> };
   summary: { severityCounts: Record<Severity, number>; counts: Partial<Record<CategoryId, number>> };
   users: AttestedUser[];
+  /**
+   * The canaries probed by the run (mailboxes outside the scope that must be refused): "refused" proves the boundary
+   * held for them at that time, "leaked" that it did not. Empty when the organization names none.
+   */
+  canaries: CanaryVerdictDto[];
 }
 
 /** GET /api/orgs/{orgId}/checks/{runId}/attestation: the document and its compact JWS. */

@@ -33,6 +33,11 @@ export interface CategoryFlags {
    * 2 hours later): the settling note goes with it.
    */
   scopeRelated: boolean;
+  /**
+   * The product's boundary is broken, not only its access: shown and alerted above every other finding, never held
+   * by the settling window (scope_leak: a canary outside the scope was readable).
+   */
+  critical: boolean;
 }
 
 export interface Category extends CategoryFlags {
@@ -63,6 +68,7 @@ function category<const Id extends string>(
     throttling = false,
     unreachable = false,
     scopeRelated = false,
+    critical = false,
   } = more;
   return {
     id,
@@ -76,6 +82,7 @@ function category<const Id extends string>(
     failing: severity === "error" || severity === "transient",
     unreachable,
     scopeRelated,
+    critical,
   };
 }
 
@@ -268,6 +275,13 @@ export const CATEGORY_LIST = [
     { scopeRelated: true },
   ),
   category(
+    "scope_leak",
+    "error",
+    "A canary mailbox outside the scope was readable: the service account or app reaches mailboxes it must not.",
+    "Close the grant named in the cause (remove the tenant-wide consent, scope the role assignment, or give ApplicationImpersonation a management scope), then run the check again: the canary must be refused.",
+    { tellAdmin: "The organization's access reaches further than it should.", critical: true },
+  ),
+  category(
     "permission_missing",
     "warning",
     "The app lacks an application permission the product needs.",
@@ -423,6 +437,12 @@ export function isFailing(category: CategoryId): boolean {
 
 export function isUnreachable(category: CategoryId): boolean {
   return CATEGORIES[category].unreachable;
+}
+
+/** The answer a mailbox outside the scope gets: a scope-related refusal (what a canary must answer). */
+export function refusesOutsideScope(category: CategoryId): boolean {
+  const entry = CATEGORIES[category];
+  return entry.scopeRelated && entry.failing;
 }
 
 /** How many users of `counts` (per category) are failing; an id this version does not know counts as unknown_error. */

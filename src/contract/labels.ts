@@ -9,6 +9,7 @@ import type { CategoryId } from "./categories.js";
 /** A check result's category as a short chip or filter label. */
 export const CATEGORY_LABELS: Record<CategoryId, string> = {
   ok: "Connected",
+  scope_leak: "Scope leak: canary readable",
   non_primary_address: "Alias, not the primary address",
   impersonation_denied: "Impersonation denied for this user",
   impersonation_not_granted: "No impersonation right",
@@ -75,6 +76,8 @@ export const AUDIT_ACTION_IDS = [
   "check_run.cancel",
   "check_run.finish",
   "check_run.attestation_issued",
+  "canary.add",
+  "canary.remove",
   "monitoring.schedule.update",
   "monitoring.alerts.update",
   "monitoring.channels.update",
@@ -97,6 +100,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditActionId, string> = {
   "check_run.cancel": "Cancelled a check run",
   "check_run.finish": "A check run ended",
   "check_run.attestation_issued": "Downloaded a signed access attestation",
+  "canary.add": "Added a canary mailbox",
+  "canary.remove": "Removed a canary mailbox",
   "monitoring.schedule.update": "Changed the monitoring schedule",
   "monitoring.alerts.update": "Changed the alert rules",
   "monitoring.channels.update": "Changed the alert channels",

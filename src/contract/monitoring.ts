@@ -81,7 +81,8 @@ export type AlertKind =
   | "service_account_refused"
   | "service_account_sign_in"
   | "credential_expiring"
-  | "sidebar_reach";
+  | "sidebar_reach"
+  | "scope_leak";
 
 /** Each alert's name, as the delivery log, the alert email and the pane show it. */
 export const ALERT_NAMES: Record<AlertKind, string> = {
@@ -91,6 +92,7 @@ export const ALERT_NAMES: Record<AlertKind, string> = {
   service_account_sign_in: "Service account must sign in again",
   credential_expiring: "Certificate or client secret expiring",
   sidebar_reach: "Sidebar not reaching users",
+  scope_leak: "Mailboxes outside the scope are readable",
 };
 
 /** The name of what a delivery carried: an alert's name, or the test message. */
@@ -121,6 +123,12 @@ export interface AlertRulesDto {
    * the stored rule.
    */
   sidebarReach?: { enabled: boolean; days: number };
+  /**
+   * A canary (a mailbox outside the scope on purpose) was readable in a run. Fires at once, even while a change
+   * settles, and resolves when every canary is refused again. Always in answers; a PUT without it keeps the stored
+   * rule (on by default).
+   */
+  scopeLeak?: { enabled: boolean };
 }
 
 /** PUT …/alerts: every rule, as in AlertRulesDto (thresholds out of range → 400 naming the field). */

@@ -1,8 +1,9 @@
 /**
  * Changes to a running lab, so a developer or a test can stage a failure and fix it again: a user's mailbox state,
- * an account's password, a revoked (or restored) refresh token, and in a hybrid scenario a mailbox moved between
- * the on-premises server and Exchange Online (started: the mailbox answers ErrorMailboxMoveInProgress on both
- * sides; completed: it lives on the other side). It edits the directory the handlers read on every
+ * an account's password, a revoked (or restored) refresh token, an app-only permission consented tenant-wide (or
+ * removed again), and in a hybrid scenario a mailbox moved between the on-premises server and Exchange Online
+ * (started: the mailbox answers ErrorMailboxMoveInProgress on both sides; completed: it lives on the other side).
+ * It edits the directory the handlers read on every
  * request and the scenario the front page shows. Reached only over loopback (POST /lab/control).
  */
 import type { Directory, DirectoryEntry } from "./directory.js";
@@ -18,7 +19,8 @@ export type ControlAction =
   | { action: "mailbox"; user: string; state: MailboxState }
   | { action: "password"; account: string; password: string }
   | { action: "refresh"; account: string; refresh: "ok" | "revoked" }
-  | { action: "move"; user: string; to: MailboxLocation; stage: MoveStage };
+  | { action: "move"; user: string; to: MailboxLocation; stage: MoveStage }
+  | { action: "consent"; app: string; permission: string; consent: "granted" | "removed" };
 
 export const MOVE_STAGES = ["complete", "start"] as const;
 export type MoveStage = (typeof MOVE_STAGES)[number];
@@ -63,13 +65,22 @@ export function parseControl(body: Record<string, unknown>): ControlAction {
         stage: stage as MoveStage,
       };
     }
+    case "consent": {
+      const consent = text(body, "consent");
+      if (consent !== "granted" && consent !== "removed") throw new ControlError("consent must be granted or removed");
+      const permission = text(body, "permission");
+      if (!/^[A-Za-z]+\.[A-Za-z.]+$/.test(permission))
+        throw new ControlError("permission must be a Graph permission name");
+      return { action: "consent", app: text(body, "app").toLowerCase(), permission, consent };
+    }
     default:
-      throw new ControlError("action must be mailbox, password, refresh or move");
+      throw new ControlError("action must be mailbox, password, refresh, move or consent");
   }
 }
 
 /** Applies the change; answers what it changed, in words for the front page and the JSON answer. */
 export function applyControl(directory: Directory, scenario: Scenario, change: ControlAction): string {
+  if (change.action === "consent") return applyConsent(scenario, change);
   const address = change.action === "mailbox" || change.action === "move" ? change.user : change.account;
   const entry = directory.find(address);
   if (!entry || entry.kind === "room") throw new ControlError(`no user or service account ${address} in this lab`);
@@ -125,4 +136,18 @@ function applyMove(
   entry.mailbox = "ok";
   user.mailbox = "ok";
   return `${entry.email}: the mailbox now lives in ${PLACES[change.to]}`;
+}
+
+/**
+ * A Graph application permission consented tenant-wide in Entra ID (or removed): what an admin clicking "Grant admin
+ * consent" does. Tokens issued from now on carry it, and Graph grants it at once, on top of the RBAC scope.
+ */
+function applyConsent(scenario: Scenario, change: Extract<ControlAction, { action: "consent" }>): string {
+  const app = scenario.apps.appOnly.find((candidate) => candidate.clientId.toLowerCase() === change.app);
+  if (!app) throw new ControlError(`no app-only registration ${change.app} in this lab`);
+  const consented = new Set(app.tenantWideConsent ?? []);
+  if (change.consent === "granted") consented.add(change.permission);
+  else consented.delete(change.permission);
+  app.tenantWideConsent = [...consented];
+  return `${app.displayName}: ${change.permission} ${change.consent === "granted" ? "consented tenant-wide" : "no longer consented tenant-wide"}`;
 }

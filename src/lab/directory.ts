@@ -84,6 +84,21 @@ export class Directory {
         refresh: u.refresh,
       });
     }
+    for (const c of scenario.canaries) {
+      add({
+        kind: "user",
+        email: c.email,
+        displayName: c.displayName,
+        oid: oid(c.email),
+        password: null,
+        mailbox: "ok",
+        inManagementScope: false,
+        refresh: "ok",
+        // Reachable on either side of a hybrid organization: a leak shows wherever the grant is.
+        location: "both",
+        synced: false,
+      });
+    }
     for (const a of scenario.serviceAccounts) {
       add({
         kind: "serviceAccount",

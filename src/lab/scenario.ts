@@ -148,6 +148,7 @@ function complete(s: Scenario): Scenario {
     user.displayName ??= user.email.split("@")[0] ?? user.email;
     if (user.primarySmtpAddress !== undefined) user.primarySmtpAddress = user.primarySmtpAddress.toLowerCase();
   }
+  for (const canary of s.canaries) canary.email = canary.email.toLowerCase();
   for (const account of s.serviceAccounts) {
     account.email = account.email.toLowerCase();
     account.displayName ??= account.email;
@@ -189,6 +190,7 @@ function checkReferences(problems: string[], s: Scenario): void {
   };
   s.users.forEach((u, i) => claim(u.email, `users[${i}].email`));
   s.serviceAccounts.forEach((a, i) => claim(a.email, `serviceAccounts[${i}].email`));
+  s.canaries.forEach((c, i) => claim(c.email, `canaries[${i}].email`));
   s.rooms.forEach((room, i) => claim(room.email, `rooms[${i}].email`));
   s.roomLists.forEach((list, i) => claim(list.email, `roomLists[${i}].email`));
   const lists = new Set(s.roomLists.map((l) => l.email));

@@ -200,6 +200,11 @@ export const ScenarioSchema = Fields({
   ),
   faults: List(FaultSchema, []),
   serviceAccounts: List(ServiceAccountSchema, []),
+  /**
+   * Mailboxes kept outside every scope on purpose (the product's canaries): working mailboxes in the directory, in no
+   * management scope, never among the organization's users. A consent or role that reaches them is a scope leak.
+   */
+  canaries: List(Fields({ email: Email(), displayName: Text({ default: "Sync Sidebar canary" }) }), []),
   apps: Fields({
     spa: Fields({
       clientId: Guid(),

@@ -25,7 +25,13 @@ import { monitoringRepository } from "./monitoring/repository.js";
 import { MonitoringScheduler } from "./monitoring/scheduler.js";
 import { MonitoringService } from "./monitoring/service.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
-import { ensureBootstrapOrganization, seedBootstrapAlerts, seedBootstrapUsers, seededAdminName } from "./bootstrap.js";
+import {
+  ensureBootstrapOrganization,
+  seedBootstrapAlerts,
+  seedBootstrapCanaries,
+  seedBootstrapUsers,
+  seededAdminName,
+} from "./bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { openDatabase, type Database } from "./db/database.js";
@@ -150,6 +156,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
           if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
         }
       }
+      const canaries = await seedBootstrapCanaries(repos, org.id, config.bootstrap.canaries, now());
+      if (canaries > 0) app.log.info({ orgId: org.id, canaries }, "named the bootstrap organization's canaries");
       if (await seedBootstrapAlerts(monitoringService, org.id, adminEmail, config.monitoring.smtp !== null)) {
         app.log.info({ orgId: org.id }, "email alerts of the bootstrap organization go to its admin");
       }

@@ -3,6 +3,7 @@ import type { UserImportResultDto } from "../contract/api.js";
 import type { MonitoringService } from "./monitoring/service.js";
 import type { Repositories } from "./repositories.js";
 import type { Organization } from "./orgs/repository.js";
+import { addCanary } from "./canaries/service.js";
 import { importUsers, rowsFromCsv } from "./users/service.js";
 
 /** The audit trail's actor for what the server does at start-up. */
@@ -89,4 +90,23 @@ export async function seedBootstrapAlerts(
     BOOTSTRAP_ACTOR,
   );
   return true;
+}
+
+/**
+ * Names the demo's canaries once per organization (the first canary added by the bootstrap is the marker), so an
+ * admin's later removal stays. Returns how many were added.
+ */
+export async function seedBootstrapCanaries(
+  repos: Repositories,
+  orgId: string,
+  addresses: readonly string[],
+  now: Date,
+): Promise<number> {
+  if (addresses.length === 0 || (await repos.audit.has(orgId, "canary.add", BOOTSTRAP_ACTOR))) return 0;
+  let added = 0;
+  for (const address of addresses) {
+    await addCanary(repos, orgId, address, BOOTSTRAP_ACTOR, now);
+    added += 1;
+  }
+  return added;
 }

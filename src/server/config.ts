@@ -45,6 +45,7 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_ORG_NAME: Type.Optional(Type.String()),
   BOOTSTRAP_TENANT_ID: Type.Optional(Type.String()),
   BOOTSTRAP_USERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  BOOTSTRAP_CANARIES: Type.Optional(Type.String()),
   AUTH_AUTHORITY: Type.Optional(Type.String()),
   AUTH_CLIENT_ID: Type.Optional(Type.String()),
   AUTH_KNOWN_AUTHORITIES: Type.Optional(Type.String()),
@@ -222,6 +223,8 @@ export interface ServerConfig {
     tenantId: string | null;
     /** CSV (email, displayName, role) of users added to the bootstrap organization once (the demo's users). */
     usersCsv: string | null;
+    /** Canary mailboxes (outside the scope on purpose) named once for the bootstrap organization (the demo's). */
+    canaries: string[];
   } | null;
   clientAuth: ClientAuthConfig | null;
   staticDir: string | null;
@@ -560,7 +563,13 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       orgName: env.BOOTSTRAP_ORG_NAME ?? "Demo organization",
       tenantId: env.BOOTSTRAP_TENANT_ID ?? null,
       usersCsv: env.BOOTSTRAP_USERS_FILE ? readBootstrapUsers(env.BOOTSTRAP_USERS_FILE) : null,
+      canaries: list(env.BOOTSTRAP_CANARIES),
     };
+    for (const canary of bootstrap.canaries) {
+      if (!isEmailAddress(canary)) {
+        throw new ConfigError("BOOTSTRAP_CANARIES", `must list email addresses separated by commas (got "${canary}")`);
+      }
+    }
   } else if (env.BOOTSTRAP_USERS_FILE) {
     throw new ConfigError("BOOTSTRAP_USERS_FILE", "needs BOOTSTRAP_ADMIN (the organization the users are added to)");
   }

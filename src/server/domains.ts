@@ -10,6 +10,8 @@ import { auditRoutes } from "./audit/routes.js";
 import { migration024AttestationKeys } from "./attestation/migrations/024_attestation_keys.js";
 import { attestationRoutes } from "./attestation/routes.js";
 import { attestationKeysResealer } from "./attestation/signingKeys.js";
+import { migration028Canaries } from "./canaries/migrations/028_canaries.js";
+import { canaryRoutes } from "./canaries/routes.js";
 import { migration002MailboxStatus } from "./checks/migrations/002_mailbox_status.js";
 import { migration010CheckRuns } from "./checks/migrations/010_check_runs.js";
 import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_trigger.js";
@@ -67,6 +69,7 @@ export const migrations = mergeMigrations([
   { "020_webhook_url_sealed": migration020WebhookUrlSealed },
   { "021_run_history_stop": migration021RunHistoryStop },
   { "024_attestation_keys": migration024AttestationKeys },
+  { "028_canaries": migration028Canaries },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */
@@ -89,6 +92,7 @@ export const apiRoutes: ApiRoutes[] = [
   monitoringRoutes,
   reachRoutes,
   attestationRoutes,
+  canaryRoutes,
 ];
 
 export const resealers: Resealer[] = [

@@ -11,6 +11,7 @@ import { mailboxStatusRepository, type MailboxStatusRepository } from "./checks/
 import { organizationsRepository, type OrganizationsRepository } from "./orgs/repository.js";
 import { orgUsersRepository, type OrgUsersRepository } from "./users/repository.js";
 import { sidebarReachRepository, type SidebarReachRepository } from "./reach/repository.js";
+import { canariesRepository, type CanariesRepository } from "./canaries/repository.js";
 
 export interface RepositoryOptions {
   keyring: Keyring;
@@ -27,6 +28,7 @@ export interface Repositories {
   audit: AuditEventsRepository;
   mailboxStatus: MailboxStatusRepository;
   reach: SidebarReachRepository;
+  canaries: CanariesRepository;
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
 }
 
@@ -40,6 +42,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     audit: auditEventsRepository(db, now),
     mailboxStatus: mailboxStatusRepository(db),
     reach: sidebarReachRepository(db),
+    canaries: canariesRepository(db),
     transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
       // Inside a transaction every read goes through it, so it sees its own writes.
       return db.transaction().execute((trx) => work(createRepositories(trx, { ...options, readRows: null })));

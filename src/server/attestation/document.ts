@@ -4,6 +4,7 @@
  */
 import { ATTESTATION_FORMAT, type AttestationDocument, type AttestedUser } from "../../contract/attestation.js";
 import type { EmailConfigDto } from "../../contract/api.js";
+import type { CanaryVerdictDto } from "../../contract/canaries.js";
 import type { CheckRunDto } from "../../contract/checks.js";
 
 export interface AttestationFacts {
@@ -15,6 +16,7 @@ export interface AttestationFacts {
   /** The saved configuration now: its identity fields go in only when it is still the version the run checked. */
   config: EmailConfigDto;
   users: AttestedUser[];
+  canaries: CanaryVerdictDto[];
 }
 
 export function buildAttestation(facts: AttestationFacts): AttestationDocument {
@@ -60,5 +62,6 @@ export function buildAttestation(facts: AttestationFacts): AttestationDocument {
     summary: { severityCounts: run.severityCounts, counts: run.counts },
     // By address, so two attestations of the same organization compare line by line.
     users: [...facts.users].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)),
+    canaries: [...facts.canaries].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0)),
   };
 }

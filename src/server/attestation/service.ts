@@ -57,6 +57,7 @@ export async function attestRun(
     run,
     config: await emailConfigSummary(ctx.repos, orgId),
     users,
+    canaries: await ctx.repos.canaries.verdictsOf(orgId, runId),
   });
   const key = await attestationKeys(ctx.repos.db, ctx.keyring, ctx.now).signingKey();
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(document)))

@@ -63,6 +63,9 @@ const SEVERITIES: readonly Severity[] = ["ok", "warning", "error", "transient"];
 /** What the command prints after a valid signature: who, what, when, and the verdicts at a glance. */
 export function attestationSummary({ keyId, document }: VerifiedAttestation): string[] {
   const { organization, run, profiles, summary, users, product } = document;
+  // Documents signed before canaries existed carry none.
+  const canaries = document.canaries ?? [];
+  const leakedCanaries = canaries.filter((canary) => canary.verdict === "leaked");
   const profileLines = profiles.map((profile) => {
     const who = profile.serviceAccount ?? profile.appId ?? "identity not recorded (configuration changed since)";
     return `Profile: ${profile.name}: ${profile.accessType}, ${who}${profile.ewsUrl ? `, ${profile.ewsUrl}` : ""}`;
@@ -79,6 +82,12 @@ export function attestationSummary({ keyId, document }: VerifiedAttestation): st
     ...(run.stopReason ? [`Stopped: ${run.stopReason.message}`] : []),
     `Verdicts: ${verdicts} (${users.length} users listed)`,
     ...(leaked.length > 0 ? [`Consented tenant-wide in Entra ID: ${[...new Set(leaked)].join(", ")}`] : []),
+    ...(canaries.length === 0
+      ? ["Canaries: none named (the boundary was not probed)"]
+      : [
+          `Canaries: ${canaries.filter((c) => c.verdict === "refused").length} refused, ${leakedCanaries.length} readable, ${canaries.filter((c) => c.verdict === "inconclusive").length} inconclusive`,
+          ...leakedCanaries.map((c) => `Scope leak: ${c.address} readable (${c.leaked.join(", ")}): ${c.cause ?? ""}`),
+        ]),
     `Issued ${document.issuedAt} to ${document.issuedTo} by ${product.name} ${product.version}`,
   ];
 }

@@ -1,4 +1,5 @@
 /** CSV export of a run's results, through the one formula-safe writer (http/csv.ts). */
+import type { CanaryVerdictDto } from "../../contract/canaries.js";
 import { CATEGORIES } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto } from "../../contract/checks.js";
 import { csvRow } from "../http/csv.js";
@@ -19,6 +20,8 @@ export const CSV_COLUMNS = [
   "checked_at",
   // Last, so spreadsheets built on the earlier columns keep their positions.
   "capabilities",
+  // user, or canary: a mailbox outside the scope that must be refused (never one of the organization's users).
+  "kind",
 ] as const;
 
 /** "mail ok; calendar calendar_denied; drafts ok": one cell a spreadsheet can filter on; empty when not probed. */
@@ -45,13 +48,46 @@ export function resultCsvRow(result: CheckResultRecord): string {
     result.durationMs,
     result.checkedAt.toISOString(),
     capabilitiesText(result.capabilities ?? null),
+    "user",
+  ]);
+}
+
+const CANARY_WORDS: Record<CanaryVerdictDto["verdict"], string> = {
+  refused: "Refused, as a mailbox outside the scope must be.",
+  leaked: "Readable: the scope leaks.",
+  inconclusive: "The probe proves nothing either way.",
+};
+
+export function canaryCsvRow(verdict: CanaryVerdictDto): string {
+  const category = CATEGORIES[verdict.category];
+  return csvRow([
+    verdict.address,
+    null,
+    verdict.category,
+    category.severity,
+    `${CANARY_WORDS[verdict.verdict]}${verdict.cause === null ? "" : ` ${verdict.cause}`}`,
+    verdict.remedy ?? (verdict.verdict === "refused" ? "Nothing to do." : category.remedy),
+    verdict.detail,
+    null,
+    null,
+    1,
+    null,
+    verdict.checkedAt,
+    verdict.leaked.length === 0 ? null : verdict.leaked.map((capability) => `${capability} ok`).join("; "),
+    "canary",
   ]);
 }
 
 /** Header then one line per result, pulled page by page so a 100,000-user export never sits in memory. */
-export async function* resultsCsv(pages: AsyncIterable<CheckResultRecord[]>): AsyncGenerator<string> {
+export async function* resultsCsv(
+  pages: AsyncIterable<CheckResultRecord[]>,
+  canaries: () => Promise<readonly CanaryVerdictDto[]> = () => Promise.resolve([]),
+): AsyncGenerator<string> {
   yield csvRow(CSV_COLUMNS);
   for await (const page of pages) {
     if (page.length > 0) yield page.map(resultCsvRow).join("");
   }
+  // The canaries after every user, marked apart in the last column.
+  const verdicts = await canaries();
+  if (verdicts.length > 0) yield verdicts.map(canaryCsvRow).join("");
 }

@@ -165,7 +165,22 @@ export function checkRoutes(app: FastifyInstance): Promise<void> {
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="check-run-${runId}.csv"`)
         .header("cache-control", "no-store")
-        .send(Readable.from(resultsCsv(runs.allResults(runId, filter))));
+        .send(
+          Readable.from(
+            resultsCsv(runs.allResults(runId, filter), () =>
+              // A filtered export lists the canaries only when they match it too.
+              app.ctx.repos.canaries
+                .verdictsOf(orgId, runId)
+                .then((verdicts) =>
+                  verdicts.filter(
+                    (verdict) =>
+                      (category === undefined || verdict.category === category) &&
+                      (severity === undefined || CATEGORIES[verdict.category].severity === severity),
+                  ),
+                ),
+            ),
+          ),
+        );
     },
   );
 

@@ -13,6 +13,7 @@ import { isCategoryId } from "../../contract/categories.js";
 import type { CheckPreflightDto, CheckRunDto, CheckSettlingDto, StartCheckRunInput } from "../../contract/checks.js";
 import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import { recordAudit } from "../audit/service.js";
+import { probeCanaries, principalOf } from "../canaries/probe.js";
 import {
   configurationForRun,
   openDraft,
@@ -452,6 +453,8 @@ export class CheckService {
     }
     await runs.markRunning(run.id, preflight);
     Object.assign(run, { state: "running", preflight });
+    await this.probeCanaries(run, driver, config, preflight, signal);
+    if (signal.aborted && active.stop === "shutdown") return;
     events.progress(run.id, () => this.toDto(run));
     if (this.queued !== null) {
       // PostgreSQL: every process, this one included, works the run's chunks from here on.
@@ -479,6 +482,35 @@ export class CheckService {
     });
     if (end.state === "cancelled" && active.stop === "shutdown") return;
     await this.end(run, finishOf(end));
+  }
+
+  /**
+   * Probes the organization's canaries through the run's driver, at its depth, before any user: each must be refused.
+   * Their verdicts are the run's, apart from its users (never counted among them). A failure to probe or store them
+   * is logged; the run goes on (its canary verdicts are then missing, which the alert reads as "unknown").
+   */
+  private async probeCanaries(
+    run: CheckRunRecord,
+    driver: MailboxDriver,
+    config: ResolvedEmailConfig,
+    preflight: PreflightReport,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { repos, settings, log } = this.deps;
+    try {
+      const canaries = await repos.canaries.list(run.orgId);
+      if (canaries.length === 0) return;
+      const verdicts = await probeCanaries(
+        driver,
+        canaries.map((canary) => canary.address),
+        { accessType: config.accessType, principal: principalOf(config), preflight, depth: run.depth },
+        signal,
+        settings.runner.requestTimeoutMs,
+      );
+      if (!signal.aborted) await repos.canaries.recordVerdicts(run.orgId, run.id, verdicts);
+    } catch (error) {
+      log.error({ err: error, runId: run.id }, "canaries not probed");
+    }
   }
 
   /** Ends the run once, whichever process or chunk gets there first, and tells everyone who follows it. */

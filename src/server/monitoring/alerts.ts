@@ -4,6 +4,7 @@
  * cannot tell, e.g. a run that stopped early says nothing about the failing share): unknown leaves it as it is.
  */
 import type { AlertKind, AlertRulesDto } from "../../contract/monitoring.js";
+import type { CanaryVerdictDto } from "../../contract/canaries.js";
 import { failingCount } from "../../contract/categories.js";
 
 /** "off": the rule is disabled, so an open alert of its kind closes without a resolved message. */
@@ -47,7 +48,7 @@ export function evaluateAlerts(
   config: ConfigFacts,
   now: Date,
   reach: ReachAlertFacts | null = null,
-): Record<AlertKind, Verdict> {
+): Record<Exclude<AlertKind, "scope_leak">, Verdict> {
   const failing = failingCount(run.counts);
   const completed = run.state === "completed" && run.done > 0;
   const share = completed ? Math.round((failing / run.done) * 1000) / 10 : 0;
@@ -117,5 +118,28 @@ export function evaluateAlerts(
     service_account_sign_in: enabled(rules.serviceAccountSignIn.enabled, signIn),
     credential_expiring: enabled(rules.credentialExpiry.enabled, credential),
     sidebar_reach: enabled(rules.sidebarReach?.enabled ?? false, sidebarReach),
+  };
+}
+
+/**
+ * The canaries' verdict of a run: open while any canary was readable (whatever the settling window says: a leak is
+ * not a change still taking effect), resolved once every canary probed is refused again. A run that probed none (no
+ * canary, or it stopped before them) tells nothing; with no canary left at all the alert closes quietly.
+ */
+export function evaluateScopeLeak(
+  rules: AlertRulesDto,
+  verdicts: readonly CanaryVerdictDto[],
+  canaries: number,
+): Verdict {
+  if (!(rules.scopeLeak?.enabled ?? true) || canaries === 0) return "off";
+  if (verdicts.length === 0) return "unknown";
+  const leaked = verdicts.filter((verdict) => verdict.verdict === "leaked");
+  if (leaked.length === 0)
+    return verdicts.every((verdict) => verdict.verdict === "refused") ? { holds: false } : "unknown";
+  const first = leaked[0] as CanaryVerdictDto;
+  const named = leaked.map((verdict) => `${verdict.address} (${verdict.leaked.join(", ")})`);
+  return {
+    holds: true,
+    summary: `${leaked.length === 1 ? "A mailbox" : `${leaked.length} mailboxes`} outside the scope ${leaked.length === 1 ? "is" : "are"} readable: ${listed(named)}. Likely cause: ${first.cause ?? "unknown"}`,
   };
 }

@@ -30,6 +30,7 @@ const KindSchema = Literals(
   "service_account_sign_in",
   "credential_expiring",
   "sidebar_reach",
+  "scope_leak",
 );
 const EventSchema = Literals("fired", "resolved", "test");
 const whole = (limits: { min: number; max: number }) => Type.Integer({ minimum: limits.min, maximum: limits.max });
@@ -82,6 +83,7 @@ export const AlertRulesSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    scopeLeak: Type.Optional(toggle),
   },
   { additionalProperties: false },
 );

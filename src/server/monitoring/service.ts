@@ -35,7 +35,7 @@ import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
 import { reachFacts } from "../reach/service.js";
-import { evaluateAlerts } from "./alerts.js";
+import { evaluateAlerts, evaluateScopeLeak, type Verdict } from "./alerts.js";
 import { recordStatusChanges, toFailingUserDto, toHistoryEntry, toStatusChangeDto } from "./history.js";
 import { deliver, toDeliveryDto, type DeliveryDeps, type WebhookTarget } from "./delivery.js";
 import type { MonitoringRepository, PageOptions } from "./repository.js";
@@ -296,8 +296,15 @@ export class MonitoringService {
     await store.prune(run.orgId, new Date(now().getTime() - schedule.historyDays * 86_400_000).toISOString());
     const results = this.deps.checks.runs.allResults(run.id, {});
     const { newlyFailing, failingNow } = await recordStatusChanges(store, run, results, now().toISOString());
-    if ((await this.settlingUntil(run.orgId, schedule)) !== null) return;
     const rules = this.rulesOf(row);
+    const org = await organizationOf(this.deps.repos, run.orgId);
+    const [canaryVerdicts, canaries] = await Promise.all([
+      this.deps.repos.canaries.verdictsOf(run.orgId, run.id),
+      this.deps.repos.canaries.count(run.orgId),
+    ]);
+    // A readable canary is a broken boundary, not a change still settling: it is never held.
+    await this.applyVerdicts(run, org?.name ?? "", { scope_leak: evaluateScopeLeak(rules, canaryVerdicts, canaries) });
+    if ((await this.settlingUntil(run.orgId, schedule)) !== null) return;
     const reachDays = rules.sidebarReach?.days ?? ALERT_LIMITS.sidebarReachDays.default;
     const [config, credentialExpiry, reach] = await Promise.all([
       emailConfigSummary(this.deps.repos, run.orgId),
@@ -314,8 +321,17 @@ export class MonitoringService {
       now(),
       reach,
     );
-    const org = await organizationOf(this.deps.repos, run.orgId);
-    for (const [kind, verdict] of Object.entries(verdicts) as Array<[AlertKind, (typeof verdicts)[AlertKind]]>) {
+    await this.applyVerdicts(run, org?.name ?? "", verdicts);
+  }
+
+  /** Opens (and sends) or resolves each alert as its verdict says; unknown leaves it as it is. */
+  private async applyVerdicts(
+    run: CheckRunDto,
+    orgName: string,
+    verdicts: Partial<Record<AlertKind, Verdict>>,
+  ): Promise<void> {
+    const { store, now } = this.deps;
+    for (const [kind, verdict] of Object.entries(verdicts) as Array<[AlertKind, Verdict]>) {
       if (verdict === "unknown") continue;
       if (verdict === "off") {
         await store.closeAlert(run.orgId, kind);
@@ -327,10 +343,10 @@ export class MonitoringService {
           opened_at: now().toISOString(),
           run_id: run.id,
         });
-        if (opened) this.background(this.dispatch(run.orgId, org?.name ?? "", "fired", kind, verdict.summary, run.id));
+        if (opened) this.background(this.dispatch(run.orgId, orgName, "fired", kind, verdict.summary, run.id));
       } else if (await store.closeAlert(run.orgId, kind)) {
         const summary = `Resolved: ${ALERT_NAMES[kind]}`;
-        this.background(this.dispatch(run.orgId, org?.name ?? "", "resolved", kind, summary, run.id));
+        this.background(this.dispatch(run.orgId, orgName, "resolved", kind, summary, run.id));
       }
     }
   }

@@ -38,6 +38,7 @@ export const DEFAULT_RULES: AlertRulesDto = {
   serviceAccountSignIn: { enabled: true },
   credentialExpiry: { enabled: true, days: ALERT_LIMITS.credentialExpiryDays.default },
   sidebarReach: { enabled: true, days: ALERT_LIMITS.sidebarReachDays.default },
+  scopeLeak: { enabled: true },
 };
 
 export const DEFAULT_CHANNELS: StoredChannels = {

@@ -73,6 +73,7 @@ function attestation(): AttestationDto {
           checkedAt: "2026-12-07T09:59:11.000Z",
         },
       ],
+      canaries: [],
     },
   };
 }
