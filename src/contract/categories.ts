@@ -143,7 +143,7 @@ export const CATEGORY_LIST = [
   category(
     "mailbox_moving",
     "transient",
-    "The mailbox is being moved between databases (ErrorMailboxMoveInProgress).",
+    "The mailbox is being moved, between databases or between on-premises Exchange and Exchange Online (ErrorMailboxMoveInProgress).",
     "Wait for the move to finish, then run the check again.",
   ),
   category(
