@@ -11,6 +11,7 @@ import { mailboxStatusRepository, type MailboxStatusRepository } from "./checks/
 import { organizationsRepository, type OrganizationsRepository } from "./orgs/repository.js";
 import { orgUsersRepository, type OrgUsersRepository } from "./users/repository.js";
 import { sidebarReachRepository, type SidebarReachRepository } from "./reach/repository.js";
+import { profilePlacementRepository, type ProfilePlacementRepository } from "./profiles/repository.js";
 
 export interface RepositoryOptions {
   keyring: Keyring;
@@ -24,6 +25,8 @@ export interface Repositories {
   organizations: OrganizationsRepository;
   users: OrgUsersRepository;
   emailConfigs: EmailConfigsRepository;
+  /** Which profile checks each user: the organization's rules and Automatic setting. */
+  profilePlacement: ProfilePlacementRepository;
   audit: AuditEventsRepository;
   mailboxStatus: MailboxStatusRepository;
   reach: SidebarReachRepository;
@@ -37,6 +40,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     organizations: organizationsRepository(db, now, options.readRows ?? null),
     users: orgUsersRepository(db, now),
     emailConfigs: emailConfigsRepository(db, options.keyring, now, options.readRows ?? null),
+    profilePlacement: profilePlacementRepository(db, now),
     audit: auditEventsRepository(db, now),
     mailboxStatus: mailboxStatusRepository(db),
     reach: sidebarReachRepository(db),
