@@ -2,7 +2,7 @@
  * Which profile checks a user: explicit > the first matching rule > Automatic's last placement > the default. One
  * decision, written twice over the same facts: `placeUser` (a pure function: the check engine, a user's DTO) and
  * `effectiveProfileSql` (the same order as a SQL CASE over org_users: the Users list's filter, the profiles' counts).
- * test/unit/server/profiles/placement.test.ts holds both to one table.
+ * test/integration/server/profiles/userPlacement.test.ts holds both to the same users.
  */
 import { sql, type RawBuilder } from "kysely";
 import type { PlacementRuleKind, PlacementSource } from "../../contract/profiles.js";
