@@ -87,7 +87,12 @@ export function profileRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const created = await createProfile(
         repos,
-        { orgId: request.params.orgId, name: request.body.name, config: request.body.config, actor: callerOf(request).email },
+        {
+          orgId: request.params.orgId,
+          name: request.body.name,
+          config: request.body.config,
+          actor: callerOf(request).email,
+        },
         guardUrl,
       );
       return reply.code(201).send(versioned(reply, created));

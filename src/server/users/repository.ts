@@ -266,7 +266,11 @@ export function orgUsersRepository(db: Db, now: () => Date) {
     ): Promise<boolean> {
       const result = await db
         .updateTable("org_users")
-        .set({ placed_profile_id: placement.profileId, placement_reason: placement.reason, placed_at: now().toISOString() })
+        .set({
+          placed_profile_id: placement.profileId,
+          placement_reason: placement.reason,
+          placed_at: now().toISOString(),
+        })
         .where("org_id", "=", orgId)
         .where("id", "=", userId)
         .executeTakeFirst();

@@ -121,7 +121,13 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
           actor,
         );
         const view = await profileViewOf(tx, orgId);
-        await recordAudit(tx, { orgId, actor, action: "user.add", target: user.email, after: toOrgUserDto(user, view) });
+        await recordAudit(tx, {
+          orgId,
+          actor,
+          action: "user.add",
+          target: user.email,
+          after: toOrgUserDto(user, view),
+        });
         return { user, view };
       });
       return reply.code(201).send(toOrgUserDto(created.user, created.view));

@@ -78,7 +78,11 @@ export const AddUsersBodySchema = Type.Union([NewOrgUserSchema, UserImportSchema
 });
 
 export const UpdateOrgUserSchema = Type.Object(
-  { displayName: Type.Optional(DisplayName), role: Type.Optional(RoleSchema), profileId: Type.Optional(Nullable(Uuid)) },
+  {
+    displayName: Type.Optional(DisplayName),
+    role: Type.Optional(RoleSchema),
+    profileId: Type.Optional(Nullable(Uuid)),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 

@@ -228,7 +228,9 @@ export async function moveUsersToProfile(
         404,
         "Not Found",
         `${missing.length} of the users are not users of this organization.`,
-        missing.slice(0, 20).map((index) => ({ field: `userIds[${index}]`, message: "is not a user of this organization" })),
+        missing
+          .slice(0, 20)
+          .map((index) => ({ field: `userIds[${index}]`, message: "is not a user of this organization" })),
       );
     }
     const moved = await tx.users.setExplicitProfile(orgId, userIds, profileId);

@@ -24,8 +24,13 @@ if (await postgresEnabled()) dialects.push("postgres");
 
 const keyring = new Keyring([parseKey(`k1:${randomBytes(32).toString("base64")}`)]);
 
-async function openAt024(dialect: "sqlite" | "postgres"): Promise<{ database: Database; dispose(): Promise<void> }> {
-  let opened: { database: Database; dispose(): Promise<void> };
+interface Opened {
+  database: Database;
+  dispose: () => Promise<void>;
+}
+
+async function openAt024(dialect: "sqlite" | "postgres"): Promise<Opened> {
+  let opened: Opened;
   if (dialect === "sqlite") {
     const dir = mkdtempSync(path.join(tmpdir(), "profiles-migration-"));
     const database = await openDatabase(path.join(dir, "test.sqlite"));
@@ -97,7 +102,9 @@ describe.each(dialects)("migrating email configurations to connection profiles o
     for (const user of users) {
       await sql`insert into check_results (run_id, user_id, email, category, severity, detail, primary_smtp_address,
           http_status, attempts, duration_ms, steps_json, checked_at, capabilities_json)
-        values (${runId}, ${user.id}, ${user.email}, 'ok', 'ok', null, null, 200, 1, 12, '[]', ${at}, null)`.execute(db);
+        values (${runId}, ${user.id}, ${user.email}, 'ok', 'ok', null, null, 200, 1, 12, '[]', ${at}, null)`.execute(
+        db,
+      );
       await sql`insert into user_mailbox_status (org_id, user_id, run_id, category, severity, detail, checked_at)
         values (${configured}, ${user.id}, ${runId}, 'ok', 'ok', null, ${at})`.execute(db);
     }
@@ -134,7 +141,11 @@ describe.each(dialects)("migrating email configurations to connection profiles o
       changedAt: "2026-11-01T08:00:00.000Z",
     });
     // Its secrets still open, with the same keyring, through the email configuration and the profile alike.
-    const secrets = { password: "Winter2026!secret", clientSecret: "old-client-secret", tokenCache: "refresh-token-value" };
+    const secrets = {
+      password: "Winter2026!secret",
+      clientSecret: "old-client-secret",
+      tokenCache: "refresh-token-value",
+    };
     expect(await repos.emailConfigs.credentials(configured)).toMatchObject(secrets);
     expect(await repos.emailConfigs.profileCredentials(configured, configured)).toMatchObject(secrets);
     expect(await repos.emailConfigs.verify()).toBe(3);
@@ -148,9 +159,9 @@ describe.each(dialects)("migrating email configurations to connection profiles o
     const runs = await sql<{ id: string; org_id: string; config_version: number }>`
       select id, org_id, config_version from check_runs`.execute(db);
     expect(runs.rows).toEqual([{ id: runId, org_id: configured, config_version: 7 }]);
-    const results = await sql<{ n: number | string }>`select count(*) as n from check_results where run_id = ${runId}`.execute(
-      db,
-    );
+    const results = await sql<{
+      n: number | string;
+    }>`select count(*) as n from check_results where run_id = ${runId}`.execute(db);
     expect(Number(results.rows[0]?.n)).toBe(3);
     const schedule = await sql<{ schedule_json: string }>`
       select schedule_json from monitoring_settings where org_id = ${configured}`.execute(db);

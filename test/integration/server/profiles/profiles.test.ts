@@ -184,7 +184,10 @@ describe.each(dialects)("connection profiles on %s", (dialect) => {
     expect(moved.json()).toEqual({ moved: 2, profileId: cloudProfile.id });
     const withUsers = await call("DELETE", `/profiles/${cloudProfile.id}`);
     expect(withUsers.statusCode).toBe(409);
-    expect(withUsers.json().errors[0]).toMatchObject({ field: "profileId", message: expect.stringContaining("2 users") });
+    expect(withUsers.json().errors[0]).toMatchObject({
+      field: "profileId",
+      message: expect.stringContaining("2 users"),
+    });
     expect((await list()).find((profile) => profile.id === cloudProfile.id)).toMatchObject({ userCount: 2 });
   });
 
@@ -233,7 +236,11 @@ describe.each(dialects)("connection profiles on %s", (dialect) => {
       );
       expect(response.statusCode).toBe(422);
       expect(fieldsOf(response.json())).toEqual(["rules[0].value", "rules[1].profileId"]);
-      expect((await call("GET", "/profile-placement")).json()).toMatchObject({ version: 0, automatic: false, rules: [] });
+      expect((await call("GET", "/profile-placement")).json()).toMatchObject({
+        version: 0,
+        automatic: false,
+        rules: [],
+      });
     });
 
     it("places users by mail domain, and refuses to delete the profile a rule names", async () => {
@@ -250,14 +257,19 @@ describe.each(dialects)("connection profiles on %s", (dialect) => {
       });
       const users = await call("GET", `/users?profileId=${cloudProfile.id}`);
       expect(
-        users.json<{ items: Array<{ email: string; profile: unknown }> }>().items.map((user) => [user.email, user.profile]),
+        users
+          .json<{ items: Array<{ email: string; profile: unknown }> }>()
+          .items.map((user) => [user.email, user.profile]),
       ).toEqual([
         ["bob@cloud.contoso.com", expect.objectContaining({ profileId: cloudProfile.id, source: "rule" })],
         ["cy@cloud.contoso.com", expect.objectContaining({ profileId: cloudProfile.id, source: "rule" })],
       ]);
       const refused = await call("DELETE", `/profiles/${cloudProfile.id}`);
       expect(refused.statusCode).toBe(409);
-      expect(refused.json().errors[0]).toMatchObject({ field: "profileId", message: expect.stringContaining("rules[0]") });
+      expect(refused.json().errors[0]).toMatchObject({
+        field: "profileId",
+        message: expect.stringContaining("rules[0]"),
+      });
       expect(await auditActions()).toContain("profile_placement.update");
     });
   });

@@ -104,7 +104,10 @@ describe.each(dialects)("placing users in profiles on %s", (dialect) => {
     expect(fieldsOf(refused.json())).toEqual(["userIds[1]"]);
     expect((await backend.repos.users.get(orgId, ids["dee@contoso.com"]!))?.profileId).toBeNull();
     const foreign = (await backend.repos.emailConfigs.ensureDefault(otherOrgId)).profileId;
-    const foreignProfile = await call("POST", "/users/move-profile", { userIds: [ids["dee@contoso.com"]], profileId: foreign });
+    const foreignProfile = await call("POST", "/users/move-profile", {
+      userIds: [ids["dee@contoso.com"]],
+      profileId: foreign,
+    });
     expect(foreignProfile.statusCode).toBe(404);
     expect(fieldsOf(foreignProfile.json())).toEqual(["profileId"]);
   });
