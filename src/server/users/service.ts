@@ -142,7 +142,12 @@ export function judgeRows(
     else if (existing.has(normalized)) reason = `${email} is already a user of this organization.`;
     if (reason === null) {
       seen.set(normalized, row);
-      accepted.push({ email, displayName, role: role as NewOrgUser["role"], profileId: profileId ?? null });
+      accepted.push({
+        email,
+        displayName,
+        role: role as NewOrgUser["role"],
+        ...(typeof profileId === "string" ? { profileId } : {}),
+      });
       verdicts.push({ row, email, verdict: "ok" });
     } else {
       verdicts.push({
