@@ -4,6 +4,7 @@
  */
 import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
 import type { MailboxMonitoringDto } from "./monitoring.js";
+import type { UserProfileDto } from "./profiles.js";
 
 export type Role = "admin" | "user";
 
@@ -68,6 +69,8 @@ export interface OrgUserDto {
   addedAt: string;
   /** The user's latest check result (any run, the schedule's included); null when never checked. */
   lastCheck: { category: string; severity: "ok" | "warning" | "error" | "transient"; checkedAt: string } | null;
+  /** The connection profile that checks this user, and how it was chosen (contract/profiles.ts). */
+  profile: UserProfileDto;
 }
 
 /** The Users list's status filter: never checked, or the latest result's severity. */
@@ -77,11 +80,21 @@ export interface NewOrgUserInput {
   email: string;
   displayName?: string;
   role?: Role;
+  /** Pins the user to this connection profile; omitted: the rules, Automatic or the default decide. */
+  profileId?: string;
+}
+
+/** One row of a JSON import; `profile` names a connection profile (case aside), blank: none. */
+export interface ImportUserRow {
+  email: string;
+  displayName?: string;
+  role?: string;
+  profile?: string;
 }
 
 export interface UserImportInput {
-  /** CSV text with a header row (email, displayName, role) or JSON rows; at most 50,000 rows. */
-  import: { format: "csv"; csv: string } | { format: "json"; rows: NewOrgUserInput[] };
+  /** CSV text with a header row (email, displayName, role, profile) or JSON rows; at most 50,000 rows. */
+  import: { format: "csv"; csv: string } | { format: "json"; rows: ImportUserRow[] };
   dryRun?: boolean;
 }
 
@@ -110,6 +123,8 @@ export interface UserImportResultDto {
 export interface UpdateOrgUserInput {
   displayName?: string;
   role?: Role;
+  /** Pins the user to this connection profile; null unpins (the rules, Automatic or the default decide). */
+  profileId?: string | null;
 }
 
 export type ServiceAccountState = "signed_in" | "needs_sign_in" | "not_signed_in";

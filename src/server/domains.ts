@@ -42,6 +42,9 @@ import { migration019SidebarReach } from "./reach/migrations/019_sidebar_reach.j
 import { reachRoutes } from "./reach/routes.js";
 import type { Keyring } from "./secrets/keyring.js";
 import { resealEvery, type Resealer } from "./secrets/resealers.js";
+import { migration026ConnectionProfiles } from "./profiles/migrations/026_connection_profiles.js";
+import { migration027ProfilePlacement } from "./profiles/migrations/027_profile_placement.js";
+import { profileRoutes } from "./profiles/routes.js";
 import { readinessRoutes } from "./system/readiness.js";
 import { systemRoutes } from "./system/routes.js";
 import { usersCore001 } from "./users/migrations/001_core.js";
@@ -69,6 +72,8 @@ export const migrations = mergeMigrations([
   { "020_webhook_url_sealed": migration020WebhookUrlSealed },
   { "021_run_history_stop": migration021RunHistoryStop },
   { "024_attestation_keys": migration024AttestationKeys },
+  { "026_connection_profiles": migration026ConnectionProfiles },
+  { "027_profile_placement": migration027ProfilePlacement },
   { "028_canaries": migration028Canaries },
 ]);
 
@@ -86,6 +91,7 @@ export const apiRoutes: ApiRoutes[] = [
   orgRoutes,
   userRoutes,
   emailConfigRoutes,
+  profileRoutes,
   auditRoutes,
   checkRoutes,
   emailConfigHelperRoutes,

@@ -12,6 +12,7 @@ import { organizationsRepository, type OrganizationsRepository } from "./orgs/re
 import { orgUsersRepository, type OrgUsersRepository } from "./users/repository.js";
 import { sidebarReachRepository, type SidebarReachRepository } from "./reach/repository.js";
 import { canariesRepository, type CanariesRepository } from "./canaries/repository.js";
+import { profilePlacementRepository, type ProfilePlacementRepository } from "./profiles/repository.js";
 
 export interface RepositoryOptions {
   keyring: Keyring;
@@ -25,6 +26,8 @@ export interface Repositories {
   organizations: OrganizationsRepository;
   users: OrgUsersRepository;
   emailConfigs: EmailConfigsRepository;
+  /** Which profile checks each user: the organization's rules and Automatic setting. */
+  profilePlacement: ProfilePlacementRepository;
   audit: AuditEventsRepository;
   mailboxStatus: MailboxStatusRepository;
   reach: SidebarReachRepository;
@@ -39,6 +42,7 @@ export function createRepositories(db: Db, options: RepositoryOptions): Reposito
     organizations: organizationsRepository(db, now, options.readRows ?? null),
     users: orgUsersRepository(db, now),
     emailConfigs: emailConfigsRepository(db, options.keyring, now, options.readRows ?? null),
+    profilePlacement: profilePlacementRepository(db, now),
     audit: auditEventsRepository(db, now),
     mailboxStatus: mailboxStatusRepository(db),
     reach: sidebarReachRepository(db),

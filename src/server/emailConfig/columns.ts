@@ -8,10 +8,29 @@ import type { EmailConfigsTable } from "./tables.js";
 export const SECRET_COLUMNS = ["password_enc", "client_secret_enc", "private_key_enc", "token_cache_enc"] as const;
 export type SecretColumn = (typeof SECRET_COLUMNS)[number];
 
-/** An organization's row before anything was saved: every column, with its empty value. */
-export function emptyRow(orgId: string): EmailConfigsTable {
+/** The name an organization's first profile gets (migration 026 and the first save). */
+export const DEFAULT_PROFILE_NAME = "Default";
+
+export interface ProfileIdentity {
+  id: string;
+  name: string;
+  isDefault: boolean;
+  createdAt: string;
+}
+
+/**
+ * A profile's row before anything was saved: every column, with its empty value. Without `profile`, the
+ * organization's first default profile, whose id is the organization's.
+ */
+export function emptyRow(orgId: string, profile?: ProfileIdentity): EmailConfigsTable {
+  const identity = profile ?? { id: orgId, name: DEFAULT_PROFILE_NAME, isDefault: true, createdAt: "" };
   return {
+    id: identity.id,
     org_id: orgId,
+    name: identity.name,
+    name_normalized: normalizedProfileName(identity.name),
+    is_default: identity.isDefault ? 1 : 0,
+    created_at: identity.createdAt,
     access_type: null,
     ews_url: null,
     account_logon: null,
@@ -35,6 +54,9 @@ export function emptyRow(orgId: string): EmailConfigsTable {
     changed_at: null,
   };
 }
+
+/** What makes two profile names the same one: case and surrounding spaces do not count. */
+export const normalizedProfileName = (name: string): string => name.trim().toLowerCase();
 
 type Column = keyof EmailConfigsTable;
 const isSecret = (column: Column): column is SecretColumn => (SECRET_COLUMNS as readonly string[]).includes(column);

@@ -1,8 +1,12 @@
 /**
- * One email configuration per organization. Secrets (password, client secret, private key, the service account's
- * token cache) are sealed with the keyring before they reach a row and opened only by `credentials()`, which the
- * check runner calls; nothing else in the server sees them in clear.
+ * Connection profiles, each an email configuration (email_configs holds one row per profile since migration 026);
+ * the organization's default profile is what `get`, `summary`, `save`, `credentials` and `saveServiceAccount` read
+ * and write, as the single configuration did before. Secrets (password, client secret, private key, the service
+ * account's token cache) are sealed with the keyring before they reach a row, bound to their column and profile id,
+ * and opened only by the credentials reads, which the check runner calls; nothing else in the server sees them in
+ * clear.
  */
+import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type { DatabaseTables, Db } from "../db/database.js";
 import {
@@ -10,6 +14,7 @@ import {
   SUMMARY_COLUMNS,
   emptyRow,
   isSet,
+  normalizedProfileName,
   rowFromTuple,
   type ReadRow,
   type SecretColumn,
@@ -26,6 +31,10 @@ export type { SecretChange } from "./rules.js";
 
 export interface EmailConfigRecord {
   orgId: string;
+  /** The connection profile this configuration is. */
+  profileId: string;
+  name: string;
+  isDefault: boolean;
   accessType: AccessTypeId | null;
   ewsUrl: string | null;
   accountLogon: string | null;
@@ -100,6 +109,9 @@ export function emptyEmailConfig(orgId: string): EmailConfigRecord {
 function toRecord(row: ReadRow): EmailConfigRecord {
   return {
     orgId: row.org_id,
+    profileId: row.id,
+    name: row.name,
+    isDefault: Number(row.is_default) === 1,
     accessType: row.access_type as AccessTypeId | null,
     ewsUrl: row.ews_url,
     accountLogon: row.account_logon,
@@ -135,152 +147,332 @@ function summaryOf(record: EmailConfigRecord): EmailConfigSummary {
   return { ...record, appOnly };
 }
 
-/** Binds each envelope to its column and organization. */
-function secretContext(column: SecretColumn, orgId: string): string {
-  return `email_configs.${column}:${orgId}`;
+/**
+ * Binds each envelope to its column and profile (an organization's first default profile has the organization's id,
+ * so what was sealed before profiles existed still opens).
+ */
+function secretContext(column: SecretColumn, profileId: string): string {
+  return `email_configs.${column}:${profileId}`;
 }
 
-export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date, readRows: ReadRows | null = null) {
-  const seal = (column: SecretColumn, orgId: string, change: SecretChange, current: string | null) =>
-    applySecretChange(change, current, (value) => keyring.seal(value, secretContext(column, orgId)));
-  const open = (column: SecretColumn, orgId: string, envelope: string | null) =>
-    envelope === null ? null : keyring.open(envelope, secretContext(column, orgId));
+const NO_CREDENTIALS: EmailCredentials = { password: null, clientSecret: null, privateKeyPem: null, tokenCache: null };
 
-  const rowQuery = compiledOnce(
+/** Which profile a write goes to: the organization's default, or one by id. */
+type ProfileRef = { default: true } | { id: string };
+const DEFAULT: ProfileRef = { default: true };
+
+export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date, readRows: ReadRows | null = null) {
+  const seal = (column: SecretColumn, profileId: string, change: SecretChange, current: string | null) =>
+    applySecretChange(change, current, (value) => keyring.seal(value, secretContext(column, profileId)));
+  const open = (column: SecretColumn, profileId: string, envelope: string | null) =>
+    envelope === null ? null : keyring.open(envelope, secretContext(column, profileId));
+
+  const isDefaultRow = sql<boolean>`is_default = 1`;
+  const defaultRowQuery = compiledOnce(
     db,
-    (orgId: string) => db.selectFrom("email_configs").selectAll().where("org_id", "=", orgId),
+    (orgId: string) => db.selectFrom("email_configs").selectAll().where("org_id", "=", orgId).where(isDefaultRow),
     [""],
     readRows,
   );
+  const rowByIdQuery = compiledOnce(
+    db,
+    (orgId: string, profileId: string) =>
+      db.selectFrom("email_configs").selectAll().where("org_id", "=", orgId).where("id", "=", profileId),
+    ["", ""],
+    readRows,
+  );
+  const summarySelect = () =>
+    db
+      .selectFrom("email_configs")
+      .select(
+        SUMMARY_COLUMNS.map(({ column, isSet: secret }) =>
+          secret ? sql<boolean>`${sql.ref(column)} IS NOT NULL`.as(column) : column,
+        ) as never,
+      );
   // The admin's read of the configuration (the pane opens on it), as a tuple: the public columns, and of each secret
   // column only whether it is set.
   const summaryQuery = compiledTuples<DatabaseTables, [string], unknown[]>(
     db,
-    (orgId: string) =>
-      db
-        .selectFrom("email_configs")
-        .select(
-          SUMMARY_COLUMNS.map(({ column, isSet: secret }) =>
-            secret ? sql<boolean>`${sql.ref(column)} IS NOT NULL`.as(column) : column,
-          ) as never,
-        )
-        .where("org_id", "=", orgId),
+    (orgId: string) => summarySelect().where("org_id", "=", orgId).where(isDefaultRow),
     [""],
     readRows,
   );
+  const summaryByIdQuery = compiledTuples<DatabaseTables, [string, string], unknown[]>(
+    db,
+    (orgId: string, profileId: string) => summarySelect().where("org_id", "=", orgId).where("id", "=", profileId),
+    ["", ""],
+    readRows,
+  );
 
-  async function row(orgId: string): Promise<EmailConfigsTable | undefined> {
-    return (await rowQuery(orgId))[0];
+  async function rowOf(orgId: string, ref: ProfileRef): Promise<EmailConfigsTable | undefined> {
+    return "id" in ref ? (await rowByIdQuery(orgId, ref.id))[0] : (await defaultRowQuery(orgId))[0];
+  }
+
+  /** Inserts the organization's first default profile (id = the organization's) unless one is there already. */
+  async function insertFirstDefault(orgId: string, values: Partial<EmailConfigsTable>): Promise<boolean> {
+    const inserted = await db
+      .insertInto("email_configs")
+      .values({ ...emptyRow(orgId), created_at: now().toISOString(), ...values })
+      .onConflict((oc) => oc.column("id").doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async function saveTo(
+    orgId: string,
+    ref: ProfileRef,
+    changes: EmailConfigChanges,
+    expectedVersion: number,
+    actor: string,
+  ): Promise<EmailConfigRecord | null> {
+    const current = await rowOf(orgId, ref);
+    if (current === undefined && "id" in ref) return null;
+    if ((current?.version ?? 0) !== expectedVersion) return null;
+    const profileId = current?.id ?? orgId;
+    const values = {
+      access_type: changes.accessType,
+      ews_url: changes.ewsUrl,
+      account_logon: changes.accountLogon,
+      password_enc: seal("password_enc", profileId, changes.password, current?.password_enc ?? null),
+      ews_authentication: changes.authentication,
+      app_tenant_id: changes.appTenantId,
+      app_client_id: changes.appClientId,
+      app_credential_type: changes.appCredentialType,
+      client_secret_enc: seal("client_secret_enc", profileId, changes.clientSecret, current?.client_secret_enc ?? null),
+      client_secret_expires_at: changes.clientSecretExpiresAt ?? null,
+      certificate_pem: changes.certificatePem,
+      certificate_thumbprint: changes.certificateThumbprint,
+      private_key_enc: seal("private_key_enc", profileId, changes.privateKey, current?.private_key_enc ?? null),
+      version: expectedVersion + 1,
+      updated_by: actor,
+      updated_at: now().toISOString(),
+    };
+    const changed =
+      current === undefined ||
+      (Object.keys(values) as Array<keyof typeof values>).some(
+        (column) => !BOOKKEEPING.has(column) && values[column] !== current[column],
+      );
+    const changedAt = changed ? values.updated_at : (current?.changed_at ?? null);
+    if (current) {
+      const result = await db
+        .updateTable("email_configs")
+        .set({ ...values, changed_at: changedAt })
+        .where("id", "=", current.id)
+        .where("version", "=", expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return null;
+    } else if (!(await insertFirstDefault(orgId, { ...values, changed_at: changedAt }))) {
+      return null;
+    }
+    const saved = await rowOf(orgId, { id: profileId });
+    return saved ? toRecord(saved) : null;
+  }
+
+  function credentialsOf(found: EmailConfigsTable | undefined): EmailCredentials {
+    if (!found) return NO_CREDENTIALS;
+    return {
+      password: open("password_enc", found.id, found.password_enc),
+      clientSecret: open("client_secret_enc", found.id, found.client_secret_enc),
+      privateKeyPem: open("private_key_enc", found.id, found.private_key_enc),
+      tokenCache: open("token_cache_enc", found.id, found.token_cache_enc),
+    };
+  }
+
+  async function saveServiceAccountOf(
+    orgId: string,
+    ref: ProfileRef,
+    signIn: ServiceAccountSignIn,
+  ): Promise<EmailConfigRecord | null> {
+    const existing = await rowOf(orgId, ref);
+    if (existing === undefined && "id" in ref) return null;
+    const profileId = existing?.id ?? orgId;
+    const set = {
+      service_account_username: signIn.username,
+      service_account_state: signIn.state,
+      service_account_token_expires_at: signIn.tokenExpiresAt,
+      ...(signIn.tokenCache === undefined
+        ? {}
+        : {
+            token_cache_enc:
+              signIn.tokenCache === null
+                ? null
+                : keyring.seal(signIn.tokenCache, secretContext("token_cache_enc", profileId)),
+          }),
+    };
+    if (existing) await db.updateTable("email_configs").set(set).where("id", "=", existing.id).execute();
+    else await insertFirstDefault(orgId, set);
+    const saved = await rowOf(orgId, { id: profileId });
+    return saved ? toRecord(saved) : null;
   }
 
   return {
+    /** The organization's default profile (empty until something is saved). */
     async get(orgId: string): Promise<EmailConfigRecord> {
-      const found = await row(orgId);
+      const found = await rowOf(orgId, DEFAULT);
       return found ? toRecord(found) : emptyEmailConfig(orgId);
     },
 
-    /** The configuration without secrets, certificate body or token cache: what the admin's form shows. */
+    /** The default profile without secrets, certificate body or token cache: what the admin's form shows. */
     async summary(orgId: string): Promise<EmailConfigSummary> {
       const [found] = await summaryQuery(orgId);
       return summaryOf(toRecord(found ? rowFromTuple(orgId, found, 0) : emptyRow(orgId)));
     },
 
     /**
-     * Writes the next configuration if the stored version is still `expectedVersion`; returns null when another
-     * admin saved first (the caller answers 412).
+     * Writes the default profile's next configuration if its stored version is still `expectedVersion`; returns
+     * null when another admin saved first (the caller answers 412).
      */
-    async save(
-      orgId: string,
-      changes: EmailConfigChanges,
-      expectedVersion: number,
-      actor: string,
-    ): Promise<EmailConfigRecord | null> {
-      const current = await row(orgId);
-      if ((current?.version ?? 0) !== expectedVersion) return null;
-      const values = {
-        access_type: changes.accessType,
-        ews_url: changes.ewsUrl,
-        account_logon: changes.accountLogon,
-        password_enc: seal("password_enc", orgId, changes.password, current?.password_enc ?? null),
-        ews_authentication: changes.authentication,
-        app_tenant_id: changes.appTenantId,
-        app_client_id: changes.appClientId,
-        app_credential_type: changes.appCredentialType,
-        client_secret_enc: seal("client_secret_enc", orgId, changes.clientSecret, current?.client_secret_enc ?? null),
-        client_secret_expires_at: changes.clientSecretExpiresAt ?? null,
-        certificate_pem: changes.certificatePem,
-        certificate_thumbprint: changes.certificateThumbprint,
-        private_key_enc: seal("private_key_enc", orgId, changes.privateKey, current?.private_key_enc ?? null),
-        version: expectedVersion + 1,
-        updated_by: actor,
-        updated_at: now().toISOString(),
-      };
-      const changed =
-        current === undefined ||
-        (Object.keys(values) as Array<keyof typeof values>).some(
-          (column) => !BOOKKEEPING.has(column) && values[column] !== current[column],
-        );
-      const changedAt = changed ? values.updated_at : (current?.changed_at ?? null);
-      if (current) {
-        const result = await db
-          .updateTable("email_configs")
-          .set({ ...values, changed_at: changedAt })
-          .where("org_id", "=", orgId)
-          .where("version", "=", expectedVersion)
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) return null;
-      } else {
-        const inserted = await db
-          .insertInto("email_configs")
-          .values({ ...emptyRow(orgId), ...values, changed_at: changedAt })
-          .onConflict((oc) => oc.column("org_id").doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return null;
-      }
-      const saved = await row(orgId);
-      return saved ? toRecord(saved) : null;
+    save(orgId: string, changes: EmailConfigChanges, expectedVersion: number, actor: string) {
+      return saveTo(orgId, DEFAULT, changes, expectedVersion, actor);
     },
 
-    /** Decrypted secrets for the check runner; never serialize the result into a response or a log. */
+    /** Decrypted secrets of the default profile for the check runner; never serialize them into a response or log. */
     async credentials(orgId: string): Promise<EmailCredentials> {
-      const found = await row(orgId);
-      if (!found) return { password: null, clientSecret: null, privateKeyPem: null, tokenCache: null };
-      return {
-        password: open("password_enc", orgId, found.password_enc),
-        clientSecret: open("client_secret_enc", orgId, found.client_secret_enc),
-        privateKeyPem: open("private_key_enc", orgId, found.private_key_enc),
-        tokenCache: open("token_cache_enc", orgId, found.token_cache_enc),
-      };
+      return credentialsOf(await rowOf(orgId, DEFAULT));
     },
 
     /**
-     * Records the EWS OAuth service account's sign-in or token refresh. It does not bump the version: a token
-     * refresh must not make an admin's open form stale.
+     * Records the default profile's EWS OAuth service account sign-in or token refresh. It does not bump the
+     * version: a token refresh must not make an admin's open form stale.
      */
     async saveServiceAccount(orgId: string, signIn: ServiceAccountSignIn): Promise<EmailConfigRecord> {
-      const set = {
-        service_account_username: signIn.username,
-        service_account_state: signIn.state,
-        service_account_token_expires_at: signIn.tokenExpiresAt,
-        ...(signIn.tokenCache === undefined
-          ? {}
-          : {
-              token_cache_enc:
-                signIn.tokenCache === null
-                  ? null
-                  : keyring.seal(signIn.tokenCache, secretContext("token_cache_enc", orgId)),
-            }),
-      };
-      const existing = await row(orgId);
-      if (existing) {
-        await db.updateTable("email_configs").set(set).where("org_id", "=", orgId).execute();
-      } else {
-        await db
-          .insertInto("email_configs")
-          .values({ ...emptyRow(orgId), ...set })
-          .execute();
-      }
-      return toRecord((await row(orgId))!);
+      return (await saveServiceAccountOf(orgId, DEFAULT, signIn))!;
+    },
+
+    /** One profile of the organization, or null (also when it belongs to another organization). */
+    async profile(orgId: string, profileId: string): Promise<EmailConfigRecord | null> {
+      const found = await rowOf(orgId, { id: profileId });
+      return found ? toRecord(found) : null;
+    },
+
+    async profileSummary(orgId: string, profileId: string): Promise<EmailConfigSummary | null> {
+      const [found] = await summaryByIdQuery(orgId, profileId);
+      return found ? summaryOf(toRecord(rowFromTuple(orgId, found, 0))) : null;
+    },
+
+    /** One profile's decrypted secrets (the per-profile check); never serialize them into a response or log. */
+    async profileCredentials(orgId: string, profileId: string): Promise<EmailCredentials> {
+      return credentialsOf(await rowOf(orgId, { id: profileId }));
+    },
+
+    saveProfile(orgId: string, profileId: string, changes: EmailConfigChanges, expectedVersion: number, actor: string) {
+      return saveTo(orgId, { id: profileId }, changes, expectedVersion, actor);
+    },
+
+    saveProfileServiceAccount(orgId: string, profileId: string, signIn: ServiceAccountSignIn) {
+      return saveServiceAccountOf(orgId, { id: profileId }, signIn);
+    },
+
+    /** Every profile of the organization without secrets, the default first, then by name. */
+    async list(orgId: string): Promise<EmailConfigSummary[]> {
+      const rows = (await summarySelect()
+        .where("org_id", "=", orgId)
+        .orderBy("is_default", "desc")
+        .orderBy("name_normalized")
+        .execute()) as unknown as Array<Record<string, unknown>>;
+      return rows.map((found) =>
+        summaryOf(
+          toRecord(
+            rowFromTuple(
+              orgId,
+              SUMMARY_COLUMNS.map(({ column }) => found[column]),
+              0,
+            ),
+          ),
+        ),
+      );
+    },
+
+    /** The organization's default profile, created empty (with the organization's id) when it has none yet. */
+    async ensureDefault(orgId: string): Promise<EmailConfigRecord> {
+      const found = await rowOf(orgId, DEFAULT);
+      if (found) return toRecord(found);
+      await insertFirstDefault(orgId, {});
+      return toRecord((await rowOf(orgId, DEFAULT))!);
+    },
+
+    /** The profile holding `name` (case and surrounding spaces aside), if any. */
+    async byName(orgId: string, name: string): Promise<EmailConfigRecord | null> {
+      const found = await db
+        .selectFrom("email_configs")
+        .selectAll()
+        .where("org_id", "=", orgId)
+        .where("name_normalized", "=", normalizedProfileName(name))
+        .executeTakeFirst();
+      return found ? toRecord(found) : null;
+    },
+
+    /** A new, non-default profile: empty at version 0, or with `changes` saved at version 1. */
+    async create(
+      orgId: string,
+      name: string,
+      changes: EmailConfigChanges | null,
+      actor: string,
+    ): Promise<EmailConfigRecord> {
+      const id = randomUUID();
+      const at = now().toISOString();
+      await db
+        .insertInto("email_configs")
+        .values({
+          ...emptyRow(orgId, { id, name: name.trim(), isDefault: false, createdAt: at }),
+          updated_by: actor,
+          updated_at: at,
+        })
+        .execute();
+      if (changes === null) return toRecord((await rowOf(orgId, { id }))!);
+      return (await saveTo(orgId, { id }, changes, 0, actor))!;
+    },
+
+    /** Renames a profile at `expectedVersion` (its version moves on); null when another admin changed it first. */
+    async rename(
+      orgId: string,
+      profileId: string,
+      name: string,
+      expectedVersion: number,
+      actor: string,
+    ): Promise<EmailConfigRecord | null> {
+      const result = await db
+        .updateTable("email_configs")
+        .set({
+          name: name.trim(),
+          name_normalized: normalizedProfileName(name),
+          version: expectedVersion + 1,
+          updated_by: actor,
+          updated_at: now().toISOString(),
+        })
+        .where("org_id", "=", orgId)
+        .where("id", "=", profileId)
+        .where("version", "=", expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return null;
+      return toRecord((await rowOf(orgId, { id: profileId }))!);
+    },
+
+    /** Makes `profileId` the default (the old default stops being one first: one default at any time). */
+    async setDefault(orgId: string, profileId: string): Promise<void> {
+      await db
+        .updateTable("email_configs")
+        .set({ is_default: 0 })
+        .where("org_id", "=", orgId)
+        .where(isDefaultRow)
+        .where("id", "!=", profileId)
+        .execute();
+      await db
+        .updateTable("email_configs")
+        .set({ is_default: 1 })
+        .where("org_id", "=", orgId)
+        .where("id", "=", profileId)
+        .execute();
+    },
+
+    async remove(orgId: string, profileId: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom("email_configs")
+        .where("org_id", "=", orgId)
+        .where("id", "=", profileId)
+        .where((eb) => eb("is_default", "=", 0))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
 
     /** Re-seals every envelope not sealed by the active key; returns how many secrets moved. */
@@ -292,12 +484,12 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
         for (const column of SECRET_COLUMNS) {
           const envelope = current[column];
           if (envelope === null || keyring.keyIdOf(envelope) === keyring.activeKeyId) continue;
-          const context = secretContext(column, current.org_id);
+          const context = secretContext(column, current.id);
           set[column] = keyring.seal(keyring.open(envelope, context), context);
           moved += 1;
         }
         if (Object.keys(set).length > 0) {
-          await db.updateTable("email_configs").set(set).where("org_id", "=", current.org_id).execute();
+          await db.updateTable("email_configs").set(set).where("id", "=", current.id).execute();
         }
       }
       return moved;
@@ -311,7 +503,7 @@ export function emailConfigsRepository(db: Db, keyring: Keyring, now: () => Date
         for (const column of SECRET_COLUMNS) {
           const envelope = current[column];
           if (envelope === null) continue;
-          keyring.open(envelope, secretContext(column, current.org_id));
+          keyring.open(envelope, secretContext(column, current.id));
           opened += 1;
         }
       }

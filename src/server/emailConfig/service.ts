@@ -17,7 +17,14 @@ import { planEmailConfigChange, toEmailConfigDto, type UrlGuard } from "./rules.
 
 export { openDraft, resealDraft, sealDraft } from "./draftSeal.js";
 export { defaultDriverFactory, type DriverFactory } from "./drivers.js";
-export { etagOf, parseIfMatch, toEmailConfigDto, type UrlGuard } from "./rules.js";
+export { etagOf, parseIfMatch, planEmailConfigChange, toEmailConfigDto, type UrlGuard } from "./rules.js";
+export {
+  emptyEmailConfig,
+  type EmailConfigChanges,
+  type EmailConfigRecord,
+  type EmailConfigSummary,
+} from "./repository.js";
+export { DEFAULT_PROFILE_NAME, normalizedProfileName } from "./columns.js";
 
 /** What the admin's form shows: the configuration without any secret, and its version (the ETag). */
 export async function emailConfigSummary(repos: Repositories, orgId: string): Promise<EmailConfigDto> {

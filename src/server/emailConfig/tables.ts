@@ -1,8 +1,19 @@
-/** Kysely type of one email configuration per organization (migration 001); secrets only as keyring envelopes. */
+/**
+ * Kysely type of one connection profile (migration 001, one row per organization until 026: now one per profile,
+ * each organization's first default keeping the organization's id); secrets only as keyring envelopes.
+ */
 import type {} from "../db/database.js";
 
 export interface EmailConfigsTable {
+  /** The profile's id; an organization's first default profile has the organization's id (migration 026). */
+  id: string;
   org_id: string;
+  name: string;
+  /** Lower-cased, trimmed name: unique per organization. */
+  name_normalized: string;
+  /** 1 for the organization's default profile (exactly one), 0 otherwise. */
+  is_default: number;
+  created_at: string;
   access_type: string | null;
   ews_url: string | null;
   account_logon: string | null;

@@ -1,7 +1,11 @@
-/** The organization's user list (admins only): search and page, add one or import many, change role, remove. */
+/**
+ * The organization's user list (admins only): search and page (by status or profile), add one or import many, change
+ * role or profile, move many to a profile, remove. Every user says which connection profile checks them.
+ */
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { OrgUserDto, Page, UserImportResultDto } from "../../contract/api.js";
+import type { MoveUsersToProfileResultDto } from "../../contract/profiles.js";
 import { callerOf } from "../auth/access.js";
 import { conflict, notFound } from "../errors.js";
 import type { ListedOrgUser, OrgUser } from "./repository.js";
@@ -17,12 +21,17 @@ import {
   type UserImportSchema,
 } from "./schemas.js";
 import { recordAudit } from "../audit/service.js";
-import { importUsers } from "./service.js";
+import { importUsers, moveUsersToProfile } from "./service.js";
+import { assertProfileOf, profileViewOf, userProfileDto, type ProfileView } from "../profiles/service.js";
+import { MoveUsersToProfileResultSchema, MoveUsersToProfileSchema } from "../profiles/schemas.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 
-/** A user as the API gives it; lastCheck is null unless the user came from the list (which joins the checks). */
-export function toOrgUserDto(user: OrgUser | ListedOrgUser): OrgUserDto {
+/**
+ * A user as the API gives it; lastCheck is null unless the user came from the list (which joins the checks); the
+ * profile is decided under the organization's placement (`view`).
+ */
+export function toOrgUserDto(user: OrgUser | ListedOrgUser, view: ProfileView): OrgUserDto {
   return {
     id: user.id,
     email: user.email,
@@ -31,6 +40,7 @@ export function toOrgUserDto(user: OrgUser | ListedOrgUser): OrgUserDto {
     addedBy: user.addedBy,
     addedAt: user.addedAt,
     lastCheck: "lastCheck" in user ? user.lastCheck : null,
+    profile: userProfileDto(user, view),
   };
 }
 
@@ -53,14 +63,17 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request): Promise<Page<OrgUserDto>> => {
-      const { search, status, cursor, limit } = request.query;
-      const page = await repos.users.list(request.params.orgId, {
+      const { search, status, profileId, cursor, limit } = request.query;
+      const { orgId } = request.params;
+      const view = await profileViewOf(repos, orgId);
+      const page = await repos.users.list(orgId, {
         ...(search !== undefined ? { search } : {}),
         ...(status !== undefined ? { status } : {}),
+        ...(profileId !== undefined ? { profile: { profileId, policy: view.policy } } : {}),
         ...(cursor !== undefined ? { cursor } : {}),
         limit: limit ?? 50,
       });
-      return { items: page.items.map(toOrgUserDto), nextCursor: page.nextCursor };
+      return { items: page.items.map((user) => toOrgUserDto(user, view)), nextCursor: page.nextCursor };
     },
   );
 
@@ -89,7 +102,9 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
         return importUsers(repos, orgId, body.import, body.dryRun ?? false, actor);
       }
       const email = body.email.trim();
+      const profileId = body.profileId ?? null;
       const created = await repos.transaction(async (tx) => {
+        if (profileId !== null) await assertProfileOf(tx, orgId, profileId, "profileId");
         if (await tx.users.findByEmail(orgId, email)) {
           throw conflict(`${email} is already a user of this organization.`, [
             { field: "email", message: `${email} is already a user of this organization.` },
@@ -97,13 +112,25 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
         }
         const user = await tx.users.add(
           orgId,
-          { email, displayName: body.displayName?.trim() || email.split("@")[0] || email, role: body.role ?? "user" },
+          {
+            email,
+            displayName: body.displayName?.trim() || email.split("@")[0] || email,
+            role: body.role ?? "user",
+            profileId,
+          },
           actor,
         );
-        await recordAudit(tx, { orgId, actor, action: "user.add", target: user.email, after: toOrgUserDto(user) });
-        return user;
+        const view = await profileViewOf(tx, orgId);
+        await recordAudit(tx, {
+          orgId,
+          actor,
+          action: "user.add",
+          target: user.email,
+          after: toOrgUserDto(user, view),
+        });
+        return { user, view };
       });
-      return reply.code(201).send(toOrgUserDto(created));
+      return reply.code(201).send(toOrgUserDto(created.user, created.view));
     },
   );
 
@@ -113,7 +140,8 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
       preHandler: app.requireOrgAdmin,
       schema: {
         tags: ["users"],
-        summary: "Change a user's display name or role (the last admin cannot be demoted)",
+        summary:
+          "Change a user's display name, role or profile (profileId null: no explicit profile; the last admin cannot be demoted)",
         params: UserParams,
         body: UpdateOrgUserSchema,
         response: { 200: OrgUserSchema, ...errorResponses(...ADMIN_ERRORS, 409) },
@@ -130,19 +158,22 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
             { field: "role", message: "would leave the organization without an administrator" },
           ]);
         }
+        const { profileId } = request.body;
+        if (profileId !== undefined && profileId !== null) await assertProfileOf(tx, orgId, profileId, "profileId");
         await tx.users.update(orgId, userId, request.body);
         const after = (await tx.users.get(orgId, userId))!;
+        const view = await profileViewOf(tx, orgId);
         await recordAudit(tx, {
           orgId,
           actor,
           action: "user.update",
           target: after.email,
-          before: toOrgUserDto(before),
-          after: toOrgUserDto(after),
+          before: toOrgUserDto(before, view),
+          after: toOrgUserDto(after, view),
         });
-        return after;
+        return toOrgUserDto(after, view);
       });
-      return toOrgUserDto(updated);
+      return updated;
     },
   );
 
@@ -174,11 +205,34 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
           actor,
           action: "user.remove",
           target: before.email,
-          before: toOrgUserDto(before),
+          before: toOrgUserDto(before, await profileViewOf(tx, orgId)),
         });
       });
       return reply.code(204).send();
     },
+  );
+
+  app.post<{ Params: Static<typeof OrgParams>; Body: Static<typeof MoveUsersToProfileSchema> }>(
+    "/orgs/:orgId/users/move-profile",
+    {
+      preHandler: app.requireOrgAdmin,
+      bodyLimit: config.importBodyLimitBytes,
+      schema: {
+        tags: ["users"],
+        summary:
+          "Move users to a connection profile (profileId null: back to the rules, Automatic or the default), all or none",
+        params: OrgParams,
+        body: MoveUsersToProfileSchema,
+        response: { 200: MoveUsersToProfileResultSchema, ...errorResponses(...ADMIN_ERRORS) },
+      },
+    },
+    async (request): Promise<MoveUsersToProfileResultDto> =>
+      moveUsersToProfile(repos, {
+        orgId: request.params.orgId,
+        userIds: request.body.userIds,
+        profileId: request.body.profileId,
+        actor: callerOf(request).email,
+      }),
   );
   return Promise.resolve();
 }

@@ -6,7 +6,8 @@ import type {
   UpdateOrgUserInput,
   UserImportResultDto,
 } from "../../contract/api.js";
-import { Email, PagingQuery, RoleSchema, Timestamp, Uuid, type Same } from "../http/schemas.js";
+import { Email, Nullable, PagingQuery, RoleSchema, Timestamp, Uuid, type Same } from "../http/schemas.js";
+import { UserProfileSchema } from "../profiles/schemas.js";
 
 const SeveritySchema = Type.Union([
   Type.Literal("ok"),
@@ -28,10 +29,16 @@ export const OrgUserSchema = Type.Object({
     Type.Object({ category: Type.String(), severity: SeveritySchema, checkedAt: Timestamp }),
     Type.Null(),
   ]),
+  profile: UserProfileSchema,
 });
 
 export const NewOrgUserSchema = Type.Object(
-  { email: Email, displayName: Type.Optional(DisplayName), role: Type.Optional(RoleSchema) },
+  {
+    email: Email,
+    displayName: Type.Optional(DisplayName),
+    role: Type.Optional(RoleSchema),
+    profileId: Type.Optional(Uuid),
+  },
   { additionalProperties: false, title: "NewOrgUserInput" },
 );
 
@@ -41,6 +48,7 @@ const ImportRowSchema = Type.Object(
     email: Type.String({ maxLength: 1000 }),
     displayName: Type.Optional(Type.String({ maxLength: 1000 })),
     role: Type.Optional(Type.String({ maxLength: 100 })),
+    profile: Type.Optional(Type.String({ maxLength: 1000, description: "A connection profile's name; blank: none" })),
   },
   { additionalProperties: false },
 );
@@ -51,7 +59,7 @@ export const UserImportSchema = Type.Object(
       Type.Object(
         {
           format: Type.Literal("csv"),
-          csv: Type.String({ description: "CSV with a header row: email,displayName,role" }),
+          csv: Type.String({ description: "CSV with a header row: email,displayName,role,profile" }),
         },
         { additionalProperties: false },
       ),
@@ -70,7 +78,11 @@ export const AddUsersBodySchema = Type.Union([NewOrgUserSchema, UserImportSchema
 });
 
 export const UpdateOrgUserSchema = Type.Object(
-  { displayName: Type.Optional(DisplayName), role: Type.Optional(RoleSchema) },
+  {
+    displayName: Type.Optional(DisplayName),
+    role: Type.Optional(RoleSchema),
+    profileId: Type.Optional(Nullable(Uuid)),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 
@@ -99,6 +111,7 @@ export const UserListQuery = Type.Object(
         description: "Only users whose latest check has this severity, or who were never checked",
       }),
     ),
+    profileId: Type.Optional({ ...Uuid, description: "Only the users this connection profile checks" }),
     ...PagingQuery,
   },
   { additionalProperties: false },

@@ -11,6 +11,12 @@ export interface OrgUsersTable {
   role: "admin" | "user";
   added_by: string;
   added_at: string;
+  /** The admin's explicit connection profile (migration 027); null: the rules, Automatic or the default decide. */
+  profile_id: string | null;
+  /** Where the check engine last placed the user (Automatic), with its reason and time. */
+  placed_profile_id: string | null;
+  placement_reason: string | null;
+  placed_at: string | null;
 }
 
 declare module "../db/database.js" {

@@ -14,6 +14,16 @@ function user(email: string, role: "admin" | "user" = "user"): OrgUserDto {
     addedBy: "megan.bowen@contoso.lab",
     addedAt: new Date().toISOString(),
     lastCheck: null,
+    profile: {
+      profileId: "org-1",
+      profileName: "Default",
+      source: "default",
+      reason: "The default profile",
+      explicitProfileId: null,
+      placedProfileId: null,
+      placementReason: null,
+      placedAt: null,
+    },
   };
 }
 
