@@ -12,14 +12,20 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import type { JWTVerifyGetKey } from "jose";
 import { randomUUID } from "node:crypto";
 import { installAuth } from "./auth/access.js";
-import { PgBossChunkQueue } from "./checks/chunkQueue.js";
-import { PostgresRunSignals } from "./checks/runSignals.js";
-import { SHARED_SLOT_LEASES, SharedSlots } from "./checks/sharedSlots.js";
-import { InProcessSlots } from "./checks/slots.js";
+import { PgBossChunkQueue } from "./checks/cluster/chunkQueue.js";
+import { QueuedRuns } from "./checks/cluster/queuedRuns.js";
+import { PostgresRunSignals } from "./checks/cluster/runSignals.js";
+import { SHARED_SLOT_LEASES, SharedSlots } from "./checks/cluster/sharedSlots.js";
+import { InProcessExecutor } from "./checks/engine/inProcessExecutor.js";
+import { InProcessSlots } from "./checks/engine/requestSlots.js";
+import { RunEngine } from "./checks/engine/runEngine.js";
+import { checkSettingsFrom } from "./checks/engine/runSettings.js";
 import { CheckRunEvents } from "./checks/progressEvents.js";
 import { checkRunsRepository } from "./checks/repository.js";
+import { RunConfigs } from "./checks/runConfigs.js";
+import { ONE_PROCESS_SIGNALS, type RunExecutor } from "./checks/runExecutor.js";
+import { RunReporter } from "./checks/runReporter.js";
 import { CheckService } from "./checks/service.js";
-import { checkSettingsFrom } from "./checks/settings.js";
 import { createMailer } from "./monitoring/delivery.js";
 import { monitoringRepository } from "./monitoring/repository.js";
 import { MonitoringScheduler } from "./monitoring/scheduler.js";
@@ -120,7 +126,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       await checks.startWorking();
       const resumed = await checks.resumeInterrupted();
       if (resumed > 0) app.log.info({ resumed }, "resumed interrupted check runs");
-      checks.watchOrphans(ORPHAN_WATCH_MS);
+      // Only where other processes share the runs can one die holding a run.
+      if (database.postgres !== null) checks.watchOrphans(ORPHAN_WATCH_MS);
     });
     app.addHook("onClose", () => checks.close());
     app.addHook("onReady", () => {
@@ -176,51 +183,63 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
 /** On PostgreSQL, how often a process looks for runs whose driving process died, to take them over. */
 const ORPHAN_WATCH_MS = 5_000;
 
-/** The check runs' service, built once per app; routes reach it as `app.ctx.checks`. */
+/**
+ * The check runs' service, built once per app; routes reach it as `app.ctx.checks`. Where runs execute is chosen here,
+ * once: in this process on SQLite, as pg-boss chunk jobs every process works on PostgreSQL.
+ */
 async function buildCheckService(
   ctx: Pick<AppContext, "config" | "database" | "repos" | "keyring" | "outbound" | "now">,
   app: FastifyInstance,
 ): Promise<CheckService> {
   const settings = checkSettingsFrom(ctx.config.checks);
-  // On PostgreSQL several processes may serve one database: the service accounts' budgets are kept there.
-  const shared =
-    ctx.database.dialect === "postgres"
-      ? new SharedSlots(ctx.database.db, {
-          holder: ctx.config.processName,
-          ...SHARED_SLOT_LEASES,
-          log: (message, error) => app.log.error({ err: error }, message),
-        })
-      : null;
-  const slots = shared ?? new InProcessSlots();
-  const openClient = ctx.database.openClient;
-  const signals =
-    openClient === null
-      ? null
-      : new PostgresRunSignals(ctx.database.db, openClient, (message, error) => app.log.error({ err: error }, message));
-  await signals?.start();
-  const postgres = ctx.database.postgres;
-  // PostgreSQL: a run's users become chunk jobs in pg-boss, which every process on the database works.
-  const queue =
-    postgres === null
-      ? null
-      : await PgBossChunkQueue.start({
-          connectionString: postgres.url,
-          schema: jobsSchemaOf(postgres.schema),
-          expireInSeconds: settings.queue.expireSeconds,
-          log: (message, error) => app.log.error({ err: error }, message),
-        });
-  return new CheckService({
+  const log = (message: string, error?: unknown): void => app.log.error({ err: error }, message);
+  const runs = checkRunsRepository(ctx.database.db, ctx.now);
+  const events = new CheckRunEvents(settings.progressIntervalMs);
+  const configs = new RunConfigs({
     repos: ctx.repos,
-    runs: checkRunsRepository(ctx.database.db, ctx.now),
     keyring: ctx.keyring,
     guardUrl: (url) => ctx.outbound.guard(url),
     driverFor: defaultDriverFactory(ctx, settings.runner.requestTimeoutMs),
-    settings,
-    events: new CheckRunEvents(settings.progressIntervalMs),
-    slots,
-    slotsKind: shared === null ? "in-process" : "postgres",
+    log: app.log,
+  });
+  const { postgres, openClient } = ctx.database;
+  const clustered = postgres !== null && openClient !== null;
+  // On PostgreSQL several processes may serve one database: the service accounts' budgets and the runs' signals are
+  // kept there.
+  const slots = clustered
+    ? new SharedSlots(ctx.database.db, { holder: ctx.config.processName, ...SHARED_SLOT_LEASES, log })
+    : new InProcessSlots();
+  const postgresSignals = clustered ? new PostgresRunSignals(ctx.database.db, openClient, log) : null;
+  const signals = postgresSignals ?? ONE_PROCESS_SIGNALS;
+  const reporter = new RunReporter({
+    runs,
+    events,
     signals,
-    queue,
+    progressIntervalMs: settings.progressIntervalMs,
+    log: app.log,
+  });
+  const engine = new RunEngine({ runs, settings, slots, reporter, log: app.log });
+  let executor: RunExecutor = new InProcessExecutor(engine, reporter);
+  if (clustered) {
+    await postgresSignals?.start();
+    const queue = await PgBossChunkQueue.start({
+      connectionString: postgres.url,
+      schema: jobsSchemaOf(postgres.schema),
+      expireInSeconds: settings.queue.expireSeconds,
+      log,
+    });
+    executor = new QueuedRuns({ queue, runs, settings, slots, signals, engine, reporter, configs, log: app.log });
+  }
+  return new CheckService({
+    repos: ctx.repos,
+    runs,
+    keyring: ctx.keyring,
+    guardUrl: (url) => ctx.outbound.guard(url),
+    settings,
+    events,
+    configs,
+    reporter,
+    executor,
     log: app.log,
   });
 }

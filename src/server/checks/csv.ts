@@ -3,7 +3,7 @@ import type { CanaryVerdictDto } from "../../contract/canaries.js";
 import { CATEGORIES } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto } from "../../contract/checks.js";
 import { csvRow } from "../http/csv.js";
-import type { CheckResultRecord } from "./types.js";
+import type { CheckResultRecord } from "./engine/types.js";
 
 export const CSV_COLUMNS = [
   "email",

@@ -14,7 +14,7 @@ import type { StepOutcome } from "../exchange/driver.js";
 import { decodeCursor, encodeCursor } from "../db/paging.js";
 import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./tables.js";
 import { insertRows } from "../db/bulkWrite.js";
-import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
+import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./engine/types.js";
 
 export interface CheckRunRecord {
   id: string;

@@ -29,7 +29,7 @@ import {
   StartCheckRunResponse,
   StartCheckRunSchema,
 } from "./schemas.js";
-import type { CheckResultRecord } from "./types.js";
+import type { CheckResultRecord } from "./engine/types.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 const SSE_HEARTBEAT_MS = 15_000;

@@ -7,38 +7,31 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import { CATEGORIES, stopsRun } from "../../contract/categories.js";
-import type { CategoryId, Severity } from "../../contract/categories.js";
+import type { Severity } from "../../contract/categories.js";
 import type { MailboxState, MailboxStatusDto } from "../../contract/api.js";
 import { isCategoryId } from "../../contract/categories.js";
-import type { CheckPreflightDto, CheckRunDto, CheckSettlingDto, StartCheckRunInput } from "../../contract/checks.js";
+import type { CheckRunDto, CheckSettlingDto, StartCheckRunInput } from "../../contract/checks.js";
 import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import { recordAudit } from "../audit/service.js";
 import { probeCanaries, principalOf } from "../canaries/probe.js";
-import {
-  configurationForRun,
-  openDraft,
-  sealDraft,
-  type DriverFactory,
-  type UrlGuard,
-} from "../emailConfig/service.js";
+import { configurationForRun, sealDraft, type DriverFactory, type UrlGuard } from "../emailConfig/service.js";
 import { conflict, notFound, unprocessable } from "../errors.js";
 import type { CheckDepth, MailboxDriver, PreflightReport } from "../exchange/driver.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
 import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
-import { EtaEstimator } from "./eta.js";
+import { checkedRun, type CheckedRun } from "./engine/runEngine.js";
+import type { CheckSettings } from "./engine/runSettings.js";
 import type { CheckRunEvents } from "./progressEvents.js";
 import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
-import type { ChunkQueue } from "./chunkQueue.js";
-import { finishOf, QueuedRuns, type RunConfiguration, type RunFinish } from "./queuedRuns.js";
-import { runChecks } from "./runner.js";
-import type { CheckSettings } from "./settings.js";
+import type { RunConfigs } from "./runConfigs.js";
+import { runDto } from "./runDto.js";
+import type { RunExecutor, RunSignal } from "./runExecutor.js";
+import type { RunEndListener, RunReporter } from "./runReporter.js";
 import { settlingOf } from "./settling.js";
-import type { RunSignal, RunSignals } from "./runSignals.js";
-import { budgetKeyOf, type ConcurrencySlots } from "./slots.js";
-import type { RunProgress } from "./types.js";
 
+export type { RunEndListener } from "./runReporter.js";
 export type { DriverFactory } from "../emailConfig/service.js";
 
 const STATE_BY_SEVERITY: Record<Severity, MailboxState> = {
@@ -74,82 +67,53 @@ export interface CheckServiceDeps {
   runs: CheckRunsRepository;
   keyring: Keyring;
   guardUrl: UrlGuard;
-  driverFor: DriverFactory;
   settings: CheckSettings;
   events: CheckRunEvents;
-  /** Where each request takes its slot of the service account's budget. */
-  slots: ConcurrencySlots;
-  slotsKind: "in-process" | "postgres";
-  /** PostgreSQL: cancels, progress and ends told to the other processes on the database; null on SQLite. */
-  signals: RunSignals | null;
-  /** PostgreSQL: the chunk jobs every process works once a run's preflight passed; null on SQLite. */
-  queue: ChunkQueue | null;
+  /** The configuration and driver of a stored run. */
+  configs: RunConfigs;
+  /** Progress and ends, told to this process's followers and the other processes. */
+  reporter: RunReporter;
+  /** Where a run's checks execute once its preflight passed (chosen once in app.ts). */
+  executor: RunExecutor;
   log: FastifyBaseLogger;
 }
 
 interface ActiveRun {
-  record: CheckRunRecord;
+  run: CheckedRun;
   controller: AbortController;
   /** Why the controller aborted: an admin's cancel ends the run; a shutdown leaves it to resume. */
   stop: "cancel" | "shutdown" | null;
-  eta: EtaEstimator;
   settled: Promise<void>;
 }
 
-const SEVERITIES: Severity[] = ["ok", "warning", "error", "transient"];
-
-/** Told of every run that ended (monitoring keeps history and raises alerts); its failure never fails the run. */
-export type RunEndListener = (run: CheckRunDto) => Promise<void>;
-
 export class CheckService {
+  /** The runs this process drives: their preflight and, in-process, their checks. */
   private readonly active = new Map<string, ActiveRun>();
-  private readonly endListeners: RunEndListener[] = [];
   private closing = false;
   private resuming: Promise<number> | null = null;
   private orphanWatch: NodeJS.Timeout | null = null;
-  private driverFor: DriverFactory;
-  /** PostgreSQL: the runs past their preflight, worked as chunks by every process; null on SQLite. */
-  private readonly queued: QueuedRuns | null;
-  /** When progress of each run was last told to the other processes (at most one signal per progress interval). */
-  private readonly signalledAt = new Map<string, number>();
   /** The runs' store and progress events, which the routes read as well. */
   readonly runs: CheckRunsRepository;
   readonly events: CheckRunEvents;
 
   constructor(private readonly deps: CheckServiceDeps) {
-    this.driverFor = deps.driverFor;
     this.runs = deps.runs;
     this.events = deps.events;
-    this.queued =
-      deps.queue === null || deps.signals === null
-        ? null
-        : new QueuedRuns({
-            queue: deps.queue,
-            runs: deps.runs,
-            settings: deps.settings,
-            slots: deps.slots,
-            signals: deps.signals,
-            log: deps.log,
-            configOf: (run) => this.configOf(run),
-            driverFor: (orgId, config) => this.driverFor(orgId, config),
-            end: (run, finish) => this.end(run, finish),
-            progressed: (run) => this.progressed(run),
-          });
-    deps.signals?.subscribe((signal) => this.onSignal(signal));
+    deps.executor.signals.subscribe((signal) => this.onSignal(signal));
   }
 
-  /** PostgreSQL: starts this process's chunk workers (it then takes its share of every queued run). */
+  /** Starts taking check work (on PostgreSQL this process's chunk workers, its share of every queued run). */
   async startWorking(): Promise<void> {
-    await this.queued?.start();
+    await this.deps.executor.start();
   }
 
   onRunEnd(listener: RunEndListener): void {
-    this.endListeners.push(listener);
+    this.deps.reporter.onRunEnd(listener);
   }
 
   /** Tests: swaps how drivers are built for runs started from now on. */
   useDriverFactory(factory: DriverFactory): void {
-    this.driverFor = factory;
+    this.deps.configs.useDriverFactory(factory);
   }
 
   async start(
@@ -202,8 +166,8 @@ export class CheckService {
         break;
     }
     // A new run's id is unique: the claim only marks it as driven here for the other processes.
-    await this.deps.signals?.claim(runId);
-    this.launch(created.run, resolution.config, { done: 0, counts: {} }, draft ? null : resolution.changedAt);
+    await this.deps.executor.signals.claim(runId);
+    this.launch(created.run, resolution.config, draft ? null : resolution.changedAt);
     // The run is under way whatever happens to its audit line; a failed write is logged, not surfaced.
     await recordAudit(repos, {
       orgId,
@@ -237,10 +201,10 @@ export class CheckService {
       // Queued (its chunks worked by every process; the drive here may have queued it as the cancel came) or driven
       // by another process (or by none: its resume failed): end it here with what is stored, and tell the others so
       // every process working it stops sending requests.
-      await this.end(run, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
-      await this.signal({ kind: "cancel", orgId, runId });
-      this.queued?.stopRun(runId);
-      await this.queued?.settled(runId);
+      await this.deps.reporter.end(run, { state: "cancelled", progress: await this.deps.runs.progressOf(runId) });
+      await this.deps.reporter.signal({ kind: "cancel", orgId, runId });
+      this.deps.executor.stopRun(runId);
+      await this.deps.executor.settled(runId);
     }
     await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
     return this.get(orgId, runId);
@@ -260,7 +224,6 @@ export class CheckService {
 
   /** PostgreSQL: every interval, takes over the runs whose process died (their claim died with its connection). */
   watchOrphans(intervalMs: number): void {
-    if (this.deps.signals === null) return;
     this.orphanWatch = setInterval(() => {
       this.resumeInterrupted().catch((error: unknown) =>
         this.deps.log.error({ err: error }, "orphan runs not resumed"),
@@ -270,55 +233,23 @@ export class CheckService {
   }
 
   private async resumePass(): Promise<number> {
-    const { runs, log } = this.deps;
+    const { runs, log, executor, reporter } = this.deps;
     let resumed = 0;
-    const interrupted = await runs.interrupted();
-    // Queued runs are the queue's: only their dead processes' chunks, or a run left without any, need help.
-    await this.queued?.reclaim(interrupted.filter((run) => run.queuedAt !== null));
-    for (const run of interrupted) {
-      if (this.active.has(run.id) || run.queuedAt !== null) continue;
-      // On PostgreSQL another live process may be driving it; only a run nobody holds is taken over.
-      if (this.deps.signals !== null && !(await this.deps.signals.claim(run.id))) continue;
-      const resolved = await this.configOf(run);
+    for (const run of await executor.recover(await runs.interrupted())) {
+      // Another live process may be driving it; only a run nobody holds is taken over.
+      if (this.active.has(run.id) || !(await executor.signals.claim(run.id))) continue;
+      const resolved = await this.deps.configs.of(run);
       if (!resolved.ok) {
-        await this.fail(run, resolved.detail);
-        await this.deps.signals?.release(run.id);
+        await reporter.fail(run, resolved.detail);
+        await executor.signals.release(run.id);
         continue;
       }
-      const { config } = resolved;
-      const changedAt = resolved.changedAt ?? null;
       const progress = await runs.progressOf(run.id);
       log.info({ runId: run.id, done: progress.done, total: run.total }, "resuming interrupted check run");
-      this.launch({ ...run, ...progress }, config, progress, changedAt);
+      this.launch({ ...run, ...progress }, resolved.config, resolved.changedAt);
       resumed += 1;
     }
     return resumed;
-  }
-
-  /**
-   * The configuration a run checks with: its sealed draft, or the saved configuration if it did not change since
-   * the run started (with when it last changed, for the settling note).
-   */
-  private async configOf(run: CheckRunRecord): Promise<RunConfiguration & { changedAt?: string | null }> {
-    if (run.draftEnc !== null) {
-      try {
-        return { ok: true, config: openDraft(this.deps.keyring, run.id, run.draftEnc), changedAt: null };
-      } catch (error) {
-        this.deps.log.error({ err: error, runId: run.id }, "check run draft could not be reopened");
-        return { ok: false, detail: "The draft configuration of this run could not be reopened; start a new run." };
-      }
-    }
-    const resolution = await configurationForRun(this.deps.repos, run.orgId, undefined, this.deps.guardUrl);
-    if (resolution.version !== run.configVersion) {
-      return { ok: false, detail: "The email configuration changed while the run was under way; start a new run." };
-    }
-    if (!resolution.ok) {
-      return {
-        ok: false,
-        detail: `The saved configuration is no longer valid: ${resolution.errors[0]?.message ?? ""}`,
-      };
-    }
-    return { ok: true, config: resolution.config, changedAt: resolution.changedAt };
   }
 
   /** Stops driving runs without ending them: they stay running in the database and resume at the next start. */
@@ -332,19 +263,18 @@ export class CheckService {
       run.controller.abort();
     }
     await Promise.all(runs.map((run) => run.settled));
-    await this.queued?.close();
-    await this.deps.slots.close?.();
-    await this.deps.signals?.close();
+    await this.deps.executor.close();
   }
 
   /** For /api/health: whether this process takes check work, the runs it drives, and how its budget is kept. */
   workerStatus(): { active: boolean; runs: number; budget: "in-process" | "postgres" } {
-    return { active: !this.closing, runs: this.active.size + (this.queued?.count() ?? 0), budget: this.deps.slotsKind };
+    const { executor } = this.deps;
+    return { active: !this.closing, runs: this.active.size + executor.count(), budget: executor.budget };
   }
 
   /** Whether this process drives the run or works some of its chunks. */
   isActive(runId: string): boolean {
-    return this.active.has(runId) || (this.queued?.has(runId) ?? false);
+    return this.active.has(runId) || this.deps.executor.has(runId);
   }
 
   /**
@@ -353,88 +283,43 @@ export class CheckService {
    */
   async settled(runId: string): Promise<void> {
     await this.active.get(runId)?.settled;
-    if (this.queued === null) return;
-    for (;;) {
-      await this.queued.settled(runId);
-      const state = await this.deps.runs.stateOf(runId);
-      if (state !== "preflight" && state !== "running") return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await this.deps.executor.settled(runId);
   }
 
   toDto(run: CheckRunRecord): CheckRunDto {
-    const severityCounts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<Severity, number>;
-    for (const [category, count] of Object.entries(run.counts) as Array<[CategoryId, number]>) {
-      severityCounts[CATEGORIES[category].severity] += count;
-    }
     const live = this.active.get(run.id);
-    const finished = run.state !== "preflight" && run.state !== "running";
-    return {
-      id: run.id,
-      orgId: run.orgId,
-      state: run.state,
-      depth: run.depth,
-      scope: run.scope,
-      accessType: run.accessType,
-      configVersion: run.configVersion,
-      draft: run.configVersion === null,
-      concurrency: run.concurrency,
-      total: run.total,
-      done: run.done,
-      counts: run.counts,
-      severityCounts,
-      preflight: (run.preflight as CheckPreflightDto | null) ?? null,
-      stopReason: stopReasonOf(run),
-      startedBy: run.startedBy,
-      trigger: run.trigger,
-      startedAt: run.startedAt,
-      finishedAt: run.finishedAt,
-      etaSeconds: finished
-        ? null
-        : live !== undefined
-          ? live.eta.secondsLeft(run.total)
-          : (this.queued?.secondsLeft(run.id, run.total) ?? null),
-    };
+    const eta =
+      live !== undefined ? live.run.eta.secondsLeft(run.total) : this.deps.executor.secondsLeft(run.id, run.total);
+    return runDto(run, eta);
   }
 
   /** `changedAt`: the saved configuration's last change (null for a draft), for the settling note. */
-  private launch(
-    run: CheckRunRecord,
-    config: ResolvedEmailConfig,
-    initial: RunProgress,
-    changedAt: string | null,
-  ): void {
+  private launch(record: CheckRunRecord, config: ResolvedEmailConfig, changedAt: string | null): void {
+    const { reporter, executor, log } = this.deps;
     const active: ActiveRun = {
-      record: run,
+      run: checkedRun(record, config, this.deps.configs.driverFor(record.orgId, config)),
       controller: new AbortController(),
       stop: null,
-      eta: new EtaEstimator(),
       settled: Promise.resolve(),
     };
-    active.eta.record(initial.done);
-    this.active.set(run.id, active);
-    active.settled = this.drive(active, config, initial, changedAt)
+    this.active.set(record.id, active);
+    active.settled = this.drive(active, changedAt)
       .catch((error: unknown) => {
-        this.deps.log.error({ err: error, runId: run.id }, "check run failed");
-        return this.fail(active.record, "The server failed while running the checks; the incident was logged.");
+        log.error({ err: error, runId: record.id }, "check run failed");
+        return reporter.fail(record, "The server failed while running the checks; the incident was logged.");
       })
-      .catch((error: unknown) => this.deps.log.error({ err: error, runId: run.id }, "check run could not be ended"))
+      .catch((error: unknown) => log.error({ err: error, runId: record.id }, "check run could not be ended"))
       .finally(() => {
-        this.active.delete(run.id);
-        void this.deps.signals?.release(run.id).catch(() => undefined);
+        this.active.delete(record.id);
+        void executor.signals.release(record.id).catch(() => undefined);
       });
   }
 
-  private async drive(
-    active: ActiveRun,
-    config: ResolvedEmailConfig,
-    initial: RunProgress,
-    changedAt: string | null,
-  ): Promise<void> {
-    const { runs, settings, events } = this.deps;
-    const run = active.record;
+  /** The run's preflight, then its checks wherever the executor runs them. */
+  private async drive(active: ActiveRun, changedAt: string | null): Promise<void> {
+    const { runs, events, reporter, executor } = this.deps;
+    const { record: run, config, driver } = active.run;
     const signal = active.controller.signal;
-    const driver = this.driverFor(run.orgId, config);
 
     const preflight = withSettling(
       await this.preflight(driver, signal, run.depth),
@@ -444,7 +329,7 @@ export class CheckService {
     if (preflight === null || !preflight.canProceed) {
       const failed = preflight?.steps.find((step) => !step.ok);
       const category = failed?.category ?? "unknown_error";
-      return this.end(run, {
+      return reporter.end(run, {
         state: stopsRun(category) ? "auth_failed" : "preflight_failed",
         ...(preflight === null ? {} : { preflight }),
         stopCategory: category,
@@ -456,32 +341,7 @@ export class CheckService {
     await this.probeCanaries(run, driver, config, preflight, signal);
     if (signal.aborted && active.stop === "shutdown") return;
     events.progress(run.id, () => this.toDto(run));
-    if (this.queued !== null) {
-      // PostgreSQL: every process, this one included, works the run's chunks from here on.
-      await this.queued.enqueue(run);
-      return;
-    }
-
-    const end = await runChecks({
-      runId: run.id,
-      depth: run.depth,
-      driver,
-      store: runs.storeFor(run.orgId),
-      settings: { ...settings.runner, concurrency: run.concurrency, maxConcurrency: settings.maxConcurrency },
-      slots: this.deps.slots,
-      budgetKey: budgetKeyOf(run.orgId, config),
-      initial,
-      signal,
-      onProgress: (progress) => {
-        run.done = progress.done;
-        run.counts = progress.counts;
-        active.eta.record(progress.done);
-        this.progressed(run);
-      },
-      log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
-    });
-    if (end.state === "cancelled" && active.stop === "shutdown") return;
-    await this.end(run, finishOf(end));
+    await executor.execute(active.run, { signal, stop: () => active.stop });
   }
 
   /**
@@ -513,20 +373,6 @@ export class CheckService {
     }
   }
 
-  /** Ends the run once, whichever process or chunk gets there first, and tells everyone who follows it. */
-  private async end(run: CheckRunRecord, finish: RunFinish): Promise<void> {
-    if (await this.deps.runs.finish(run.id, finish)) await this.announceEnd(run);
-  }
-
-  /** New durable progress: this process's followers hear it now, the other processes' at most every interval. */
-  private progressed(run: CheckRunRecord): void {
-    this.deps.events.progress(run.id, () => this.toDto(run));
-    const now = Date.now();
-    if (now - (this.signalledAt.get(run.id) ?? 0) < this.deps.settings.progressIntervalMs) return;
-    this.signalledAt.set(run.id, now);
-    void this.signal({ kind: "progress", orgId: run.orgId, runId: run.id });
-  }
-
   /** The driver's preflight bounded by its own timeout; null when it did not finish (or threw). */
   private async preflight(
     driver: MailboxDriver,
@@ -547,41 +393,13 @@ export class CheckService {
   private async stoppedEarly(active: ActiveRun, preflight: PreflightReport | null): Promise<boolean> {
     if (!active.controller.signal.aborted) return false;
     if (active.stop === "shutdown") return true;
-    await this.end(active.record, {
+    const run = active.run.record;
+    await this.deps.reporter.end(run, {
       state: "cancelled",
-      progress: await this.deps.runs.progressOf(active.record.id),
+      progress: await this.deps.runs.progressOf(run.id),
       ...(preflight === null ? {} : { preflight }),
     });
     return true;
-  }
-
-  private async fail(run: CheckRunRecord, detail: string): Promise<void> {
-    await this.end(run, {
-      state: "failed",
-      progress: await this.deps.runs.progressOf(run.id),
-      stopCategory: null,
-      stopDetail: detail,
-    });
-  }
-
-  private async announceEnd(run: CheckRunRecord): Promise<void> {
-    this.signalledAt.delete(run.id);
-    const stored = await this.deps.runs.get(run.orgId, run.id);
-    if (stored === null) return;
-    const dto = this.toDto(stored);
-    this.deps.events.end(run.id, dto);
-    for (const listener of this.endListeners) {
-      await listener(dto).catch((error: unknown) =>
-        this.deps.log.error({ err: error, runId: run.id }, "a run-end listener failed"),
-      );
-    }
-    await this.signal({ kind: "end", orgId: run.orgId, runId: run.id });
-  }
-
-  private async signal(signal: Omit<RunSignal, "from">): Promise<void> {
-    await this.deps.signals
-      ?.publish(signal)
-      .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run signal not sent"));
   }
 
   /** Another process cancelled a run this one drives, or moved a run some client here follows. */
@@ -589,7 +407,7 @@ export class CheckService {
     const active = this.active.get(signal.runId);
     if (signal.kind === "cancel" || signal.kind === "end") {
       // The run ended elsewhere: this process stops its chunks of it (and, on a cancel, the preflight it drives).
-      this.queued?.stopRun(signal.runId);
+      this.deps.executor.stopRun(signal.runId);
       if (signal.kind === "cancel") {
         if (active !== undefined) {
           active.stop = "cancel";
@@ -597,7 +415,7 @@ export class CheckService {
         }
         return;
       }
-    } else if (active !== undefined || this.queued?.has(signal.runId) === true) {
+    } else if (active !== undefined || this.deps.executor.has(signal.runId)) {
       // Progress of a run worked here is already told by this process's own durable writes.
       return;
     }
@@ -611,22 +429,6 @@ export class CheckService {
       })
       .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run not read"));
   }
-}
-
-function stopReasonOf(run: CheckRunRecord): CheckRunDto["stopReason"] {
-  if (run.stopCategory !== null) {
-    const category = CATEGORIES[run.stopCategory];
-    return { category: run.stopCategory, message: category.message, remedy: category.remedy, detail: run.stopDetail };
-  }
-  if (run.state === "failed") {
-    return {
-      category: null,
-      message: run.stopDetail ?? "The run failed.",
-      remedy: "Start a new run; if it fails again, look at the server's log.",
-      detail: null,
-    };
-  }
-  return null;
 }
 
 /** The preflight as stored and shown, with the settling note when the run started soon after a change. */

@@ -19,6 +19,12 @@ import { latestSlot } from "./scheduleTimes.js";
 /** A slot missed by more than this (the server was down) is skipped rather than run late. */
 export const SLOT_GRACE_MS = 15 * 60_000;
 export const SCHEDULER_ACTOR = "scheduler";
+/**
+ * At least this long between two scheduled starts in one process: the 06:00 slot of 600 organizations starts over
+ * a minute per process (the slot rows share the organizations among processes), not in one burst of preflights and
+ * database writes; well inside the slot's grace.
+ */
+export const SLOT_START_SPACING_MS = 100;
 
 export interface SchedulerDeps {
   repos: Repositories;
@@ -72,7 +78,10 @@ export class MonitoringScheduler {
         const due = await this.dueSlots(org.id, schedule, row?.schedule_updated_at ?? null);
         for (const slot of due) {
           const run = await this.fire(org.id, slot.key, slot.trigger);
-          if (run !== null) started.push(run);
+          if (run === null) continue;
+          started.push(run);
+          // Spread: a slot shared by hundreds of organizations starts their runs (preflights, then chunk jobs) paced.
+          await new Promise((resolve) => setTimeout(resolve, SLOT_START_SPACING_MS));
         }
       } catch (error) {
         this.deps.log.error({ err: error, orgId: org.id }, "monitoring schedule pass failed");

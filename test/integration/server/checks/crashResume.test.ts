@@ -12,7 +12,7 @@ import {
   type Lab,
 } from "../../../../src/lab/index.js";
 import type { CheckTables } from "../../../../src/server/checks/tables.js";
-import { DEFAULT_RUNNER_SETTINGS } from "../../../../src/server/checks/runner.js";
+import { DEFAULT_RUNNER_SETTINGS } from "../../../../src/server/checks/engine/runner.js";
 import { generateKeyEntry } from "../../../../src/server/secrets/keyring.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../../../support/backendProcess.js";
 import { storedResults } from "../../../support/checkResults.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkRunsRepository, type CheckRunsRepository } from "../../../../src/server/checks/repository.js";
-import type { CheckResultRecord } from "../../../../src/server/checks/types.js";
+import type { CheckResultRecord } from "../../../../src/server/checks/engine/types.js";
 import { createTestDatabase, type TestDatabase, type TestDialect } from "../../../support/database.js";
 import { seedOrg } from "../../../support/seed.js";
 

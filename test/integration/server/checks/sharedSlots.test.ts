@@ -7,8 +7,8 @@
 import { setMaxListeners } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
-import { SharedSlots } from "../../../../src/server/checks/sharedSlots.js";
-import type { BudgetSpec } from "../../../../src/server/checks/slots.js";
+import { SharedSlots } from "../../../../src/server/checks/cluster/sharedSlots.js";
+import type { BudgetSpec } from "../../../../src/server/checks/engine/requestSlots.js";
 import { openDatabase, type Database } from "../../../../src/server/db/database.js";
 import { migrateToLatest } from "../../../../src/server/domains.js";
 import { openTestPostgres, postgresEnabled, TEST_DATABASE_URL, type TestPostgres } from "../../../support/postgres.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AdaptiveBudget, PauseLedger, type BudgetTicket } from "../../../../src/server/checks/adaptiveBudget.js";
+import { AdaptiveBudget, PauseLedger, type BudgetTicket } from "../../../../src/server/checks/engine/adaptiveBudget.js";
 
 function clock(start = 1_000_000) {
   const time = { now: start };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkSizes } from "../../../../src/server/checks/queuedRuns.js";
+import { chunkSizes } from "../../../../src/server/checks/cluster/queuedRuns.js";
 
 describe("chunk sizes of a queued run", () => {
   it("cuts full chunks first and an ever smaller tail, covering every user once", () => {

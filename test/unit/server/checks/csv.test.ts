@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resultsCsv } from "../../../../src/server/checks/csv.js";
 import { csvField } from "../../../../src/server/http/csv.js";
-import type { CheckResultRecord } from "../../../../src/server/checks/types.js";
+import type { CheckResultRecord } from "../../../../src/server/checks/engine/types.js";
 
 function result(overrides: Partial<CheckResultRecord>): CheckResultRecord {
   return {

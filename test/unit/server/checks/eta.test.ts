@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EtaEstimator } from "../../../../src/server/checks/eta.js";
+import { EtaEstimator } from "../../../../src/server/checks/engine/eta.js";
 
 describe("check run ETA", () => {
   it("is unknown until a second of progress has been seen", () => {

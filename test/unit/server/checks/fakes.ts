@@ -4,7 +4,7 @@ import type {
   CheckRunStore,
   CheckTargetRow,
   RunProgress,
-} from "../../../../src/server/checks/types.js";
+} from "../../../../src/server/checks/engine/types.js";
 
 export class MemoryRunStore implements CheckRunStore {
   readonly results = new Map<string, CheckResultRecord>();

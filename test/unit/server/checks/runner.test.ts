@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RUNNER_SETTINGS, runChecks } from "../../../../src/server/checks/runner.js";
-import type { RunChecksInput, RunnerSettings } from "../../../../src/server/checks/runner.js";
-import { InProcessSlots } from "../../../../src/server/checks/slots.js";
-import type { RunProgress } from "../../../../src/server/checks/types.js";
+import { DEFAULT_RUNNER_SETTINGS, runChecks } from "../../../../src/server/checks/engine/runner.js";
+import type { RunChecksInput, RunnerSettings } from "../../../../src/server/checks/engine/runner.js";
+import { InProcessSlots } from "../../../../src/server/checks/engine/requestSlots.js";
+import type { RunProgress } from "../../../../src/server/checks/engine/types.js";
 import { delay, FakeMailboxDriver, outcome } from "../../../support/fakeMailboxDriver.js";
 import { MemoryRunStore, targets } from "./fakes.js";
 

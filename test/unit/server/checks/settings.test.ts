@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkSettingsFrom } from "../../../../src/server/checks/settings.js";
-import { DEFAULT_RUNNER_SETTINGS } from "../../../../src/server/checks/runner.js";
+import { checkSettingsFrom } from "../../../../src/server/checks/engine/runSettings.js";
+import { DEFAULT_RUNNER_SETTINGS } from "../../../../src/server/checks/engine/runner.js";
 import { loadConfig } from "../../../../src/server/config.js";
 
 describe("check runner settings", () => {

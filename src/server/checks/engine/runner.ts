@@ -6,13 +6,13 @@
  * Users are streamed from the store in pages, so memory does not grow with the organization.
  */
 import { setMaxListeners } from "node:events";
-import { CATEGORIES, isThrottling, stopsRun } from "../../contract/categories.js";
-import type { CategoryId } from "../../contract/categories.js";
-import type { CheckDepth, CheckOutcome, MailboxDriver } from "../exchange/driver.js";
-import { CHECK_DEFAULTS } from "../config.js";
+import { CATEGORIES, isThrottling, stopsRun } from "../../../contract/categories.js";
+import type { CategoryId } from "../../../contract/categories.js";
+import type { CheckDepth, CheckOutcome, MailboxDriver } from "../../exchange/driver.js";
+import { CHECK_DEFAULTS } from "../../config.js";
 import { PauseLedger, type SlotAnswer } from "./adaptiveBudget.js";
 import { ResultWriter } from "./resultWriter.js";
-import type { BudgetSpec, ConcurrencySlots } from "./slots.js";
+import type { BudgetSpec, ConcurrencySlots } from "./requestSlots.js";
 import { abortableSleep } from "./sleep.js";
 import type { CheckResultRecord, CheckRunStore, CheckTargetRow, RunProgress } from "./types.js";
 

@@ -4,7 +4,7 @@
  * the adaptive budget in memory; on PostgreSQL with several processes a shared implementation keeps the sum of
  * in-flight requests within the same budget.
  */
-import type { ResolvedEmailConfig } from "../exchange/config.js";
+import type { ResolvedEmailConfig } from "../../exchange/config.js";
 import { AdaptiveBudget, type BudgetTicket, type SlotAnswer } from "./adaptiveBudget.js";
 
 export type { SlotAnswer } from "./adaptiveBudget.js";

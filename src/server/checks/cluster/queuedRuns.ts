@@ -7,33 +7,14 @@
  * shuts down hands its chunks back; one that dies leaves them to the others (its chunk locks died with it).
  */
 import type { FastifyBaseLogger } from "fastify";
-import type { MailboxDriver } from "../exchange/driver.js";
-import type { ResolvedEmailConfig } from "../exchange/config.js";
-import { PauseLedger } from "./adaptiveBudget.js";
+import type { CheckRunRecord, CheckRunsRepository } from "../repository.js";
+import type { RunConfigs } from "../runConfigs.js";
+import type { RunExecutor, RunSignals } from "../runExecutor.js";
+import type { RunReporter } from "../runReporter.js";
+import type { ConcurrencySlots } from "../engine/requestSlots.js";
+import { checkedRun, finishOf, type CheckedRun, type RunEngine } from "../engine/runEngine.js";
+import type { CheckSettings } from "../engine/runSettings.js";
 import type { ChunkJob, ChunkQueue } from "./chunkQueue.js";
-import { EtaEstimator } from "./eta.js";
-import type { CheckRunRecord, CheckRunsRepository } from "./repository.js";
-import { runChecks, type RunEnd } from "./runner.js";
-import type { RunSignals } from "./runSignals.js";
-import type { CheckSettings } from "./settings.js";
-import { budgetKeyOf, type ConcurrencySlots } from "./slots.js";
-
-export type RunFinish = Parameters<CheckRunsRepository["finish"]>[1];
-
-/** What the run's end stores, from how the runner ended. */
-export function finishOf(end: RunEnd): RunFinish {
-  switch (end.state) {
-    case "completed":
-    case "cancelled":
-      return { state: end.state, progress: end.progress };
-    case "auth_failed":
-      return { state: "auth_failed", progress: end.progress, stopCategory: end.category, stopDetail: end.detail };
-    case "throttled":
-      return { state: "throttled", progress: end.progress, stopCategory: "throttled", stopDetail: end.detail };
-    case "failed":
-      return { state: "failed", progress: end.progress, stopCategory: null, stopDetail: end.detail };
-  }
-}
 
 /** The smallest chunk the tail of a run is cut into. */
 const MIN_CHUNK_USERS = 25;
@@ -56,33 +37,25 @@ export function chunkSizes(total: number, chunkUsers: number): number[] {
   return sizes;
 }
 
-export type RunConfiguration = { ok: true; config: ResolvedEmailConfig } | { ok: false; detail: string };
-
 export interface QueuedRunsDeps {
   queue: ChunkQueue;
   runs: CheckRunsRepository;
   settings: CheckSettings;
+  /** The service accounts' budgets shared over the database (closed with this executor). */
   slots: ConcurrencySlots;
   signals: RunSignals;
+  engine: RunEngine;
+  reporter: Pick<RunReporter, "end" | "fail">;
+  /** The configuration and driver a process joining a queued run checks its chunks with. */
+  configs: Pick<RunConfigs, "of" | "driverFor">;
   log: FastifyBaseLogger;
-  /** The configuration the run checks with: its sealed draft, or the saved one unchanged since the run started. */
-  configOf(run: CheckRunRecord): Promise<RunConfiguration>;
-  driverFor(orgId: string, config: ResolvedEmailConfig): MailboxDriver;
-  /** Ends the run once (the first process to end it wins) and tells everyone who follows it. */
-  end(run: CheckRunRecord, finish: RunFinish): Promise<void>;
-  /** New durable progress of a run this process works. */
-  progressed(run: CheckRunRecord): void;
 }
 
 interface WorkedRun {
-  record: CheckRunRecord;
-  driver: MailboxDriver;
-  budgetKey: string;
+  run: CheckedRun;
   controller: AbortController;
   /** Why the controller aborted: the run ended (elsewhere or here), or this process shuts down. */
   stop: "ended" | "shutdown" | null;
-  eta: EtaEstimator;
-  throttledWait: PauseLedger;
   /** Chunk handlers of this run in flight here, and when the last one settles. */
   chunks: Set<Promise<void>>;
 }
@@ -90,7 +63,10 @@ interface WorkedRun {
 /** An active chunk job older than this whose lock nobody holds belongs to a dead process. */
 const STALE_CHUNK_MS = 5_000;
 
-export class QueuedRuns {
+export class QueuedRuns implements RunExecutor {
+  readonly budget = "postgres";
+  readonly signals: RunSignals;
+
   private readonly worked = new Map<string, WorkedRun>();
   /** Runs being joined (their configuration and driver being built), so concurrent chunks build them once. */
   private readonly joining = new Map<string, Promise<WorkedRun | null>>();
@@ -98,15 +74,22 @@ export class QueuedRuns {
   private readonly jobsHere = new Set<string>();
   private closing = false;
 
-  constructor(private readonly deps: QueuedRunsDeps) {}
+  constructor(private readonly deps: QueuedRunsDeps) {
+    this.signals = deps.signals;
+  }
 
   /** Starts this process's chunk workers. */
   async start(): Promise<void> {
     await this.deps.queue.work(this.deps.settings.queue.workersPerProcess, (job, jobId) => this.handle(job, jobId));
   }
 
+  /** PostgreSQL: every process, this one included, works the run's chunks from here on. */
+  async execute(run: CheckedRun): Promise<void> {
+    await this.enqueue(run.record);
+  }
+
   /** Queues a run whose preflight passed: from now on the queue carries it, not the process that started it. */
-  async enqueue(run: CheckRunRecord): Promise<void> {
+  private async enqueue(run: CheckRunRecord): Promise<void> {
     const chunks = await this.deps.runs.chunksOf(run.id, chunkSizes(run.total, this.deps.settings.queue.chunkUsers));
     await this.deps.queue.enqueue(chunks.map((chunk) => ({ runId: run.id, orgId: run.orgId, ...chunk })));
     await this.deps.runs.markQueued(run.id);
@@ -121,11 +104,20 @@ export class QueuedRuns {
   }
 
   secondsLeft(runId: string, total: number): number | null {
-    return this.worked.get(runId)?.eta.secondsLeft(total) ?? null;
+    return this.worked.get(runId)?.run.eta.secondsLeft(total) ?? null;
   }
 
-  /** Resolves once every chunk of the run that this process works has settled. */
+  /** Resolves once no chunk of the run is worked here and the run has ended (its last chunks may be elsewhere). */
   async settled(runId: string): Promise<void> {
+    for (;;) {
+      await this.chunksSettled(runId);
+      const state = await this.deps.runs.stateOf(runId);
+      if (state !== "preflight" && state !== "running") return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  private async chunksSettled(runId: string): Promise<void> {
     for (;;) {
       const worked = this.worked.get(runId);
       if (worked === undefined || worked.chunks.size === 0) return;
@@ -145,8 +137,9 @@ export class QueuedRuns {
    * Hands back the chunks of processes that died (their job is active, its lock free) so another takes them now
    * rather than at the job's expiry; and re-queues a queued run left with no job (or ends it when nothing is left).
    */
-  async reclaim(queuedRuns: CheckRunRecord[]): Promise<void> {
+  async recover(interrupted: CheckRunRecord[]): Promise<CheckRunRecord[]> {
     const { queue, signals, log, runs } = this.deps;
+    const queuedRuns = interrupted.filter((run) => run.queuedAt !== null);
     for (const job of await queue.activeJobs(STALE_CHUNK_MS)) {
       if (this.jobsHere.has(job.id) || !(await signals.claim(chunkLock(job.id)))) continue;
       await signals.release(chunkLock(job.id));
@@ -156,15 +149,20 @@ export class QueuedRuns {
     for (const run of queuedRuns) {
       if ((await queue.openJobs(run.id)) > 0) continue;
       if ((await runs.pendingCount(run.id)) === 0) {
-        await this.deps.end(run, { state: "completed", progress: await runs.progressOf(run.id) });
+        await this.deps.reporter.end(run, { state: "completed", progress: await runs.progressOf(run.id) });
         continue;
       }
       log.warn({ runId: run.id }, "a queued check run had no chunk left; queuing its pending users again");
       await this.enqueue(run);
     }
+    // A run not yet queued was in its preflight: the lifecycle drives it again if nobody else does.
+    return interrupted.filter((run) => run.queuedAt === null);
   }
 
-  /** Shutdown: stops every chunk here (each goes back to the queue for another process), then the workers. */
+  /**
+   * Shutdown: stops every chunk here (each goes back to the queue for another process), then the workers, then
+   * gives back this process's budget rows and stops listening.
+   */
   async close(): Promise<void> {
     this.closing = true;
     for (const worked of this.worked.values()) {
@@ -173,6 +171,8 @@ export class QueuedRuns {
     }
     await Promise.allSettled([...this.worked.values()].flatMap((worked) => [...worked.chunks]));
     await this.deps.queue.stop(10_000);
+    await this.deps.slots.close?.();
+    await this.deps.signals.close();
   }
 
   private async handle(job: ChunkJob, jobId: string): Promise<void> {
@@ -216,57 +216,29 @@ export class QueuedRuns {
   }
 
   private async build(job: ChunkJob): Promise<WorkedRun | null> {
-    const run = await this.deps.runs.get(job.orgId, job.runId);
-    if (run === null || run.state !== "running") return null;
-    const resolved = await this.deps.configOf(run);
+    const record = await this.deps.runs.get(job.orgId, job.runId);
+    if (record === null || record.state !== "running") return null;
+    const resolved = await this.deps.configs.of(record);
     if (!resolved.ok) {
-      await this.deps.end(run, {
-        state: "failed",
-        progress: await this.deps.runs.progressOf(run.id),
-        stopCategory: null,
-        stopDetail: resolved.detail,
-      });
+      await this.deps.reporter.fail(record, resolved.detail);
       return null;
     }
     const worked: WorkedRun = {
-      record: run,
-      driver: this.deps.driverFor(run.orgId, resolved.config),
-      budgetKey: budgetKeyOf(run.orgId, resolved.config),
+      run: checkedRun(record, resolved.config, this.deps.configs.driverFor(record.orgId, resolved.config)),
       controller: new AbortController(),
       stop: null,
-      eta: new EtaEstimator(),
-      throttledWait: new PauseLedger(),
       chunks: new Set(),
     };
-    worked.eta.record(run.done);
-    this.worked.set(run.id, worked);
+    this.worked.set(record.id, worked);
     return worked;
   }
 
   private async workChunk(worked: WorkedRun, job: ChunkJob): Promise<void> {
-    const { runs, settings } = this.deps;
-    const run = worked.record;
-    const end = await runChecks({
-      runId: run.id,
-      depth: run.depth,
-      driver: worked.driver,
-      store: runs.storeFor(run.orgId),
-      settings: { ...settings.runner, concurrency: run.concurrency, maxConcurrency: settings.maxConcurrency },
-      slots: this.deps.slots,
-      budgetKey: worked.budgetKey,
-      initial: { done: run.done, counts: run.counts },
-      chunk: { after: job.after, last: job.last },
-      throttledWait: worked.throttledWait,
-      signal: worked.controller.signal,
-      onProgress: (progress) => {
-        // Chunks write concurrently: the freshest durable count wins.
-        if (progress.done < run.done) return;
-        run.done = progress.done;
-        run.counts = progress.counts;
-        worked.eta.record(progress.done);
-        this.deps.progressed(run);
-      },
-      log: (message, error) => this.deps.log.error({ err: error, runId: run.id }, message),
+    const { runs, reporter } = this.deps;
+    const run = worked.run.record;
+    const end = await this.deps.engine.check(worked.run, worked.controller.signal, {
+      after: job.after,
+      last: job.last,
     });
     if (end.state === "cancelled") {
       // A shutdown hands the chunk back (the job fails and is retried elsewhere); an ended run needs nothing more.
@@ -275,11 +247,11 @@ export class QueuedRuns {
     }
     if (end.state === "completed") {
       if ((await runs.pendingCount(run.id)) > 0) return;
-      await this.deps.end(run, { state: "completed", progress: await runs.progressOf(run.id) });
+      await reporter.end(run, { state: "completed", progress: await runs.progressOf(run.id) });
       return;
     }
     // The service account was refused, the server kept throttling, or results could not be saved: the run ends.
-    await this.deps.end(run, { ...finishOf(end), progress: await runs.progressOf(run.id) });
+    await reporter.end(run, { ...finishOf(end), progress: await runs.progressOf(run.id) });
     this.stopRun(run.id);
   }
 }

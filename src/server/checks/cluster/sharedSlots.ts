@@ -8,8 +8,13 @@
  * the adaptive budget in memory (InProcessSlots).
  */
 import { sql } from "kysely";
-import type { Db } from "../db/database.js";
-import { InProcessSlots, type BudgetSpec, type ConcurrencySlot, type ConcurrencySlots } from "./slots.js";
+import type { Db } from "../../db/database.js";
+import {
+  InProcessSlots,
+  type BudgetSpec,
+  type ConcurrencySlot,
+  type ConcurrencySlots,
+} from "../engine/requestSlots.js";
 
 export interface SharedSlotsOptions {
   /** This process, as leases and health name it (PROCESS_NAME or hostname:pid). */

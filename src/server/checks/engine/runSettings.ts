@@ -2,7 +2,7 @@
  * The check runner's settings, from the server configuration (CHECK_* variables, validated at start-up by
  * loadConfig) plus the fixed limits no deployment needs to change.
  */
-import type { CheckQueueConfig, ChecksConfig } from "../config.js";
+import type { CheckQueueConfig, ChecksConfig } from "../../config.js";
 import { DEFAULT_RUNNER_SETTINGS, type RunnerSettings } from "./runner.js";
 
 export interface CheckSettings {

@@ -17,7 +17,10 @@ export interface ChunkJob {
 }
 
 export interface ChunkQueue {
-  /** Queues the jobs, to be taken in the order given, and wakes this process's idle workers. */
+  /**
+   * Queues one run's jobs, to be taken in the order given, round-robin with other runs' (job i of every run before
+   * job i + 1 of any), and wakes this process's idle workers.
+   */
   enqueue(jobs: ChunkJob[]): Promise<void>;
   /** Starts `workers` workers in this process, each working one job at a time; a rejected handler retries it. */
   work(workers: number, handler: (job: ChunkJob, jobId: string) => Promise<void>): Promise<void>;
@@ -78,8 +81,10 @@ export class PgBossChunkQueue implements ChunkQueue {
 
   async enqueue(jobs: ChunkJob[]): Promise<void> {
     if (jobs.length === 0) return;
-    // Worked in the order given (the big chunks first, the run's small tail last): pg-boss fetches by priority.
-    await this.boss.insert(jobs.map((data, index) => ({ name: CHUNK_QUEUE, data, priority: jobs.length - index })));
+    // Round-robin across runs: pg-boss fetches by priority, and a chunk's priority is minus its index in its run, so
+    // every run's first chunk comes before any run's second (a big organization's chunks never all outrank a small
+    // one's only chunk); within a run, in the order given (the big chunks first, the small tail last).
+    await this.boss.insert(jobs.map((data, index) => ({ name: CHUNK_QUEUE, data, priority: -index })));
     for (const id of this.workerIds) this.boss.notifyWorker(id);
   }
 

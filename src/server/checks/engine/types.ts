@@ -2,9 +2,9 @@
  * What the check runner reads and writes, independent of the database: the repository implements CheckRunStore on
  * Kysely; unit tests use an in-memory one.
  */
-import type { CategoryId } from "../../contract/categories.js";
-import type { CheckCapabilitiesDto } from "../../contract/checks.js";
-import type { StepOutcome } from "../exchange/driver.js";
+import type { CategoryId } from "../../../contract/categories.js";
+import type { CheckCapabilitiesDto } from "../../../contract/checks.js";
+import type { StepOutcome } from "../../exchange/driver.js";
 
 export interface CheckTargetRow {
   userId: string;

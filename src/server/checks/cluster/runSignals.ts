@@ -7,27 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type pg from "pg";
-import type { Db } from "../db/database.js";
-
-export interface RunSignal {
-  kind: "cancel" | "progress" | "end";
-  orgId: string;
-  runId: string;
-  /** The instance that sent it (each ignores its own). */
-  from: string;
-}
-
-export interface RunSignals {
-  publish(signal: Omit<RunSignal, "from">): Promise<void>;
-  /**
-   * Claims driving a run: a session advisory lock on the listening connection, so it is released when the process
-   * dies. False when another live process drives it (or the connection is down).
-   */
-  claim(runId: string): Promise<boolean>;
-  release(runId: string): Promise<void>;
-  subscribe(handler: (signal: RunSignal) => void): void;
-  close(): Promise<void>;
-}
+import type { Db } from "../../db/database.js";
+import type { RunSignal, RunSignals } from "../runExecutor.js";
 
 const CHANNEL = "sync_sidebar_check_runs";
 const RECONNECT_MS = 1_000;
