@@ -21,6 +21,11 @@ import type {
   UserCheckStatus,
 } from "../../contract/api";
 import type { AttestationDto } from "../../contract/attestation";
+import type {
+  ConnectionProfileDto,
+  ConnectionProfileListDto,
+  MoveUsersToProfileResultDto,
+} from "../../contract/profiles";
 import type { CategoryId } from "../../contract/categories";
 import type {
   CheckEventsTicketDto,
@@ -186,7 +191,7 @@ export class ApiClient {
 
   users(
     orgId: string,
-    query: { search?: string; status?: UserCheckStatus; cursor?: string; limit?: number } = {},
+    query: { search?: string; status?: UserCheckStatus; profileId?: string; cursor?: string; limit?: number } = {},
   ): Promise<Page<OrgUserDto>> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/users`, { query });
   }
@@ -205,6 +210,34 @@ export class ApiClient {
 
   removeUser(orgId: string, userId: string): Promise<void> {
     return this.json("DELETE", `/api/orgs/${enc(orgId)}/users/${enc(userId)}`);
+  }
+
+  /** Pins the users to a profile (null: they follow the rules, Automatic and the default); all of them or none. */
+  moveUsersToProfile(orgId: string, userIds: string[], profileId: string | null): Promise<MoveUsersToProfileResultDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/users/move-profile`, { body: { userIds, profileId } });
+  }
+
+  profiles(orgId: string): Promise<ConnectionProfileListDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/profiles`);
+  }
+
+  addProfile(orgId: string, name: string): Promise<ConnectionProfileDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/profiles`, { body: { name } });
+  }
+
+  renameProfile(orgId: string, profileId: string, version: number, name: string): Promise<ConnectionProfileDto> {
+    return this.json("PATCH", `/api/orgs/${enc(orgId)}/profiles/${enc(profileId)}`, {
+      body: { name },
+      headers: { "if-match": `"${version}"` },
+    });
+  }
+
+  deleteProfile(orgId: string, profileId: string): Promise<void> {
+    return this.json("DELETE", `/api/orgs/${enc(orgId)}/profiles/${enc(profileId)}`);
+  }
+
+  setDefaultProfile(orgId: string, profileId: string): Promise<ConnectionProfileDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/profiles/${enc(profileId)}/default`);
   }
 
   emailConfig(orgId: string): Promise<EmailConfigDto> {

@@ -1,10 +1,14 @@
 import { Text, makeStyles, tokens } from "@fluentui/react-components";
+import { useEffect, useState } from "react";
 import { ACCESS_TYPES } from "../../../contract/accessTypes";
+import type { EmailConfigDto } from "../../../contract/api";
 import { useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
+import { ProfilesList } from "../profiles/ProfilesList";
 import { AccessTypeField } from "./AccessTypeField";
 import { AppOnlySection } from "./AppOnlySection";
 import { CheckPanel } from "./CheckPanel";
+import { draftFrom } from "./draft";
 import { EwsUrlField } from "./EwsUrlField";
 import { SaveBar } from "./SaveBar";
 import { ServiceAccountFields } from "./ServiceAccountFields";
@@ -31,6 +35,15 @@ export function EmailConfigTab({
   const { me } = useSession();
   const form = useEmailConfigForm(orgId, store, onDirtyChange);
   const { config, saved, draft, errors, change } = form;
+  // Another profile became the default: the form edits it once its configuration has loaded (the one replaced).
+  const [replacing, setReplacing] = useState<EmailConfigDto | null>(null);
+  const { setDraft } = store;
+  useEffect(() => {
+    if (replacing && config.status === "ready" && config.value !== replacing) {
+      setDraft(draftFrom(config.value));
+      setReplacing(null);
+    }
+  }, [replacing, config, setDraft]);
 
   if (!saved || !draft) {
     if (config.status === "error") return <FailureMessage error={config.error} onRetry={form.reloadConfig} />;
@@ -45,6 +58,14 @@ export function EmailConfigTab({
 
   return (
     <div className={styles.tab}>
+      <ProfilesList
+        orgId={orgId}
+        onDefaultChanged={() => {
+          // Unsaved changes stay: saving them then meets the new default's version and says so.
+          if (!form.dirty) setReplacing(config.value);
+          form.reloadConfig();
+        }}
+      />
       <form
         className={styles.form}
         aria-labelledby="email-config-heading"

@@ -29,6 +29,7 @@ import { useHiddenStyles } from "../styles";
 import { AddUserForm } from "./AddUserForm";
 import { BulkImport } from "./BulkImport";
 import { SidebarLine, SidebarReachFilter, useSidebarReachByUser } from "./SidebarReach";
+import { ProfileFilter, ProfileSelect, UserProfileLine, useOrgProfiles } from "./UserProfile";
 import { STATUS_FILTERS, UserStatus } from "./UserStatus";
 
 const PAGE_SIZE = 25;
@@ -40,6 +41,7 @@ const useStyles = makeStyles({
   table: { tableLayout: "auto", width: "100%" },
   email: { display: "block", overflowWrap: "anywhere", fontWeight: tokens.fontWeightSemibold },
   name: { display: "block", color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+  settings: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalXS, alignItems: "stretch" },
   pager: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
 
@@ -51,12 +53,16 @@ export function UsersTab({ orgId }: { orgId: string }) {
   const [searchText, setSearchText] = useState("");
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState<UserCheckStatus | "">("");
+  const [profileId, setProfileId] = useState("");
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [removing, setRemoving] = useState<OrgUserDto | null>(null);
   const [demoting, setDemoting] = useState<OrgUserDto | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const cursor = cursors[cursors.length - 1];
   const sidebarOf = useSidebarReachByUser(orgId);
+  const orgProfiles = useOrgProfiles(orgId);
+  // With one profile there is nothing to filter by or choose: each user's line still names it.
+  const profiles = orgProfiles.profiles !== null && orgProfiles.profiles.length > 1 ? orgProfiles.profiles : null;
 
   useEffect(() => {
     // Search as the admin types, without a request per keystroke.
@@ -73,9 +79,10 @@ export function UsersTab({ orgId }: { orgId: string }) {
         limit: PAGE_SIZE,
         ...(search ? { search } : {}),
         ...(status ? { status } : {}),
+        ...(profileId ? { profileId } : {}),
         ...(cursor ? { cursor } : {}),
       }),
-    [api, orgId, search, status, cursor],
+    [api, orgId, search, status, profileId, cursor],
   );
   const { resource: page, reload } = useResource(load);
 
@@ -83,6 +90,8 @@ export function UsersTab({ orgId }: { orgId: string }) {
     await what();
     setAnnouncement(done);
     reload();
+    // The profiles' user counts moved too.
+    orgProfiles.reload();
   });
   const act = action.run;
 
@@ -90,6 +99,14 @@ export function UsersTab({ orgId }: { orgId: string }) {
     act(
       () => api.updateUser(orgId, user.id, { role }),
       `${user.email} is now ${role === "admin" ? "an admin" : "a user"}`,
+    );
+
+  const moveToProfile = (user: OrgUserDto, target: string | null) =>
+    act(
+      () => api.moveUsersToProfile(orgId, [user.id], target),
+      target === null
+        ? `${user.email} now follows the placement`
+        : `${user.email} is now checked through ${profiles?.find((profile) => profile.id === target)?.name ?? "the chosen profile"}`,
     );
 
   const users = page.value?.items ?? [];
@@ -141,13 +158,26 @@ export function UsersTab({ orgId }: { orgId: string }) {
             ))}
           </Select>
         </Field>
+        {profiles && (
+          <ProfileFilter
+            profiles={profiles}
+            value={profileId}
+            onChange={(value) => {
+              setProfileId(value);
+              setCursors([undefined]);
+            }}
+          />
+        )}
+        {orgProfiles.failed && (
+          <Text size={200}>The connection profiles could not be loaded: filtering and choosing by profile wait.</Text>
+        )}
         {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
         {action.error !== null && <FailureMessage error={action.error} />}
         <Table className={styles.table} aria-label="Users of the organization" size="small">
           <TableHeader>
             <TableRow>
               <TableHeaderCell>User</TableHeaderCell>
-              <TableHeaderCell>Role</TableHeaderCell>
+              <TableHeaderCell>{profiles ? "Role and profile" : "Role"}</TableHeaderCell>
               <TableHeaderCell>
                 <span className={hidden.visuallyHidden}>Actions</span>
               </TableHeaderCell>
@@ -162,17 +192,28 @@ export function UsersTab({ orgId }: { orgId: string }) {
                   <SidebarLine sidebar={sidebarOf(user.id)} />
                   {/* Under the name, not in a column of its own: at 320 px a fourth column squeezes the address. */}
                   <UserStatus user={user} />
+                  <UserProfileLine user={user} />
                 </TableCell>
                 <TableCell>
-                  <Select
-                    size="small"
-                    aria-label={`Role of ${user.email}`}
-                    value={user.role}
-                    onChange={(_, data) => requestRole(user, data.value as Role)}
-                  >
-                    <option value="user">User</option>
-                    <option value="admin">Admin</option>
-                  </Select>
+                  <div className={styles.settings}>
+                    <Select
+                      size="small"
+                      aria-label={`Role of ${user.email}`}
+                      value={user.role}
+                      onChange={(_, data) => requestRole(user, data.value as Role)}
+                    >
+                      <option value="user">User</option>
+                      <option value="admin">Admin</option>
+                    </Select>
+                    {profiles && (
+                      <ProfileSelect
+                        user={user}
+                        profiles={profiles}
+                        disabled={action.pending}
+                        onChoose={(target) => void moveToProfile(user, target)}
+                      />
+                    )}
+                  </div>
                 </TableCell>
                 <TableCell>
                   <Button size="small" aria-label={`Remove ${user.email}`} onClick={() => setRemoving(user)}>
@@ -185,8 +226,8 @@ export function UsersTab({ orgId }: { orgId: string }) {
         </Table>
         {page.status === "ready" && users.length === 0 && (
           <Text>
-            {search || status
-              ? `No user matches${search ? ` “${search}”` : ""}${status ? " this status" : ""}.`
+            {search || status || profileId
+              ? `No user matches${search ? ` “${search}”` : ""}${status ? " this status" : ""}${profileId ? " this profile" : ""}.`
               : "No users yet: add one or import a list below."}
           </Text>
         )}

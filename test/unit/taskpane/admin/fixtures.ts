@@ -1,5 +1,6 @@
 import type { EmailConfigDto } from "../../../../src/contract/api";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks";
+import type { ConnectionProfileListItemDto } from "../../../../src/contract/profiles";
 
 export function emailConfig(partial: Partial<EmailConfigDto> = {}): EmailConfigDto {
   return {
@@ -67,5 +68,19 @@ export function result(email: string, category: "ok" | "no_mailbox" = "ok"): Che
     durationMs: 5,
     steps: [],
     checkedAt: new Date().toISOString(),
+  };
+}
+
+export function profileItem(partial: Partial<ConnectionProfileListItemDto> = {}): ConnectionProfileListItemDto {
+  return {
+    id: "profile-default",
+    name: "Default",
+    isDefault: true,
+    accessType: "ews_basic_impersonation",
+    userCount: 0,
+    lastCheck: null,
+    version: 1,
+    updatedAt: null,
+    ...partial,
   };
 }

@@ -6,7 +6,7 @@ import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnlin
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
-import { checkRun, emailConfig, result } from "../fixtures";
+import { checkRun, emailConfig, profileItem, result } from "../fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -27,6 +27,7 @@ function backend(config = emailConfig()) {
       },
     })
     .on("GET /api/orgs/org-1/email-config", { body: config })
+    .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem()] } })
     .on("GET /api/orgs/org-1/checks", { body: { items: [] } });
 }
 
@@ -539,5 +540,27 @@ describe("Email Configuration", () => {
     expect(
       within(row("hana.alias@fabrikam.lab")).getByText(/Primary address: hana\.schmidt@fabrikam\.lab\./),
     ).toBeInTheDocument();
+  });
+
+  it("lists the profiles above the form, and edits the new default once another profile becomes the default", async () => {
+    let defaultConfig = emailConfig({ accessType: "ews_basic_impersonation", accountLogon: "svc@contoso.lab" });
+    const cloud = profileItem({ id: "profile-cloud", name: "Cloud", isDefault: false, accessType: "graph_app_only" });
+    const server = backend()
+      .on("GET /api/orgs/org-1/email-config", () => ({ body: defaultConfig }))
+      .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem(), cloud] } })
+      .on("POST /api/orgs/org-1/profiles/profile-cloud/default", () => {
+        defaultConfig = emailConfig({ accessType: "graph_app_only", version: 5 });
+        return { body: { id: cloud.id, name: cloud.name, isDefault: true } };
+      });
+    renderWithSession(<Tab />, server);
+
+    const list = await screen.findByRole("list", { name: "Connection profiles" });
+    expect(await screen.findByLabelText(/Account Logon/)).toHaveValue("svc@contoso.lab");
+    await userEvent.click(within(list).getByRole("button", { name: "Set “Cloud” as default" }));
+
+    await waitFor(() =>
+      expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only"),
+    );
+    expect(server.sent("GET /api/orgs/org-1/email-config").length).toBeGreaterThanOrEqual(2);
   });
 });
