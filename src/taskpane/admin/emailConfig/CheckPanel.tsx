@@ -143,6 +143,7 @@ export function CheckPanel({
               runId={run.id}
               category={filter || null}
               total={filterTotal}
+              severityCounts={run.severityCounts ?? null}
               settling={settlesWithRbac(run.accessType) ? (run.preflight?.settling ?? null) : null}
             />
           )}

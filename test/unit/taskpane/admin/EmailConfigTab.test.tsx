@@ -6,7 +6,7 @@ import { EXCHANGE_ONLINE_HOSTS } from "../../../../src/contract/exchangeOnline";
 import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "./harness";
-import { checkRun, emailConfig, result } from "./fixtures";
+import { checkRun, emailConfig, result, resultsAnswer } from "./fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -333,15 +333,14 @@ describe("Email Configuration", () => {
           ? { body: checkRun({ state: "running", done: 1, counts: { ok: 1 }, etaSeconds: 4, finishedAt: null }) }
           : { body: checkRun() };
       })
-      .on("GET /api/orgs/org-1/checks/run-1/results", (request) => ({
-        body: {
-          items:
-            request.query.get("category") === "no_mailbox"
-              ? [result("adele@contoso.lab", "no_mailbox")]
-              : [result("alex@contoso.lab"), result("megan@contoso.lab"), result("adele@contoso.lab", "no_mailbox")],
-          nextCursor: null,
-        },
-      }));
+      .on(
+        "GET /api/orgs/org-1/checks/run-1/results",
+        resultsAnswer([
+          result("alex@contoso.lab"),
+          result("megan@contoso.lab"),
+          result("adele@contoso.lab", "no_mailbox"),
+        ]),
+      );
     giveResultsListLayout();
     renderWithSession(<Tab />, server);
     await chooseType(/^Microsoft Exchange Impersonation$/);
@@ -514,7 +513,7 @@ describe("Email Configuration", () => {
       }),
     )
       .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
-      .on("GET /api/orgs/org-1/checks/run-1/results", { body: { items: [adam, bella, hana], nextCursor: null } });
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer([adam, bella, hana]));
     renderWithSession(<Tab />, server);
 
     expect(await screen.findByText("Mail.Read is consented tenant-wide in Entra ID.")).toBeInTheDocument();
@@ -530,6 +529,8 @@ describe("Email Configuration", () => {
     expect(screen.getByTestId("settling")).toHaveTextContent(`re-check after ${localTime}.`);
     const list = await screen.findByRole("list", { name: "Results, 3 users" });
     await waitFor(() => expect(within(list).getByText("bella@fabrikam.lab")).toBeInTheDocument());
+    // Warnings first, the connected after them.
+    await waitFor(() => expect(within(list).getByText("adam@fabrikam.lab")).toBeInTheDocument());
     const row = (email: string) => within(list).getByText(email).closest<HTMLElement>("[role=listitem]")!;
     expect(within(row("bella@fabrikam.lab")).getByTestId("capabilities")).toHaveTextContent(
       "Mail: Connected · Calendar: Calendar denied",
