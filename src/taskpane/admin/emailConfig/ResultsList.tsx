@@ -13,6 +13,7 @@ import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../FailureMessage";
 import { CATEGORY_LABELS } from "../../../contract/labels";
 import { SEVERITY_COLOR, capabilitiesLine, settlingText } from "./resultText";
+import { UsePrimaryAddress, type Replacement } from "./UsePrimaryAddress";
 
 const PAGE = 500;
 const MAX_VIEWPORT_HEIGHT = "min(60vh, 32rem)";
@@ -83,6 +84,8 @@ export function ResultsList({
   total,
   severityCounts = null,
   settling = null,
+  onRecheck,
+  recheckDisabled = false,
 }: {
   orgId: string;
   runId: string;
@@ -93,6 +96,9 @@ export function ResultsList({
   severityCounts?: Partial<Record<Severity, number>> | null;
   /** The run (app-only) started soon after a configuration change: scope-related results say when to re-check. */
   settling?: CheckSettlingDto | null;
+  /** Checks these users again (offered after an alias was replaced by its primary address). */
+  onRecheck?: (userIds: string[]) => void;
+  recheckDisabled?: boolean;
 }) {
   const styles = useStyles();
   const { api } = useSession();
@@ -105,6 +111,8 @@ export function ResultsList({
   const [error, setError] = useState<unknown>(null);
   const loading = useRef<string | null>(null);
   const viewport = useRef<HTMLDivElement>(null);
+  // Aliases replaced by their primary address, by the result's user: rows come and go as the list scrolls.
+  const [replacements, setReplacements] = useState<Record<string, Replacement>>({});
 
   const current = loaded.key === key ? loaded : empty(key);
   // Rows not fetched yet render as placeholders; the next page is fetched as they scroll into view.
@@ -217,6 +225,16 @@ export function ResultsList({
                       <Text size={200} className={styles.remedy}>
                         What to do: {result.remedy}
                       </Text>
+                    )}
+                    {result.category === "non_primary_address" && result.primarySmtpAddress && (
+                      <UsePrimaryAddress
+                        orgId={orgId}
+                        result={result}
+                        replacement={replacements[result.userId] ?? null}
+                        onReplaced={(done) => setReplacements((all) => ({ ...all, [result.userId]: done }))}
+                        onRecheck={onRecheck}
+                        recheckDisabled={recheckDisabled}
+                      />
                     )}
                     {settling !== null && SCOPE_RELATED_CATEGORIES.includes(result.category) && (
                       <Text size={200} className={styles.remedy} data-testid="settling-note">
