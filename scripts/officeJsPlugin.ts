@@ -19,8 +19,12 @@ export function officeJsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): Off
   return env.OFFICE_JS === "local" ? "local" : "cdn";
 }
 
-function scriptTag(src: string): string {
-  return `<script src="${src}"></script>`;
+/**
+ * async: the page parses and paints its shell while office.js downloads (a plain script in the head blocked the
+ * first paint for seconds); the pane waits for it before Office.onReady (src/taskpane/office/officeScript.ts).
+ */
+export function officeJsScriptTag(src: string): string {
+  return `<script src="${src}" async data-office-js></script>`;
 }
 
 /**
@@ -43,7 +47,7 @@ export function officeJsPlugin(source: OfficeJsSource): Plugin {
           : source === "local"
             ? "./office-js/office.js"
             : OFFICE_JS_CDN_URL;
-      return html.replace(PLACEHOLDER, scriptTag(src));
+      return html.replace(PLACEHOLDER, officeJsScriptTag(src));
     },
     generateBundle() {
       if (command !== "build" || source !== "local") return;

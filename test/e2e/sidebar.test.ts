@@ -39,7 +39,8 @@ async function openPreview(width: number, query = ""): Promise<{ page: Page; err
     }
   });
   await page.goto(`${server.url}/taskpane.html${query}`);
-  await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor();
+  // The page's own shell already carries the heading: wait for the started pane (the preview bar).
+  await page.getByRole("complementary", { name: "Browser preview" }).waitFor();
   return { page, errors };
 }
 
@@ -55,7 +56,7 @@ describe("sidebar in the browser preview", () => {
     await expect(page.getByTestId("message-subject").innerText()).resolves.toBe("Contract renewal for 2027");
     expect((await peopleIn(page, "From")).join()).toContain("Adele Vance");
     expect(await peopleIn(page, "Cc")).toHaveLength(2);
-    await expect(page.getByText("Signed in as Megan Bowen").isVisible()).resolves.toBe(true);
+    await expect(page.getByTestId("mailbox-owner").innerText()).resolves.toMatch(/^Mailbox: Megan Bowen \(/);
     await saveScreenshot(page, "sidebar-800");
 
     await switcher.getByLabel("Sample item").selectOption("draft");
@@ -116,5 +117,34 @@ describe("sidebar in the browser preview", () => {
       expect(focused).toBe(sampleSelectId);
       await page.close();
     }
+  });
+
+  it("paints its shell before office.js has loaded, and starts once it has", async () => {
+    const page = await browser.newPage({ width: 320, height: 900 });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let officeJsRequested = false;
+    await page.route("**/office-js/office.js", async (route) => {
+      officeJsRequested = true;
+      await held;
+      await route.continue();
+    });
+
+    await page.goto(`${server.url}/taskpane.html`, { waitUntil: "commit" });
+    await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor({ timeout: 10_000 });
+    await expect(page.getByRole("status").innerText()).resolves.toBe("Starting…");
+    expect(officeJsRequested).toBe(true);
+    await expect(page.evaluate(() => typeof (window as { Office?: unknown }).Office)).resolves.toBe("undefined");
+    await expect(page.evaluate(() => document.readyState)).resolves.not.toBe("loading");
+    await saveScreenshot(page, "first-paint-320");
+
+    release();
+    await page.getByRole("complementary", { name: "Browser preview" }).waitFor({ timeout: 20_000 });
+    await expect(page.getByTestId("boot-shell").count()).resolves.toBe(0);
+    await expect(page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

@@ -26,8 +26,7 @@ import type { EmailConfigDraft } from "./emailConfig/draft";
 import { EmailConfigTab } from "./emailConfig/EmailConfigTab";
 import { FailureMessage } from "./FailureMessage";
 import { UsersTab } from "./users/UsersTab";
-
-type AdminTab = "users" | "emailConfig" | "activity" | "health";
+import { useAdminTab, type AdminTab } from "../hooks/usePaneRoute";
 
 const TAB_LABELS: Record<AdminTab, string> = {
   users: "Users",
@@ -62,7 +61,8 @@ export default function AdminApp({ onClose }: { onClose: () => void }) {
   const styles = useStyles();
   const session = useSession();
   const browser = useBrowser();
-  const [tab, setTab] = useState<AdminTab>("emailConfig");
+  // The tab lives in the hash (#/admin/health): deep links, back and forward.
+  const [tab, setTab] = useAdminTab();
   const [chosenOrg, setChosenOrg] = useState<string | null>(null);
   const [drafts, setDrafts] = useState<Record<string, EmailConfigDraft | null>>({});
   const [dirty, setDirty] = useState(false);

@@ -32,7 +32,7 @@ export async function signInWithDialog(host: MailboxHost, url: string): Promise<
     const code = (error as { code?: unknown }).code;
     throw new SignInError(
       "unavailable",
-      `The sign-in window could not be opened: ${(error as Error).message}`,
+      "The sign-in window could not be opened.",
       typeof code === "number" || typeof code === "string" ? String(code) : "dialog_unavailable",
     );
   });
@@ -58,7 +58,7 @@ export async function signInWithDialog(host: MailboxHost, url: string): Promise<
       } else if (message.code === "user_cancelled") {
         reject(new SignInError("cancelled", "Sign-in was cancelled.", message.code));
       } else {
-        reject(new SignInError("failed", `Sign-in failed: ${message.message}`, message.code));
+        reject(new SignInError("failed", "Sign-in failed.", message.code));
       }
     });
     const stopClosed = dialog.onClosed((code) => {
@@ -67,7 +67,7 @@ export async function signInWithDialog(host: MailboxHost, url: string): Promise<
       reject(
         code === USER_CLOSED_DIALOG
           ? new SignInError("cancelled", "The sign-in window was closed before sign-in finished.", String(code))
-          : new SignInError("failed", `The sign-in window failed (Office code ${code}).`, String(code)),
+          : new SignInError("failed", "The sign-in window closed with an error.", String(code)),
       );
     });
   });

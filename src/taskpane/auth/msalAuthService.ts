@@ -56,7 +56,8 @@ function explain(error: unknown): SignInError {
   }
   if (code === "timed_out") return failure("cancelled", "The sign-in window timed out.");
   if (isInteractionRequired(error)) return failure("interaction_required", "You need to sign in.");
-  return failure("failed", code ? `Sign-in failed (${code}).` : "Sign-in failed.");
+  // The code stays on the error for diagnostics; the words a user reads carry none.
+  return failure("failed", "Sign-in failed.");
 }
 
 export class MsalAuthService implements AuthService {

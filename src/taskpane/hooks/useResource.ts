@@ -21,6 +21,11 @@ export function useResource<T>(load: (() => Promise<T>) | null): { resource: Res
   const [request, setRequest] = useState(0);
 
   useEffect(() => {
+    // Signed out: what was loaded was someone's own; the next sign-in may be another account's.
+    if (status === "signed_out") setResource({ status: "loading", value: null });
+  }, [status]);
+
+  useEffect(() => {
     if (!load || status !== "signed_in") return;
     let active = true;
     setResource((current) => ({ status: "loading", value: current.value }));

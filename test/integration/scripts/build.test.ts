@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { strFromU8, unzipSync } from "fflate";
 import { validateManifestSchema } from "../../../scripts/manifestSchema";
 import { validateUnifiedFile } from "../../../scripts/unifiedSchema";
-import { OFFICE_JS_CDN_URL } from "../../../scripts/officeJsPlugin";
+import { OFFICE_JS_CDN_URL, officeJsScriptTag } from "../../../scripts/officeJsPlugin";
 import { freePort } from "../../support/freePort";
 import { referenceAvailability } from "../../support/sharedReference";
 
@@ -55,7 +55,7 @@ describe("npm run build", () => {
     productionBuild = result.outDir;
 
     const html = readFileSync(path.join(result.outDir, "taskpane.html"), "utf8");
-    expect(html).toContain(`<script src="${OFFICE_JS_CDN_URL}"></script>`);
+    expect(html).toContain(officeJsScriptTag(OFFICE_JS_CDN_URL));
     expect(existsSync(path.join(result.outDir, "office-js"))).toBe(false);
     expect(existsSync(path.join(result.outDir, ".vite", "manifest.json"))).toBe(true);
     expect(existsSync(path.join(result.outDir, "icon-80.png"))).toBe(true);
@@ -88,7 +88,7 @@ describe("npm run build", () => {
     expect(result.status, result.stderr).toBe(0);
 
     const html = readFileSync(path.join(result.outDir, "taskpane.html"), "utf8");
-    expect(html).toContain('<script src="./office-js/office.js"></script>');
+    expect(html).toContain(officeJsScriptTag("./office-js/office.js"));
     expect(html).not.toContain(OFFICE_JS_CDN_URL);
     expect(existsSync(path.join(result.outDir, "office-js", "office.js"))).toBe(true);
   });

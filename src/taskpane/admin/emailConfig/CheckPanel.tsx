@@ -51,8 +51,8 @@ export function CheckPanel({
   /** The form's access type: the check is named in its words. */
   accessType: string;
   control: CheckRunControl;
-  /** Validates the draft and starts the run with it. */
-  onStart: () => void;
+  /** Validates the draft and starts the run with it: every user, or the users named. */
+  onStart: (userIds?: string[]) => void;
   /** What the run in view checked when it is not the saved configuration, e.g. "unsaved configuration"; else "". */
   configNote: string;
 }) {
@@ -87,7 +87,7 @@ export function CheckPanel({
         typed is checked, even before you save it.
       </Text>
       <div>
-        <Button appearance="primary" onClick={onStart} disabled={active || control.starting}>
+        <Button appearance="primary" onClick={() => onStart()} disabled={active || control.starting}>
           {control.starting ? "Starting…" : words.checkName}
         </Button>
       </div>
@@ -143,6 +143,9 @@ export function CheckPanel({
               runId={run.id}
               category={filter || null}
               total={filterTotal}
+              severityCounts={run.severityCounts ?? null}
+              onRecheck={(userIds) => onStart(userIds)}
+              recheckDisabled={control.starting}
               settling={settlesWithRbac(run.accessType) ? (run.preflight?.settling ?? null) : null}
             />
           )}

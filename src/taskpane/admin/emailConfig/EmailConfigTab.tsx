@@ -119,7 +119,7 @@ export function EmailConfigTab({
           accessType={draft.accessType}
           control={form.control}
           configNote={form.configNote}
-          onStart={() => void form.startCheck()}
+          onStart={(userIds) => void form.startCheck(userIds)}
         />
         <SaveBar form={form} saved={saved} />
         <div aria-live="polite" role="none">

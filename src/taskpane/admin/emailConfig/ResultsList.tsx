@@ -1,13 +1,19 @@
 import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
-import type { CategoryId } from "../../../contract/categories";
-import { SCOPE_RELATED_CATEGORIES, type CheckResultDto, type CheckSettlingDto } from "../../../contract/checks";
+import type { CategoryId, Severity } from "../../../contract/categories";
+import {
+  SCOPE_RELATED_CATEGORIES,
+  type CheckResultDto,
+  type CheckResultsQuery,
+  type CheckSettlingDto,
+} from "../../../contract/checks";
 import { useSession } from "../../auth/SessionProvider";
 import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
 import { FailureMessage } from "../FailureMessage";
 import { CATEGORY_LABELS } from "../../../contract/labels";
 import { SEVERITY_COLOR, capabilitiesLine, settlingText } from "./resultText";
+import { UsePrimaryAddress, type Replacement } from "./UsePrimaryAddress";
 
 const PAGE = 500;
 const MAX_VIEWPORT_HEIGHT = "min(60vh, 32rem)";
@@ -41,43 +47,76 @@ const useStyles = makeStyles({
 interface Loaded {
   key: string;
   items: CheckResultDto[];
+  /** Which of the stages below the next page comes from. */
+  stage: number;
   nextCursor: string | null;
+  /** Every stage read to its end. */
+  complete: boolean;
+}
+
+/** Worst first: what the admin must fix, what may clear by itself, warnings, then the connected. */
+const SEVERITY_ORDER: readonly Severity[] = ["error", "transient", "warning", "ok"];
+
+/**
+ * The queries that read the results worst first: one per severity that has results (each paged by email), or the
+ * one category filtered on. A run without severity counts is read in one pass.
+ */
+export function resultStages(
+  category: CategoryId | null,
+  severityCounts: Partial<Record<Severity, number>> | null,
+): CheckResultsQuery[] {
+  if (category) return [{ category }];
+  if (!severityCounts) return [{}];
+  const stages = SEVERITY_ORDER.filter((severity) => (severityCounts[severity] ?? 0) > 0).map((severity) => ({
+    severity,
+  }));
+  return stages.length > 0 ? stages : [{}];
 }
 
 /**
  * Per-user results of a run, virtualized (only the rows in view are in the DOM, so 10,000 results scroll smoothly)
- * and fetched a page at a time as the admin scrolls.
+ * and fetched a page at a time as the admin scrolls, worst first (errors, transient, warnings, ok; by email within).
  */
 export function ResultsList({
   orgId,
   runId,
   category,
   total,
+  severityCounts = null,
   settling = null,
+  onRecheck,
+  recheckDisabled = false,
 }: {
   orgId: string;
   runId: string;
   category: CategoryId | null;
   /** Results expected for this filter, so the scrollbar is right before every page is loaded. */
   total: number;
+  /** The run's results per severity: the list reads each severity in turn, the worst first. */
+  severityCounts?: Partial<Record<Severity, number>> | null;
   /** The run (app-only) started soon after a configuration change: scope-related results say when to re-check. */
   settling?: CheckSettlingDto | null;
+  /** Checks these users again (offered after an alias was replaced by its primary address). */
+  onRecheck?: (userIds: string[]) => void;
+  recheckDisabled?: boolean;
 }) {
   const styles = useStyles();
   const { api } = useSession();
   const expireOnSignIn = useExpireOnSignIn();
-  const key = `${runId}|${category ?? ""}|${total}`;
-  const [loaded, setLoaded] = useState<Loaded>({ key: "", items: [], nextCursor: null });
+  const stages = resultStages(category, severityCounts);
+  const stagesKey = stages.map((stage) => stage.category ?? stage.severity ?? "").join(",");
+  const key = `${runId}|${category ?? ""}|${total}|${stagesKey}`;
+  const empty = (at: string): Loaded => ({ key: at, items: [], stage: 0, nextCursor: null, complete: false });
+  const [loaded, setLoaded] = useState<Loaded>(empty(""));
   const [error, setError] = useState<unknown>(null);
   const loading = useRef<string | null>(null);
   const viewport = useRef<HTMLDivElement>(null);
+  // Aliases replaced by their primary address, by the result's user: rows come and go as the list scrolls.
+  const [replacements, setReplacements] = useState<Record<string, Replacement>>({});
 
-  const current = loaded.key === key ? loaded : { key, items: [], nextCursor: null };
+  const current = loaded.key === key ? loaded : empty(key);
   // Rows not fetched yet render as placeholders; the next page is fetched as they scroll into view.
-  const count =
-    current.items.length > 0 && current.nextCursor === null
-      ? current.items.length
-      : Math.max(total, current.items.length);
+  const count = current.complete ? current.items.length : Math.max(total, current.items.length);
 
   const virtualizer = useVirtualizer({
     count,
@@ -91,24 +130,28 @@ export function ResultsList({
   const lastVisible = visible[visible.length - 1]?.index ?? 0;
 
   useEffect(() => {
-    const needMore =
-      current.items.length === 0 || (current.nextCursor !== null && lastVisible >= current.items.length - 20);
-    const requestKey = `${key}|${current.items.length}`;
+    if (current.complete) return;
+    const needMore = current.items.length === 0 || lastVisible >= current.items.length - 20;
+    const requestKey = `${key}|${current.stage}|${current.items.length}`;
     if (!needMore || loading.current === requestKey) return;
-    if (current.items.length > 0 && current.nextCursor === null) return;
     loading.current = requestKey;
+    const stage = stages[current.stage] ?? {};
     api
       .checkResults(orgId, runId, {
         limit: PAGE,
-        ...(category ? { category } : {}),
+        ...stage,
         ...(current.nextCursor ? { cursor: current.nextCursor } : {}),
       })
       .then(
         (page) => {
           setError(null);
           setLoaded((previous) => {
-            const base = previous.key === key ? previous.items : [];
-            return { key, items: [...base, ...page.items], nextCursor: page.nextCursor };
+            const base = previous.key === key ? previous : empty(key);
+            const items = [...base.items, ...page.items];
+            // The end of one severity's pages: the next severity starts from its first page.
+            if (page.nextCursor !== null) return { ...base, items, nextCursor: page.nextCursor };
+            const next = base.stage + 1;
+            return { key, items, stage: next, nextCursor: null, complete: next >= stages.length };
           });
         },
         (failure: unknown) => {
@@ -117,7 +160,20 @@ export function ResultsList({
           setError(failure);
         },
       );
-  }, [api, orgId, runId, category, key, current.items.length, current.nextCursor, lastVisible, expireOnSignIn]);
+    // `stages` follows from `key` (stagesKey is part of it).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [
+    api,
+    orgId,
+    runId,
+    key,
+    current.stage,
+    current.items.length,
+    current.nextCursor,
+    current.complete,
+    lastVisible,
+    expireOnSignIn,
+  ]);
 
   if (error !== null && current.items.length === 0) return <FailureMessage error={error} />;
   if (total === 0) return <Text>No results{category ? " in this category" : ""}.</Text>;
@@ -169,6 +225,16 @@ export function ResultsList({
                       <Text size={200} className={styles.remedy}>
                         What to do: {result.remedy}
                       </Text>
+                    )}
+                    {result.category === "non_primary_address" && result.primarySmtpAddress && (
+                      <UsePrimaryAddress
+                        orgId={orgId}
+                        result={result}
+                        replacement={replacements[result.userId] ?? null}
+                        onReplaced={(done) => setReplacements((all) => ({ ...all, [result.userId]: done }))}
+                        onRecheck={onRecheck}
+                        recheckDisabled={recheckDisabled}
+                      />
                     )}
                     {settling !== null && SCOPE_RELATED_CATEGORIES.includes(result.category) && (
                       <Text size={200} className={styles.remedy} data-testid="settling-note">

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { EmailConfigInput } from "../../../contract/api";
-import { ACTIVE_CHECK_RUN_STATES, type CheckRunDto } from "../../../contract/checks";
+import { ACTIVE_CHECK_RUN_STATES, type CheckRunDto, type CheckScope } from "../../../contract/checks";
 import type { ApiClient } from "../../backend/client";
 import { ApiError } from "../../backend/errors";
 import { needsSignIn, useSession } from "../../auth/SessionProvider";
@@ -23,8 +23,14 @@ export interface CheckRunControl {
   watchError: unknown;
   startError: unknown;
   starting: boolean;
-  /** Starts a run (of the unsaved draft when given); resolves to the run, or to why it could not start. */
-  start: (draft: EmailConfigInput | undefined) => Promise<{ run: CheckRunDto } | { refused: unknown }>;
+  /**
+   * Starts a run (of the unsaved draft when given; of every user unless a scope names some); resolves to the run, or
+   * to why it could not start.
+   */
+  start: (
+    draft: EmailConfigInput | undefined,
+    scope?: CheckScope,
+  ) => Promise<{ run: CheckRunDto } | { refused: unknown }>;
   cancel: () => Promise<void>;
   reconnect: () => void;
 }
@@ -123,10 +129,10 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
     // Re-subscribing on every progress update would restart the stream: depend on the run's identity and activity.
   }, [api, orgId, runId, active, expireOnSignIn, watching]);
 
-  const starting = useAction(async (draft: EmailConfigInput | undefined) => {
+  const starting = useAction(async (draft: EmailConfigInput | undefined, scope: CheckScope = { all: true }) => {
     try {
       const { runId: id } = await api.startCheck(orgId, {
-        scope: { all: true },
+        scope,
         depth: "read",
         ...(draft ? { draft } : {}),
       });
@@ -147,8 +153,8 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
   });
   const startRun = starting.run;
   const start = useCallback(
-    async (draft: EmailConfigInput | undefined) => {
-      const started = await startRun(draft);
+    async (draft: EmailConfigInput | undefined, scope?: CheckScope) => {
+      const started = await startRun(draft, scope);
       return started.ok ? { run: started.value } : { refused: started.error };
     },
     [startRun],

@@ -108,10 +108,11 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
     return true;
   };
 
-  const startCheck = async () => {
+  /** Checks every user, or the users named (a re-check after fixing one), with the form as typed. */
+  const startCheck = async (userIds?: string[]) => {
     if (!draft || !validate()) return;
     const key = currentKey;
-    const started = await control.start(dirty ? toInput(draft) : undefined);
+    const started = await control.start(dirty ? toInput(draft) : undefined, userIds ? { userIds } : undefined);
     if ("run" in started) setSessionRun({ key, run: started.run });
     else showServerFieldErrors(started.refused);
   };

@@ -2,9 +2,14 @@ import { Badge, Button, Text, makeStyles, tokens, type BadgeProps } from "@fluen
 import { useCallback } from "react";
 import type { MailboxState, MailboxStatusDto } from "../../../contract/api";
 import { ACCESS_TYPES } from "../../../contract/accessTypes";
+import { CATEGORIES, isCategoryId } from "../../../contract/categories";
+import { CATEGORY_LABELS } from "../../../contract/labels";
 import { describeFailure } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
+import { useMailboxHost } from "../../hooks/mailboxHostContext";
+import { useMailboxUser } from "../../hooks/useMailboxUser";
 import { useResource } from "../../hooks/useResource";
+import { endUserHint, endUserWords } from "./endUserWords";
 import { monitoringLine } from "./monitoringLine";
 import { relativeTime } from "./relativeTime";
 
@@ -50,13 +55,18 @@ const STATE_BADGE: Record<MailboxState, { label: string; color: NonNullable<Badg
   not_configured: { label: "Not set up", color: "subtle" },
 };
 
-function headline(value: MailboxStatusDto): string {
+/** Who reads the card: an end user, or an admin of the organization, who fixes things herself. */
+type Reader = "user" | "admin";
+
+function headline(value: MailboxStatusDto, reader: Reader): string {
   const org = value.org?.name ?? "your organization";
   switch (value.state) {
     case "connected":
       return "Connected by your organization.";
     case "needs_attention":
-      return "Your mailbox is connected, but something needs your admin's attention.";
+      return reader === "admin"
+        ? "Your mailbox is connected, but something needs attention."
+        : "Your mailbox is connected, but something needs your admin's attention.";
     case "not_connected":
       return `Your mailbox is not connected: ${org} cannot reach it.`;
     case "never_checked":
@@ -68,7 +78,17 @@ function headline(value: MailboxStatusDto): string {
   }
 }
 
-function advice(value: MailboxStatusDto): string | null {
+function advice(value: MailboxStatusDto, reader: Reader): string | null {
+  if (reader === "admin") {
+    switch (value.state) {
+      case "never_checked":
+        return "Run a check in Admin settings, Email Configuration: it checks every user's mailbox, yours included.";
+      case "not_configured":
+        return "Set up the Email Configuration in Admin settings to connect every user's mailbox at once.";
+      default:
+        return null;
+    }
+  }
   switch (value.state) {
     case "connected":
       return `${value.org?.name ?? "Your organization"} connected your mailbox for you: there is no mailbox password to type or renew.`;
@@ -83,29 +103,46 @@ function advice(value: MailboxStatusDto): string | null {
   }
 }
 
-function StatusBody({ value }: { value: MailboxStatusDto }) {
+/** A result that is not "ok": the end user gets a sentence to pass on, the admin the category and its remedy. */
+function CheckFinding({ check, reader }: { check: NonNullable<MailboxStatusDto["lastCheck"]>; reader: Reader }) {
+  const styles = useStyles();
+  if (reader === "admin") {
+    const id = isCategoryId(check.category) ? check.category : null;
+    const known = id ? CATEGORIES[id] : null;
+    return (
+      <>
+        <Text className={styles.text} data-testid="mailbox-finding">
+          {id && known ? `${CATEGORY_LABELS[id]}: ${known.message}` : check.message}
+        </Text>
+        {known && <Text className={styles.hint}>What to do: {known.remedy}</Text>}
+      </>
+    );
+  }
+  const hint = endUserHint(check.severity);
+  return (
+    <>
+      <Text className={styles.tell} data-testid="mailbox-finding">
+        Tell your admin: <q>{endUserWords(check.category)}</q>
+      </Text>
+      {hint && <Text className={styles.hint}>{hint}</Text>}
+    </>
+  );
+}
+
+function StatusBody({ value, reader }: { value: MailboxStatusDto; reader: Reader }) {
   const styles = useStyles();
   const check = value.lastCheck;
-  const extra = advice(value);
+  const extra = advice(value, reader);
   const monitoring = monitoringLine(value);
   // A backend with monitoring says when the mailbox was last checked; an older one only has the last result's time.
   const lastChecked = monitoring.lastCheckedAt === undefined ? (check?.checkedAt ?? null) : monitoring.lastCheckedAt;
   return (
     <>
       <Text className={styles.text} data-testid="mailbox-headline">
-        {headline(value)}
+        {headline(value, reader)}
       </Text>
       {value.accessType && <Text className={styles.hint}>Access: {ACCESS_TYPES[value.accessType].label}</Text>}
-      {check && check.severity !== "ok" && (
-        <>
-          <Text className={styles.text}>{check.message}</Text>
-          {check.tellAdmin && (
-            <Text className={styles.tell}>
-              Tell your admin: <q>{check.tellAdmin}</q>
-            </Text>
-          )}
-        </>
-      )}
+      {check && check.severity !== "ok" && <CheckFinding check={check} reader={reader} />}
       {extra && <Text className={styles.hint}>{extra}</Text>}
       {lastChecked && (
         <Text size={200} className={styles.hint}>
@@ -121,11 +158,18 @@ function StatusBody({ value }: { value: MailboxStatusDto }) {
         <Text size={200} className={styles.hint} data-testid="mailbox-schedule">
           {monitoring.scheduled
             ? "Your organization re-checks mailboxes on a schedule."
-            : "Checks run when your admin starts one; none are scheduled."}
+            : reader === "admin"
+              ? "No checks are scheduled: set a schedule in Admin settings, Health."
+              : "Checks run when your admin starts one; none are scheduled."}
         </Text>
       )}
     </>
   );
+}
+
+/** Addresses compare without case: the open mailbox's owner against the signed-in account. */
+function sameAddress(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
 export interface MailboxStatusCardProps {
@@ -140,6 +184,11 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
   const loadStatus = useCallback(() => session.api.mailboxStatus(), [session.api]);
   const { resource: state, reload: refresh } = useResource(loadStatus);
   const isAdmin = session.me?.orgs.some((org) => org.role === "admin") ?? false;
+  const owner = useMailboxUser(useMailboxHost());
+  const signedInAs = session.status === "signed_in" ? (session.account?.username ?? null) : null;
+  const otherOwner = owner && signedInAs && !sameAddress(owner.emailAddress, signedInAs) ? owner : null;
+  const readerOf = (value: MailboxStatusDto): Reader =>
+    session.me?.orgs.some((org) => org.id === value.org?.id && org.role === "admin") ? "admin" : "user";
 
   let badge: { label: string; color: NonNullable<BadgeProps["color"]> } | null = null;
   let body;
@@ -164,13 +213,13 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
     );
   } else if (state.status === "ready") {
     badge = STATE_BADGE[state.value.state];
-    body = <StatusBody value={state.value} />;
+    body = <StatusBody value={state.value} reader={readerOf(state.value)} />;
     announcement = `Your mailbox: ${badge.label}`;
   } else if (state.status === "error") {
     const failure = describeFailure(state.error);
     body = (
       <>
-        {state.value && <StatusBody value={state.value} />}
+        {state.value && <StatusBody value={state.value} reader={readerOf(state.value)} />}
         <Text role="alert" className={styles.tell}>
           {failure.title} {failure.action}
         </Text>
@@ -180,7 +229,7 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
   } else {
     // Loading, or a "needs sign-in" answer the session is turning into its expired state: the last status stays.
     body = state.value ? (
-      <StatusBody value={state.value} />
+      <StatusBody value={state.value} reader={readerOf(state.value)} />
     ) : (
       <Text className={styles.hint}>Loading your mailbox status…</Text>
     );
@@ -199,6 +248,12 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
           </Badge>
         )}
       </div>
+      {otherOwner && signedInAs && (
+        <Text className={styles.tell} data-testid="mailbox-owner-note">
+          This mailbox belongs to {otherOwner.displayName} ({otherOwner.emailAddress}), and you are signed in as{" "}
+          {signedInAs}: the status below is about your own mailbox, not this one.
+        </Text>
+      )}
       {body}
       <div className={styles.actions}>
         {!signedIn && session.status !== "restoring" && (
@@ -222,11 +277,6 @@ export function MailboxStatusCard({ onOpenAdmin }: MailboxStatusCardProps) {
           </Button>
         )}
       </div>
-      {signedIn && session.account && (
-        <Text size={200} className={styles.hint}>
-          Signed in to Sync Sidebar as {session.account.username}
-        </Text>
-      )}
       <div aria-live="polite" className={styles.visuallyHidden}>
         {announcement}
       </div>

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { useCurrentItem, type CurrentItemState } from "../../hooks/useCurrentItem";
 import { useMailboxHost } from "../../hooks/mailboxHostContext";
 import { useMailboxUser } from "../../hooks/useMailboxUser";
+import { useSession } from "../../auth/SessionProvider";
 import { ItemPanel } from "./ItemPanel";
 
 const useStyles = makeStyles({
@@ -50,7 +51,10 @@ export function Sidebar({ statusCards }: SidebarProps) {
   const styles = useStyles();
   const host = useMailboxHost();
   const itemState = useCurrentItem(host);
-  const user = useMailboxUser(host);
+  const owner = useMailboxUser(host);
+  // Who is signed in to Sync Sidebar (it follows a switch of accounts), apart from whose mailbox is open.
+  const session = useSession();
+  const account = session.status === "signed_in" ? session.account : null;
 
   return (
     <main className={styles.main} aria-labelledby="sidebar-title">
@@ -58,9 +62,17 @@ export function Sidebar({ statusCards }: SidebarProps) {
         <h1 id="sidebar-title" className={styles.title}>
           Sync Sidebar
         </h1>
-        {user && (
-          <Text size={200} className={styles.user}>
-            Signed in as {user.displayName} ({user.emailAddress})
+        {account && (
+          <Text size={200} className={styles.user} data-testid="signed-in-as">
+            Signed in as{" "}
+            {account.name && account.name !== account.username
+              ? `${account.name} (${account.username})`
+              : account.username}
+          </Text>
+        )}
+        {owner && (
+          <Text size={200} className={styles.user} data-testid="mailbox-owner">
+            Mailbox: {owner.displayName} ({owner.emailAddress})
           </Text>
         )}
       </header>

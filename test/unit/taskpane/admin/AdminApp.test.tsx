@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import AdminApp from "../../../../src/taskpane/admin/AdminApp";
@@ -118,5 +118,42 @@ describe("Admin settings", () => {
     expect(await within(panel).findByRole("heading", { name: "Health" })).toBeInTheDocument();
     expect(await within(panel).findByText(/No check runs of the saved configuration yet/)).toBeInTheDocument();
     expect(within(panel).getByRole("heading", { name: "Monitoring" })).toBeInTheDocument();
+  });
+
+  it("opens the tab a deep link names, puts each chosen tab in the hash, and follows back and forward", async () => {
+    const server = backend().on("GET /api/orgs/org-1/audit", { body: { items: [], nextCursor: null } });
+    window.history.replaceState(null, "", "#/admin/users");
+    renderWithSession(<AdminApp onClose={() => undefined} />, server);
+    const tabs = await screen.findByRole("tablist", { name: "Admin sections" });
+    expect(within(tabs).getByRole("tab", { name: "Users" })).toHaveAttribute("aria-selected", "true");
+    expect(await screen.findByRole("tabpanel", { name: "Users" })).toBeInTheDocument();
+
+    await userEvent.click(within(tabs).getByRole("tab", { name: "Activity" }));
+    expect(window.location.hash).toBe("#/admin/activity");
+    expect(await screen.findByRole("tabpanel", { name: "Activity" })).toBeInTheDocument();
+    await userEvent.click(within(tabs).getByRole("tab", { name: "Email Configuration" }));
+    expect(window.location.hash).toBe("#/admin/email-config");
+
+    window.history.back();
+    await waitFor(() => expect(window.location.hash).toBe("#/admin/activity"));
+    await waitFor(() =>
+      expect(within(tabs).getByRole("tab", { name: "Activity" })).toHaveAttribute("aria-selected", "true"),
+    );
+    window.history.back();
+    await waitFor(() =>
+      expect(within(tabs).getByRole("tab", { name: "Users" })).toHaveAttribute("aria-selected", "true"),
+    );
+    window.history.forward();
+    await waitFor(() =>
+      expect(within(tabs).getByRole("tab", { name: "Activity" })).toHaveAttribute("aria-selected", "true"),
+    );
+    expect(screen.getByRole("tabpanel", { name: "Activity" })).toBeInTheDocument();
+  });
+
+  it("opens Email Configuration for #/admin alone or a tab it does not know", async () => {
+    window.history.replaceState(null, "", "#/admin/nonsense");
+    renderWithSession(<AdminApp onClose={() => undefined} />, backend());
+    const tabs = await screen.findByRole("tablist", { name: "Admin sections" });
+    expect(within(tabs).getByRole("tab", { name: "Email Configuration" })).toHaveAttribute("aria-selected", "true");
   });
 });

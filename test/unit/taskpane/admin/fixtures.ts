@@ -1,6 +1,8 @@
 import type { EmailConfigDto } from "../../../../src/contract/api";
+import { CATEGORIES, isCategoryId, type Severity } from "../../../../src/contract/categories";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks";
 import type { ConnectionProfileListItemDto } from "../../../../src/contract/profiles";
+import type { RouteAnswer, SentRequest } from "./harness";
 
 export function emailConfig(partial: Partial<EmailConfigDto> = {}): EmailConfigDto {
   return {
@@ -26,7 +28,17 @@ export function emailConfig(partial: Partial<EmailConfigDto> = {}): EmailConfigD
   };
 }
 
+/** Results per severity as the server counts them from the results per category. */
+function severityCountsOf(counts: Record<string, number>): Record<Severity, number> {
+  const bySeverity: Record<Severity, number> = { ok: 0, warning: 0, error: 0, transient: 0 };
+  for (const [category, count] of Object.entries(counts)) {
+    if (isCategoryId(category)) bySeverity[CATEGORIES[category].severity] += count;
+  }
+  return bySeverity;
+}
+
 export function checkRun(partial: Partial<CheckRunDto> = {}): CheckRunDto {
+  const counts = partial.counts ?? { ok: 2, no_mailbox: 1 };
   return {
     id: "run-1",
     orgId: "org-1",
@@ -39,8 +51,8 @@ export function checkRun(partial: Partial<CheckRunDto> = {}): CheckRunDto {
     concurrency: 10,
     total: 3,
     done: 3,
-    counts: { ok: 2, no_mailbox: 1 },
-    severityCounts: { ok: 2, warning: 0, error: 1, transient: 0 },
+    counts,
+    severityCounts: severityCountsOf(counts),
     preflight: null,
     stopReason: null,
     startedBy: "megan.bowen@contoso.lab",
@@ -82,5 +94,17 @@ export function profileItem(partial: Partial<ConnectionProfileListItemDto> = {})
     version: 1,
     updatedAt: null,
     ...partial,
+  };
+}
+
+/** GET …/results as the server answers it: one page of the items matching the category or severity asked for. */
+export function resultsAnswer(items: CheckResultDto[]): (request: SentRequest) => RouteAnswer {
+  return (request) => {
+    const category = request.query.get("category");
+    const severity = request.query.get("severity");
+    const matching = items.filter(
+      (item) => (category === null || item.category === category) && (severity === null || item.severity === severity),
+    );
+    return { body: { items: matching, nextCursor: null } };
   };
 }

@@ -11,6 +11,8 @@ import type { AuthAccount, AuthService, ServiceAccountToken } from "../../../../
 import { SessionProvider } from "../../../../src/taskpane/auth/SessionProvider";
 import { BrowserProvider, type BrowserActions } from "../../../../src/taskpane/browser/browserActions";
 import { PreviewMailboxHost } from "../../../../src/taskpane/office/previewMailboxHost";
+import { MailboxHostProvider } from "../../../../src/taskpane/hooks/mailboxHostContext";
+import type { MailboxHost } from "../../../../src/taskpane/office/mailboxHost";
 
 // Views load in steps (session, then /api/me, then the view's data): allow for a busy 2-core CI machine.
 vi.setConfig({ testTimeout: 20_000 });
@@ -97,21 +99,31 @@ export function fakeAuth(account: AuthAccount | null = ADMIN) {
   } satisfies AuthService;
 }
 
-/** `browser` replaces the window's pop-ups, clipboard and downloads (by default jsdom's window). */
+/** The preview's mailbox as the admin's own, so views see the signed-in user open their own mailbox. */
+export function ownMailbox(): PreviewMailboxHost {
+  return new PreviewMailboxHost({ user: { displayName: ADMIN.name, emailAddress: ADMIN.username } });
+}
+
+/**
+ * `browser` replaces the window's pop-ups, clipboard and downloads (by default jsdom's window); `host` the mailbox
+ * open in Outlook (by default the signed-in admin's own).
+ */
 export function renderWithSession(
   ui: ReactElement,
   backend: FakeBackend,
   auth: AuthService = fakeAuth(),
   browser?: BrowserActions,
+  host: MailboxHost = ownMailbox(),
 ) {
   const api = new ApiClient({ tokens: auth, fetch: backend.fetch });
-  const host = new PreviewMailboxHost();
   return render(
     <FluentProvider theme={webLightTheme}>
       <BrowserProvider {...(browser ? { browser } : {})}>
-        <SessionProvider host={host} services={{ auth, api }}>
-          {ui}
-        </SessionProvider>
+        <MailboxHostProvider host={host}>
+          <SessionProvider host={host} services={{ auth, api }}>
+            {ui}
+          </SessionProvider>
+        </MailboxHostProvider>
       </BrowserProvider>
     </FluentProvider>,
   );

@@ -14,7 +14,7 @@ import { ActivityTab } from "../../../../src/taskpane/admin/activity/ActivityTab
 import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, me, problem, renderWithSession } from "./harness";
-import { checkRun, emailConfig, profileItem, result } from "./fixtures";
+import { checkRun, emailConfig, profileItem, result, resultsAnswer } from "./fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -156,7 +156,7 @@ describe("no id is shown as a label", () => {
     }));
     const server = backend(EWS)
       .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
-      .on("GET /api/orgs/org-1/checks/run-1/results", { body: { items: results, nextCursor: null } });
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer(results));
     renderWithSession(<Tab />, server);
 
     const chips = within(await screen.findByTestId("category-counts")).getAllByRole("listitem");

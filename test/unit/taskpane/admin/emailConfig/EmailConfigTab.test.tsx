@@ -6,7 +6,7 @@ import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnlin
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
-import { checkRun, emailConfig, profileItem, result } from "../fixtures";
+import { checkRun, emailConfig, profileItem, result, resultsAnswer } from "../fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -334,15 +334,14 @@ describe("Email Configuration", () => {
           ? { body: checkRun({ state: "running", done: 1, counts: { ok: 1 }, etaSeconds: 4, finishedAt: null }) }
           : { body: checkRun() };
       })
-      .on("GET /api/orgs/org-1/checks/run-1/results", (request) => ({
-        body: {
-          items:
-            request.query.get("category") === "no_mailbox"
-              ? [result("adele@contoso.lab", "no_mailbox")]
-              : [result("alex@contoso.lab"), result("megan@contoso.lab"), result("adele@contoso.lab", "no_mailbox")],
-          nextCursor: null,
-        },
-      }));
+      .on(
+        "GET /api/orgs/org-1/checks/run-1/results",
+        resultsAnswer([
+          result("alex@contoso.lab"),
+          result("megan@contoso.lab"),
+          result("adele@contoso.lab", "no_mailbox"),
+        ]),
+      );
     giveResultsListLayout();
     renderWithSession(<Tab />, server);
     await chooseType(/^Microsoft Exchange Impersonation$/);
@@ -515,7 +514,7 @@ describe("Email Configuration", () => {
       }),
     )
       .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
-      .on("GET /api/orgs/org-1/checks/run-1/results", { body: { items: [adam, bella, hana], nextCursor: null } });
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer([adam, bella, hana]));
     renderWithSession(<Tab />, server);
 
     expect(await screen.findByText("Mail.Read is consented tenant-wide in Entra ID.")).toBeInTheDocument();
@@ -531,6 +530,8 @@ describe("Email Configuration", () => {
     expect(screen.getByTestId("settling")).toHaveTextContent(`re-check after ${localTime}.`);
     const list = await screen.findByRole("list", { name: "Results, 3 users" });
     await waitFor(() => expect(within(list).getByText("bella@fabrikam.lab")).toBeInTheDocument());
+    // Warnings first, the connected after them.
+    await waitFor(() => expect(within(list).getByText("adam@fabrikam.lab")).toBeInTheDocument());
     const row = (email: string) => within(list).getByText(email).closest<HTMLElement>("[role=listitem]")!;
     expect(within(row("bella@fabrikam.lab")).getByTestId("capabilities")).toHaveTextContent(
       "Mail: Connected · Calendar: Calendar denied",
@@ -562,5 +563,121 @@ describe("Email Configuration", () => {
       expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only"),
     );
     expect(server.sent("GET /api/orgs/org-1/email-config").length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("replaces an alias by the primary address in one click, then re-checks that user", async () => {
+    const hana = {
+      ...result("hana.alias@fabrikam.lab"),
+      userId: "user-hana",
+      category: "non_primary_address" as const,
+      severity: "warning" as const,
+      message: "The address is an alias.",
+      primarySmtpAddress: "hana.schmidt@fabrikam.lab",
+    };
+    const saved = emailConfig({
+      accessType: "ews_basic_impersonation",
+      accountLogon: "svc@contoso.lab",
+      hasPassword: true,
+      ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+      version: 1,
+    });
+    const run = checkRun({
+      draft: false,
+      configVersion: 1,
+      total: 2,
+      done: 2,
+      counts: { ok: 1, non_primary_address: 1 },
+    });
+    const server = backend(saved)
+      .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer([result("adam@fabrikam.lab"), hana]))
+      .on("GET /api/orgs/org-1/users", {
+        body: {
+          items: [
+            {
+              id: "user-hana",
+              email: "hana.alias@fabrikam.lab",
+              displayName: "Hana Schmidt",
+              role: "user",
+              addedBy: "megan.bowen@contoso.lab",
+              addedAt: new Date().toISOString(),
+              lastCheck: null,
+            },
+          ],
+          nextCursor: null,
+        },
+      })
+      .on("POST /api/orgs/org-1/users", (request) => ({
+        status: 201,
+        body: { id: "user-hana-2", ...(request.body as object), addedBy: "x", addedAt: "", lastCheck: null },
+      }))
+      .on("DELETE /api/orgs/org-1/users/user-hana", { status: 204 })
+      .on("POST /api/orgs/org-1/checks", { status: 202, body: { runId: "run-2" } })
+      .on("GET /api/orgs/org-1/checks/run-2", {
+        body: checkRun({ id: "run-2", scope: "list", total: 1, done: 1, counts: { ok: 1 }, draft: false }),
+      });
+    giveResultsListLayout();
+    renderWithSession(<Tab />, server);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Use the primary address" }));
+
+    const done = await screen.findByTestId("primary-address-done");
+    expect(done).toHaveTextContent("hana.schmidt@fabrikam.lab is now the user, in place of hana.alias@fabrikam.lab");
+    expect(server.sent("GET /api/orgs/org-1/users")[0]?.query.get("search")).toBe("hana.alias@fabrikam.lab");
+    expect(server.sent("POST /api/orgs/org-1/users")[0]?.body).toEqual({
+      email: "hana.schmidt@fabrikam.lab",
+      displayName: "Hana Schmidt",
+      role: "user",
+    });
+    expect(server.sent("DELETE /api/orgs/org-1/users/user-hana")).toHaveLength(1);
+
+    await userEvent.click(within(done).getByRole("button", { name: "Re-check hana.schmidt@fabrikam.lab" }));
+    await waitFor(() =>
+      expect(server.sent("POST /api/orgs/org-1/checks")[0]?.body).toMatchObject({
+        scope: { userIds: ["user-hana-2"] },
+      }),
+    );
+  });
+
+  it("keeps the alias when the primary address cannot be added, and says why", async () => {
+    const hana = {
+      ...result("hana.alias@fabrikam.lab"),
+      userId: "user-hana",
+      category: "non_primary_address" as const,
+      severity: "warning" as const,
+      primarySmtpAddress: "hana.schmidt@fabrikam.lab",
+    };
+    const run = checkRun({ draft: false, configVersion: 1, total: 1, done: 1, counts: { non_primary_address: 1 } });
+    const server = backend(emailConfig({ accessType: "ews_basic_impersonation", version: 1 }))
+      .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer([hana]))
+      .on("GET /api/orgs/org-1/users", {
+        body: {
+          items: [
+            {
+              id: "user-hana",
+              email: hana.email,
+              displayName: "Hana",
+              role: "user",
+              addedBy: "x",
+              addedAt: "",
+              lastCheck: null,
+            },
+          ],
+          nextCursor: null,
+        },
+      })
+      .on(
+        "POST /api/orgs/org-1/users",
+        problem(409, "hana.schmidt@fabrikam.lab is already a user of this organization."),
+      );
+    giveResultsListLayout();
+    renderWithSession(<Tab />, server);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Use the primary address" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("hana.schmidt@fabrikam.lab is already a user");
+    expect(server.sent("DELETE /api/orgs/org-1/users/user-hana")).toHaveLength(0);
+    expect(screen.queryByTestId("primary-address-done")).not.toBeInTheDocument();
   });
 });

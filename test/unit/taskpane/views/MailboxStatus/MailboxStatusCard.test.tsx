@@ -2,7 +2,11 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { MailboxStatusDto } from "../../../../../src/contract/api";
+import { CATEGORIES, CATEGORY_LIST } from "../../../../../src/contract/categories";
+import { CATEGORY_LABELS } from "../../../../../src/contract/labels";
 import { SignInError } from "../../../../../src/taskpane/auth/authTypes";
+import { PreviewMailboxHost } from "../../../../../src/taskpane/office/previewMailboxHost";
+import { END_USER_WORDS } from "../../../../../src/taskpane/views/MailboxStatus/endUserWords";
 import { MailboxStatusCard } from "../../../../../src/taskpane/views/MailboxStatus/MailboxStatusCard";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../../admin/harness";
 
@@ -105,7 +109,8 @@ describe("Your mailbox card", () => {
     );
 
     expect(await screen.findByTestId("mailbox-state")).toHaveTextContent("Not connected");
-    expect(screen.getByText("The user has no mailbox on this server.")).toBeInTheDocument();
+    // The server's words are the admin's: the end user reads their own sentence instead.
+    expect(screen.queryByText("The user has no mailbox on this server.")).not.toBeInTheDocument();
     expect(screen.getByText(/Tell your admin/)).toHaveTextContent(
       "I do not have a mailbox the organization can reach.",
     );
@@ -206,5 +211,130 @@ describe("Your mailbox card", () => {
     );
     await userEvent.click(await screen.findByRole("button", { name: "Admin settings" }));
     expect(opened).toBe(1);
+  });
+
+  it("speaks to an admin about her own mailbox as the one who fixes it, not as an end user", async () => {
+    const backend = new FakeBackend().on("GET /api/me", { body: me() }).on("GET /api/me/mailbox-status", {
+      body: status({
+        state: "not_connected",
+        lastCheck: {
+          category: "mailbox_full",
+          severity: "error",
+          message: CATEGORIES.mailbox_full.message,
+          tellAdmin: "My mailbox is full.",
+          checkedAt: fiveMinutesAgo(),
+        },
+      }),
+    });
+    renderWithSession(<MailboxStatusCard onOpenAdmin={() => undefined} />, backend);
+
+    const finding = await screen.findByTestId("mailbox-finding");
+    expect(finding).toHaveTextContent(`${CATEGORY_LABELS.mailbox_full}: ${CATEGORIES.mailbox_full.message}`);
+    expect(screen.getByText(`What to do: ${CATEGORIES.mailbox_full.remedy}`)).toBeInTheDocument();
+    const card = screen.getByTestId("mailbox-card");
+    expect(card).not.toHaveTextContent(/Tell your admin|your admin/);
+  });
+
+  it("tells an admin whose organization was never checked to run the check herself", async () => {
+    renderWithSession(
+      <MailboxStatusCard />,
+      new FakeBackend()
+        .on("GET /api/me", { body: me() })
+        .on("GET /api/me/mailbox-status", { body: status({ state: "never_checked" }) }),
+    );
+    expect(await screen.findByText(/Run a check in Admin settings/)).toBeInTheDocument();
+    expect(screen.getByTestId("mailbox-card")).not.toHaveTextContent(/your admin/);
+  });
+
+  it("says when the open mailbox is not the signed-in user's own, and not when it is", async () => {
+    const other = new PreviewMailboxHost({
+      user: { displayName: "Alex Wilber", emailAddress: "alex.wilber@contoso.lab" },
+    });
+    const view = renderWithSession(
+      <MailboxStatusCard />,
+      backendWith(status({ state: "never_checked" })),
+      fakeAuth(),
+      undefined,
+      other,
+    );
+    expect(await screen.findByTestId("mailbox-owner-note")).toHaveTextContent(
+      "This mailbox belongs to Alex Wilber (alex.wilber@contoso.lab), and you are signed in as megan.bowen@contoso.lab",
+    );
+    view.unmount();
+
+    renderWithSession(<MailboxStatusCard />, backendWith(status({ state: "never_checked" })));
+    await screen.findByTestId("mailbox-state");
+    expect(screen.queryByTestId("mailbox-owner-note")).not.toBeInTheDocument();
+  });
+
+  it("shows no one's status from before a switch of accounts while the new account's loads", async () => {
+    const alex = { username: "alex.wilber@contoso.lab", name: "Alex Wilber" };
+    const auth = fakeAuth();
+    auth.signIn.mockResolvedValueOnce(alex);
+    let release: () => void = () => undefined;
+    let calls = 0;
+    const backend = new FakeBackend()
+      .on("GET /api/me", { body: me([{ ...org, role: "user" }]) })
+      .on("GET /api/me/mailbox-status", async () => {
+        calls += 1;
+        if (calls === 1) return { body: status({ state: "never_checked" }) };
+        await new Promise<void>((resolve) => (release = resolve));
+        return {
+          body: status({
+            state: "connected",
+            lastCheck: { category: "ok", severity: "ok", message: "", tellAdmin: null, checkedAt: fiveMinutesAgo() },
+          }),
+        };
+      });
+    renderWithSession(<MailboxStatusCard />, backend, auth);
+    expect(await screen.findByTestId("mailbox-state")).toHaveTextContent("Never checked");
+
+    await userEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Sign in" }));
+    expect(await screen.findByText("Loading your mailbox status…")).toBeInTheDocument();
+    expect(screen.queryByText(/has not been checked yet/)).not.toBeInTheDocument();
+
+    release();
+    expect(await screen.findByText("Connected by your organization.")).toBeInTheDocument();
+  });
+});
+
+describe("the end user's words for a check result", () => {
+  const CODE = /\bError[A-Z]\w+|AADSTS\d+|\bHTTP\b|(?<!Microsoft )\b\d{3}\b|\bSOAP\b|\bEWS\b/;
+  const ids = CATEGORY_LIST.map((category) => category.id);
+
+  it.each(ids)("%s reads in the first person, without a code or a category id", (id) => {
+    const words = END_USER_WORDS[id];
+    expect(words).toMatch(/\b(I|my|me)\b/i);
+    expect(words).not.toMatch(CODE);
+    for (const other of ids) expect(words).not.toMatch(new RegExp(`\\b${other}\\b`));
+    expect(words).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it("the card shows no code or category id even when the server's words carry them", async () => {
+    const failing = CATEGORY_LIST.filter((category) => category.severity !== "ok");
+    for (const category of failing.slice(0, 6)) {
+      const view = renderWithSession(
+        <MailboxStatusCard />,
+        backendWith(
+          status({
+            state: category.severity === "error" ? "not_connected" : "needs_attention",
+            lastCheck: {
+              category: category.id,
+              severity: category.severity,
+              message: `${category.message} [${category.id}] (ErrorSomething, HTTP 403)`,
+              tellAdmin: `${category.tellAdmin} [${category.id}] AADSTS50000`,
+              checkedAt: fiveMinutesAgo(),
+            },
+          }),
+        ),
+      );
+      const card = await screen.findByTestId("mailbox-card");
+      await screen.findByTestId("mailbox-finding");
+      expect(card.textContent ?? "").not.toMatch(CODE);
+      expect(card).not.toHaveTextContent(category.id);
+      expect(screen.getByTestId("mailbox-finding")).toHaveTextContent(END_USER_WORDS[category.id]);
+      view.unmount();
+    }
   });
 });
