@@ -2,6 +2,8 @@ import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ACCESS_TYPES, type AccessTypeId } from "../../../contract/accessTypes";
 import type { AttestationDocument, AttestedUser } from "../../../contract/attestation";
 import { CATEGORIES, type Severity } from "../../../contract/categories";
+import { CATEGORY_LABELS } from "../../../contract/labels";
+import { VERDICT_COLOR, VERDICT_WORDS, byVerdict as byCanaryVerdict, verdictSentence } from "../emailConfig/canaryText";
 import { SEVERITY_COLOR, capabilitiesLine } from "../emailConfig/resultText";
 
 /** On screen the first ones; the signed file holds every user. */
@@ -125,6 +127,34 @@ export function AttestationDocumentView({ document, keyId }: { document: Attesta
             <li key={warning.category}>Warning: {warning.message}</li>
           ))}
         </ul>
+      </section>
+      <section className={styles.section} aria-labelledby="attested-canaries-heading">
+        <h3 id="attested-canaries-heading" className={styles.heading}>
+          Canaries
+        </h3>
+        {document.canaries.length === 0 ? (
+          <Text size={200}>
+            No canary was probed: this statement shows what the access reaches, not what it cannot reach.
+          </Text>
+        ) : (
+          <>
+            <Text size={200}>
+              Mailboxes outside the scope on purpose. Refused proves the boundary held for that mailbox at that time.
+            </Text>
+            <ol className={styles.list} aria-label="Canaries and their verdicts" data-testid="attested-canaries">
+              {byCanaryVerdict(document.canaries).map((canary) => (
+                <li key={canary.address} className={styles.user} data-verdict={canary.verdict}>
+                  <Badge appearance="tint" color={VERDICT_COLOR[canary.verdict]}>
+                    {canary.verdict === "leaked" ? CATEGORY_LABELS.scope_leak : VERDICT_WORDS[canary.verdict]}
+                  </Badge>{" "}
+                  {canary.address}: {verdictSentence(canary)}
+                  {canary.cause !== null && ` Likely cause: ${canary.cause}`}
+                  {canary.remedy !== null && ` What to do: ${canary.remedy}`} Checked {when(canary.checkedAt)}.
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
       </section>
       <section className={styles.section}>
         <h3 className={styles.heading}>Verdicts</h3>

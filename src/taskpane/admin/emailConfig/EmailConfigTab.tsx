@@ -4,6 +4,7 @@ import { useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { AccessTypeField } from "./AccessTypeField";
 import { AppOnlySection } from "./AppOnlySection";
+import { CanariesSection } from "./CanariesSection";
 import { CheckPanel } from "./CheckPanel";
 import { EwsUrlField } from "./EwsUrlField";
 import { SaveBar } from "./SaveBar";
@@ -105,6 +106,8 @@ export function EmailConfigTab({
           <Text size={200}>{form.notice}</Text>
         </div>
       </form>
+      {/* Outside the form: a canary is added or removed at once, and Enter in its field must not save the form. */}
+      <CanariesSection orgId={orgId} />
     </div>
   );
 }

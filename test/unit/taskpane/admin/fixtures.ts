@@ -1,4 +1,5 @@
 import type { EmailConfigDto } from "../../../../src/contract/api";
+import type { CanaryDto, CanaryListDto, CanaryVerdictDto } from "../../../../src/contract/canaries";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks";
 
 export function emailConfig(partial: Partial<EmailConfigDto> = {}): EmailConfigDto {
@@ -67,5 +68,32 @@ export function result(email: string, category: "ok" | "no_mailbox" = "ok"): Che
     durationMs: 5,
     steps: [],
     checkedAt: new Date().toISOString(),
+  };
+}
+
+export function canary(address: string, id = `canary-${address.split("@")[0]}`): CanaryDto {
+  return { id, address, addedBy: "megan.bowen@contoso.lab", addedAt: "2026-12-01T09:00:00.000Z" };
+}
+
+/** GET …/canaries: none by default, so views that do not test canaries show an empty section. */
+export function canaryList(partial: Partial<CanaryListDto> = {}): CanaryListDto {
+  return { items: [], suggestions: [], max: 10, ...partial };
+}
+
+export function canaryVerdict(
+  address: string,
+  verdict: CanaryVerdictDto["verdict"],
+  partial: Partial<CanaryVerdictDto> = {},
+): CanaryVerdictDto {
+  return {
+    address,
+    verdict,
+    category: verdict === "leaked" ? "scope_leak" : verdict === "refused" ? "impersonation_denied" : "user_not_found",
+    leaked: verdict === "leaked" ? ["mail", "calendar"] : [],
+    cause: null,
+    remedy: null,
+    detail: null,
+    checkedAt: "2026-12-01T09:05:00.000Z",
+    ...partial,
   };
 }

@@ -6,7 +6,7 @@ import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnlin
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
-import { checkRun, emailConfig, result } from "../fixtures";
+import { canaryList, checkRun, emailConfig, result } from "../fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -27,7 +27,9 @@ function backend(config = emailConfig()) {
       },
     })
     .on("GET /api/orgs/org-1/email-config", { body: config })
-    .on("GET /api/orgs/org-1/checks", { body: { items: [] } });
+    .on("GET /api/orgs/org-1/checks", { body: { items: [] } })
+    .on("GET /api/orgs/org-1/canaries", { body: canaryList() })
+    .on("GET /api/orgs/org-1/checks/run-1/canaries", { body: { items: [] } });
 }
 
 async function chooseType(label: RegExp) {
