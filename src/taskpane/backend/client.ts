@@ -26,6 +26,7 @@ import type {
   ConnectionProfileListDto,
   MoveUsersToProfileResultDto,
 } from "../../contract/profiles";
+import type { CanaryDto, CanaryInput, CanaryListDto, CanaryVerdictDto } from "../../contract/canaries";
 import type { CategoryId } from "../../contract/categories";
 import type {
   CheckEventsTicketDto,
@@ -261,6 +262,22 @@ export class ApiClient {
 
   rbacScript(orgId: string, query: { appId: string; servicePrincipalObjectId: string }): Promise<RbacScriptDto> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/email-config/rbac-script`, { query });
+  }
+
+  canaries(orgId: string): Promise<CanaryListDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/canaries`);
+  }
+
+  addCanary(orgId: string, input: CanaryInput): Promise<CanaryDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/canaries`, { body: input });
+  }
+
+  removeCanary(orgId: string, canaryId: string): Promise<void> {
+    return this.json("DELETE", `/api/orgs/${enc(orgId)}/canaries/${enc(canaryId)}`);
+  }
+
+  checkCanaries(orgId: string, runId: string): Promise<{ items: CanaryVerdictDto[] }> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/checks/${enc(runId)}/canaries`);
   }
 
   audit(orgId: string, query: { cursor?: string; limit?: number } = {}): Promise<Page<AuditEventDto>> {

@@ -25,6 +25,8 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   import: "Users as CSV",
   "import.csv": "Users as CSV",
   "import.rows": "Users as CSV",
+  // The canary field: its errors ("is already a canary …") read best about the mailbox itself.
+  address: "This mailbox",
 };
 
 /**
@@ -58,6 +60,8 @@ export function formFieldOf(path: string): string {
 export function fieldSentence(path: string, message: string): string {
   const field = formFieldOf(path);
   const label = FIELD_LABELS[field];
+  // "alexis@contoso.com is a user …" names its own subject, even when the address's local part looks like a verb.
+  if (/^[^\s@]+@[^\s@]+/.test(message.trim())) return asSentence(message);
   if (PREDICATE.test(message.trim())) return asSentence(`${label ?? "This value"} ${message.trim()}`);
   return asSentence(message);
 }

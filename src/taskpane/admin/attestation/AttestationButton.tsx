@@ -26,18 +26,12 @@ const useStyles = makeStyles({
   actions: { "@media print": { display: "none" } },
 });
 
-// On paper only the attestation: while it is open, the pane behind the dialog stays off the page.
-const usePrintStyles = makeStaticStyles({
-  "@media print": {
-    'body:has([data-print-root="attestation"]) #root': { display: "none" },
-    '[data-print-root="attestation"]': {
-      position: "static",
-      maxHeight: "none",
-      overflow: "visible",
-      boxShadow: "none",
-    },
-  },
-});
+// On paper only the attestation: while it is open, the pane behind the dialog stays off the page. A CSS string:
+// Griffel's static-style objects cannot nest rules inside @media (they compiled to the rule "undefined").
+const usePrintStyles = makeStaticStyles(`@media print {
+  body:has([data-print-root="attestation"]) #root { display: none; }
+  [data-print-root="attestation"] { position: static; max-height: none; overflow: visible; box-shadow: none; }
+}`);
 
 /** "Signed attestation" for a finished run: opens the printable statement with its download. */
 export function AttestationButton({ orgId, runId }: { orgId: string; runId: string }) {

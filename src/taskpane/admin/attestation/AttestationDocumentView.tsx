@@ -1,7 +1,9 @@
-import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Badge, Text, makeStyles, mergeClasses, tokens } from "@fluentui/react-components";
 import { ACCESS_TYPES, type AccessTypeId } from "../../../contract/accessTypes";
 import type { AttestationDocument, AttestedUser } from "../../../contract/attestation";
 import { CATEGORIES, type Severity } from "../../../contract/categories";
+import { CATEGORY_LABELS } from "../../../contract/labels";
+import { VERDICT_COLOR, VERDICT_WORDS, byVerdict as byCanaryVerdict, verdictSentence } from "../emailConfig/canaryText";
 import { SEVERITY_COLOR, capabilitiesLine } from "../emailConfig/resultText";
 
 /** On screen the first ones; the signed file holds every user. */
@@ -28,6 +30,8 @@ const useStyles = makeStyles({
     "& dd": { margin: 0, overflowWrap: "anywhere" },
   },
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL, display: "flex", flexDirection: "column", rowGap: "2px" },
+  // Room for the numbers of an ordered list up to "500." (the default padding clips "10." to ".0.").
+  numbered: { paddingLeft: "2.75em" },
   user: { overflowWrap: "anywhere" },
   counts: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalXS },
 });
@@ -121,10 +125,43 @@ export function AttestationDocumentView({ document, keyId }: { document: Attesta
               {step.ok ? "" : ` (${CATEGORIES[step.category]?.message ?? step.category})`}
             </li>
           ))}
-          {document.preflight.warnings.map((warning) => (
-            <li key={warning.category}>Warning: {warning.message}</li>
+          {/* Warnings may share a category (two no_mailbox notes): the position tells them apart. */}
+          {document.preflight.warnings.map((warning, index) => (
+            <li key={`${warning.category}-${index}`}>Warning: {warning.message}</li>
           ))}
         </ul>
+      </section>
+      <section className={styles.section} aria-labelledby="attested-canaries-heading">
+        <h3 id="attested-canaries-heading" className={styles.heading}>
+          Canaries
+        </h3>
+        {document.canaries.length === 0 ? (
+          <Text size={200}>
+            No canary was probed: this statement shows what the access reaches, not what it cannot reach.
+          </Text>
+        ) : (
+          <>
+            <Text size={200}>
+              Mailboxes outside the scope on purpose. Refused proves the boundary held for that mailbox at that time.
+            </Text>
+            <ol
+              className={mergeClasses(styles.list, styles.numbered)}
+              aria-label="Canaries and their verdicts"
+              data-testid="attested-canaries"
+            >
+              {byCanaryVerdict(document.canaries).map((canary) => (
+                <li key={canary.address} className={styles.user} data-verdict={canary.verdict}>
+                  <Badge appearance="tint" color={VERDICT_COLOR[canary.verdict]}>
+                    {canary.verdict === "leaked" ? CATEGORY_LABELS.scope_leak : VERDICT_WORDS[canary.verdict]}
+                  </Badge>{" "}
+                  {canary.address}: {verdictSentence(canary)}
+                  {canary.cause !== null && ` Likely cause: ${canary.cause}`}
+                  {canary.remedy !== null && ` What to do: ${canary.remedy}`} Checked {when(canary.checkedAt)}.
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
       </section>
       <section className={styles.section}>
         <h3 className={styles.heading}>Verdicts</h3>
@@ -135,7 +172,7 @@ export function AttestationDocumentView({ document, keyId }: { document: Attesta
             </Badge>
           ))}
         </div>
-        <ol className={styles.list} aria-label="Users and their verdicts">
+        <ol className={mergeClasses(styles.list, styles.numbered)} aria-label="Users and their verdicts">
           {shown.map((user) => (
             <li key={user.userId} className={styles.user}>
               {user.email}: {CATEGORIES[user.category]?.message ?? user.category}

@@ -19,6 +19,7 @@ import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
 import { AttestationButton } from "../attestation/AttestationButton";
 import { FailureMessage } from "../FailureMessage";
+import { CanaryVerdicts } from "./CanaryVerdicts";
 import { Progress, StopReason } from "./CheckProgress";
 import { ResultsList } from "./ResultsList";
 import { FORM_FIELD_PATHS } from "./draft";
@@ -109,6 +110,7 @@ export function CheckPanel({
         </MessageBar>
       )}
       {run && <StopReason run={run} />}
+      {run && !active && <CanaryVerdicts orgId={orgId} runId={run.id} />}
       {run && counted.length > 0 && (
         <>
           <ul className={styles.counts} aria-label="Users per result category" data-testid="category-counts">

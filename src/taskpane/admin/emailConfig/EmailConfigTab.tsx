@@ -7,6 +7,7 @@ import { FailureMessage } from "../FailureMessage";
 import { ProfilesList } from "../profiles/ProfilesList";
 import { AccessTypeField } from "./AccessTypeField";
 import { AppOnlySection } from "./AppOnlySection";
+import { CanariesSection } from "./CanariesSection";
 import { CheckPanel } from "./CheckPanel";
 import { draftFrom } from "./draft";
 import { EwsUrlField } from "./EwsUrlField";
@@ -126,6 +127,8 @@ export function EmailConfigTab({
           <Text size={200}>{form.notice}</Text>
         </div>
       </form>
+      {/* Outside the form: a canary is added or removed at once, and Enter in its field must not save the form. */}
+      <CanariesSection orgId={orgId} />
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { EmailConfigDto } from "../../../../src/contract/api";
 import { CATEGORIES, isCategoryId, type Severity } from "../../../../src/contract/categories";
+import type { CanaryDto, CanaryListDto, CanaryVerdictDto } from "../../../../src/contract/canaries";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks";
 import type { ConnectionProfileListItemDto } from "../../../../src/contract/profiles";
 import type { RouteAnswer, SentRequest } from "./harness";
@@ -106,5 +107,32 @@ export function resultsAnswer(items: CheckResultDto[]): (request: SentRequest) =
       (item) => (category === null || item.category === category) && (severity === null || item.severity === severity),
     );
     return { body: { items: matching, nextCursor: null } };
+  };
+}
+
+export function canary(address: string, id = `canary-${address.split("@")[0]}`): CanaryDto {
+  return { id, address, addedBy: "megan.bowen@contoso.lab", addedAt: "2026-12-01T09:00:00.000Z" };
+}
+
+/** GET …/canaries: none by default, so views that do not test canaries show an empty section. */
+export function canaryList(partial: Partial<CanaryListDto> = {}): CanaryListDto {
+  return { items: [], suggestions: [], max: 10, ...partial };
+}
+
+export function canaryVerdict(
+  address: string,
+  verdict: CanaryVerdictDto["verdict"],
+  partial: Partial<CanaryVerdictDto> = {},
+): CanaryVerdictDto {
+  return {
+    address,
+    verdict,
+    category: verdict === "leaked" ? "scope_leak" : verdict === "refused" ? "impersonation_denied" : "user_not_found",
+    leaked: verdict === "leaked" ? ["mail", "calendar"] : [],
+    cause: null,
+    remedy: null,
+    detail: null,
+    checkedAt: "2026-12-01T09:05:00.000Z",
+    ...partial,
   };
 }

@@ -69,6 +69,7 @@ export function alertSettings(partial: Partial<AlertSettingsDto> = {}): AlertSet
       serviceAccountRefused: { enabled: true },
       serviceAccountSignIn: { enabled: true },
       credentialExpiry: { enabled: true, days: 14 },
+      scopeLeak: { enabled: true },
     },
     open: [],
     updatedBy: null,

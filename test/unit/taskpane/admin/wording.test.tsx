@@ -14,7 +14,7 @@ import { ActivityTab } from "../../../../src/taskpane/admin/activity/ActivityTab
 import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, me, problem, renderWithSession } from "./harness";
-import { checkRun, emailConfig, profileItem, result, resultsAnswer } from "./fixtures";
+import { canaryList, checkRun, emailConfig, profileItem, result, resultsAnswer } from "./fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -26,7 +26,9 @@ function backend(config: EmailConfigDto) {
     .on("GET /api/me", { body: me() })
     .on("GET /api/orgs/org-1/email-config", { body: config })
     .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem()] } })
-    .on("GET /api/orgs/org-1/checks", { body: { items: [] } });
+    .on("GET /api/orgs/org-1/checks", { body: { items: [] } })
+    .on("GET /api/orgs/org-1/canaries", { body: canaryList() })
+    .on("GET /api/orgs/org-1/checks/run-1/canaries", { body: { items: [] } });
 }
 
 const SAVED = { version: 3, updatedBy: "megan.bowen@contoso.lab", updatedAt: "2026-12-01T09:00:00.000Z" };

@@ -1,6 +1,6 @@
 import { Button, Field, Input, Switch, Text } from "@fluentui/react-components";
 import type { FormEvent } from "react";
-import { ALERT_LIMITS, type AlertRulesDto, type AlertSettingsDto } from "../../../../contract/monitoring";
+import { ALERT_LIMITS, ALERT_NAMES, type AlertRulesDto, type AlertSettingsDto } from "../../../../contract/monitoring";
 import { useSession } from "../../../auth/SessionProvider";
 import { FailureMessage } from "../../FailureMessage";
 import { fieldState } from "../../fieldState";
@@ -17,6 +17,7 @@ const FIELDS = [
   "serviceAccountSignIn",
   "credentialExpiry.days",
   "credentialExpiry",
+  "scopeLeak",
 ];
 
 interface RulesDraft {
@@ -25,6 +26,7 @@ interface RulesDraft {
   serviceAccountRefused: boolean;
   serviceAccountSignIn: boolean;
   credentialExpiry: { enabled: boolean; days: string };
+  scopeLeak: boolean;
 }
 
 function toDraft(rules: AlertRulesDto): RulesDraft {
@@ -34,6 +36,8 @@ function toDraft(rules: AlertRulesDto): RulesDraft {
     serviceAccountRefused: rules.serviceAccountRefused.enabled,
     serviceAccountSignIn: rules.serviceAccountSignIn.enabled,
     credentialExpiry: { enabled: rules.credentialExpiry.enabled, days: String(rules.credentialExpiry.days) },
+    // On by default: a server that does not send it yet has it on.
+    scopeLeak: rules.scopeLeak?.enabled ?? true,
   };
 }
 
@@ -58,6 +62,7 @@ function toInput(draft: RulesDraft, saved: AlertRulesDto): AlertRulesDto {
     serviceAccountRefused: { enabled: draft.serviceAccountRefused },
     serviceAccountSignIn: { enabled: draft.serviceAccountSignIn },
     credentialExpiry: { enabled: draft.credentialExpiry.enabled, days },
+    scopeLeak: { enabled: draft.scopeLeak },
   };
 }
 
@@ -135,13 +140,18 @@ export function AlertRulesForm({ orgId }: { orgId: string }) {
           />
         </Field>
       </div>
+      <Switch
+        checked={draft.scopeLeak}
+        onChange={(_, data) => change({ scopeLeak: data.checked })}
+        label="Mailboxes outside the scope are readable: a canary answered (sent at once, even while a change settles)"
+      />
       {saved.open.length > 0 && (
         <div>
           <Text weight="semibold">Open alerts</Text>
           <ul>
             {saved.open.map((alert) => (
               <li key={`${alert.kind}-${alert.openedAt}`}>
-                {alert.summary} (since{" "}
+                <Text weight="semibold">{ALERT_NAMES[alert.kind]}</Text>: {alert.summary} (since{" "}
                 <time dateTime={alert.openedAt}>{new Date(alert.openedAt).toLocaleString()}</time>)
               </li>
             ))}

@@ -4,12 +4,13 @@ import { describe, expect, it } from "vitest";
 import { ATTESTATION_FORMAT, type AttestationDto } from "../../../../../src/contract/attestation";
 import { AttestationButton } from "../../../../../src/taskpane/admin/attestation/AttestationButton";
 import { fakeBrowser, readBlob } from "../../browser/fakeBrowser";
+import { canaryVerdict } from "../fixtures";
 import { FakeBackend, ORG, fakeAuth, findDialog, me, problem, renderWithSession } from "../harness";
 
 const RUN = "run-7";
 const ATTESTATION_PATH = `GET /api/orgs/${ORG.id}/checks/${RUN}/attestation`;
 
-function attestation(): AttestationDto {
+function attestation(canaries: AttestationDto["document"]["canaries"] = []): AttestationDto {
   return {
     jws: "eyJhbGciOiJFZERTQSJ9.eyJmb3JtYXQiOiJ4In0.c2lnbmF0dXJl",
     keyId: "att-1",
@@ -73,7 +74,7 @@ function attestation(): AttestationDto {
           checkedAt: "2026-12-07T09:59:11.000Z",
         },
       ],
-      canaries: [],
+      canaries,
     },
   };
 }
@@ -109,6 +110,43 @@ describe("the signed attestation of a check run", () => {
 
     await userEvent.click(within(dialog).getByRole("button", { name: "Print", hidden: true }));
     expect(browser.print).toHaveBeenCalledOnce();
+  });
+
+  it("lists the canaries' verdicts, the leak first with its cause and remedy", async () => {
+    const canaries = [
+      canaryVerdict("archive@contoso.lab", "refused"),
+      canaryVerdict("sync-canary@contoso.lab", "leaked", {
+        leaked: ["mail"],
+        cause: "ApplicationImpersonation without a scope.",
+        remedy: "Scope the assignment.",
+      }),
+    ];
+    const backend = new FakeBackend()
+      .on("GET /api/me", { body: me() })
+      .on(ATTESTATION_PATH, { body: attestation(canaries) });
+    renderWithSession(<AttestationButton orgId={ORG.id} runId={RUN} />, backend, fakeAuth(), fakeBrowser());
+
+    await userEvent.click(await screen.findByRole("button", { name: "Signed attestation" }));
+    const dialog = await findDialog("Access attestation");
+    const list = await within(dialog).findByRole("list", { name: "Canaries and their verdicts", hidden: true });
+    const rows = within(list).getAllByRole("listitem", { hidden: true });
+    expect(rows.map((row) => row.dataset.verdict)).toEqual(["leaked", "refused"]);
+    expect(rows[0]).toHaveTextContent(/^Scope leak: canary readable sync-canary@contoso\.lab: Its mail could be read/);
+    expect(rows[0]).toHaveTextContent("Likely cause: ApplicationImpersonation without a scope.");
+    expect(rows[0]).toHaveTextContent("What to do: Scope the assignment.");
+    expect(rows[1]).toHaveTextContent(
+      /^Refused archive@contoso\.lab: The server refused it \(Impersonation denied for this user\)/,
+    );
+  });
+
+  it("says so when the run probed no canary: the statement covers what is reachable only", async () => {
+    const backend = new FakeBackend().on("GET /api/me", { body: me() }).on(ATTESTATION_PATH, { body: attestation() });
+    renderWithSession(<AttestationButton orgId={ORG.id} runId={RUN} />, backend, fakeAuth(), fakeBrowser());
+
+    await userEvent.click(await screen.findByRole("button", { name: "Signed attestation" }));
+    const dialog = await findDialog("Access attestation");
+    expect(await within(dialog).findByText(/^No canary was probed/)).toBeInTheDocument();
+    expect(within(dialog).queryByRole("list", { name: "Canaries and their verdicts", hidden: true })).toBeNull();
   });
 
   it("says why the server refused, and offers no download", async () => {

@@ -6,7 +6,16 @@ import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnlin
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
-import { checkRun, emailConfig, profileItem, result, resultsAnswer } from "../fixtures";
+import {
+  canary,
+  canaryList,
+  canaryVerdict,
+  checkRun,
+  emailConfig,
+  profileItem,
+  result,
+  resultsAnswer,
+} from "../fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -28,7 +37,9 @@ function backend(config = emailConfig()) {
     })
     .on("GET /api/orgs/org-1/email-config", { body: config })
     .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem()] } })
-    .on("GET /api/orgs/org-1/checks", { body: { items: [] } });
+    .on("GET /api/orgs/org-1/checks", { body: { items: [] } })
+    .on("GET /api/orgs/org-1/canaries", { body: canaryList() })
+    .on("GET /api/orgs/org-1/checks/run-1/canaries", { body: { items: [] } });
 }
 
 async function chooseType(label: RegExp) {
@@ -679,5 +690,48 @@ describe("Email Configuration", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("hana.schmidt@fabrikam.lab is already a user");
     expect(server.sent("DELETE /api/orgs/org-1/users/user-hana")).toHaveLength(0);
     expect(screen.queryByTestId("primary-address-done")).not.toBeInTheDocument();
+  });
+
+  it("lists the organization's canaries beside the form and shows the last run's scope leak above its results", async () => {
+    const run = checkRun({ draft: false, configVersion: 1 });
+    const server = backend(
+      emailConfig({
+        accessType: "ews_basic_impersonation",
+        accountLogon: "svc@contoso.lab",
+        hasPassword: true,
+        ewsUrl: "https://mail.contoso.lab/EWS/Exchange.asmx",
+        version: 1,
+      }),
+    )
+      .on("GET /api/orgs/org-1/checks", { body: { items: [run] } })
+      .on("GET /api/orgs/org-1/checks/run-1/results", {
+        body: { items: [result("adam@contoso.lab")], nextCursor: null },
+      })
+      .on("GET /api/orgs/org-1/canaries", { body: canaryList({ items: [canary("sync-canary@contoso.lab")] }) })
+      .on("GET /api/orgs/org-1/checks/run-1/canaries", {
+        body: {
+          items: [
+            canaryVerdict("sync-canary@contoso.lab", "leaked", {
+              cause: "ApplicationImpersonation without a scope.",
+              remedy: "Scope the assignment.",
+            }),
+          ],
+        },
+      });
+    renderWithSession(<Tab />, server);
+
+    const canaries = await screen.findByRole("region", { name: "Canaries" });
+    expect(await within(canaries).findByRole("list", { name: "Canaries" })).toHaveTextContent(
+      "sync-canary@contoso.lab",
+    );
+    // The section lies outside the configuration's form: Enter in its field adds a canary, never saves the form.
+    expect(canaries.closest("form")).toBeNull();
+
+    const check = screen.getByRole("region", { name: "Check access" });
+    const leak = await within(check).findByTestId("canary-leak");
+    expect(leak).toHaveTextContent("sync-canary@contoso.lab is readable");
+    expect(leak).toHaveTextContent("Likely cause: ApplicationImpersonation without a scope.");
+    const counts = within(check).getByTestId("category-counts");
+    expect(leak.compareDocumentPosition(counts) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
   });
 });

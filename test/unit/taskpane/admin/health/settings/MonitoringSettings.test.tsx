@@ -91,6 +91,9 @@ describe("Monitoring settings", () => {
     await userEvent.type(percent, "35");
     await userEvent.click(within(rules).getByRole("switch", { name: "Any user newly failing" }));
     await userEvent.click(within(rules).getByRole("switch", { name: /certificate or client secret expires/ }));
+    const scopeLeak = within(rules).getByRole("switch", { name: /^Mailboxes outside the scope are readable/ });
+    expect(scopeLeak).toBeChecked();
+    await userEvent.click(scopeLeak);
     await userEvent.click(within(rules).getByRole("button", { name: "Save alert rules" }));
 
     expect(await within(rules).findByText("Alert rules saved.")).toBeInTheDocument();
@@ -100,7 +103,26 @@ describe("Monitoring settings", () => {
       serviceAccountRefused: { enabled: true },
       serviceAccountSignIn: { enabled: true },
       credentialExpiry: { enabled: false, days: 14 },
+      scopeLeak: { enabled: false },
     });
+  });
+
+  it("names each open alert, the scope leak included, beside what is wrong", async () => {
+    const openedAt = "2026-12-01T09:05:00.000Z";
+    const server = backend().on(`GET ${BASE}/alerts`, {
+      body: alertSettings({
+        open: [
+          { kind: "scope_leak", summary: "sync-canary@contoso.lab is readable (mail).", openedAt, runId: "run-1" },
+        ],
+      }),
+    });
+    renderWithSession(<MonitoringSettings orgId="org-1" />, server);
+    const rules = await screen.findByRole("form", { name: "Alert rules" });
+
+    const open = within(rules).getByText("Open alerts").nextElementSibling as HTMLElement;
+    expect(within(open).getByRole("listitem")).toHaveTextContent(
+      /^Mailboxes outside the scope are readable: sync-canary@contoso\.lab is readable \(mail\)\. \(since /,
+    );
   });
 
   it("never fills in the stored webhook secret and sends one only when the admin types a new one", async () => {
