@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CATEGORY_LABELS } from "../../src/contract/labels";
 import { seriousAxeViolations } from "./support/axe";
 import { byLabel, expectedCategoryCounts } from "./support/demoExpectations";
 import { saveScreenshot } from "./support/screenshots";
@@ -22,14 +23,21 @@ afterAll(async () => {
   await session?.close();
 });
 
-/** Screenshots of the current screen at 800 px and 320 px wide, after an axe scan finds nothing serious. */
-async function shoot(name: string): Promise<void> {
+/**
+ * Screenshots of the current screen at `wide` px (800 unless named) and 320 px wide, after an axe scan finds
+ * nothing serious; at 320 px nothing may scroll sideways.
+ */
+async function shoot(name: string, wide = 800): Promise<void> {
   // Scan the resting state, not a hovered button mid-transition.
   await page.mouse.move(0, 0);
+  await page.setViewportSize({ width: wide, height: 900 });
   await page.waitForTimeout(300);
   expect(await seriousAxeViolations(page), `axe on ${name}`).toEqual([]);
-  await saveScreenshot(page, `${name}-800`);
+  await saveScreenshot(page, `${name}-${wide}`);
   await page.setViewportSize({ width: 320, height: 900 });
+  await page.waitForTimeout(200);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `sideways scrolling at 320 px on ${name}`).toBeLessThanOrEqual(0);
   await saveScreenshot(page, `${name}-320`);
   await page.setViewportSize({ width: 800, height: 900 });
 }
@@ -39,6 +47,13 @@ function demoUsersCsv(): string {
     .filter((user) => user.email !== DEMO_ADMIN)
     .map((user) => `${user.email},${user.displayName},user`);
   return ["email,displayName,role", ...rows, "not-an-email,Nobody,user"].join("\n");
+}
+
+/** The demo's user listed by an alias, and the primary address Exchange answers for it. */
+function aliasUser(): { email: string; primary: string } {
+  const user = stack.lab.scenario.users.find((entry) => entry.mailbox === "alias" && entry.primarySmtpAddress);
+  if (!user?.primarySmtpAddress) throw new Error("the demo scenario lists no user by an alias");
+  return { email: user.email, primary: user.primarySmtpAddress };
 }
 
 function expectedCounts(): Record<string, number> {
@@ -64,7 +79,7 @@ describe("admin settings over the built pane, the backend and the lab", () => {
     await expect(page.getByTestId("import-summary").innerText()).resolves.toBe(
       `${others + 2} lines: the header (line 1), ${others} ready to import, 1 rejected. Nothing is saved yet.`,
     );
-    await shoot("admin-users-import-preview");
+    await shoot("admin-users-import-preview", 1200);
 
     await page.getByRole("button", { name: `Import ${others} valid users` }).click();
     await page.getByText(`Imported ${others} users; 1 row was rejected.`).waitFor();
@@ -135,6 +150,46 @@ describe("admin settings over the built pane, the backend and the lab", () => {
     expect(csv).toContain("adele.vance@contoso.lab");
     expect(csv).not.toContain("alex.wilber@contoso.lab");
     await page.getByRole("combobox", { name: "Show" }).selectOption("");
+  });
+
+  it("puts the primary address in the alias's place in one click, then re-checks that user", async () => {
+    const { email: alias, primary } = aliasUser();
+    await page.getByRole("combobox", { name: "Show" }).selectOption("non_primary_address");
+    const list = page.getByRole("list", { name: "Results, 1 user" });
+    await list.getByText(alias, { exact: true }).waitFor();
+    await list.getByRole("button", { name: "Use the primary address" }).click();
+    const done = list.getByTestId("primary-address-done");
+    await done.waitFor({ timeout: 20_000 });
+    await expect(done.innerText()).resolves.toContain(`${primary} is now the user, in place of ${alias}`);
+
+    await done.getByRole("button", { name: `Re-check ${primary}` }).click();
+    await page.getByText(/^1 of 1 users? checked/).waitFor({ timeout: 60_000 });
+    await page.getByText("Check finished.").waitFor({ timeout: 60_000 });
+    await page.getByRole("combobox", { name: "Show" }).selectOption("");
+    const chips = await page.getByTestId("category-counts").getByRole("listitem").allInnerTexts();
+    expect(chips).toEqual([`${CATEGORY_LABELS.ok}: 1`]);
+    await page.getByRole("list", { name: "Results, 1 user" }).getByText(primary, { exact: true }).waitFor();
+  });
+
+  it("shows each user's last check in the Users tab opened by its link, and goes back by the browser", async () => {
+    const { email: alias, primary } = aliasUser();
+    await page.evaluate(() => {
+      window.location.hash = "#/admin/users";
+    });
+    await page.getByRole("tab", { name: "Users", selected: true }).waitFor();
+    const table = page.getByRole("table", { name: "Users of the organization" });
+    await table.getByText(primary, { exact: true }).waitFor();
+    await expect(table.getByText(alias, { exact: true }).count()).resolves.toBe(0);
+    const row = (email: string) => table.getByRole("row").filter({ has: page.getByText(email, { exact: true }) });
+    await expect(row(primary).getByTestId("user-status").innerText()).resolves.toContain(CATEGORY_LABELS.ok);
+    await expect(row("adele.vance@contoso.lab").getByTestId("user-status").innerText()).resolves.toContain(
+      CATEGORY_LABELS.no_mailbox,
+    );
+    await shoot("admin-users-status", 1200);
+
+    await page.goBack();
+    await page.getByRole("tab", { name: "Email Configuration", selected: true }).waitFor();
+    await expect(page.evaluate(() => window.location.hash)).resolves.toBe("#/admin/email-config");
   });
 
   it("saves the checked configuration and says a password is stored", async () => {

@@ -129,7 +129,7 @@ describe("the README's quick start on what npm start serves", () => {
     await page.goto(start.paneUrl, { timeout: 90_000 });
     await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor({ timeout: 60_000 });
     await page.getByRole("complementary", { name: "Browser preview" }).waitFor();
-    await page.getByText(`Signed in as Megan Bowen (${DEMO_ADMIN})`).waitFor();
+    await page.getByText(`Mailbox: Megan Bowen (${DEMO_ADMIN})`).waitFor();
     await expect(page.getByTestId("message-subject").innerText()).resolves.toBe("Contract renewal for 2027");
     await expect(page.getByText("contoso.example").count()).resolves.toBe(0);
     await shoot(page, "pane");

@@ -10,7 +10,9 @@ import {
 } from "../../../contract/checks";
 import { useSession } from "../../auth/SessionProvider";
 import { useExpireOnSignIn } from "../../hooks/useExpireOnSignIn";
+import { BreakableAddress } from "../../components/BreakableAddress";
 import { FailureMessage } from "../FailureMessage";
+import { useBadgeStyles } from "../styles";
 import { CATEGORY_LABELS } from "../../../contract/labels";
 import { SEVERITY_COLOR, capabilitiesLine, settlingText } from "./resultText";
 import { UsePrimaryAddress, type Replacement } from "./UsePrimaryAddress";
@@ -101,6 +103,7 @@ export function ResultsList({
   recheckDisabled?: boolean;
 }) {
   const styles = useStyles();
+  const badge = useBadgeStyles();
   const { api } = useSession();
   const expireOnSignIn = useExpireOnSignIn();
   const stages = resultStages(category, severityCounts);
@@ -207,8 +210,15 @@ export function ResultsList({
                 {result ? (
                   <>
                     <div className={styles.head}>
-                      <span className={styles.email}>{result.email}</span>
-                      <Badge appearance="tint" color={SEVERITY_COLOR[result.severity]} data-category={result.category}>
+                      <span className={styles.email}>
+                        <BreakableAddress address={result.email} />
+                      </span>
+                      <Badge
+                        appearance="tint"
+                        color={SEVERITY_COLOR[result.severity]}
+                        data-category={result.category}
+                        className={badge.wrapping}
+                      >
                         {CATEGORY_LABELS[result.category]}
                       </Badge>
                     </div>

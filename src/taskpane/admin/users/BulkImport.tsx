@@ -23,6 +23,7 @@ import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
 import { FailureMessage } from "../FailureMessage";
 import { importSummary, rejectedRowsCsv, rejectedRowsText } from "./importVerdicts";
+import { BreakableAddress } from "../../components/BreakableAddress";
 
 /** Verdict rows shown before committing; the counts always cover every row. */
 const SHOWN_ROWS = 200;
@@ -33,6 +34,10 @@ const useStyles = makeStyles({
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
   textarea: { fontFamily: tokens.fontFamilyMonospace },
   cell: { overflowWrap: "anywhere" },
+  // The line number needs little room: the address and the reason get the rest.
+  lineColumn: { width: "3rem" },
+  verdict: { flexShrink: 0, whiteSpace: "nowrap" },
+  reason: { display: "block", marginTop: tokens.spacingVerticalXXS },
 });
 
 /** The file's text through FileReader, which every browser the pane runs in has. */
@@ -174,7 +179,7 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
         <Table size="small" aria-label={preview ? "Verdict per line" : "Rejected lines of the import"}>
           <TableHeader>
             <TableRow>
-              <TableHeaderCell>Line</TableHeaderCell>
+              <TableHeaderCell className={styles.lineColumn}>Line</TableHeaderCell>
               <TableHeaderCell>Email</TableHeaderCell>
               <TableHeaderCell>Verdict</TableHeaderCell>
             </TableRow>
@@ -183,7 +188,9 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
             {shown.map((row) => (
               <TableRow key={row.row}>
                 <TableCell>{row.row}</TableCell>
-                <TableCell className={styles.cell}>{row.email}</TableCell>
+                <TableCell className={styles.cell}>
+                  <BreakableAddress address={row.email} />
+                </TableCell>
                 <TableCell className={styles.cell}>
                   {row.verdict === "ok" ? (
                     <Badge color="success" appearance="tint">
@@ -191,10 +198,10 @@ export function BulkImport({ orgId, onImported }: { orgId: string; onImported: (
                     </Badge>
                   ) : (
                     <>
-                      <Badge color="danger" appearance="tint">
+                      <Badge color="danger" appearance="tint" className={styles.verdict}>
                         Rejected
                       </Badge>{" "}
-                      {row.reason}
+                      <span className={styles.reason}>{row.reason}</span>
                     </>
                   )}
                 </TableCell>

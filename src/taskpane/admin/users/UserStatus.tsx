@@ -2,6 +2,7 @@ import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
 import type { OrgUserDto, UserCheckStatus } from "../../../contract/api";
 import { categoryLabel } from "../../../contract/labels";
 import { SEVERITY_COLOR } from "../emailConfig/resultText";
+import { useBadgeStyles } from "../styles";
 
 const useStyles = makeStyles({
   status: { display: "flex", flexDirection: "column", alignItems: "flex-start", rowGap: tokens.spacingVerticalXXS },
@@ -30,6 +31,7 @@ export function checkedAgo(checkedAt: string, now = Date.now()): string {
 /** A user's last check: its category's label in its severity's colour, and when. */
 export function UserStatus({ user }: { user: OrgUserDto }) {
   const styles = useStyles();
+  const badge = useBadgeStyles();
   const check = user.lastCheck;
   if (!check) {
     return (
@@ -40,7 +42,12 @@ export function UserStatus({ user }: { user: OrgUserDto }) {
   }
   return (
     <span className={styles.status} data-testid="user-status">
-      <Badge appearance="tint" color={SEVERITY_COLOR[check.severity]} data-category={check.category}>
+      <Badge
+        appearance="tint"
+        color={SEVERITY_COLOR[check.severity]}
+        data-category={check.category}
+        className={badge.wrapping}
+      >
         {categoryLabel(check.category)}
       </Badge>
       <Text size={200} className={styles.when}>

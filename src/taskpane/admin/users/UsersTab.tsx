@@ -27,6 +27,7 @@ import { useResource } from "../../hooks/useResource";
 import { FailureMessage } from "../FailureMessage";
 import { useHiddenStyles } from "../styles";
 import { AddUserForm } from "./AddUserForm";
+import { BreakableAddress } from "../../components/BreakableAddress";
 import { BulkImport } from "./BulkImport";
 import { SidebarLine, SidebarReachFilter, useSidebarReachByUser } from "./SidebarReach";
 import { ProfileFilter, ProfileSelect, UserProfileLine, useOrgProfiles } from "./UserProfile";
@@ -187,7 +188,9 @@ export function UsersTab({ orgId }: { orgId: string }) {
             {users.map((user) => (
               <TableRow key={user.id}>
                 <TableCell>
-                  <span className={styles.email}>{user.email}</span>
+                  <span className={styles.email}>
+                    <BreakableAddress address={user.email} />
+                  </span>
                   <span className={styles.name}>{user.displayName}</span>
                   <SidebarLine sidebar={sidebarOf(user.id)} />
                   {/* Under the name, not in a column of its own: at 320 px a fourth column squeezes the address. */}
