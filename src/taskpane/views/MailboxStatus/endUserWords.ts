@@ -22,7 +22,7 @@ export const END_USER_WORDS: Readonly<Record<CategoryId, string>> = {
   mailbox_on_premises:
     "My mailbox is still on the organization's own Exchange server, so it was looked for in the wrong place.",
   no_profile: "None of the organization's connections reaches my mailbox.",
-  scope_leak: "The organization's access reaches further than it should.",
+  scope_leak: "My organization's access reaches mailboxes it should not reach.",
   mailbox_store_unavailable: "The database that holds my mailbox was unavailable when my mailbox was checked.",
   server_busy: `The mail server was too busy, ${COULD_NOT_CHECK}.`,
   too_many_connections: `The mail server had too many connections from the organization, ${COULD_NOT_CHECK}.`,
