@@ -213,6 +213,9 @@ function checkDemoOrganization(s: Scenario, fail: (path: string, message: string
   if (profiles.length === 0) fail("demoOrganization.profiles", "must name at least one profile");
   if (profiles.length > 0 && profiles.filter((p) => p.default).length !== 1)
     fail("demoOrganization.profiles", "must mark exactly one profile default");
+  const admin = s.demoOrganization?.admin?.toLowerCase();
+  if (admin !== undefined && !s.users.some((user) => user.email.toLowerCase() === admin))
+    fail("demoOrganization.admin", `names no entry of users (${admin})`);
   const names = new Set<string>();
   profiles.forEach((profile, i) => {
     const path = `demoOrganization.profiles[${i}]`;

@@ -177,6 +177,8 @@ export const ScenarioSchema = Fields({
    */
   demoOrganization: Type.Optional(
     Fields({
+      /** The demo organization's admin (one of the users); npm start signs the demo in as them. */
+      admin: Type.Optional(Email()),
       profiles: List(ProfileSchema),
       placement: OneOf(["automatic", "default"] as const, "automatic"),
     }),

@@ -35,6 +35,7 @@ import {
   ensureBootstrapOrganization,
   seedBootstrapAlerts,
   seedBootstrapCanaries,
+  seedBootstrapProfiles,
   seedBootstrapUsers,
   seededAdminName,
 } from "./bootstrap.js";
@@ -162,6 +163,16 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
           );
           if (broken.length > 0) app.log.warn({ rows: broken }, "some bootstrap users were not added");
         }
+      }
+      if (config.bootstrap.profiles !== null) {
+        // A seed the API refuses is the developer's file to fix: said once, and the server starts without it.
+        await seedBootstrapProfiles(repos, org.id, config.bootstrap.profiles, (url) => outbound.guard(url)).then(
+          (profiles) => {
+            if (profiles.length > 0) app.log.info({ orgId: org.id, profiles }, "configured the bootstrap profiles");
+          },
+          (error: unknown) =>
+            app.log.error({ err: error, orgId: org.id }, "BOOTSTRAP_PROFILES_FILE: the profiles were not configured"),
+        );
       }
       const canaries = await seedBootstrapCanaries(repos, org.id, config.bootstrap.canaries, now());
       if (canaries > 0) app.log.info({ orgId: org.id, canaries }, "named the bootstrap organization's canaries");

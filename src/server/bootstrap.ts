@@ -4,6 +4,12 @@ import type { MonitoringService } from "./monitoring/service.js";
 import type { Repositories } from "./repositories.js";
 import type { Organization } from "./orgs/repository.js";
 import { addCanary } from "./canaries/service.js";
+import type { BootstrapProfiles } from "./config.js";
+import { emptyEmailConfig } from "./emailConfig/repository.js";
+import { planEmailConfigChange } from "./emailConfig/rules.js";
+import type { UrlGuard } from "./emailConfig/service.js";
+import { unprocessable, type FieldError } from "./errors.js";
+import { createProfile, readPlacement, renameProfile, savePlacement, updateProfile } from "./profiles/service.js";
 import { importUsers, rowsFromCsv } from "./users/service.js";
 
 /** The audit trail's actor for what the server does at start-up. */
@@ -109,4 +115,79 @@ export async function seedBootstrapCanaries(
     added += 1;
   }
   return added;
+}
+
+/**
+ * Gives the bootstrap organization its connection profiles and placement, once per organization (the bootstrap's
+ * first profile save is the marker, so an admin's later edits stay): the default profile is renamed and configured,
+ * the others are created with their configuration, each validated exactly as the API validates it. A profile whose
+ * name already exists is left as it is (a start that stopped half-way picks up where it was). Returns the profiles
+ * it configured.
+ */
+export async function seedBootstrapProfiles(
+  repos: Repositories,
+  orgId: string,
+  seed: BootstrapProfiles,
+  guardUrl: UrlGuard,
+): Promise<string[]> {
+  if (await repos.audit.has(orgId, "profile.update", BOOTSTRAP_ACTOR)) return [];
+  // Every configuration is validated before anything is written, so a refused seed stores nothing.
+  const current = await repos.emailConfigs.ensureDefault(orgId);
+  const errors: FieldError[] = [];
+  for (const [index, profile] of seed.profiles.entries()) {
+    const plan = await planEmailConfigChange(
+      profile.default ? current : emptyEmailConfig(orgId),
+      profile.config,
+      guardUrl,
+    );
+    if ("errors" in plan) {
+      errors.push(...plan.errors.map((error) => ({ ...error, field: `profiles[${index}].config.${error.field}` })));
+    }
+  }
+  if (errors.length > 0) throw unprocessable(errors);
+  const seeded: string[] = [];
+  for (const profile of seed.profiles.filter((candidate) => !candidate.default)) {
+    if (await repos.emailConfigs.byName(orgId, profile.name)) continue;
+    await createProfile(repos, { orgId, name: profile.name, config: profile.config, actor: BOOTSTRAP_ACTOR }, guardUrl);
+    seeded.push(profile.name);
+  }
+  if (seed.placement === "automatic") {
+    const placement = await readPlacement(repos, orgId);
+    if (!placement.automatic) {
+      await savePlacement(repos, {
+        orgId,
+        input: { automatic: true, rules: placement.rules },
+        expectedVersion: placement.version,
+        actor: BOOTSTRAP_ACTOR,
+      });
+    }
+  }
+  // Last: its update is the marker that the seed is complete.
+  const wanted = seed.profiles.find((candidate) => candidate.default);
+  if (wanted) {
+    let profile = current;
+    if (profile.name !== wanted.name) {
+      const renamed = await renameProfile(repos, {
+        orgId,
+        profileId: profile.profileId,
+        name: wanted.name,
+        expectedVersion: profile.version,
+        actor: BOOTSTRAP_ACTOR,
+      });
+      profile = { ...profile, version: renamed.version };
+    }
+    await updateProfile(
+      repos,
+      {
+        orgId,
+        profileId: profile.profileId,
+        input: wanted.config,
+        expectedVersion: profile.version,
+        actor: BOOTSTRAP_ACTOR,
+      },
+      guardUrl,
+    );
+    seeded.unshift(wanted.name);
+  }
+  return seeded;
 }

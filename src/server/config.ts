@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isIP } from "node:net";
 import { hostname } from "node:os";
+import type { EmailConfigInput } from "../contract/api.js";
 import { displayNameProblem } from "../contract/displayName.js";
 import { isEmailAddress } from "../contract/emailAddress.js";
 import { isGuid } from "../contract/identifiers.js";
@@ -46,6 +47,7 @@ const EnvSchema = Type.Object({
   BOOTSTRAP_TENANT_ID: Type.Optional(Type.String()),
   BOOTSTRAP_USERS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   BOOTSTRAP_CANARIES: Type.Optional(Type.String()),
+  BOOTSTRAP_PROFILES_FILE: Type.Optional(Type.String({ minLength: 1 })),
   AUTH_AUTHORITY: Type.Optional(Type.String()),
   AUTH_CLIENT_ID: Type.Optional(Type.String()),
   AUTH_KNOWN_AUTHORITIES: Type.Optional(Type.String()),
@@ -225,6 +227,8 @@ export interface ServerConfig {
     usersCsv: string | null;
     /** Canary mailboxes (outside the scope on purpose) named once for the bootstrap organization (the demo's). */
     canaries: string[];
+    /** Connection profiles and placement the bootstrap organization starts with, once (the hybrid demo's). */
+    profiles: BootstrapProfiles | null;
   } | null;
   clientAuth: ClientAuthConfig | null;
   staticDir: string | null;
@@ -564,6 +568,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
       tenantId: env.BOOTSTRAP_TENANT_ID ?? null,
       usersCsv: env.BOOTSTRAP_USERS_FILE ? readBootstrapUsers(env.BOOTSTRAP_USERS_FILE) : null,
       canaries: list(env.BOOTSTRAP_CANARIES),
+      profiles: env.BOOTSTRAP_PROFILES_FILE ? readBootstrapProfiles(env.BOOTSTRAP_PROFILES_FILE) : null,
     };
     for (const canary of bootstrap.canaries) {
       if (!isEmailAddress(canary)) {
@@ -572,6 +577,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     }
   } else if (env.BOOTSTRAP_USERS_FILE) {
     throw new ConfigError("BOOTSTRAP_USERS_FILE", "needs BOOTSTRAP_ADMIN (the organization the users are added to)");
+  } else if (env.BOOTSTRAP_PROFILES_FILE) {
+    throw new ConfigError("BOOTSTRAP_PROFILES_FILE", "needs BOOTSTRAP_ADMIN (the organization the profiles are for)");
   }
 
   return {
@@ -612,6 +619,60 @@ export function loadConfig(rawEnv: Record<string, string | undefined> = process.
     exchange: parseExchange(env, environment),
     checks: parseChecks(env),
     monitoring: parseMonitoring(env),
+  };
+}
+
+/**
+ * The bootstrap organization's connection profiles: each a name and its configuration as PUT email-config takes it
+ * (validated like one when seeded), exactly one the default; placement automatic or by the default profile.
+ */
+export interface BootstrapProfiles {
+  profiles: Array<{ name: string; default: boolean; config: EmailConfigInput }>;
+  placement: "automatic" | "default";
+}
+
+const BootstrapProfilesSchema = Type.Object(
+  {
+    profiles: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 64 }),
+          default: Type.Optional(Type.Boolean()),
+          config: Type.Object({ accessType: Type.String({ minLength: 1 }) }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 20 },
+    ),
+    placement: Type.Optional(Type.Union([Type.Literal("automatic"), Type.Literal("default")])),
+  },
+  { additionalProperties: false },
+);
+
+function readBootstrapProfiles(file: string): BootstrapProfiles {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError("BOOTSTRAP_PROFILES_FILE", `must name a readable JSON file (${(error as Error).message})`);
+  }
+  const problem = Value.Errors(BootstrapProfilesSchema, parsed).First();
+  if (problem) {
+    // The path and what is wrong, never the value: the file holds the profiles' secrets.
+    throw new ConfigError("BOOTSTRAP_PROFILES_FILE", `${problem.path || "/"} ${problem.message.toLowerCase()}`);
+  }
+  const seed = parsed as Static<typeof BootstrapProfilesSchema>;
+  const defaults = seed.profiles.filter((profile) => profile.default === true).length;
+  if (defaults !== 1) {
+    throw new ConfigError("BOOTSTRAP_PROFILES_FILE", `must mark exactly one profile as the default (${defaults} are)`);
+  }
+  return {
+    profiles: seed.profiles.map((profile) => ({
+      name: profile.name,
+      default: profile.default === true,
+      config: profile.config as unknown as EmailConfigInput,
+    })),
+    placement: seed.placement ?? "default",
   };
 }
 

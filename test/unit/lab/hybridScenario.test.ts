@@ -32,6 +32,7 @@ describe("the hybrid scenario file", () => {
       "mia.moving": "onprem/true",
     });
     expect(scenario.demoOrganization).toEqual({
+      admin: "nina.admin@northwind.lab",
       placement: "automatic",
       profiles: [
         {
@@ -87,6 +88,7 @@ describe("hybrid fields, checked with the path of the field", () => {
   it("checks the demo organization's profiles against what the lab holds", async () => {
     const scenario = await raw();
     scenario.demoOrganization = {
+      admin: "nobody@northwind.lab",
       profiles: [
         { name: "On-premises", accessType: "ews_basic_impersonation", serviceAccount: "nobody@northwind.lab" },
         { name: "on-premises ", accessType: "graph_app_only", appClientId: "00000000-0000-4000-8000-000000000000" },
@@ -95,6 +97,7 @@ describe("hybrid fields, checked with the path of the field", () => {
     };
     expect(problemsOf(scenario)).toEqual([
       "demoOrganization.profiles: must mark exactly one profile default",
+      "demoOrganization.admin: names no entry of users (nobody@northwind.lab)",
       "demoOrganization.profiles[0].serviceAccount: names no entry of serviceAccounts (nobody@northwind.lab)",
       "demoOrganization.profiles[1].name: duplicates the profile name on-premises ",
       "demoOrganization.profiles[1].appClientId: names no entry of apps.appOnly (00000000-0000-4000-8000-000000000000)",
