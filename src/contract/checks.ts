@@ -44,6 +44,11 @@ export interface StartCheckRunInput {
    * out fall back to the stored ones.
    */
   draft?: EmailConfigInput;
+  /**
+   * Checks one connection profile (its users, with its configuration or the draft of it); omitted: every user,
+   * each through their own profile.
+   */
+  profileId?: string;
   /** Concurrent requests; defaults to the server's CHECK_CONCURRENCY (10), at most its CHECK_MAX_CONCURRENCY. */
   concurrency?: number;
 }
@@ -244,6 +249,8 @@ export interface DiscoveryResultDto {
 /** POST …/email-config/service-account: the token the popup got for the service account (audience: this API). */
 export interface ServiceAccountSignInInput {
   accessToken: string;
+  /** The connection profile the service account signs in for; absent: the default profile. */
+  profileId?: string;
 }
 
 /** GET …/email-config/rbac-script?appId=…&servicePrincipalObjectId=… */

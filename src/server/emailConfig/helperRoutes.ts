@@ -54,7 +54,11 @@ const DiscoveryResultSchema = Type.Object({
 });
 
 const ServiceAccountBody = Type.Object(
-  { accessToken: Type.String({ minLength: 1, maxLength: 16_384, writeOnly: true }) },
+  {
+    accessToken: Type.String({ minLength: 1, maxLength: 16_384, writeOnly: true }),
+    /** The connection profile the service account signs in for; absent: the default profile. */
+    profileId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
   { additionalProperties: false },
 );
 
@@ -127,7 +131,11 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request): Promise<EmailConfigDto> => {
       const { orgId } = request.params;
+      const { profileId } = request.body;
       const actor = callerOf(request).email;
+      if (profileId !== undefined && !(await repos.emailConfigs.profile(orgId, profileId))) {
+        throw unprocessable([{ field: "profileId", message: "is not a profile of this organization" }]);
+      }
       // The assertion must be a token for this API, from a trusted issuer, before it is sent anywhere.
       let serviceAccount;
       try {
@@ -142,7 +150,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
       const signedIn = await signInServiceAccount(request.body.accessToken, {
         identity: identitySettingsFrom(app.ctx.config.exchange),
         fetch: outbound.fetch,
-        ...tokenCacheFor(app.ctx, orgId),
+        ...tokenCacheFor(app.ctx, orgId, profileId),
         tenantId: org?.tenantId ?? serviceAccount.tenantId,
         timeoutMs: HELPER_TIMEOUT_MS,
       });
@@ -158,6 +166,7 @@ export function emailConfigHelperRoutes(app: FastifyInstance): Promise<void> {
       const { session } = signedIn;
       return recordServiceAccountSignIn(repos, {
         orgId,
+        ...(profileId === undefined ? {} : { profileId }),
         actor,
         username: session.username ?? serviceAccount.email,
         tokenExpiresAt: session.expiresAt?.toISOString() ?? null,

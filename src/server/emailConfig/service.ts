@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import type { EmailConfigDto, EmailConfigInput } from "../../contract/api.js";
 import type { AccessTypeId } from "../../contract/accessTypes.js";
 import { recordAudit } from "../audit/service.js";
-import { preconditionFailed, unprocessable, type FieldError } from "../errors.js";
+import { notFound, preconditionFailed, unprocessable, type FieldError } from "../errors.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
 import { organizationOf } from "../orgs/service.js";
 import type { Repositories } from "../repositories.js";
@@ -114,15 +114,16 @@ export async function discoveryPassword(
 /** Records the EWS OAuth service account's sign-in (its token cache is already stored) with its audit event. */
 export async function recordServiceAccountSignIn(
   repos: Repositories,
-  signIn: { orgId: string; actor: string; username: string; tokenExpiresAt: string | null },
+  signIn: { orgId: string; profileId?: string; actor: string; username: string; tokenExpiresAt: string | null },
 ): Promise<EmailConfigDto> {
-  const { orgId, actor } = signIn;
+  const { orgId, profileId, actor } = signIn;
   const saved = await repos.transaction(async (tx) => {
-    const next = await tx.emailConfigs.saveServiceAccount(orgId, {
-      username: signIn.username,
-      state: "signed_in",
-      tokenExpiresAt: signIn.tokenExpiresAt,
-    });
+    const account = { username: signIn.username, state: "signed_in" as const, tokenExpiresAt: signIn.tokenExpiresAt };
+    const next =
+      profileId === undefined
+        ? await tx.emailConfigs.saveServiceAccount(orgId, account)
+        : await tx.emailConfigs.saveProfileServiceAccount(orgId, profileId, account);
+    if (!next) throw notFound("Connection profile");
     await recordAudit(tx, {
       orgId,
       actor,

@@ -241,6 +241,23 @@ export class ApiClient {
     return this.json("POST", `/api/orgs/${enc(orgId)}/profiles/${enc(profileId)}/default`);
   }
 
+  /** One profile's configuration, without secrets (the Email Configuration form opened on it). */
+  profile(orgId: string, profileId: string): Promise<ConnectionProfileDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/profiles/${enc(profileId)}`);
+  }
+
+  saveProfile(
+    orgId: string,
+    profileId: string,
+    version: number,
+    input: EmailConfigInput,
+  ): Promise<ConnectionProfileDto> {
+    return this.json("PUT", `/api/orgs/${enc(orgId)}/profiles/${enc(profileId)}`, {
+      body: input,
+      headers: { "if-match": `"${version}"` },
+    });
+  }
+
   emailConfig(orgId: string): Promise<EmailConfigDto> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/email-config`);
   }

@@ -1,7 +1,7 @@
 import { Text, makeStyles, tokens } from "@fluentui/react-components";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { ACCESS_TYPES } from "../../../contract/accessTypes";
-import type { EmailConfigDto } from "../../../contract/api";
+import type { ConnectionProfileListItemDto } from "../../../contract/profiles";
 import { useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
 import { ProfilesList } from "../profiles/ProfilesList";
@@ -9,7 +9,7 @@ import { AccessTypeField } from "./AccessTypeField";
 import { AppOnlySection } from "./AppOnlySection";
 import { CanariesSection } from "./CanariesSection";
 import { CheckPanel } from "./CheckPanel";
-import { draftFrom } from "./draft";
+import type { EmailConfigDraft } from "./draft";
 import { EwsUrlField } from "./EwsUrlField";
 import { SaveBar } from "./SaveBar";
 import { ServiceAccountFields } from "./ServiceAccountFields";
@@ -22,7 +22,11 @@ const useStyles = makeStyles({
   heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
 });
 
-/** Email Configuration: the seeds' form (access type, logon, password, EWS URL + wand, OAuth), the check, and Save. */
+/**
+ * Email Configuration: the organization's connection profiles, and the seeds' form (access type, logon, password, EWS
+ * URL + wand, OAuth), the check and Save for the one opened (the default until another is). The default profile's
+ * draft is kept by the admin view across tabs; another profile's while this tab is open.
+ */
 export function EmailConfigTab({
   orgId,
   store,
@@ -33,18 +37,87 @@ export function EmailConfigTab({
   onDirtyChange: (dirty: boolean) => void;
 }) {
   const styles = useStyles();
-  const { me } = useSession();
-  const form = useEmailConfigForm(orgId, store, onDirtyChange);
-  const { config, saved, draft, errors, change } = form;
-  // Another profile became the default: the form edits it once its configuration has loaded (the one replaced).
-  const [replacing, setReplacing] = useState<EmailConfigDto | null>(null);
-  const { setDraft } = store;
+  const [profiles, setProfiles] = useState<ConnectionProfileListItemDto[]>([]);
+  /** The profile the form edits; null: the default. */
+  const [open, setOpen] = useState<ConnectionProfileListItemDto | null>(null);
+  const [drafts, setDrafts] = useState<Record<string, EmailConfigDraft | null>>({});
+  const [dirty, setDirty] = useState(false);
+  const [defaultChanged, setDefaultChanged] = useState(0);
+  const reportDirty = useCallback(
+    (next: boolean) => {
+      setDirty(next);
+      onDirtyChange(next);
+    },
+    [onDirtyChange],
+  );
+  const openId = open === null || open.isDefault ? null : open.id;
+  const profileStore = useMemo<DraftStore>(
+    () =>
+      openId === null
+        ? store
+        : { draft: drafts[openId] ?? null, setDraft: (draft) => setDrafts((all) => ({ ...all, [openId]: draft })) },
+    [openId, store, drafts],
+  );
+  // A profile deleted or made the default meanwhile: the form goes back to the default.
+  const current = openId === null ? null : (profiles.find((profile) => profile.id === openId) ?? null);
   useEffect(() => {
-    if (replacing && config.status === "ready" && config.value !== replacing) {
-      setDraft(draftFrom(config.value));
-      setReplacing(null);
-    }
-  }, [replacing, config, setDraft]);
+    if (openId !== null && profiles.length > 0 && (current === null || current.isDefault)) setOpen(null);
+  }, [openId, profiles, current]);
+  const defaultProfile = profiles.find((profile) => profile.isDefault) ?? null;
+  const shown = current ?? defaultProfile;
+
+  return (
+    <div className={styles.tab}>
+      <ProfilesList
+        orgId={orgId}
+        openProfileId={openId}
+        onOpen={(profile) => setOpen(profile)}
+        openBlocked={dirty ? "Save or discard the changes in the form to open another profile." : null}
+        onProfiles={setProfiles}
+        onDefaultChanged={(profile) => {
+          // The default's draft (kept across tabs) now belongs to another profile: the opened profile's own draft
+          // moves there when it became the default; otherwise unsaved changes stay, and saving them meets the new
+          // default's version and says so.
+          if (openId === profile.id) store.setDraft(drafts[openId] ?? null);
+          else if (openId === null && !dirty) store.setDraft(null);
+          setDefaultChanged((n) => n + 1);
+        }}
+      />
+      <ProfileForm
+        // Each profile's form loads and checks its own configuration.
+        key={`${openId ?? "default"}:${defaultChanged}`}
+        orgId={orgId}
+        store={profileStore}
+        onDirtyChange={reportDirty}
+        profileId={openId}
+        // With several profiles the check names the profile it checks; with one it checks every user as before.
+        checkProfileId={profiles.length > 1 ? (shown?.id ?? undefined) : undefined}
+        profileName={profiles.length > 1 ? (shown?.name ?? null) : null}
+      />
+    </div>
+  );
+}
+
+function ProfileForm({
+  orgId,
+  store,
+  onDirtyChange,
+  profileId,
+  checkProfileId,
+  profileName,
+}: {
+  orgId: string;
+  store: DraftStore;
+  onDirtyChange: (dirty: boolean) => void;
+  profileId: string | null;
+  checkProfileId: string | undefined;
+  /** Shown in the heading when the organization has several profiles. */
+  profileName: string | null;
+}) {
+  const styles = useStyles();
+  const { me } = useSession();
+  const form = useEmailConfigForm(orgId, store, onDirtyChange, profileId, checkProfileId);
+  const { config, saved, draft, errors, change } = form;
 
   if (!saved || !draft) {
     if (config.status === "error") return <FailureMessage error={config.error} onRetry={form.reloadConfig} />;
@@ -58,15 +131,7 @@ export function EmailConfigTab({
   const discoveryAddress = logonHasAddress ? draft.accountLogon.trim() : (me?.email ?? "");
 
   return (
-    <div className={styles.tab}>
-      <ProfilesList
-        orgId={orgId}
-        onDefaultChanged={() => {
-          // Unsaved changes stay: saving them then meets the new default's version and says so.
-          if (!form.dirty) setReplacing(config.value);
-          form.reloadConfig();
-        }}
-      />
+    <>
       <form
         className={styles.form}
         aria-labelledby="email-config-heading"
@@ -77,7 +142,7 @@ export function EmailConfigTab({
         }}
       >
         <h2 id="email-config-heading" className={styles.heading}>
-          Email Configuration
+          {profileName === null ? "Email Configuration" : `Email Configuration: ${profileName}`}
         </h2>
         <AccessTypeField draft={draft} errors={errors} onChoose={(accessType) => change({ accessType })} />
         <ServiceAccountFields draft={draft} saved={saved} errors={errors} onChange={change} />
@@ -105,6 +170,7 @@ export function EmailConfigTab({
         {draft.accessType === "ews_oauth_impersonation" && (
           <ServiceAccountSection
             orgId={orgId}
+            profileId={profileId}
             accountLogon={draft.accountLogon}
             serviceAccount={saved.serviceAccount}
             onSignedIn={form.serviceAccountSignedIn}
@@ -129,6 +195,6 @@ export function EmailConfigTab({
       </form>
       {/* Outside the form: a canary is added or removed at once, and Enter in its field must not save the form. */}
       <CanariesSection orgId={orgId} />
-    </div>
+    </>
   );
 }

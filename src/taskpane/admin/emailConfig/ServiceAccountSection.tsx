@@ -28,8 +28,11 @@ export function ServiceAccountSection({
   accountLogon,
   serviceAccount,
   onSignedIn,
+  profileId = null,
 }: {
   orgId: string;
+  /** The connection profile the form edits; null: the default. */
+  profileId?: string | null;
   accountLogon: string;
   serviceAccount: EmailConfigDto["serviceAccount"];
   onSignedIn: () => void;
@@ -40,7 +43,10 @@ export function ServiceAccountSection({
   const signIn = useAction(
     async () => {
       const token = await auth.signInServiceAccount(accountLogon.trim());
-      await api.signInServiceAccount(orgId, { accessToken: token.accessToken });
+      await api.signInServiceAccount(orgId, {
+        accessToken: token.accessToken,
+        ...(profileId === null ? {} : { profileId }),
+      });
       onSignedIn();
     },
     { expiresSession: adminSessionExpired },

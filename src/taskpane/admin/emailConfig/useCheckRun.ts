@@ -24,12 +24,13 @@ export interface CheckRunControl {
   startError: unknown;
   starting: boolean;
   /**
-   * Starts a run (of the unsaved draft when given; of every user unless a scope names some); resolves to the run, or
-   * to why it could not start.
+   * Starts a run (of the unsaved draft when given; of every user unless a scope names some; of one connection
+   * profile's users when named); resolves to the run, or to why it could not start.
    */
   start: (
     draft: EmailConfigInput | undefined,
     scope?: CheckScope,
+    profileId?: string,
   ) => Promise<{ run: CheckRunDto } | { refused: unknown }>;
   cancel: () => Promise<void>;
   reconnect: () => void;
@@ -129,32 +130,36 @@ export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRu
     // Re-subscribing on every progress update would restart the stream: depend on the run's identity and activity.
   }, [api, orgId, runId, active, expireOnSignIn, watching]);
 
-  const starting = useAction(async (draft: EmailConfigInput | undefined, scope: CheckScope = { all: true }) => {
-    try {
-      const { runId: id } = await api.startCheck(orgId, {
-        scope,
-        depth: "read",
-        ...(draft ? { draft } : {}),
-      });
-      const started = await api.checkRun(orgId, id);
-      setRun(started);
-      return started;
-    } catch (error) {
-      // A refused start (a field error in the draft) leaves no older result under the refusal.
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409) setRun(null);
-      if (error instanceof ApiError && error.status === 409) {
-        // Another run is active: follow it instead of failing.
-        const recent = await api.recentChecks(orgId, 5).catch(() => null);
-        const running = recent?.items.find((item) => isActive(item));
-        if (running) setRun(running);
+  const starting = useAction(
+    async (draft: EmailConfigInput | undefined, scope: CheckScope = { all: true }, profileId?: string) => {
+      try {
+        const { runId: id } = await api.startCheck(orgId, {
+          scope,
+          depth: "read",
+          ...(draft ? { draft } : {}),
+          ...(profileId === undefined ? {} : { profileId }),
+        });
+        const started = await api.checkRun(orgId, id);
+        setRun(started);
+        return started;
+      } catch (error) {
+        // A refused start (a field error in the draft) leaves no older result under the refusal.
+        if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 409)
+          setRun(null);
+        if (error instanceof ApiError && error.status === 409) {
+          // Another run is active: follow it instead of failing.
+          const recent = await api.recentChecks(orgId, 5).catch(() => null);
+          const running = recent?.items.find((item) => isActive(item));
+          if (running) setRun(running);
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
   const startRun = starting.run;
   const start = useCallback(
-    async (draft: EmailConfigInput | undefined, scope?: CheckScope) => {
-      const started = await startRun(draft, scope);
+    async (draft: EmailConfigInput | undefined, scope?: CheckScope, profileId?: string) => {
+      const started = await startRun(draft, scope, profileId);
       return started.ok ? { run: started.value } : { refused: started.error };
     },
     [startRun],

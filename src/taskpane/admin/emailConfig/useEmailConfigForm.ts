@@ -35,9 +35,24 @@ function focusFirstInvalid(errors: FieldErrors): void {
 
 export type EmailConfigForm = ReturnType<typeof useEmailConfigForm>;
 
-export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChange: (dirty: boolean) => void) {
+/**
+ * `profileId`: the connection profile the form edits (its own configuration, Save and check); null edits the
+ * default profile through /email-config, as an organization with one profile has it.
+ */
+export function useEmailConfigForm(
+  orgId: string,
+  store: DraftStore,
+  onDirtyChange: (dirty: boolean) => void,
+  profileId: string | null = null,
+  /** The profile the form's check names (several profiles); undefined checks every user, as with one profile. */
+  checkProfileId?: string,
+) {
   const { api } = useSession();
-  const loadConfig = useCallback(() => api.emailConfig(orgId), [api, orgId]);
+  const read = useCallback(
+    (): Promise<EmailConfigDto> => (profileId === null ? api.emailConfig(orgId) : api.profile(orgId, profileId)),
+    [api, orgId, profileId],
+  );
+  const loadConfig = read;
   const { resource: config, reload: reloadConfig } = useResource(loadConfig);
   const loadRecent = useCallback(() => api.recentChecks(orgId, 10), [api, orgId]);
   const { resource: recent, reload: reloadRecent } = useResource(loadRecent);
@@ -74,11 +89,12 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
 
   const saving = useAction(async (version: number, input: EmailConfigInput) => {
     try {
-      return await api.saveEmailConfig(orgId, version, input);
+      return profileId === null
+        ? await api.saveEmailConfig(orgId, version, input)
+        : await api.saveProfile(orgId, profileId, version, input);
     } catch (error) {
       // Another admin saved first: keep what was typed, show whose version is newer.
-      if (error instanceof ApiError && error.status === 412)
-        setConflict(await api.emailConfig(orgId).catch(() => null));
+      if (error instanceof ApiError && error.status === 412) setConflict(await read().catch(() => null));
       throw error;
     }
   });
@@ -112,7 +128,11 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
   const startCheck = async (userIds?: string[]) => {
     if (!draft || !validate()) return;
     const key = currentKey;
-    const started = await control.start(dirty ? toInput(draft) : undefined, userIds ? { userIds } : undefined);
+    const started = await control.start(
+      dirty ? toInput(draft) : undefined,
+      userIds ? { userIds } : undefined,
+      checkProfileId,
+    );
     if ("run" in started) setSessionRun({ key, run: started.run });
     else showServerFieldErrors(started.refused);
   };
@@ -162,7 +182,7 @@ export function useEmailConfigForm(orgId: string, store: DraftStore, onDirtyChan
   const serviceAccountSignedIn = () => {
     setNotice("The service account is signed in.");
     // Only the service-account fields change on the server; the draft stays as typed.
-    void api.emailConfig(orgId).then(
+    void read().then(
       (next) => setSaved({ ...next }),
       () => reloadConfig(),
     );

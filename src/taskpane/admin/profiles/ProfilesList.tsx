@@ -1,5 +1,5 @@
 import { Badge, Button, Field, Input, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { useCallback, useId, useState } from "react";
+import { useCallback, useEffect, useId, useMemo, useState } from "react";
 import type { ConnectionProfileListItemDto } from "../../../contract/profiles";
 import { MAX_PROFILE_NAME_LENGTH } from "../../../contract/profiles";
 import { useSession } from "../../auth/SessionProvider";
@@ -101,7 +101,25 @@ type Editing = { kind: "add" } | { kind: "rename"; id: string } | { kind: "delet
  * The organization's connection profiles: name, access type, users, last check, the default marked; add, rename,
  * delete (the server's refusal in words, at the profile) and set as default. One profile reads as a single line.
  */
-export function ProfilesList({ orgId, onDefaultChanged }: { orgId: string; onDefaultChanged?: () => void }) {
+export function ProfilesList({
+  orgId,
+  onDefaultChanged,
+  openProfileId = null,
+  onOpen,
+  openBlocked = null,
+  onProfiles,
+}: {
+  orgId: string;
+  onDefaultChanged?: (profile: ConnectionProfileListItemDto) => void;
+  /** The profile the Email Configuration form shows (null: the default). */
+  openProfileId?: string | null;
+  /** Opens a profile in the form; absent, the list has no Open buttons. */
+  onOpen?: (profile: ConnectionProfileListItemDto) => void;
+  /** Why another profile cannot be opened now (unsaved changes in the form); null when it can. */
+  openBlocked?: string | null;
+  /** Every load of the list (the form needs the default's id and whether there are several). */
+  onProfiles?: (profiles: ConnectionProfileListItemDto[]) => void;
+}) {
   const styles = useStyles();
   const hidden = useHiddenStyles();
   const headingId = useId();
@@ -121,7 +139,12 @@ export function ProfilesList({ orgId, onDefaultChanged }: { orgId: string; onDef
     reload();
   };
 
-  const profiles = resource.value?.items ?? [];
+  const profiles = useMemo(() => resource.value?.items ?? [], [resource.value]);
+  useEffect(() => {
+    if (resource.value) onProfiles?.(resource.value.items);
+  }, [resource.value, onProfiles]);
+  const isOpen = (profile: ConnectionProfileListItemDto) =>
+    openProfileId === null ? profile.isDefault : profile.id === openProfileId;
   const submitName = async (profile: ConnectionProfileListItemDto | null, name: string): Promise<unknown> => {
     const result = await action.run(() =>
       profile ? api.renameProfile(orgId, profile.id, profile.version, name) : api.addProfile(orgId, name),
@@ -144,7 +167,7 @@ export function ProfilesList({ orgId, onDefaultChanged }: { orgId: string; onDef
     const result = await action.run(() => api.setDefaultProfile(orgId, profile.id));
     if (result.ok) {
       done(`“${profile.name}” is now the default profile`);
-      onDefaultChanged?.();
+      onDefaultChanged?.(profile);
     } else setRefusal({ id: profile.id, text: deleteRefusal(result.error) });
   };
 
@@ -191,6 +214,11 @@ export function ProfilesList({ orgId, onDefaultChanged }: { orgId: string; onDef
                       Default
                     </Badge>
                   )}
+                  {onOpen && isOpen(profile) && (
+                    <Badge appearance="outline" color="informative" data-testid="open-profile">
+                      In the form below
+                    </Badge>
+                  )}
                 </span>
                 <Text size={200} className={styles.detail}>
                   {accessTypeText(profile)}
@@ -212,6 +240,21 @@ export function ProfilesList({ orgId, onDefaultChanged }: { orgId: string; onDef
                   </div>
                 ) : (
                   <div className={styles.row}>
+                    {onOpen && !isOpen(profile) && (
+                      <Button
+                        size="small"
+                        appearance="primary"
+                        aria-label={`Open “${profile.name}”`}
+                        disabledFocusable={openBlocked !== null}
+                        {...(openBlocked === null ? {} : { title: openBlocked })}
+                        onClick={() => {
+                          onOpen(profile);
+                          setAnnouncement(`The form below shows “${profile.name}”`);
+                        }}
+                      >
+                        Open
+                      </Button>
+                    )}
                     <Button
                       size="small"
                       aria-label={`Rename “${profile.name}”`}
@@ -247,6 +290,11 @@ export function ProfilesList({ orgId, onDefaultChanged }: { orgId: string; onDef
               </li>
             ))}
           </ul>
+          {onOpen && openBlocked !== null && (
+            <Text size={200} className={styles.detail} data-testid="open-blocked">
+              {openBlocked}
+            </Text>
+          )}
           <div>{addButton}</div>
         </>
       )}

@@ -161,6 +161,38 @@ describe("access types and email-config helpers against the lab", () => {
     expect(run.counts.ok).toBeGreaterThan(0);
   });
 
+  it("signs a service account in for one connection profile: its own token cache, the default's untouched", async () => {
+    const created = await call("POST", `/api/orgs/${orgId}/profiles`, {
+      name: "Second forest",
+      config: { accessType: "ews_oauth_impersonation", ewsUrl: lab.ewsUrl, accountLogon: "svc-sync@contoso.lab" },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const profileId = created.json<{ id: string }>().id;
+    const defaultBefore = await harness.repos.emailConfigs.credentials(orgId);
+
+    const unknown = await call("POST", `/api/orgs/${orgId}/email-config/service-account`, {
+      accessToken: "x.y.z",
+      profileId: "00000000-0000-4000-8000-000000000000",
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json<{ errors: Array<{ field: string }> }>().errors[0]?.field).toBe("profileId");
+
+    const assertion = await lab.mintToken({ user: "svc-sync@contoso.lab", audience: lab.ready.backendClientId });
+    const signedIn = await call("POST", `/api/orgs/${orgId}/email-config/service-account`, {
+      accessToken: assertion,
+      profileId,
+    });
+    expect(signedIn.statusCode, signedIn.body).toBe(200);
+    expect(signedIn.json<EmailConfigDto>().serviceAccount).toMatchObject({ state: "signed_in" });
+    const profile = await call("GET", `/api/orgs/${orgId}/profiles/${profileId}`);
+    expect(profile.json<EmailConfigDto>().serviceAccount).toMatchObject({
+      username: "svc-sync@contoso.lab",
+      state: "signed_in",
+    });
+    expect((await harness.repos.emailConfigs.profileCredentials(orgId, profileId)).tokenCache).not.toBeNull();
+    expect(await harness.repos.emailConfigs.credentials(orgId)).toEqual(defaultBefore);
+  });
+
   it("checks users through Graph app-only with a client secret", async () => {
     const app = lab.scenario.apps.appOnly[0]!;
     const run = await checkRun(

@@ -576,6 +576,70 @@ describe("Email Configuration", () => {
     expect(server.sent("GET /api/orgs/org-1/email-config").length).toBeGreaterThanOrEqual(2);
   });
 
+  it("opens another profile in the form: its own configuration, Save with its version, and a check of that profile", async () => {
+    const cloud = profileItem({ id: "profile-cloud", name: "Cloud", isDefault: false, accessType: "graph_app_only" });
+    const cloudConfig = {
+      ...emailConfig({
+        accessType: "graph_app_only",
+        version: 7,
+        appOnly: {
+          ...emailConfig().appOnly,
+          tenantId: "1883be78-5524-49da-9187-b4e534c322a6",
+          clientId: "3dfd95b3-6e90-4b65-b311-899c149960bf",
+          credentialType: "secret",
+          hasClientSecret: true,
+        },
+      }),
+      id: cloud.id,
+      name: "Cloud",
+      isDefault: false,
+    };
+    const server = backend(emailConfig({ accessType: "ews_basic_impersonation", accountLogon: "svc@northwind.lab" }))
+      .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem({ name: "On-premises" }), cloud] } })
+      .on("GET /api/orgs/org-1/profiles/profile-cloud", { body: cloudConfig })
+      .on("PUT /api/orgs/org-1/profiles/profile-cloud", {
+        body: { ...cloudConfig, appOnly: { ...cloudConfig.appOnly, clientSecretExpiresAt: "2027-06-30" }, version: 8 },
+      })
+      .on("POST /api/orgs/org-1/checks", { status: 202, body: { runId: "run-1" } })
+      .on("GET /api/orgs/org-1/checks/run-1", { body: checkRun() })
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer([result("clara.cloud@northwind.lab")]));
+    renderWithSession(<Tab />, server);
+
+    expect(await screen.findByRole("heading", { name: "Email Configuration: On-premises" })).toBeInTheDocument();
+    expect(await screen.findByLabelText(/Account Logon/)).toHaveValue("svc@northwind.lab");
+    const list = await screen.findByRole("list", { name: "Connection profiles" });
+    await userEvent.click(within(list).getByRole("button", { name: "Open “Cloud”" }));
+
+    expect(await screen.findByRole("heading", { name: "Email Configuration: Cloud" })).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only"),
+    );
+    expect(screen.getByLabelText(/Client ID/)).toHaveValue("3dfd95b3-6e90-4b65-b311-899c149960bf");
+    expect(within(within(list).getByRole("listitem", { name: "Cloud" })).getByTestId("open-profile")).toBeVisible();
+
+    // Unsaved changes hold the form on this profile until saved or discarded.
+    await userEvent.type(screen.getByLabelText(/Secret expires on/), "2027-06-30");
+    const openDefault = within(list).getByRole("button", { name: "Open “On-premises”" });
+    expect(openDefault).toHaveAttribute("aria-disabled", "true");
+    expect(screen.getByTestId("open-blocked")).toHaveTextContent("Save or discard the changes");
+
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await screen.findByText("The email configuration was saved.");
+    const saves = server.sent("PUT /api/orgs/org-1/profiles/profile-cloud");
+    expect(saves).toHaveLength(1);
+    expect(saves[0]?.headers["if-match"]).toBe('"7"');
+    expect(saves[0]?.body).toMatchObject({ accessType: "graph_app_only" });
+    expect(server.sent("PUT /api/orgs/org-1/email-config")).toHaveLength(0);
+
+    await userEvent.click(screen.getByRole("button", { name: "Check Users' Mailbox Access" }));
+    await waitFor(() => expect(server.sent("POST /api/orgs/org-1/checks")).toHaveLength(1));
+    expect(server.sent("POST /api/orgs/org-1/checks")[0]?.body).toMatchObject({
+      scope: { all: true },
+      profileId: "profile-cloud",
+    });
+    expect(server.sent("POST /api/orgs/org-1/checks")[0]?.body).not.toHaveProperty("draft");
+  });
+
   it("replaces an alias by the primary address in one click, then re-checks that user", async () => {
     const hana = {
       ...result("hana.alias@fabrikam.lab"),
