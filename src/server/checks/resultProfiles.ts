@@ -15,6 +15,8 @@ export interface ResultProfileNames {
 }
 
 export async function resultProfileNames(repos: Repositories, orgId: string): Promise<ResultProfileNames> {
+  // An organization that never saved a configuration still has its (empty) default profile, which checked it.
+  await repos.emailConfigs.ensureDefault(orgId);
   const targets = await placementTargetsOf(repos, orgId);
   return {
     defaultProfileId: targets.find((target) => target.isDefault)?.profileId ?? null,
