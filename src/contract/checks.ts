@@ -177,6 +177,16 @@ export interface CheckResultDto {
   primarySmtpAddress: string | null;
   /** Per-capability outcomes (Graph app-only); null for access types that probe one capability. */
   capabilities: CheckCapabilitiesDto | null;
+  /** The name of the connection profile that checked the user (results before profiles: the default's). */
+  profile: string;
+  /**
+   * The profile the product would place the user in, when the answer placed the mailbox elsewhere and a profile of
+   * the organization reaches that place (null otherwise; the remedy then says what profile to add).
+   */
+  suggestedProfile: string | null;
+  suggestedProfileId: string | null;
+  /** Where the answer says the mailbox lives, and the answer that says so; null when it did not say. */
+  placement: { where: "cloud" | "on_premises"; evidence: string } | null;
   httpStatus: number | null;
   /** Requests made for this user, retries included. */
   attempts: number;

@@ -82,7 +82,8 @@ export type AlertKind =
   | "service_account_sign_in"
   | "credential_expiring"
   | "sidebar_reach"
-  | "scope_leak";
+  | "scope_leak"
+  | "mailboxes_moved";
 
 /** Each alert's name, as the delivery log, the alert email and the pane show it. */
 export const ALERT_NAMES: Record<AlertKind, string> = {
@@ -93,6 +94,7 @@ export const ALERT_NAMES: Record<AlertKind, string> = {
   credential_expiring: "Certificate or client secret expiring",
   sidebar_reach: "Sidebar not reaching users",
   scope_leak: "Mailboxes outside the scope are readable",
+  mailboxes_moved: "Mailboxes moved between profiles",
 };
 
 /** The name of what a delivery carried: an alert's name, or the test message. */
@@ -129,6 +131,12 @@ export interface AlertRulesDto {
    * rule (on by default).
    */
   scopeLeak?: { enabled: boolean };
+  /**
+   * Information, not a condition: after a run, users on Automatic placement whose mailbox answered from the other
+   * place were moved to the profile that reaches it ("3 mailboxes moved to Exchange Online; now checked through
+   * Cloud"). Sent once per run as an `info` event; never open. Always in answers; on by default.
+   */
+  mailboxesMoved?: { enabled: boolean };
 }
 
 /** PUT …/alerts: every rule, as in AlertRulesDto (thresholds out of range → 400 naming the field). */
@@ -176,7 +184,8 @@ export interface AlertChannelsInput {
   webhook: { enabled: boolean; url: string | null; secret?: string };
 }
 
-export type AlertEvent = "fired" | "resolved" | "test";
+/** fired / resolved: a condition opens or clears; info: something the product did (never open); test: a test. */
+export type AlertEvent = "fired" | "resolved" | "test" | "info";
 
 /**
  * The JSON body POSTed to the webhook. Headers: WEBHOOK_TIMESTAMP_HEADER (Unix seconds) and
@@ -247,7 +256,8 @@ export interface RunHistoryEntryDto {
   stopReason: { category: CategoryId | null; message: string } | null;
 }
 
-export type StatusChange = "started_failing" | "recovered";
+/** moved: placement followed the user's mailbox to another profile (detail says from which, to which, and why). */
+export type StatusChange = "started_failing" | "recovered" | "moved";
 
 export interface StatusChangeDto {
   id: string;
@@ -256,6 +266,8 @@ export interface StatusChangeDto {
   change: StatusChange;
   category: CategoryId;
   previousCategory: CategoryId | null;
+  /** moved: "Moved from On-premises to Cloud: <the evidence>"; null for the other changes. */
+  detail: string | null;
   runId: string;
   at: string;
 }

@@ -104,6 +104,24 @@ export interface UserProfileDto {
   placedProfileId: string | null;
   placementReason: string | null;
   placedAt: string | null;
+  /**
+   * The profile the latest check would place the user in, when it differs from the one that checks them now (their
+   * mailbox answered from the other place: moved to or from Exchange Online); null otherwise.
+   */
+  suggestedProfileId: string | null;
+  suggestedProfileName: string | null;
+}
+
+/**
+ * POST /orgs/{orgId}/users/move-to-suggested: the listed users, or all with a suggestion, each to their suggested
+ * profile, all or none (422 naming `userIds[i]` for a user without a suggestion or of another organization).
+ * An admin's explicit choice stays explicit (pinned to the suggestion); a user on Automatic is placed there.
+ */
+export type MoveToSuggestedInput = { userIds: string[] } | { all: true };
+
+export interface MoveToSuggestedResultDto {
+  moved: number;
+  moves: Array<{ userId: string; email: string; fromProfileId: string; toProfileId: string; toProfileName: string }>;
 }
 
 /** POST /orgs/{orgId}/users/move-profile: every listed user at once, or none (404/422 naming the field). */

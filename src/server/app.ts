@@ -30,6 +30,7 @@ import { createMailer } from "./monitoring/delivery.js";
 import { monitoringRepository } from "./monitoring/repository.js";
 import { MonitoringScheduler } from "./monitoring/scheduler.js";
 import { MonitoringService } from "./monitoring/service.js";
+import { placementTargetsOf } from "./profiles/service.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/tokenVerifier.js";
 import {
   ensureBootstrapOrganization,
@@ -229,7 +230,14 @@ async function buildCheckService(
     progressIntervalMs: settings.progressIntervalMs,
     log: app.log,
   });
-  const engine = new RunEngine({ runs, settings, slots, reporter, log: app.log });
+  const engine = new RunEngine({
+    runs,
+    settings,
+    slots,
+    reporter,
+    placementTargets: (orgId) => placementTargetsOf(ctx.repos, orgId),
+    log: app.log,
+  });
   let executor: RunExecutor = new InProcessExecutor(engine, reporter);
   if (clustered) {
     await postgresSignals?.start();

@@ -44,6 +44,7 @@ import type { Keyring } from "./secrets/keyring.js";
 import { resealEvery, type Resealer } from "./secrets/resealers.js";
 import { migration026ConnectionProfiles } from "./profiles/migrations/026_connection_profiles.js";
 import { migration027ProfilePlacement } from "./profiles/migrations/027_profile_placement.js";
+import { migration029ResultPlacement } from "./profiles/migrations/029_result_placement.js";
 import { profileRoutes } from "./profiles/routes.js";
 import { readinessRoutes } from "./system/readiness.js";
 import { systemRoutes } from "./system/routes.js";
@@ -75,6 +76,7 @@ export const migrations = mergeMigrations([
   { "026_connection_profiles": migration026ConnectionProfiles },
   { "027_profile_placement": migration027ProfilePlacement },
   { "028_canaries": migration028Canaries },
+  { "029_result_placement": migration029ResultPlacement },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

@@ -4,6 +4,7 @@ import { CATEGORIES } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto } from "../../contract/checks.js";
 import { csvRow } from "../http/csv.js";
 import type { CheckResultRecord } from "./engine/types.js";
+import { resultProfileWords, type ResultProfileNames } from "./resultProfiles.js";
 
 export const CSV_COLUMNS = [
   "email",
@@ -22,6 +23,9 @@ export const CSV_COLUMNS = [
   "capabilities",
   // user, or canary: a mailbox outside the scope that must be refused (never one of the organization's users).
   "kind",
+  // The profile that checked the user, and the one the product would place them in (empty: none).
+  "profile",
+  "suggested_profile",
 ] as const;
 
 /** "mail ok; calendar calendar_denied; drafts ok": one cell a spreadsheet can filter on; empty when not probed. */
@@ -32,15 +36,18 @@ export function capabilitiesText(capabilities: CheckCapabilitiesDto | null): str
     .join("; ");
 }
 
-export function resultCsvRow(result: CheckResultRecord): string {
+const NO_PROFILES: ResultProfileNames = { defaultProfileId: null, names: new Map() };
+
+export function resultCsvRow(result: CheckResultRecord, profiles: ResultProfileNames = NO_PROFILES): string {
   const category = CATEGORIES[result.category];
+  const words = resultProfileWords(result, profiles);
   return csvRow([
     result.email,
     result.userId,
     result.category,
     category.severity,
     category.message,
-    category.remedy,
+    words.remedy,
     result.detail,
     result.primarySmtpAddress,
     result.httpStatus,
@@ -49,6 +56,8 @@ export function resultCsvRow(result: CheckResultRecord): string {
     result.checkedAt.toISOString(),
     capabilitiesText(result.capabilities ?? null),
     "user",
+    words.profile,
+    words.suggestedProfile,
   ]);
 }
 
@@ -75,6 +84,8 @@ export function canaryCsvRow(verdict: CanaryVerdictDto): string {
     verdict.checkedAt,
     verdict.leaked.length === 0 ? null : verdict.leaked.map((capability) => `${capability} ok`).join("; "),
     "canary",
+    null,
+    null,
   ]);
 }
 
@@ -82,10 +93,11 @@ export function canaryCsvRow(verdict: CanaryVerdictDto): string {
 export async function* resultsCsv(
   pages: AsyncIterable<CheckResultRecord[]>,
   canaries: () => Promise<readonly CanaryVerdictDto[]> = () => Promise.resolve([]),
+  profiles: ResultProfileNames = NO_PROFILES,
 ): AsyncGenerator<string> {
   yield csvRow(CSV_COLUMNS);
   for await (const page of pages) {
-    if (page.length > 0) yield page.map(resultCsvRow).join("");
+    if (page.length > 0) yield page.map((result) => resultCsvRow(result, profiles)).join("");
   }
   // The canaries after every user, marked apart in the last column.
   const verdicts = await canaries();

@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.js";
-import type { UserMailboxStatusTable } from "./tables.js";
+import type { CheckTables, UserMailboxStatusTable } from "./tables.js";
 
 export interface MailboxStatusRecord {
   orgId: string;
@@ -11,9 +11,42 @@ export interface MailboxStatusRecord {
   checkedAt: string;
 }
 
+/** A user whose latest check placed the mailbox elsewhere, and the profile that reaches it (migration 029). */
+export interface ProfileSuggestion {
+  userId: string;
+  suggestedProfileId: string;
+  where: "cloud" | "on_premises";
+  runId: string;
+}
+
 /** Each user's latest check result; the check runner writes it through `record`. */
 export function mailboxStatusRepository(db: Db) {
   return {
+    /** The users whose latest result suggests another profile (their latest run's result row says which). */
+    async suggestions(orgId: string): Promise<ProfileSuggestion[]> {
+      const rows = await db
+        .withTables<CheckTables>()
+        .selectFrom("user_mailbox_status as s")
+        .innerJoin("check_results as r", (join) =>
+          join.onRef("r.run_id", "=", "s.run_id").onRef("r.user_id", "=", "s.user_id"),
+        )
+        .select([
+          "s.user_id as userId",
+          "s.run_id as runId",
+          "r.suggested_profile_id as suggested",
+          "r.placement_json as placement",
+        ])
+        .where("s.org_id", "=", orgId)
+        .where("r.suggested_profile_id", "is not", null)
+        .execute();
+      return rows.flatMap((row) => {
+        const placement = row.placement === null ? null : (JSON.parse(row.placement) as { where?: unknown });
+        const where = placement?.where;
+        if (row.suggested === null || row.runId === null || (where !== "cloud" && where !== "on_premises")) return [];
+        return [{ userId: row.userId, suggestedProfileId: row.suggested, where, runId: row.runId }];
+      });
+    },
+
     async record(status: MailboxStatusRecord): Promise<void> {
       const values: UserMailboxStatusTable = {
         org_id: status.orgId,

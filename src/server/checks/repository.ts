@@ -10,7 +10,7 @@ import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto, CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
 import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import type { Db } from "../db/database.js";
-import type { StepOutcome } from "../exchange/driver.js";
+import type { MailboxPlacement, StepOutcome } from "../exchange/driver.js";
 import { decodeCursor, encodeCursor } from "../db/paging.js";
 import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./tables.js";
 import { insertRows } from "../db/bulkWrite.js";
@@ -86,6 +86,9 @@ const RESULT_COLUMNS = [
   "duration_ms",
   "steps_json",
   "capabilities_json",
+  "profile_id",
+  "suggested_profile_id",
+  "placement_json",
   "checked_at",
 ] as const satisfies ReadonlyArray<keyof CheckResultsTable>;
 const STATUS_COLUMNS = ["org_id", "user_id", "run_id", "category", "severity", "detail", "checked_at"] as const;
@@ -131,6 +134,9 @@ function toResult(row: CheckResultsTable): CheckResultRecord {
     durationMs: Number(row.duration_ms),
     steps: JSON.parse(row.steps_json) as StepOutcome[],
     capabilities: row.capabilities_json === null ? null : (JSON.parse(row.capabilities_json) as CheckCapabilitiesDto),
+    profileId: row.profile_id ?? null,
+    suggestedProfileId: row.suggested_profile_id ?? null,
+    placement: row.placement_json == null ? null : (JSON.parse(row.placement_json) as MailboxPlacement),
     checkedAt: new Date(row.checked_at),
   };
 }
@@ -457,6 +463,9 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
                 Math.round(result.durationMs),
                 JSON.stringify(result.steps),
                 result.capabilities == null ? null : JSON.stringify(result.capabilities),
+                result.profileId ?? null,
+                result.suggestedProfileId ?? null,
+                result.placement == null ? null : JSON.stringify(result.placement),
                 result.checkedAt.toISOString(),
               ]),
               "(run_id, user_id) do nothing",

@@ -30,19 +30,21 @@ import {
   StartCheckRunSchema,
 } from "./schemas.js";
 import type { CheckResultRecord } from "./engine/types.js";
+import { resultProfileNames, resultProfileWords, type ResultProfileNames } from "./resultProfiles.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 const SSE_HEARTBEAT_MS = 15_000;
 
-export function toResultDto(result: CheckResultRecord): CheckResultDto {
+export function toResultDto(result: CheckResultRecord, profiles: ResultProfileNames): CheckResultDto {
   const category = CATEGORIES[result.category];
+  const words = resultProfileWords(result, profiles);
   return {
     userId: result.userId,
     email: result.email,
     category: result.category,
     severity: category.severity,
     message: category.message,
-    remedy: category.remedy,
+    remedy: words.remedy,
     detail: result.detail,
     primarySmtpAddress: result.primarySmtpAddress,
     httpStatus: result.httpStatus,
@@ -50,6 +52,10 @@ export function toResultDto(result: CheckResultRecord): CheckResultDto {
     durationMs: result.durationMs,
     steps: result.steps,
     capabilities: result.capabilities ?? null,
+    profile: words.profile,
+    suggestedProfile: words.suggestedProfile,
+    suggestedProfileId: words.suggestedProfileId,
+    placement: result.placement ?? null,
     checkedAt: result.checkedAt.toISOString(),
   };
 }
@@ -137,7 +143,8 @@ export function checkRoutes(app: FastifyInstance): Promise<void> {
         cursor,
         limit ?? 100,
       );
-      return { items: page.items.map(toResultDto), nextCursor: page.nextCursor };
+      const profiles = await resultProfileNames(app.ctx.repos, orgId);
+      return { items: page.items.map((result) => toResultDto(result, profiles)), nextCursor: page.nextCursor };
     },
   );
 
@@ -161,23 +168,27 @@ export function checkRoutes(app: FastifyInstance): Promise<void> {
         ...(category === undefined ? {} : { category }),
         ...(severity === undefined ? {} : { severity }),
       };
+      const profiles = await resultProfileNames(app.ctx.repos, orgId);
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="check-run-${runId}.csv"`)
         .header("cache-control", "no-store")
         .send(
           Readable.from(
-            resultsCsv(runs.allResults(runId, filter), () =>
-              // A filtered export lists the canaries only when they match it too.
-              app.ctx.repos.canaries
-                .verdictsOf(orgId, runId)
-                .then((verdicts) =>
-                  verdicts.filter(
-                    (verdict) =>
-                      (category === undefined || verdict.category === category) &&
-                      (severity === undefined || CATEGORIES[verdict.category].severity === severity),
+            resultsCsv(
+              runs.allResults(runId, filter),
+              () =>
+                // A filtered export lists the canaries only when they match it too.
+                app.ctx.repos.canaries
+                  .verdictsOf(orgId, runId)
+                  .then((verdicts) =>
+                    verdicts.filter(
+                      (verdict) =>
+                        (category === undefined || verdict.category === category) &&
+                        (severity === undefined || CATEGORIES[verdict.category].severity === severity),
+                    ),
                   ),
-                ),
+              profiles,
             ),
           ),
         );

@@ -135,6 +135,12 @@ export const CheckResultSchema = Type.Object({
   capabilities: Nullable(
     Type.Object({ mail: CategorySchema, calendar: Nullable(CategorySchema), drafts: Nullable(CategorySchema) }),
   ),
+  profile: Type.String(),
+  suggestedProfile: Nullable(Type.String()),
+  suggestedProfileId: Nullable(Type.String()),
+  placement: Nullable(
+    Type.Object({ where: Type.Union([Type.Literal("cloud"), Type.Literal("on_premises")]), evidence: Type.String() }),
+  ),
   checkedAt: Timestamp,
 });
 

@@ -57,6 +57,12 @@ export interface CheckResultsTable {
   steps_json: string;
   /** CheckCapabilitiesDto as JSON (migration 015); null for EWS results and older rows. */
   capabilities_json: string | null;
+  /** The profile that checked the user (migration 029); null on older rows: the organization's default profile. */
+  profile_id: string | null;
+  /** The profile the product would place the user in, when it differs and one reaches the mailbox's place. */
+  suggested_profile_id: string | null;
+  /** MailboxPlacement as JSON: where the answer says the mailbox lives, and the evidence. */
+  placement_json: string | null;
   checked_at: string;
 }
 

@@ -48,7 +48,7 @@ export function evaluateAlerts(
   config: ConfigFacts,
   now: Date,
   reach: ReachAlertFacts | null = null,
-): Record<Exclude<AlertKind, "scope_leak">, Verdict> {
+): Record<Exclude<AlertKind, "scope_leak" | "mailboxes_moved">, Verdict> {
   const failing = failingCount(run.counts);
   const completed = run.state === "completed" && run.done > 0;
   const share = completed ? Math.round((failing / run.done) * 1000) / 10 : 0;
@@ -142,4 +142,37 @@ export function evaluateScopeLeak(
     holds: true,
     summary: `${leaked.length === 1 ? "A mailbox" : `${leaked.length} mailboxes`} outside the scope ${leaked.length === 1 ? "is" : "are"} readable: ${listed(named)}. Likely cause: ${first.cause ?? "unknown"}`,
   };
+}
+
+/** One user placement followed to another profile (profiles/follow.ts). */
+export interface MovedMailbox {
+  where: "cloud" | "on_premises";
+  toProfileName: string;
+}
+
+const PLACE_WORDS: Record<MovedMailbox["where"], string> = {
+  cloud: "Exchange Online",
+  on_premises: "the on-premises Exchange server",
+};
+
+/**
+ * The info alert after a run that moved mailboxes, or null (nothing moved, or the rule is off): one sentence per
+ * place and profile, the largest first, e.g. "3 mailboxes moved to Exchange Online; now checked through Cloud".
+ */
+export function mailboxesMovedSummary(rules: AlertRulesDto, moves: readonly MovedMailbox[]): string | null {
+  if (!(rules.mailboxesMoved?.enabled ?? true) || moves.length === 0) return null;
+  const groups = new Map<string, { move: MovedMailbox; count: number }>();
+  for (const move of moves) {
+    const key = `${move.where}\u0000${move.toProfileName}`;
+    const group = groups.get(key) ?? { move, count: 0 };
+    group.count += 1;
+    groups.set(key, group);
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.count - a.count || a.move.toProfileName.localeCompare(b.move.toProfileName))
+    .map(
+      ({ move, count }) =>
+        `${count === 1 ? "1 mailbox" : `${count} mailboxes`} moved to ${PLACE_WORDS[move.where]}; now checked through ${move.toProfileName}`,
+    )
+    .join(". ");
 }

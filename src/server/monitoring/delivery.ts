@@ -69,8 +69,15 @@ export function toDeliveryDto(row: MonitoringDeliveriesTable): DeliveryAttemptDt
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
+const PREFIXES: Record<AlertMessageDto["event"], string> = {
+  fired: "Alert",
+  resolved: "Resolved",
+  test: "Test",
+  info: "Info",
+};
+
 function subjectOf(message: AlertMessageDto): string {
-  const prefix = message.event === "resolved" ? "Resolved" : message.event === "test" ? "Test" : "Alert";
+  const prefix = PREFIXES[message.event];
   return `[Sync Sidebar] ${prefix}: ${message.orgName}: ${message.summary}`.slice(0, 200);
 }
 

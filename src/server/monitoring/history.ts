@@ -67,6 +67,7 @@ export async function recordStatusChanges(
         change: failing ? "started_failing" : "recovered",
         category: result.category,
         previous_category: previous?.category ?? null,
+        detail: null,
         run_id: run.id,
         at,
       });
@@ -118,9 +119,10 @@ export function toStatusChangeDto(row: MonitoringStatusChangesTable): StatusChan
     id: row.id,
     userId: row.user_id,
     email: row.email,
-    change: row.change === "recovered" ? "recovered" : "started_failing",
+    change: row.change === "recovered" || row.change === "moved" ? row.change : "started_failing",
     category: categoryOf(row.category),
     previousCategory: row.previous_category === null ? null : categoryOf(row.previous_category),
+    detail: row.detail ?? null,
     runId: row.run_id,
     at: row.at,
   };

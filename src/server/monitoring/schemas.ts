@@ -31,8 +31,9 @@ const KindSchema = Literals(
   "credential_expiring",
   "sidebar_reach",
   "scope_leak",
+  "mailboxes_moved",
 );
-const EventSchema = Literals("fired", "resolved", "test");
+const EventSchema = Literals("fired", "resolved", "test", "info");
 const whole = (limits: { min: number; max: number }) => Type.Integer({ minimum: limits.min, maximum: limits.max });
 
 export const ScheduleInputSchema = Type.Object(
@@ -84,6 +85,7 @@ export const AlertRulesSchema = Type.Object(
       ),
     ),
     scopeLeak: Type.Optional(toggle),
+    mailboxesMoved: Type.Optional(toggle),
   },
   { additionalProperties: false },
 );
@@ -166,9 +168,10 @@ export const StatusChangeSchema = Type.Object({
   id: Uuid,
   userId: Uuid,
   email: Type.String(),
-  change: Literals("started_failing", "recovered"),
+  change: Literals("started_failing", "recovered", "moved"),
   category: CategorySchema,
   previousCategory: Nullable(CategorySchema),
+  detail: Nullable(Type.String()),
   runId: Uuid,
   at: Timestamp,
 });

@@ -32,10 +32,11 @@ import { credentialExpiryOf, emailConfigSummary, type UrlGuard } from "../emailC
 import { badRequest, notFound, tooManyRequests } from "../errors.js";
 import type { OutboundFetch } from "../net/outbound.js";
 import { organizationOf } from "../orgs/service.js";
+import { followMovedMailboxes } from "../profiles/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
 import { reachFacts } from "../reach/service.js";
-import { evaluateAlerts, evaluateScopeLeak, type Verdict } from "./alerts.js";
+import { evaluateAlerts, evaluateScopeLeak, mailboxesMovedSummary, type Verdict } from "./alerts.js";
 import { recordStatusChanges, toFailingUserDto, toHistoryEntry, toStatusChangeDto } from "./history.js";
 import { deliver, toDeliveryDto, type DeliveryDeps, type WebhookTarget } from "./delivery.js";
 import type { MonitoringRepository, PageOptions } from "./repository.js";
@@ -298,6 +299,7 @@ export class MonitoringService {
     const { newlyFailing, failingNow } = await recordStatusChanges(store, run, results, now().toISOString());
     const rules = this.rulesOf(row);
     const org = await organizationOf(this.deps.repos, run.orgId);
+    await this.followMoves(run, rules, org?.name ?? "");
     const [canaryVerdicts, canaries] = await Promise.all([
       this.deps.repos.canaries.verdictsOf(run.orgId, run.id),
       this.deps.repos.canaries.count(run.orgId),
@@ -322,6 +324,34 @@ export class MonitoringService {
       reach,
     );
     await this.applyVerdicts(run, org?.name ?? "", verdicts);
+  }
+
+  /**
+   * Users on Automatic whose mailbox answered from the other place move to the profile that reaches it (the next
+   * run checks them there); each user's history says so, and one info message tells how many moved where.
+   */
+  private async followMoves(run: CheckRunDto, rules: AlertRulesDto, orgName: string): Promise<void> {
+    const { store, now, repos } = this.deps;
+    const moves = await followMovedMailboxes(repos, run.orgId, run.id, this.deps.checks.runs.allResults(run.id, {}));
+    if (moves.length === 0) return;
+    const at = run.finishedAt ?? now().toISOString();
+    await store.recordStatuses(
+      [],
+      moves.map((move) => ({
+        org_id: run.orgId,
+        user_id: move.userId,
+        email: move.email,
+        change: "moved",
+        category: move.category,
+        previous_category: null,
+        detail: `Moved from ${move.fromProfileName} to ${move.toProfileName}: ${move.evidence}`.slice(0, 1_000),
+        run_id: run.id,
+        at,
+      })),
+    );
+    const summary = mailboxesMovedSummary(rules, moves);
+    if (summary !== null)
+      this.background(this.dispatch(run.orgId, orgName, "info", "mailboxes_moved", summary, run.id));
   }
 
   /** Opens (and sends) or resolves each alert as its verdict says; unknown leaves it as it is. */

@@ -39,6 +39,7 @@ export const DEFAULT_RULES: AlertRulesDto = {
   credentialExpiry: { enabled: true, days: ALERT_LIMITS.credentialExpiryDays.default },
   sidebarReach: { enabled: true, days: ALERT_LIMITS.sidebarReachDays.default },
   scopeLeak: { enabled: true },
+  mailboxesMoved: { enabled: true },
 };
 
 export const DEFAULT_CHANNELS: StoredChannels = {

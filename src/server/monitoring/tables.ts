@@ -62,6 +62,8 @@ export interface MonitoringStatusChangesTable {
   change: string;
   category: string;
   previous_category: string | null;
+  /** A `moved` change's words (migration 029); null for the others and older rows. */
+  detail: string | null;
   run_id: string;
   at: string;
 }

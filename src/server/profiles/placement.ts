@@ -93,3 +93,69 @@ export function effectiveProfileSql(policy: PlacementPolicy, columns: PlacementC
   ];
   return sql<string>`(case ${sql.join(branches, sql` `)} else cast(${policy.defaultProfileId} as text) end)`;
 }
+
+/** Where a mailbox lives, as the drivers' placement evidence says (MailboxPlacement.where). */
+export type MailboxPlace = "cloud" | "on_premises";
+
+/** The place each access type reaches: Exchange Online (Graph app-only, EWS OAuth) or the on-premises server. */
+export const PLACE_OF_ACCESS_TYPE: Readonly<Record<string, MailboxPlace>> = {
+  graph_app_only: "cloud",
+  ews_oauth_impersonation: "cloud",
+  ews_basic_impersonation: "on_premises",
+};
+
+/** A profile as the suggestion reads it. */
+export interface PlacementTarget {
+  profileId: string;
+  name: string;
+  isDefault: boolean;
+  /** Null while the profile is not configured (it reaches nowhere). */
+  accessType: string | null;
+}
+
+/**
+ * The profile the product would place a user in whose mailbox answered from `where`, when it differs from the
+ * profile that checked them: among the profiles that reach that place, the default first, then by name. Null when
+ * none reaches it, or when the checking profile already does (the answer then says nothing about placement).
+ */
+export function suggestedProfileFor(
+  where: MailboxPlace,
+  profiles: readonly PlacementTarget[],
+  checkingProfileId: string | null,
+): PlacementTarget | null {
+  const reaching = profiles.filter(
+    (profile) => profile.accessType !== null && PLACE_OF_ACCESS_TYPE[profile.accessType] === where,
+  );
+  if (reaching.some((profile) => profile.profileId === checkingProfileId)) return null;
+  const [best] = [...reaching].sort(
+    (a, b) =>
+      Number(b.isDefault) - Number(a.isDefault) ||
+      a.name.localeCompare(b.name) ||
+      a.profileId.localeCompare(b.profileId),
+  );
+  return best ?? null;
+}
+
+const PLACE_NAMES: Record<MailboxPlace, string> = {
+  cloud: "Exchange Online",
+  on_premises: "the on-premises Exchange server",
+};
+const ACCESS_TYPES_FOR: Record<MailboxPlace, string> = {
+  cloud: "Microsoft 365 OAuth (Graph) – App-only (or Microsoft 365 OAuth Logon (EWS API))",
+  on_premises: "Microsoft Exchange Impersonation",
+};
+
+export function placeName(where: MailboxPlace): string {
+  return PLACE_NAMES[where];
+}
+
+/**
+ * What the admin does about a result whose answer placed the mailbox elsewhere: move the user to the suggested
+ * profile, or, when no profile reaches that place, add one (naming the access type to choose).
+ */
+export function placementRemedy(where: MailboxPlace, suggestedName: string | null): string {
+  if (suggestedName !== null) {
+    return `Move the user to the suggested profile “${suggestedName}”, which reaches ${PLACE_NAMES[where]} (or set placement to Automatic so the product follows the move).`;
+  }
+  return `No profile of this organization reaches ${PLACE_NAMES[where]}: add a connection profile with the access type ${ACCESS_TYPES_FOR[where]}, then move the user to it (or set placement to Automatic).`;
+}

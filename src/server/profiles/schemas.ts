@@ -4,6 +4,8 @@ import type {
   ConnectionProfileListDto,
   MoveUsersToProfileInput,
   MoveUsersToProfileResultDto,
+  MoveToSuggestedInput,
+  MoveToSuggestedResultDto,
   NewConnectionProfileInput,
   ProfilePlacementDto,
   ProfilePlacementInput,
@@ -93,6 +95,32 @@ export const UserProfileSchema = Type.Object({
   placedProfileId: NullableOut(Type.String()),
   placementReason: NullableOut(Type.String()),
   placedAt: NullableOut(Timestamp),
+  suggestedProfileId: NullableOut(Type.String()),
+  suggestedProfileName: NullableOut(Type.String()),
+});
+
+export const MoveToSuggestedSchema = Type.Union(
+  [
+    Type.Object(
+      { userIds: Type.Array(Uuid, { minItems: 1, maxItems: 50_000 }) },
+      { additionalProperties: false, title: "MoveToSuggestedUsers" },
+    ),
+    Type.Object({ all: Type.Literal(true) }, { additionalProperties: false, title: "MoveToSuggestedAll" }),
+  ],
+  { title: "MoveToSuggestedInput" },
+);
+
+export const MoveToSuggestedResultSchema = Type.Object({
+  moved: Type.Integer(),
+  moves: Type.Array(
+    Type.Object({
+      userId: Type.String(),
+      email: Type.String(),
+      fromProfileId: Type.String(),
+      toProfileId: Type.String(),
+      toProfileName: Type.String(),
+    }),
+  ),
 });
 
 export const MoveUsersToProfileSchema = Type.Object(
@@ -113,4 +141,6 @@ const _placementIn: Same<Static<typeof ProfilePlacementInputSchema>, ProfilePlac
 const _placement: Same<Static<typeof ProfilePlacementSchema>, ProfilePlacementDto> = true;
 const _userProfile: Same<Static<typeof UserProfileSchema>, UserProfileDto> = true;
 const _move: Same<Static<typeof MoveUsersToProfileSchema>, MoveUsersToProfileInput> = true;
+const _toSuggested: Same<Static<typeof MoveToSuggestedSchema>, MoveToSuggestedInput> = true;
+const _toSuggestedResult: Same<Static<typeof MoveToSuggestedResultSchema>, MoveToSuggestedResultDto> = true;
 const _moved: Same<Static<typeof MoveUsersToProfileResultSchema>, MoveUsersToProfileResultDto> = true;

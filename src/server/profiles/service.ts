@@ -15,6 +15,7 @@ import {
   type ConnectionProfileListDto,
   type ProfilePlacementDto,
   type ProfilePlacementInput,
+  type MoveToSuggestedResultDto,
   type UserProfileDto,
 } from "../../contract/profiles.js";
 import { recordAudit } from "../audit/service.js";
@@ -29,7 +30,16 @@ import {
 import { HttpError, conflict, preconditionFailed, unprocessable, type FieldError } from "../errors.js";
 import type { Repositories } from "../repositories.js";
 import type { OrgUser } from "../users/repository.js";
-import { mailDomainOf, placeUser, type Placement, type PlacementPolicy, type PlacementRule } from "./placement.js";
+import type { ProfileSuggestion } from "../checks/mailboxStatus.js";
+import {
+  mailDomainOf,
+  placeUser,
+  type Placement,
+  type PlacementPolicy,
+  type PlacementRule,
+  type PlacementTarget,
+  placeName,
+} from "./placement.js";
 
 export type { Placement, PlacementPolicy } from "./placement.js";
 
@@ -349,12 +359,26 @@ export async function savePlacement(
 export interface ProfileView {
   policy: PlacementPolicy;
   names: ReadonlyMap<string, string>;
+  /** Users whose latest check suggests another profile, by user id (absent: none known). */
+  suggestions?: ReadonlyMap<string, ProfileSuggestion>;
 }
 
 export async function profileViewOf(repos: Repositories, orgId: string): Promise<ProfileView> {
   const policy = await placementPolicyOf(repos, orgId);
   const names = new Map((await repos.emailConfigs.list(orgId)).map((profile) => [profile.profileId, profile.name]));
-  return { policy, names };
+  const suggestions = new Map(
+    (await repos.mailboxStatus.suggestions(orgId))
+      // A suggestion naming a profile deleted since suggests nothing.
+      .filter((suggestion) => names.has(suggestion.suggestedProfileId))
+      .map((suggestion) => [suggestion.userId, suggestion]),
+  );
+  return { policy, names, suggestions };
+}
+
+/** The user's suggested profile when it is not the one that checks them now; null otherwise. */
+function suggestionFor(userId: string, placement: Placement, view: ProfileView): ProfileSuggestion | null {
+  const suggestion = view.suggestions?.get(userId) ?? null;
+  return suggestion === null || suggestion.suggestedProfileId === placement.profileId ? null : suggestion;
 }
 
 const factsOf = (user: OrgUser) => ({
@@ -366,6 +390,7 @@ const factsOf = (user: OrgUser) => ({
 
 export function userProfileDto(user: OrgUser, view: ProfileView): UserProfileDto {
   const placement = placeUser(factsOf(user), view.policy);
+  const suggestion = suggestionFor(user.id, placement, view);
   return {
     profileId: placement.profileId,
     profileName: view.names.get(placement.profileId) ?? "",
@@ -375,6 +400,8 @@ export function userProfileDto(user: OrgUser, view: ProfileView): UserProfileDto
     placedProfileId: user.placedProfileId,
     placementReason: user.placementReason,
     placedAt: user.placedAt,
+    suggestedProfileId: suggestion?.suggestedProfileId ?? null,
+    suggestedProfileName: suggestion === null ? null : (view.names.get(suggestion.suggestedProfileId) ?? null),
   };
 }
 
@@ -453,6 +480,16 @@ export async function recordPlacements(
   });
 }
 
+/** The organization's profiles with the place each reaches (the check engine's suggestion reads these). */
+export async function placementTargetsOf(repos: Repositories, orgId: string): Promise<PlacementTarget[]> {
+  return (await repos.emailConfigs.list(orgId)).map((profile) => ({
+    profileId: profile.profileId,
+    name: profile.name,
+    isDefault: profile.isDefault,
+    accessType: profile.accessType,
+  }));
+}
+
 /** The profile ids of this organization by normalized name (the bulk import's `profile` column). */
 export async function profilesByName(repos: Repositories, orgId: string): Promise<Map<string, string>> {
   await repos.emailConfigs.ensureDefault(orgId);
@@ -474,3 +511,161 @@ export async function assertProfileOf(
 }
 
 export { mailDomainOf };
+
+/** Whether the engine may place this user by where their mailbox lives (Automatic, or the default while Automatic). */
+export function followsPlacement(placement: Placement, policy: PlacementPolicy): boolean {
+  return policy.automatic && (placement.source === "automatic" || placement.source === "default");
+}
+
+/**
+ * Moves users to their suggested profile, all or none: the listed ones (each must be of the organization and have a
+ * suggestion, else 422 naming `userIds[i]`), or every user with one. A user the engine places (Automatic) is placed
+ * there; anyone else is pinned to it, as the admin's explicit choice. Audited in the same transaction.
+ */
+export async function moveToSuggested(
+  repos: Repositories,
+  change: { orgId: string; userIds: readonly string[] | "all"; actor: string },
+): Promise<MoveToSuggestedResultDto> {
+  const { orgId, actor } = change;
+  return repos.transaction(async (tx) => {
+    const view = await profileViewOf(tx, orgId);
+    const users = new Map((await tx.users.placementFacts(orgId)).map((user) => [user.id, user]));
+    const candidates = (change.userIds === "all" ? [...users.keys()] : change.userIds).map((userId) => {
+      const user = users.get(userId);
+      if (user === undefined) return { userId, user: null, placement: null, suggestion: null };
+      const placement = placeUser(factsOf(user), view.policy);
+      return { userId, user, placement, suggestion: suggestionFor(userId, placement, view) };
+    });
+    if (change.userIds !== "all") {
+      const errors: FieldError[] = candidates.flatMap((candidate, index) =>
+        candidate.user === null
+          ? [{ field: `userIds[${index}]`, message: "is not a user of this organization" }]
+          : candidate.suggestion === null
+            ? [
+                {
+                  field: `userIds[${index}]`,
+                  message: "has no suggested profile: their latest check found nothing to move",
+                },
+              ]
+            : [],
+      );
+      if (errors.length > 0) throw unprocessable(errors.slice(0, 20));
+    }
+    const moves: MoveToSuggestedResultDto["moves"] = [];
+    const seen = new Set<string>();
+    for (const { userId, user, placement, suggestion } of candidates) {
+      if (user === null || placement === null || suggestion === null || seen.has(userId)) continue;
+      seen.add(userId);
+      const toProfileId = suggestion.suggestedProfileId;
+      const toProfileName = view.names.get(toProfileId) ?? "";
+      if (followsPlacement(placement, view.policy)) {
+        await tx.users.recordPlacement(orgId, userId, {
+          profileId: toProfileId,
+          reason: `Moved by an admin to the suggested profile (mailbox in ${placeName(suggestion.where)})`,
+        });
+      } else {
+        await tx.users.setExplicitProfile(orgId, [userId], toProfileId);
+      }
+      moves.push({ userId, email: user.email, fromProfileId: placement.profileId, toProfileId, toProfileName });
+    }
+    await recordAudit(tx, {
+      orgId,
+      actor,
+      action: "users.move_to_suggested",
+      target: null,
+      after: {
+        all: change.userIds === "all",
+        moved: moves.length,
+        moves: moves.slice(0, 100).map((move) => ({
+          email: move.email,
+          from: view.names.get(move.fromProfileId) ?? move.fromProfileId,
+          to: move.toProfileName,
+        })),
+      },
+    });
+    return { moved: moves.length, moves };
+  });
+}
+
+/** A result as following reads it (a check run's stored result). */
+export interface PlacedResult {
+  userId: string;
+  email: string;
+  category: string;
+  suggestedProfileId?: string | null | undefined;
+  placement?: { where: "cloud" | "on_premises"; evidence: string } | null | undefined;
+}
+
+export interface FollowedMove {
+  userId: string;
+  email: string;
+  category: string;
+  where: "cloud" | "on_premises";
+  evidence: string;
+  fromProfileId: string;
+  fromProfileName: string;
+  toProfileId: string;
+  toProfileName: string;
+}
+
+/**
+ * After a run: every user the engine places (Automatic, or the default while Automatic) whose result suggests
+ * another profile is placed there, so the next run checks them through it. Explicit and rule-placed users keep
+ * their profile (their result keeps the suggestion). Stored in one transaction with its audit line; answers the
+ * moves made (none when placement is not Automatic).
+ */
+export async function followMovedMailboxes(
+  repos: Repositories,
+  orgId: string,
+  runId: string,
+  results: AsyncIterable<readonly PlacedResult[]>,
+): Promise<FollowedMove[]> {
+  const effective = await effectiveProfiles(repos, orgId);
+  if (!effective.automatic) return [];
+  const names = new Map(effective.profiles.map((profile) => [profile.profileId, profile.name]));
+  const policy = { automatic: effective.automatic } as PlacementPolicy;
+  const moves: FollowedMove[] = [];
+  for await (const page of results) {
+    for (const result of page) {
+      const suggested = result.suggestedProfileId ?? null;
+      const placement = result.placement ?? null;
+      const current = effective.byUser.get(result.userId);
+      if (suggested === null || placement === null || current === undefined) continue;
+      if (!names.has(suggested) || suggested === current.profileId || !followsPlacement(current, policy)) continue;
+      moves.push({
+        userId: result.userId,
+        email: result.email,
+        category: result.category,
+        where: placement.where,
+        evidence: placement.evidence,
+        fromProfileId: current.profileId,
+        fromProfileName: names.get(current.profileId) ?? "",
+        toProfileId: suggested,
+        toProfileName: names.get(suggested) ?? "",
+      });
+    }
+  }
+  if (moves.length === 0) return moves;
+  await repos.transaction(async (tx) => {
+    // Both ids were just read from the organization (effectiveProfiles): nothing to refuse here.
+    for (const move of moves) {
+      await tx.users.recordPlacement(orgId, move.userId, {
+        profileId: move.toProfileId,
+        reason: `Mailbox in ${placeName(move.where)}: ${move.evidence}`.slice(0, 500),
+      });
+    }
+    await recordAudit(tx, {
+      orgId,
+      actor: "system",
+      action: "users.follow_moves",
+      target: runId,
+      after: {
+        moved: moves.length,
+        moves: moves
+          .slice(0, 100)
+          .map((move) => ({ email: move.email, from: move.fromProfileName, to: move.toProfileName })),
+      },
+    });
+  });
+  return moves;
+}

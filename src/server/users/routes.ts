@@ -5,7 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
 import type { OrgUserDto, Page, UserImportResultDto } from "../../contract/api.js";
-import type { MoveUsersToProfileResultDto } from "../../contract/profiles.js";
+import type { MoveToSuggestedResultDto, MoveUsersToProfileResultDto } from "../../contract/profiles.js";
 import { callerOf } from "../auth/access.js";
 import { conflict, notFound } from "../errors.js";
 import type { ListedOrgUser, OrgUser } from "./repository.js";
@@ -22,8 +22,19 @@ import {
 } from "./schemas.js";
 import { recordAudit } from "../audit/service.js";
 import { importUsers, moveUsersToProfile } from "./service.js";
-import { assertProfileOf, profileViewOf, userProfileDto, type ProfileView } from "../profiles/service.js";
-import { MoveUsersToProfileResultSchema, MoveUsersToProfileSchema } from "../profiles/schemas.js";
+import {
+  assertProfileOf,
+  moveToSuggested,
+  profileViewOf,
+  userProfileDto,
+  type ProfileView,
+} from "../profiles/service.js";
+import {
+  MoveToSuggestedResultSchema,
+  MoveToSuggestedSchema,
+  MoveUsersToProfileResultSchema,
+  MoveUsersToProfileSchema,
+} from "../profiles/schemas.js";
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 
@@ -231,6 +242,28 @@ export function userRoutes(app: FastifyInstance): Promise<void> {
         orgId: request.params.orgId,
         userIds: request.body.userIds,
         profileId: request.body.profileId,
+        actor: callerOf(request).email,
+      }),
+  );
+
+  app.post<{ Params: Static<typeof OrgParams>; Body: Static<typeof MoveToSuggestedSchema> }>(
+    "/orgs/:orgId/users/move-to-suggested",
+    {
+      preHandler: app.requireOrgAdmin,
+      bodyLimit: config.importBodyLimitBytes,
+      schema: {
+        tags: ["users"],
+        summary:
+          "Move users whose latest check found their mailbox elsewhere to the suggested profile ({userIds} or {all: true}), all or none",
+        params: OrgParams,
+        body: MoveToSuggestedSchema,
+        response: { 200: MoveToSuggestedResultSchema, ...errorResponses(...ADMIN_ERRORS, 422) },
+      },
+    },
+    async (request): Promise<MoveToSuggestedResultDto> =>
+      moveToSuggested(repos, {
+        orgId: request.params.orgId,
+        userIds: "all" in request.body ? "all" : request.body.userIds,
         actor: callerOf(request).email,
       }),
   );

@@ -24,6 +24,8 @@ import type { AttestationDto } from "../../contract/attestation";
 import type {
   ConnectionProfileDto,
   ConnectionProfileListDto,
+  MoveToSuggestedInput,
+  MoveToSuggestedResultDto,
   MoveUsersToProfileResultDto,
 } from "../../contract/profiles";
 import type { CanaryDto, CanaryInput, CanaryListDto, CanaryVerdictDto } from "../../contract/canaries";
@@ -216,6 +218,11 @@ export class ApiClient {
   /** Pins the users to a profile (null: they follow the rules, Automatic and the default); all of them or none. */
   moveUsersToProfile(orgId: string, userIds: string[], profileId: string | null): Promise<MoveUsersToProfileResultDto> {
     return this.json("POST", `/api/orgs/${enc(orgId)}/users/move-profile`, { body: { userIds, profileId } });
+  }
+
+  /** Moves the listed users (or every user with one) to the profile their latest check suggests; all or none. */
+  moveToSuggested(orgId: string, input: MoveToSuggestedInput): Promise<MoveToSuggestedResultDto> {
+    return this.json("POST", `/api/orgs/${enc(orgId)}/users/move-to-suggested`, { body: input });
   }
 
   profiles(orgId: string): Promise<ConnectionProfileListDto> {

@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { ResolvedEmailConfig } from "../../exchange/config.js";
 import type { MailboxDriver } from "../../exchange/driver.js";
+import { suggestedProfileFor, type PlacementTarget } from "../../profiles/placement.js";
 import type { CheckRunRecord, CheckRunsRepository } from "../repository.js";
 import type { RunFinish, RunReporter } from "../runReporter.js";
 import { PauseLedger } from "./adaptiveBudget.js";
@@ -17,6 +18,8 @@ import type { CheckSettings } from "./runSettings.js";
 export interface CheckedRun {
   /** Kept at the freshest durable progress this process saw. */
   record: CheckRunRecord;
+  /** The connection profile the run checks through (each result names it). */
+  profileId: string;
   config: ResolvedEmailConfig;
   driver: MailboxDriver;
   eta: EtaEstimator;
@@ -24,10 +27,16 @@ export interface CheckedRun {
   throttledWait: PauseLedger;
 }
 
-export function checkedRun(record: CheckRunRecord, config: ResolvedEmailConfig, driver: MailboxDriver): CheckedRun {
+/** `profileId`: the profile the run checks through; until runs go over profiles, the default (id = the org's id). */
+export function checkedRun(
+  record: CheckRunRecord,
+  config: ResolvedEmailConfig,
+  driver: MailboxDriver,
+  profileId: string = record.orgId,
+): CheckedRun {
   const eta = new EtaEstimator();
   eta.record(record.done);
-  return { record, config, driver, eta, throttledWait: new PauseLedger() };
+  return { record, profileId, config, driver, eta, throttledWait: new PauseLedger() };
 }
 
 export interface RunEngineDeps {
@@ -36,6 +45,8 @@ export interface RunEngineDeps {
   /** Where each request takes its slot of the service account's budget. */
   slots: ConcurrencySlots;
   reporter: Pick<RunReporter, "progressed">;
+  /** The organization's profiles, read once per call, for the suggestion a result carries; absent: none. */
+  placementTargets?: (orgId: string) => Promise<PlacementTarget[]>;
   log: FastifyBaseLogger;
 }
 
@@ -47,9 +58,10 @@ export class RunEngine {
   }
 
   /** Checks the run's pending users (only the chunk's, when given) until done, stopped, or the run must end. */
-  check(run: CheckedRun, signal: AbortSignal, chunk?: { after: string | null; last: string }): Promise<RunEnd> {
+  async check(run: CheckedRun, signal: AbortSignal, chunk?: { after: string | null; last: string }): Promise<RunEnd> {
     const { settings, runs, slots, reporter, log } = this.deps;
     const record = run.record;
+    const targets = (await this.deps.placementTargets?.(record.orgId)) ?? [];
     return runChecks({
       runId: record.id,
       depth: record.depth,
@@ -58,6 +70,8 @@ export class RunEngine {
       settings: { ...settings.runner, concurrency: record.concurrency, maxConcurrency: settings.maxConcurrency },
       slots,
       budgetKey: budgetKeyOf(record.orgId, run.config),
+      profileId: run.profileId,
+      suggestProfile: (placement) => suggestedProfileFor(placement.where, targets, run.profileId)?.profileId ?? null,
       initial: { done: record.done, counts: record.counts },
       ...(chunk === undefined ? {} : { chunk }),
       throttledWait: run.throttledWait,

@@ -8,7 +8,7 @@
 import { setMaxListeners } from "node:events";
 import { CATEGORIES, isThrottling, stopsRun } from "../../../contract/categories.js";
 import type { CategoryId } from "../../../contract/categories.js";
-import type { CheckDepth, CheckOutcome, MailboxDriver } from "../../exchange/driver.js";
+import type { CheckDepth, CheckOutcome, MailboxDriver, MailboxPlacement } from "../../exchange/driver.js";
 import { CHECK_DEFAULTS } from "../../config.js";
 import { PauseLedger, type SlotAnswer } from "./adaptiveBudget.js";
 import { ResultWriter } from "./resultWriter.js";
@@ -67,6 +67,10 @@ export interface RunChecksInput {
   /** Where each request takes its slot, and the service account's budget it counts against. */
   slots: ConcurrencySlots;
   budgetKey: string;
+  /** The profile the run checks through: each result names it. Absent: null (the default profile). */
+  profileId?: string | null;
+  /** The profile a user whose answer placed their mailbox elsewhere would be placed in (null: none reaches it). */
+  suggestProfile?: (placement: MailboxPlacement) => string | null;
   /** Progress already durable (a resumed run continues from its stored counts). */
   initial: RunProgress;
   /** Only the users of this chunk (PostgreSQL's queued runs); absent: every user of the run. */
@@ -150,7 +154,7 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
       } else attempt += 1;
       const exhausted = throttled ? throttles >= settings.maxThrottledAnswers : attempt >= settings.maxAttempts;
       if (severity !== "transient" || exhausted) {
-        return toRecord(target, outcome, sent, Date.now() - started);
+        return toRecord(target, outcome, sent, Date.now() - started, input);
       }
       const backOff = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (Math.max(attempt, throttles) - 1));
       // After a throttling answer the slots already waited what the server asked; the jitter only spreads
@@ -281,7 +285,9 @@ function toRecord(
   outcome: CheckOutcome,
   attempts: number,
   durationMs: number,
+  profile: Pick<RunChecksInput, "profileId" | "suggestProfile">,
 ): CheckResultRecord {
+  const placement = outcome.placement ?? null;
   return {
     userId: target.userId,
     email: target.email,
@@ -295,6 +301,10 @@ function toRecord(
       step.detail === undefined ? step : { ...step, detail: step.detail.slice(0, MAX_DETAIL_LENGTH) },
     ),
     capabilities: outcome.capabilities ?? null,
+    profileId: profile.profileId ?? null,
+    suggestedProfileId: placement === null ? null : (profile.suggestProfile?.(placement) ?? null),
+    placement:
+      placement === null ? null : { where: placement.where, evidence: placement.evidence.slice(0, MAX_DETAIL_LENGTH) },
     checkedAt: new Date(),
   };
 }

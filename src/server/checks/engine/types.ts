@@ -4,7 +4,7 @@
  */
 import type { CategoryId } from "../../../contract/categories.js";
 import type { CheckCapabilitiesDto } from "../../../contract/checks.js";
-import type { StepOutcome } from "../../exchange/driver.js";
+import type { MailboxPlacement, StepOutcome } from "../../exchange/driver.js";
 
 export interface CheckTargetRow {
   userId: string;
@@ -23,6 +23,12 @@ export interface CheckResultRecord {
   steps: StepOutcome[];
   /** Per-capability outcomes (Graph app-only); absent or null when the driver probes one capability. */
   capabilities?: CheckCapabilitiesDto | null;
+  /** The profile that checked the user; null on results stored before migration 029 (the default profile). */
+  profileId?: string | null;
+  /** The profile the product would place the user in, when the answer placed the mailbox elsewhere and one reaches it. */
+  suggestedProfileId?: string | null;
+  /** Where the answer says the mailbox lives, and the answer that says so (the driver's outcome). */
+  placement?: MailboxPlacement | null;
   checkedAt: Date;
 }
 

@@ -2,7 +2,7 @@
  * The Users tab's connection profiles: per user "Profile: Cloud (rule)" and why, a filter by profile, and the
  * per-user "Profile" choice (pin to a profile, or follow the placement: rules, Automatic, the default).
  */
-import { Field, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Field, Select, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useCallback } from "react";
 import type { OrgUserDto } from "../../../contract/api";
 import type { ConnectionProfileListItemDto } from "../../../contract/profiles";
@@ -13,6 +13,15 @@ import { PLACEMENT_SOURCE_WORDS } from "../profiles/profileText";
 const useStyles = makeStyles({
   line: { display: "block", color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
   select: { maxWidth: "100%" },
+  suggestion: {
+    display: "flex",
+    flexWrap: "wrap",
+    alignItems: "center",
+    columnGap: tokens.spacingHorizontalS,
+    rowGap: tokens.spacingVerticalXXS,
+    color: tokens.colorPaletteDarkOrangeForeground1,
+    overflowWrap: "anywhere",
+  },
 });
 
 /** The organization's profiles, for the filter and the choice; null while unknown (loading or failed). */
@@ -92,5 +101,36 @@ export function ProfileSelect({
         </option>
       ))}
     </Select>
+  );
+}
+
+/**
+ * The user's latest check found the mailbox where another profile reaches it (moved to or from Exchange Online):
+ * says which profile, with a one-click move. Nothing when there is no suggestion.
+ */
+export function SuggestedProfile({
+  user,
+  disabled,
+  onMove,
+}: {
+  user: OrgUserDto;
+  disabled?: boolean;
+  onMove: (user: OrgUserDto) => void;
+}) {
+  const styles = useStyles();
+  const { suggestedProfileId, suggestedProfileName } = user.profile;
+  if (suggestedProfileId === null) return null;
+  return (
+    <span className={styles.suggestion} data-testid="user-suggested-profile">
+      <Text size={200}>Mailbox found elsewhere: suggested profile {suggestedProfileName ?? "another profile"}</Text>
+      <Button
+        size="small"
+        disabled={disabled ?? false}
+        aria-label={`Move ${user.email} to the suggested profile ${suggestedProfileName ?? ""}`.trim()}
+        onClick={() => onMove(user)}
+      >
+        Move to the suggested profile
+      </Button>
+    </span>
   );
 }

@@ -30,7 +30,7 @@ import { AddUserForm } from "./AddUserForm";
 import { BreakableAddress } from "../../components/BreakableAddress";
 import { BulkImport } from "./BulkImport";
 import { SidebarLine, SidebarReachFilter, useSidebarReachByUser } from "./SidebarReach";
-import { ProfileFilter, ProfileSelect, UserProfileLine, useOrgProfiles } from "./UserProfile";
+import { ProfileFilter, ProfileSelect, SuggestedProfile, UserProfileLine, useOrgProfiles } from "./UserProfile";
 import { STATUS_FILTERS, UserStatus } from "./UserStatus";
 
 const PAGE_SIZE = 25;
@@ -110,7 +110,19 @@ export function UsersTab({ orgId }: { orgId: string }) {
         : `${user.email} is now checked through ${profiles?.find((profile) => profile.id === target)?.name ?? "the chosen profile"}`,
     );
 
+  const moveToSuggested = (user: OrgUserDto) =>
+    act(
+      () => api.moveToSuggested(orgId, { userIds: [user.id] }),
+      `${user.email} is now checked through ${user.profile.suggestedProfileName ?? "the suggested profile"}`,
+    );
+  const moveAllToSuggested = () =>
+    act(
+      () => api.moveToSuggested(orgId, { all: true }),
+      "Every user with a suggestion is now checked through their suggested profile",
+    );
+
   const users = page.value?.items ?? [];
+  const anySuggestion = users.some((user) => user.profile.suggestedProfileId !== null);
   // The whole organization is on screen (first page, no search, no next page): "last admin" can be told here.
   const wholeList = search === "" && cursors.length === 1 && page.value?.nextCursor === null;
   /** Why removing or demoting this admin needs a second thought: the last admin, or the admin's own account. */
@@ -174,6 +186,13 @@ export function UsersTab({ orgId }: { orgId: string }) {
         )}
         {page.status === "error" && <FailureMessage error={page.error} onRetry={reload} />}
         {action.error !== null && <FailureMessage error={action.error} />}
+        {anySuggestion && (
+          <div>
+            <Button disabled={action.pending} onClick={() => void moveAllToSuggested()}>
+              Move all with a suggestion
+            </Button>
+          </div>
+        )}
         <Table className={styles.table} aria-label="Users of the organization" size="small">
           <TableHeader>
             <TableRow>
@@ -196,6 +215,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
                   {/* Under the name, not in a column of its own: at 320 px a fourth column squeezes the address. */}
                   <UserStatus user={user} />
                   <UserProfileLine user={user} />
+                  <SuggestedProfile user={user} disabled={action.pending} onMove={(one) => void moveToSuggested(one)} />
                 </TableCell>
                 <TableCell>
                   <div className={styles.settings}>

@@ -59,10 +59,10 @@ describe("check results CSV", () => {
 
     const lines = text.split("\r\n");
     expect(lines[0]).toBe(
-      '"email","user_id","category","severity","message","remedy","detail","primary_smtp_address","http_status","attempts","duration_ms","checked_at","capabilities","kind"',
+      '"email","user_id","category","severity","message","remedy","detail","primary_smtp_address","http_status","attempts","duration_ms","checked_at","capabilities","kind","profile","suggested_profile"',
     );
     expect(lines[1]).toMatch(
-      /^"ann@contoso.test","u1","ok","ok","Mailbox access works.","Nothing to do.","","","","1","42","2026-11-21T10:00:00.000Z","","user"$/,
+      /^"ann@contoso.test","u1","ok","ok","Mailbox access works.","Nothing to do.","","","","1","42","2026-11-21T10:00:00.000Z","","user","",""$/,
     );
     expect(lines[2]).toContain(`"'=cmd|' /C calc'!A0@contoso.test","u2","non_primary_address","warning"`);
     expect(lines[2]).toContain('"bob@contoso.test","200","2"');
@@ -79,7 +79,47 @@ describe("check results CSV", () => {
         }),
       ],
     ]);
-    expect(text.split("\r\n")[1]).toMatch(/,"mail ok; calendar calendar_denied","user"$/);
+    expect(text.split("\r\n")[1]).toMatch(/,"mail ok; calendar calendar_denied","user","",""$/);
+  });
+
+  it("names the profile that checked each user, the suggested one, and what to add when none reaches the mailbox", async () => {
+    const profiles = {
+      defaultProfileId: "p-onprem",
+      names: new Map([
+        ["p-onprem", "On-premises"],
+        ["p-cloud", "Cloud"],
+      ]),
+    };
+    const moved = result({
+      category: "mailbox_in_cloud",
+      profileId: "p-onprem",
+      suggestedProfileId: "p-cloud",
+      placement: { where: "cloud", evidence: "Autodiscover redirected to nina@northwind.mail.onmicrosoft.com" },
+    });
+    const nowhere = result({
+      userId: "u3",
+      category: "mailbox_on_premises",
+      profileId: "p-cloud",
+      suggestedProfileId: null,
+      placement: { where: "on_premises", evidence: "MailboxNotEnabledForRESTAPI" },
+    });
+    let text = "";
+    for await (const chunk of resultsCsv(
+      (async function* () {
+        yield await Promise.resolve([result({ profileId: null }), moved, nowhere]);
+      })(),
+      undefined,
+      profiles,
+    )) {
+      text += chunk;
+    }
+    const lines = text.split("\r\n");
+    // A result stored before profiles was checked by the default profile.
+    expect(lines[1]).toMatch(/,"user","On-premises",""$/);
+    expect(lines[2]).toMatch(/,"user","On-premises","Cloud"$/);
+    expect(lines[2]).toContain("Move the user to the suggested profile “Cloud”");
+    expect(lines[3]).toMatch(/,"user","Cloud",""$/);
+    expect(lines[3]).toContain("No profile of this organization reaches the on-premises Exchange server");
   });
 
   it("lists the canaries after every user, marked apart, with what leaked and why", async () => {
@@ -116,13 +156,13 @@ describe("check results CSV", () => {
     }
     const lines = text.split("\r\n");
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(/"user"$/);
+    expect(lines[1]).toMatch(/"user","",""$/);
     expect(lines[2]).toBe(
-      '"sync-canary@contoso.test","","scope_leak","error","Readable: the scope leaks. Tenant-wide consent of Mail.Read in Entra ID.","Remove the Mail.Read application permission.","","","","1","","2026-11-21T10:00:01.000Z","mail ok","canary"',
+      '"sync-canary@contoso.test","","scope_leak","error","Readable: the scope leaks. Tenant-wide consent of Mail.Read in Entra ID.","Remove the Mail.Read application permission.","","","","1","","2026-11-21T10:00:01.000Z","mail ok","canary","",""',
     );
     expect(lines[3]).toMatch(
       /^"other-canary@contoso.test","","graph_scope_denied","error","Refused, as a mailbox outside the scope must be.","Nothing to do.","403"/,
     );
-    expect(lines[3]).toMatch(/,"canary"$/);
+    expect(lines[3]).toMatch(/,"canary","",""$/);
   });
 });

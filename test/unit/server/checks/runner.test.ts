@@ -40,6 +40,39 @@ function run(
 }
 
 describe("check runner", () => {
+  it("keeps where the answer placed a mailbox, the profile that checked it and the one suggested", async () => {
+    const store = new MemoryRunStore(targets(2));
+    const [moved, stays] = store.targets;
+    const placement = { where: "cloud" as const, evidence: "Autodiscover redirected to the cloud routing address" };
+    const driver = new FakeMailboxDriver((email) =>
+      email === moved!.email ? outcome("mailbox_in_cloud", { placement }) : outcome("ok"),
+    );
+    const asked: string[] = [];
+
+    const end = await run(store, driver, {
+      profileId: "p-onprem",
+      suggestProfile: (where) => {
+        asked.push(where.where);
+        return "p-cloud";
+      },
+    });
+
+    expect(end.state).toBe("completed");
+    expect(store.results.get(moved!.userId)).toMatchObject({
+      category: "mailbox_in_cloud",
+      profileId: "p-onprem",
+      suggestedProfileId: "p-cloud",
+      placement,
+    });
+    // An answer that says nothing about placement gets no suggestion.
+    expect(store.results.get(stays!.userId)).toMatchObject({
+      profileId: "p-onprem",
+      suggestedProfileId: null,
+      placement: null,
+    });
+    expect(asked).toEqual(["cloud"]);
+  });
+
   it("checks every user exactly once without exceeding the concurrency limit", async () => {
     const store = new MemoryRunStore(targets(40));
     const driver = new FakeMailboxDriver((_email, _attempt, signal) => delay(5, outcome("ok"), signal));

@@ -39,6 +39,7 @@ export function statusChange(
     change: "started_failing",
     category: "impersonation_denied",
     previousCategory: "ok",
+    detail: null,
     at: "2026-12-01T06:01:00.000Z",
     ...partial,
   };

@@ -18,6 +18,7 @@ const FIELDS = [
   "credentialExpiry.days",
   "credentialExpiry",
   "scopeLeak",
+  "mailboxesMoved",
 ];
 
 interface RulesDraft {
@@ -27,6 +28,7 @@ interface RulesDraft {
   serviceAccountSignIn: boolean;
   credentialExpiry: { enabled: boolean; days: string };
   scopeLeak: boolean;
+  mailboxesMoved: boolean;
 }
 
 function toDraft(rules: AlertRulesDto): RulesDraft {
@@ -38,6 +40,7 @@ function toDraft(rules: AlertRulesDto): RulesDraft {
     credentialExpiry: { enabled: rules.credentialExpiry.enabled, days: String(rules.credentialExpiry.days) },
     // On by default: a server that does not send it yet has it on.
     scopeLeak: rules.scopeLeak?.enabled ?? true,
+    mailboxesMoved: rules.mailboxesMoved?.enabled ?? true,
   };
 }
 
@@ -63,6 +66,7 @@ function toInput(draft: RulesDraft, saved: AlertRulesDto): AlertRulesDto {
     serviceAccountSignIn: { enabled: draft.serviceAccountSignIn },
     credentialExpiry: { enabled: draft.credentialExpiry.enabled, days },
     scopeLeak: { enabled: draft.scopeLeak },
+    mailboxesMoved: { enabled: draft.mailboxesMoved },
   };
 }
 
@@ -144,6 +148,11 @@ export function AlertRulesForm({ orgId }: { orgId: string }) {
         checked={draft.scopeLeak}
         onChange={(_, data) => change({ scopeLeak: data.checked })}
         label="Mailboxes outside the scope are readable: a canary answered (sent at once, even while a change settles)"
+      />
+      <Switch
+        checked={draft.mailboxesMoved}
+        onChange={(_, data) => change({ mailboxesMoved: data.checked })}
+        label="Mailboxes moved between profiles: Automatic placement followed a mailbox to Exchange Online or back (information)"
       />
       {saved.open.length > 0 && (
         <div>

@@ -22,7 +22,12 @@ const STATUS: Record<DeliveryStatus, { label: string; color: NonNullable<BadgePr
   failed: { label: "Failed", color: "danger" },
 };
 
-const EVENTS: Record<DeliveryAttemptDto["event"], string> = { fired: "Alert", resolved: "Resolved", test: "Test" };
+const EVENTS: Record<DeliveryAttemptDto["event"], string> = {
+  fired: "Alert",
+  resolved: "Resolved",
+  test: "Test",
+  info: "Info",
+};
 
 /** The latest delivery attempts, newest first: one row per attempt, with why it failed. */
 export function DeliveryLog({

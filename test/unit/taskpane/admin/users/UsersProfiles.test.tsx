@@ -28,6 +28,8 @@ function user(email: string, profile: Partial<UserProfileDto> = {}): OrgUserDto 
       placedProfileId: null,
       placementReason: null,
       placedAt: null,
+      suggestedProfileId: null,
+      suggestedProfileName: null,
       ...profile,
     },
   };

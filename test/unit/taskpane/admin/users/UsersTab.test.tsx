@@ -23,6 +23,8 @@ function user(email: string, role: "admin" | "user" = "user"): OrgUserDto {
       placedProfileId: null,
       placementReason: null,
       placedAt: null,
+      suggestedProfileId: null,
+      suggestedProfileName: null,
     },
   };
 }

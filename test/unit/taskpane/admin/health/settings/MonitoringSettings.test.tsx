@@ -94,6 +94,9 @@ describe("Monitoring settings", () => {
     const scopeLeak = within(rules).getByRole("switch", { name: /^Mailboxes outside the scope are readable/ });
     expect(scopeLeak).toBeChecked();
     await userEvent.click(scopeLeak);
+    const moved = within(rules).getByRole("switch", { name: /^Mailboxes moved between profiles/ });
+    expect(moved).toBeChecked();
+    await userEvent.click(moved);
     await userEvent.click(within(rules).getByRole("button", { name: "Save alert rules" }));
 
     expect(await within(rules).findByText("Alert rules saved.")).toBeInTheDocument();
@@ -104,6 +107,7 @@ describe("Monitoring settings", () => {
       serviceAccountSignIn: { enabled: true },
       credentialExpiry: { enabled: false, days: 14 },
       scopeLeak: { enabled: false },
+      mailboxesMoved: { enabled: false },
     });
   });
 
