@@ -148,14 +148,16 @@ export const CATEGORY_LIST = [
   ),
   category(
     "mailbox_in_cloud",
-    "error",
+    // A warning: the mailbox works where it lives; the profile checking it is the wrong one (Automatic follows it).
+    "warning",
     "This mailbox has moved to Exchange Online: the on-premises server no longer holds it (its Autodiscover redirects the address to the cloud routing address, …mail.onmicrosoft.com).",
     "Check this user through a profile that reaches Exchange Online (Microsoft 365 OAuth (Graph) – App-only), or set the user's profile to Automatic so the product follows the move. If the mailbox should be on-premises, look at the move request (Get-MoveRequest <user>).",
     { tellAdmin: "My mailbox has moved to Exchange Online, but the organization still looks for it on-premises." },
   ),
   category(
     "mailbox_on_premises",
-    "error",
+    // A warning: the mailbox works where it lives; the profile checking it is the wrong one (Automatic follows it).
+    "warning",
     "This user is synced from on-premises Active Directory and Exchange Online holds no mailbox for them (Graph MailboxNotEnabledForRESTAPI): the mailbox is most likely still on the on-premises Exchange server.",
     "Check this user through a profile that reaches the on-premises Exchange server (Microsoft Exchange Impersonation), or set the user's profile to Automatic so the product places them. If the mailbox should be in Exchange Online, complete its move (New-MoveRequest -Remote) or assign an Exchange Online licence.",
     {
