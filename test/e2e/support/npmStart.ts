@@ -53,8 +53,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Runs `npm start`'s script with the developer's environment minus any real tenant, and waits until all three answer. */
-export async function runNpmStart(timeoutMs = 180_000): Promise<RunningStart> {
+/**
+ * Runs `npm start`'s script with the developer's environment minus any real tenant (plus `extraEnv`, e.g. the README's
+ * LAB_SCENARIO), and waits until all three answer.
+ */
+export async function runNpmStart(timeoutMs = 180_000, extraEnv: Record<string, string> = {}): Promise<RunningStart> {
   const [labPort, backendPort, panePort] = [await freePort(), await freePort(), await freePort()];
   const dataDir = await mkdtemp(path.join(tmpdir(), "sync-sidebar-start-"));
   const env: NodeJS.ProcessEnv = {
@@ -66,6 +69,7 @@ export async function runNpmStart(timeoutMs = 180_000): Promise<RunningStart> {
   };
   for (const name of ["TOKEN_ISSUERS", "LOG_LEVEL", "DATABASE_URL", "SECRETS_KEY_FILE", "VITEST", "NODE_ENV"])
     delete env[name];
+  Object.assign(env, extraEnv);
   // Its own process group, so stopping it also stops the lab, backend and Vite even if start.ts misbehaves.
   const child = spawn(process.execPath, [tsx, "scripts/start.ts"], {
     cwd: projectRoot,

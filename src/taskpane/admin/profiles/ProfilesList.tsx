@@ -266,7 +266,7 @@ export function ProfilesList({
                       <>
                         <Button
                           size="small"
-                          aria-label={`Set “${profile.name}” as default`}
+                          aria-label={`Set as default: “${profile.name}”`}
                           onClick={() => void makeDefault(profile)}
                         >
                           Set as default

@@ -568,7 +568,7 @@ describe("Email Configuration", () => {
 
     const list = await screen.findByRole("list", { name: "Connection profiles" });
     expect(await screen.findByLabelText(/Account Logon/)).toHaveValue("svc@contoso.lab");
-    await userEvent.click(within(list).getByRole("button", { name: "Set “Cloud” as default" }));
+    await userEvent.click(within(list).getByRole("button", { name: "Set as default: “Cloud”" }));
 
     await waitFor(() =>
       expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only"),

@@ -158,7 +158,7 @@ describe("Connection profiles", () => {
     renderWithSession(<ProfilesList orgId="org-1" onDefaultChanged={onDefaultChanged} />, server);
 
     const cloud = await profileItemNamed("Cloud");
-    await userEvent.click(within(cloud).getByRole("button", { name: "Set “Cloud” as default" }));
+    await userEvent.click(within(cloud).getByRole("button", { name: "Set as default: “Cloud”" }));
 
     await waitFor(async () =>
       expect(within(await profileItemNamed("Cloud")).getByText("Default", { selector: ".fui-Badge" })).toBeVisible(),
