@@ -7,7 +7,6 @@
  * moves through the lab's control, and the next scheduled check follows it. Screenshots: test-results/hybrid-*.
  */
 import type { BrowserContext, Page, Response } from "playwright-core";
-import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "./support/axe";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
@@ -54,22 +53,6 @@ async function shoot(name: string, scrollTo?: () => Promise<void>): Promise<void
     await saveScreenshot(page, `hybrid-${name}-${width}`);
   }
   await page.setViewportSize({ width: 1200, height: 900 });
-}
-
-/** The lab's loopback control, as the README's walk uses it (`POST /lab/control`). */
-async function controlLab(body: Record<string, string>): Promise<void> {
-  const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
-  try {
-    const answer = await fetch(`${start.labOrigin}/lab/control`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-      dispatcher,
-    });
-    expect(answer.status, await answer.text()).toBe(200);
-  } finally {
-    await dispatcher.close();
-  }
 }
 
 /** Each user's profile line in the Users tab, by address. */
