@@ -26,7 +26,13 @@ import type {
   ConnectionProfileListDto,
   MoveUsersToProfileResultDto,
 } from "../../contract/profiles";
-import type { CanaryDto, CanaryInput, CanaryListDto, CanaryVerdictDto } from "../../contract/canaries";
+import type {
+  CanaryDirectorySuggestionsDto,
+  CanaryDto,
+  CanaryInput,
+  CanaryListDto,
+  CanaryVerdictDto,
+} from "../../contract/canaries";
 import type { CategoryId } from "../../contract/categories";
 import type {
   CheckEventsTicketDto,
@@ -266,6 +272,11 @@ export class ApiClient {
 
   canaries(orgId: string): Promise<CanaryListDto> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/canaries`);
+  }
+
+  /** Directory mailboxes outside the organization's users, read through the saved configuration. */
+  canarySuggestions(orgId: string): Promise<CanaryDirectorySuggestionsDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/canaries/suggestions`);
   }
 
   addCanary(orgId: string, input: CanaryInput): Promise<CanaryDto> {
