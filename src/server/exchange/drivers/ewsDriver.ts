@@ -346,7 +346,10 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
         .map((resolution) => ({
           address: resolution.email,
           displayName: resolution.name,
-          otherAddresses: resolution.addresses.map((entry) => entry.replace(/^smtp:/i, "")),
+          otherAddresses: resolution.addresses
+            .filter((entry) => !/^[a-z0-9]+:/i.test(entry) || /^smtp:/i.test(entry))
+            .map((entry) => entry.replace(/^smtp:/i, ""))
+            .filter((entry) => entry.toLowerCase() !== resolution.email.toLowerCase()),
         }));
       return {
         ok: true,
