@@ -3,6 +3,7 @@
  * so importing it costs the pane's bundle nothing. The server's request schemas must accept exactly these shapes.
  */
 import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
+import type { MailboxPlace } from "./exchangeOnline.js";
 import type { MailboxMonitoringDto } from "./monitoring.js";
 import type { UserProfileDto } from "./profiles.js";
 
@@ -210,6 +211,11 @@ export interface MailboxStatusDto {
   } | null;
   /** When this mailbox was last checked and whether the organization re-checks on a schedule. */
   monitoring: MailboxMonitoringDto;
+  /**
+   * Where the mailbox is checked: the profile that checks this user and the place it reaches. Only for an
+   * organization with more than one profile (a single connection needs no naming); null otherwise.
+   */
+  place: { where: MailboxPlace; profileName: string } | null;
 }
 
 /** Public settings the pane needs before sign-in (no secrets): authority, client id, API scope. */

@@ -9,6 +9,7 @@
  *   GET    /api/orgs/{orgId}/canaries                CanaryListDto (the canaries, and what the pane suggests)
  *   POST   /api/orgs/{orgId}/canaries                CanaryInput → 201 CanaryDto
  *   DELETE /api/orgs/{orgId}/canaries/{canaryId}     204
+ *   GET    /api/orgs/{orgId}/canaries/suggestions    CanaryDirectorySuggestionsDto (directory mailboxes to pick from)
  *   GET    /api/orgs/{orgId}/checks/{runId}/canaries { items: CanaryVerdictDto[] } (the run's canary probes)
  */
 import type { CategoryId } from "./categories.js";
@@ -40,6 +41,28 @@ export interface CanaryListDto {
   items: CanaryDto[];
   suggestions: CanarySuggestionDto[];
   max: number;
+}
+
+/** At most this many directory mailboxes are suggested. */
+export const MAX_DIRECTORY_SUGGESTIONS = 20;
+
+/** A mailbox of the directory that is none of the organization's users, not an alias of one, and not a canary yet. */
+export interface CanaryDirectorySuggestionDto {
+  address: string;
+  displayName: string | null;
+}
+
+/**
+ * The directory's mailboxes outside the organization's users, read through the saved configuration (Graph `/users`
+ * or EWS ResolveNames). When the directory cannot be read, `listed` is false and `reason` says why in the admin's
+ * words; the dedicated mailbox of CanaryListDto.suggestions stays the way to go.
+ */
+export interface CanaryDirectorySuggestionsDto {
+  listed: boolean;
+  reason: string | null;
+  items: CanaryDirectorySuggestionDto[];
+  /** The directory held more than was read (EWS ResolveNames stops at 100 entries; Graph at the page limit). */
+  truncated: boolean;
 }
 
 /** A capability the probe could use on the canary (it should have been refused). */

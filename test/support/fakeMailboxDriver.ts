@@ -12,6 +12,7 @@ import type { CategoryId } from "../../src/contract/categories.js";
 import type {
   CheckDepth,
   CheckOutcome,
+  DirectoryListing,
   MailboxDriver,
   PreflightReport,
   RoomsOutcome,
@@ -101,6 +102,8 @@ export class FakeMailboxDriver implements MailboxDriver {
   delayMs = 0;
   /** What listRooms answers; null: listRooms rejects (not used). */
   rooms: RoomsOutcome | null = null;
+  /** What listDirectory answers; null: listDirectory rejects (not used). */
+  directory: DirectoryListing | null = null;
   /** Every checkUser call, in the order they started. */
   readonly calls: DriverCall[] = [];
   /** Addresses whose check got past `hold` and `delayMs`, in that order (assignable, to reset). */
@@ -130,6 +133,10 @@ export class FakeMailboxDriver implements MailboxDriver {
 
   listRooms(): Promise<RoomsOutcome> {
     return this.rooms === null ? Promise.reject(new Error("not used")) : Promise.resolve(this.rooms);
+  }
+
+  listDirectory(): Promise<DirectoryListing> {
+    return this.directory === null ? Promise.reject(new Error("not used")) : Promise.resolve(this.directory);
   }
 
   async checkUser(target: { email: string }, _depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {

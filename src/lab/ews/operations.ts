@@ -268,14 +268,30 @@ export function getRooms(ctx: OperationContext, body: XmlNode): string {
 }
 
 export function resolveNames(ctx: OperationContext, body: XmlNode): string {
-  const wanted = text(child(body, "UnresolvedEntry"))
-    .toLowerCase()
-    .replace(/^smtp:/, "");
-  const matches = wanted
-    ? [...ctx.directory.byEmail.values()]
-        .filter((e) => e.email.startsWith(wanted) || e.displayName.toLowerCase().startsWith(wanted))
-        .slice(0, 100)
-    : [];
+  const entry = text(child(body, "UnresolvedEntry")).toLowerCase();
+  const wanted = entry.replace(/^smtp:/, "");
+  // The bare "SMTP:" prefix matches every mail-enabled recipient's SMTP proxy address, as Exchange's ANR does; the
+  // directory listing the product reads. Exchange stops at 100 resolutions.
+  const everyone = entry === "smtp:";
+  const all = everyone
+    ? [...ctx.directory.byEmail.values()].filter(
+        (e) => e.kind !== "room" && e.mailbox !== "none" && e.mailbox !== "alias",
+      )
+    : wanted
+      ? [...ctx.directory.byEmail.values()].filter(
+          (e) => e.email.startsWith(wanted) || e.displayName.toLowerCase().startsWith(wanted),
+        )
+      : [];
+  const matches = all.slice(0, 100);
+  const fullContact = attr(body, "ReturnFullContactData") === "true";
+  const aliasesOf = (email: string): string[] =>
+    ctx.directory.scenario.users.filter((u) => u.primarySmtpAddress === email).map((u) => u.email);
+  const contact = (e: { email: string; displayName: string }): string => {
+    if (!fullContact) return "";
+    const addresses = [`SMTP:${e.email}`, ...aliasesOf(e.email).map((alias) => `smtp:${alias}`)].slice(0, 3);
+    const entries = addresses.map((a, i) => `<t:Entry Key="EmailAddress${i + 1}">${escapeXml(a)}</t:Entry>`).join("");
+    return `<t:Contact><t:DisplayName>${escapeXml(e.displayName)}</t:DisplayName><t:EmailAddresses>${entries}</t:EmailAddresses></t:Contact>`;
+  };
   if (matches.length === 0) {
     return wrappedResponse(
       ctx.version,
@@ -288,9 +304,12 @@ export function resolveNames(ctx: OperationContext, body: XmlNode): string {
     );
   }
   const set =
-    `<m:ResolutionSet TotalItemsInView="${matches.length}" IncludesLastItemInRange="true">` +
+    `<m:ResolutionSet TotalItemsInView="${all.length}" IncludesLastItemInRange="${matches.length === all.length}">` +
     matches
-      .map((e) => `<t:Resolution><t:Mailbox>${address(e.displayName, e.email, "Mailbox")}</t:Mailbox></t:Resolution>`)
+      .map(
+        (e) =>
+          `<t:Resolution><t:Mailbox>${address(e.displayName, e.email, "Mailbox")}</t:Mailbox>${contact(e)}</t:Resolution>`,
+      )
       .join("") +
     "</m:ResolutionSet>";
   const outcome =

@@ -138,7 +138,9 @@ export class GraphService {
       }
       if (req.method !== "GET")
         throw new GraphError(405, "Request_BadRequest", "Only GET, and POST/DELETE of messages, are supported.");
-      sendJson(res, 200, this.route(url, caller));
+      // Links (@odata.nextLink) point back at the host the request reached, as Graph's point at graph.microsoft.com.
+      const origin = `https://${req.headers.host ?? "graph.microsoft.com"}`;
+      sendJson(res, 200, this.route(url, caller, origin));
     } catch (error) {
       if (error instanceof GraphError) this.fail(req, res, error);
       else throw error;
@@ -167,8 +169,9 @@ export class GraphService {
     return true;
   }
 
-  private route(url: URL, caller: Caller): unknown {
+  private route(url: URL, caller: Caller, origin: string): unknown {
     const path = url.pathname.replace(/\/+$/, "");
+    if (path === "/v1.0/users" && !url.searchParams.has("$filter")) return this.users(caller, url, origin);
     if (path === "/v1.0/users") return this.usersByProxyAddress(caller, url.searchParams.get("$filter") ?? "");
     const assignments = /^\/v1\.0\/servicePrincipals\/([^/]+)\/appRoleAssignments$/i.exec(path)?.[1];
     if (assignments !== undefined) {
@@ -228,6 +231,33 @@ export class GraphService {
       accountEnabled: entry.mailbox !== "disabled",
       // Graph answers null, not false, for a user created in the cloud.
       onPremisesSyncEnabled: entry.synced ? true : null,
+    };
+  }
+
+  /**
+   * GET /users?$select=…&$top=n: the directory's users page by page, each page linking the next with @odata.nextLink
+   * (an opaque $skiptoken, as Graph does). Rooms are places here, not users; $select keeps only the named properties.
+   */
+  private users(caller: Caller, url: URL, origin: string): unknown {
+    if (!hasAny(caller, USER_ROLES))
+      throw new GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    const top = Math.min(Math.max(Number.parseInt(url.searchParams.get("$top") ?? "100", 10) || 100, 1), 999);
+    const token = url.searchParams.get("$skiptoken");
+    const skip = token === null ? 0 : Number.parseInt(Buffer.from(token, "base64url").toString("utf8"), 10);
+    if (!Number.isInteger(skip) || skip < 0)
+      throw new GraphError(400, "Request_BadRequest", "The $skiptoken is not valid.");
+    const entries = [...this.directory.byEmail.values()].filter((e) => e.kind !== "room" && e.mailbox !== "alias");
+    const select = (url.searchParams.get("$select") ?? "").split(",").filter((name) => name !== "");
+    const page = entries.slice(skip, skip + top).map((entry) => {
+      const json = this.userJson(entry);
+      return select.length === 0 ? json : Object.fromEntries(select.map((name) => [name, json[name] ?? null]));
+    });
+    const next = skip + top < entries.length ? new URL(url.href) : null;
+    next?.searchParams.set("$skiptoken", Buffer.from(String(skip + top)).toString("base64url"));
+    return {
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+      value: page,
+      ...(next === null ? {} : { "@odata.nextLink": `${origin}${next.pathname}${next.search}` }),
     };
   }
 

@@ -1,13 +1,28 @@
 /** Canaries: admins name the mailboxes that must stay out of reach, and read each run's probe of them. */
 import type { FastifyInstance } from "fastify";
 import type { Static } from "@sinclair/typebox";
-import type { CanaryDto, CanaryListDto, CanaryVerdictDto } from "../../contract/canaries.js";
+import type {
+  CanaryDirectorySuggestionsDto,
+  CanaryDto,
+  CanaryListDto,
+  CanaryVerdictDto,
+} from "../../contract/canaries.js";
 import { callerOf } from "../auth/access.js";
 import { AUTH_ERRORS, OrgParams, errorResponses } from "../http/schemas.js";
 import { RunParams } from "../checks/schemas.js";
 import { notFound } from "../errors.js";
-import { CanaryInputSchema, CanaryListSchema, CanaryParams, CanarySchema, CanaryVerdictListSchema } from "./schemas.js";
-import { addCanary, canaryList, removeCanary } from "./service.js";
+import {
+  CanaryDirectorySuggestionsSchema,
+  CanaryInputSchema,
+  CanaryListSchema,
+  CanaryParams,
+  CanarySchema,
+  CanaryVerdictListSchema,
+} from "./schemas.js";
+import { addCanary, canaryDirectorySuggestions, canaryList, removeCanary } from "./service.js";
+
+/** The directory listing answers within this, or says it could not be read. */
+const DIRECTORY_TIMEOUT_MS = 20_000;
 
 const ADMIN_ERRORS = [...AUTH_ERRORS, 403, 404] as const;
 
@@ -26,6 +41,34 @@ export function canaryRoutes(app: FastifyInstance): Promise<void> {
       },
     },
     async (request): Promise<CanaryListDto> => canaryList(repos, request.params.orgId),
+  );
+
+  app.get<{ Params: Static<typeof OrgParams> }>(
+    "/orgs/:orgId/canaries/suggestions",
+    {
+      preHandler: app.requireOrgAdmin,
+      schema: {
+        tags: ["canaries"],
+        summary:
+          "Directory mailboxes that are none of the organization's users (nor their aliases, nor canaries yet), to pick a canary from",
+        params: OrgParams,
+        response: { 200: CanaryDirectorySuggestionsSchema, ...errorResponses(...ADMIN_ERRORS) },
+      },
+    },
+    async (request): Promise<CanaryDirectorySuggestionsDto> => {
+      // Bounded by DIRECTORY_TIMEOUT_MS; a client that leaves does not cut the listing short.
+      const abort = new AbortController();
+      return canaryDirectorySuggestions(
+        repos,
+        request.params.orgId,
+        {
+          guardUrl: (url) => app.ctx.outbound.guard(url),
+          driverFor: (orgId, config) => app.ctx.checks.driverFor(orgId, config),
+          timeoutMs: DIRECTORY_TIMEOUT_MS,
+        },
+        abort.signal,
+      );
+    },
   );
 
   app.post<{ Params: Static<typeof OrgParams>; Body: Static<typeof CanaryInputSchema> }>(

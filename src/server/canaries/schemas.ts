@@ -1,5 +1,11 @@
 import { Type, type Static } from "@sinclair/typebox";
-import type { CanaryDto, CanaryInput, CanaryListDto, CanaryVerdictDto } from "../../contract/canaries.js";
+import type {
+  CanaryDirectorySuggestionsDto,
+  CanaryDto,
+  CanaryInput,
+  CanaryListDto,
+  CanaryVerdictDto,
+} from "../../contract/canaries.js";
 import { Email, EnumOut, NullableOut, Timestamp, Uuid, type Same } from "../http/schemas.js";
 
 export const CanaryInputSchema = Type.Object({ address: Email }, { additionalProperties: false });
@@ -21,6 +27,13 @@ export const CanaryListSchema = Type.Object({
   max: Type.Integer(),
 });
 
+export const CanaryDirectorySuggestionsSchema = Type.Object({
+  listed: Type.Boolean(),
+  reason: NullableOut(Type.String()),
+  items: Type.Array(Type.Object({ address: Type.String(), displayName: NullableOut(Type.String()) })),
+  truncated: Type.Boolean(),
+});
+
 const CanaryVerdictSchema = Type.Object({
   address: Type.String(),
   verdict: EnumOut("refused", "leaked", "inconclusive"),
@@ -39,4 +52,5 @@ const _input: Same<Static<typeof CanaryInputSchema>, CanaryInput> = true;
 const _canary: Same<Static<typeof CanarySchema>, CanaryDto> = true;
 const _list: Same<Static<typeof CanaryListSchema>, CanaryListDto> = true;
 const _verdict: Same<Omit<Static<typeof CanaryVerdictSchema>, "category">, Omit<CanaryVerdictDto, "category">> = true;
-void [_input, _canary, _list, _verdict];
+const _directory: Same<Static<typeof CanaryDirectorySuggestionsSchema>, CanaryDirectorySuggestionsDto> = true;
+void [_input, _canary, _list, _verdict, _directory];

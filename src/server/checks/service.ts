@@ -111,6 +111,11 @@ export class CheckService {
     this.deps.reporter.onRunEnd(listener);
   }
 
+  /** The driver a run would check this configuration with (the directory listing of canary suggestions uses it). */
+  driverFor(orgId: string, config: ResolvedEmailConfig): MailboxDriver {
+    return this.deps.configs.driverFor(orgId, config);
+  }
+
   /** Tests: swaps how drivers are built for runs started from now on. */
   useDriverFactory(factory: DriverFactory): void {
     this.deps.configs.useDriverFactory(factory);

@@ -66,11 +66,27 @@ export interface RoomsOutcome {
   detail?: string;
 }
 
+/** One mailbox of the directory, with the other addresses it answers to (its proxy addresses, aliases). */
+export interface DirectoryMailbox {
+  address: string;
+  displayName: string | null;
+  otherAddresses: string[];
+}
+
+export type DirectoryListing =
+  | { ok: true; mailboxes: DirectoryMailbox[]; truncated: boolean }
+  | { ok: false; category: CategoryId; detail?: string };
+
 export interface MailboxDriver {
   /** `depth` decides which permissions a driver that reads them reports as needed (default read). */
   preflight(signal: AbortSignal, depth?: CheckDepth): Promise<PreflightReport>;
   checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome>;
   listRooms(signal: AbortSignal): Promise<RoomsOutcome>;
+  /**
+   * The directory's mailboxes (at most about `limit`, the rest marked truncated): Graph `/users`, or EWS
+   * ResolveNames of the "SMTP:" prefix (Exchange answers at most 100). Used to suggest canaries.
+   */
+  listDirectory(signal: AbortSignal, limit: number): Promise<DirectoryListing>;
 }
 
 /**

@@ -5,12 +5,17 @@ import type { MailboxStatusDto, MeDto } from "../../contract/api.js";
 import { callerOf } from "../auth/access.js";
 import { latestMailboxCheck } from "../checks/service.js";
 import { accessTypeOf } from "../emailConfig/service.js";
+import { connectionForUser } from "../profiles/service.js";
 import { membershipsOf } from "./service.js";
 import { notFound } from "../errors.js";
 import { AUTH_ERRORS, errorResponses } from "../http/schemas.js";
 import { MailboxStatusQuery, MailboxStatusSchema, MeSchema } from "./schemas.js";
 
-const NOTHING_YET = { lastCheck: null, monitoring: { lastCheckedAt: null, scheduled: false } } as const;
+const NOTHING_YET = {
+  lastCheck: null,
+  monitoring: { lastCheckedAt: null, scheduled: false },
+  place: null,
+} as const;
 
 export function meRoutes(app: FastifyInstance): Promise<void> {
   const { repos, monitoring } = app.ctx;
@@ -55,7 +60,10 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
         return { ...NOTHING_YET, org: null, accessType: null, state: "not_configured" };
       }
       const org = { id: membership.org.id, name: membership.org.name };
-      const accessType = await accessTypeOf(repos, org.id);
+      // With several profiles, the user's own profile says how and where the mailbox is checked.
+      const connection = await connectionForUser(repos, org.id, membership.userId);
+      const accessType = connection?.accessType ?? (await accessTypeOf(repos, org.id));
+      const place = connection?.place ?? null;
       if (accessType === null) return { ...NOTHING_YET, org, accessType: null, state: "not_configured" };
       const [latest, scheduled] = await Promise.all([
         latestMailboxCheck(repos, org.id, membership.userId),
@@ -68,6 +76,7 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
           state: "never_checked",
           lastCheck: null,
           monitoring: { ...NOTHING_YET.monitoring, scheduled },
+          place,
         };
       const lastCheckedAt = latest.lastCheck.checkedAt;
       return {
@@ -76,6 +85,7 @@ export function meRoutes(app: FastifyInstance): Promise<void> {
         state: latest.state,
         lastCheck: latest.lastCheck,
         monitoring: { lastCheckedAt, scheduled },
+        place,
       };
     },
   );

@@ -67,6 +67,10 @@ export const MailboxStatusSchema = Type.Object({
     Type.Null(),
   ]),
   monitoring: Type.Object({ lastCheckedAt: Type.Union([Timestamp, Type.Null()]), scheduled: Type.Boolean() }),
+  place: Type.Union([
+    Type.Object({ where: Literals("exchange_online", "on_premises"), profileName: Type.String() }),
+    Type.Null(),
+  ]),
 });
 
 export const MailboxStatusQuery = Type.Object({ orgId: Type.Optional(Uuid) }, { additionalProperties: false });

@@ -5,6 +5,8 @@
  * (`profileForUser`, `effectiveProfiles`), decided by placement.ts.
  */
 import type { EmailConfigInput } from "../../contract/api.js";
+import type { AccessTypeId } from "../../contract/accessTypes.js";
+import { mailboxPlaceOf, type MailboxPlace } from "../../contract/exchangeOnline.js";
 import { displayNameProblem } from "../../contract/displayName.js";
 import {
   MAX_PLACEMENT_RULES,
@@ -416,6 +418,26 @@ export async function profileForUser(
   const view = await profileViewOf(repos, orgId);
   const placement = placeUser(factsOf(user), view.policy);
   return { ...placement, profileName: view.names.get(placement.profileId) ?? "" };
+}
+
+/**
+ * The connection that checks one user, for the end user's card: the profile's access type and the place it reaches.
+ * Null for an organization with a single profile (today's words stay), or when the user's profile is not set up.
+ */
+export async function connectionForUser(
+  repos: Repositories,
+  orgId: string,
+  userId: string,
+): Promise<{ accessType: AccessTypeId; place: { where: MailboxPlace; profileName: string } } | null> {
+  const profiles = await repos.emailConfigs.list(orgId);
+  if (profiles.length < 2) return null;
+  const placement = await profileForUser(repos, orgId, userId);
+  const profile = profiles.find((candidate) => candidate.profileId === placement?.profileId);
+  if (placement === null || profile === undefined || profile.accessType === null) return null;
+  return {
+    accessType: profile.accessType,
+    place: { where: mailboxPlaceOf(profile.accessType, profile.ewsUrl), profileName: profile.name },
+  };
 }
 
 export interface EffectiveProfiles {

@@ -28,7 +28,13 @@ import type {
   MoveToSuggestedResultDto,
   MoveUsersToProfileResultDto,
 } from "../../contract/profiles";
-import type { CanaryDto, CanaryInput, CanaryListDto, CanaryVerdictDto } from "../../contract/canaries";
+import type {
+  CanaryDirectorySuggestionsDto,
+  CanaryDto,
+  CanaryInput,
+  CanaryListDto,
+  CanaryVerdictDto,
+} from "../../contract/canaries";
 import type { CategoryId } from "../../contract/categories";
 import type {
   CheckEventsTicketDto,
@@ -290,6 +296,11 @@ export class ApiClient {
 
   canaries(orgId: string): Promise<CanaryListDto> {
     return this.json("GET", `/api/orgs/${enc(orgId)}/canaries`);
+  }
+
+  /** Directory mailboxes outside the organization's users, read through the saved configuration. */
+  canarySuggestions(orgId: string): Promise<CanaryDirectorySuggestionsDto> {
+    return this.json("GET", `/api/orgs/${enc(orgId)}/canaries/suggestions`);
   }
 
   addCanary(orgId: string, input: CanaryInput): Promise<CanaryDto> {

@@ -223,6 +223,21 @@ describe("EWS authentication and the service account's own mailbox", () => {
     expect(responseCode(none.body)).toBe("ErrorNameResolutionNoResults");
   });
 
+  it("lists the directory for the bare SMTP: prefix, with each mailbox's addresses as full contact data", async () => {
+    const body =
+      '<m:ResolveNames ReturnFullContactData="true" SearchScope="ActiveDirectory"><m:UnresolvedEntry>SMTP:</m:UnresolvedEntry></m:ResolveNames>';
+    const listed = await record("ResolveNames SMTP:", ews(lab, SVC, body));
+    expect(listed.status).toBe(200);
+    expect(listed.body).toContain('ResponseClass="Warning"');
+    expect(responseCode(listed.body)).toBe("ErrorNameResolutionMultipleResults");
+    expect(listed.body).toContain('IncludesLastItemInRange="true"');
+    expect(listed.body).toContain("<t:EmailAddress>sync-canary@contoso.lab</t:EmailAddress>");
+    expect(listed.body).toContain('<t:Entry Key="EmailAddress1">SMTP:alex.wilber@contoso.lab</t:Entry>');
+    // Rooms and accounts without a mailbox are not mail-enabled users of the list.
+    expect(listed.body).not.toContain("<t:EmailAddress>svc-nomailbox@contoso.lab</t:EmailAddress>");
+    expect(listed.body).not.toMatch(/<t:EmailAddress>room[^<]*<\/t:EmailAddress>/);
+  });
+
   it("answers an unsupported operation and an unparseable request with soap:Client faults", async () => {
     const unknown = await record("unknown op", ews(lab, SVC, '<m:FindItem Traversal="Shallow"/>'));
     expect(unknown.status).toBe(500);

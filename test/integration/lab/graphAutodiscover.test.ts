@@ -67,6 +67,49 @@ describe("Graph app-only access with RBAC for Applications", () => {
     expect(denied.json.error.code).toBe("Authorization_RequestDenied");
   });
 
+  it("lists the directory's users page by page with $select, $top and an @odata.nextLink on its own host", async () => {
+    const token = await online.mintToken({ appClientId: DIRECTORY_APP, audience: GRAPH });
+    const first = await get(
+      online,
+      "/v1.0/users?$select=mail,userPrincipalName,displayName,proxyAddresses&$top=4",
+      token,
+    );
+    expect(first.status).toBe(200);
+    expect(first.json.value).toHaveLength(4);
+    expect(Object.keys(first.json.value[0]!).sort()).toEqual([
+      "displayName",
+      "mail",
+      "proxyAddresses",
+      "userPrincipalName",
+    ]);
+    const addresses: unknown[] = first.json.value.map((user) => user.mail);
+    let link = (first.json as unknown as Record<string, unknown>)["@odata.nextLink"];
+    expect(typeof link).toBe("string");
+    expect(new URL(link as string).host).toBe(`localhost:${online.port}`);
+    for (let page = 0; typeof link === "string" && page < 20; page += 1) {
+      const next = new URL(link);
+      const answer = await get(online, `${next.pathname}${next.search}`, token);
+      expect(answer.status).toBe(200);
+      addresses.push(...answer.json.value.map((user) => user.mail));
+      link = (answer.json as unknown as Record<string, unknown>)["@odata.nextLink"];
+    }
+    expect(link).toBeUndefined();
+    // Every user once, aliases folded into their mailbox (hana.schmidt answers to hana.alias), rooms left to places.
+    expect(new Set(addresses).size).toBe(addresses.length);
+    expect(addresses).toContain("sync-canary@fabrikam.lab");
+    expect(addresses).toContain("hana.schmidt@fabrikam.lab");
+    expect(addresses).not.toContain("hana.alias@fabrikam.lab");
+    expect(addresses).not.toContain("room-atlas@fabrikam.lab");
+    const hana = (await get(online, "/v1.0/users?$select=mail,proxyAddresses&$top=999", token)).json.value.find(
+      (user) => user.mail === "hana.schmidt@fabrikam.lab",
+    );
+    expect(hana?.proxyAddresses).toEqual(["SMTP:hana.schmidt@fabrikam.lab", "smtp:hana.alias@fabrikam.lab"]);
+    const noUserRole = await online.mintToken({ appClientId: GRAPH_APP, audience: GRAPH, roles: ["Mail.Read"] });
+    const denied = await get(online, "/v1.0/users?$select=mail&$top=10", noUserRole);
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.code).toBe("Authorization_RequestDenied");
+  });
+
   it("answers 404 MailboxNotEnabledForRESTAPI for a user without a mailbox and 404 for unknown users", async () => {
     const token = await online.mintToken({ appClientId: GRAPH_APP, audience: GRAPH });
     const none = await get(online, "/v1.0/users/carl.nomailbox@fabrikam.lab/mailFolders/inbox", token);

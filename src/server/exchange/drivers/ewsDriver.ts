@@ -11,6 +11,7 @@ import type {
   CheckDepth,
   CheckOutcome,
   CheckTarget,
+  DirectoryListing,
   MailboxDriver,
   MailboxPlacement,
   PreflightReport,
@@ -20,10 +21,17 @@ import type {
 import { isExchangeOnlineVersion } from "../ews/classify.js";
 import type { EwsCredentials } from "../ews/client.js";
 import { createEwsClient } from "../ews/client.js";
-import { createdItemIdOf, roomListsOf, roomsOf } from "../ews/parse.js";
+import { createdItemIdOf, resolutionsOf, roomListsOf, roomsOf } from "../ews/parse.js";
 import type { EwsRequestContext } from "../ews/requests.js";
 import { autodiscoverUrlBeside, lookUpRemoteMailbox } from "../ews/autodiscover.js";
-import { buildCreateItem, buildDeleteItem, buildGetFolder, buildGetRoomLists, buildGetRooms } from "../ews/requests.js";
+import {
+  buildCreateItem,
+  buildDeleteItem,
+  buildGetFolder,
+  buildGetRoomLists,
+  buildGetRooms,
+  buildResolveNames,
+} from "../ews/requests.js";
 import { isExchangeOnlineUrl, retiredAccessTypeDetail } from "../../../contract/exchangeOnline.js";
 import type { Classified, OutboundRequestInit } from "../transport.js";
 import { sendHttp } from "../transport.js";
@@ -320,6 +328,34 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
 
     listRooms(signal: AbortSignal): Promise<RoomsOutcome> {
       return readRooms(signal, null);
+    },
+
+    async listDirectory(signal: AbortSignal, limit: number): Promise<DirectoryListing> {
+      if (onlineByUrl) return { ok: false, ...retired(`The EWS URL ${options.ewsUrl} is Exchange Online`) };
+      const answer = await client.call(buildResolveNames(asServiceAccount, "SMTP:"), signal);
+      if (!answer.ok) {
+        // No match at all is an empty directory, not a failure.
+        if (answer.classified.detail?.startsWith("ErrorNameResolutionNoResults")) {
+          return { ok: true, mailboxes: [], truncated: false };
+        }
+        return { ok: false, ...classifiedFields(answer.classified) };
+      }
+      const read = answer.messages.map(resolutionsOf);
+      const mailboxes = read
+        .flatMap((set) => set.resolutions)
+        .map((resolution) => ({
+          address: resolution.email,
+          displayName: resolution.name,
+          otherAddresses: resolution.addresses
+            .filter((entry) => !/^[a-z0-9]+:/i.test(entry) || /^smtp:/i.test(entry))
+            .map((entry) => entry.replace(/^smtp:/i, ""))
+            .filter((entry) => entry.toLowerCase() !== resolution.email.toLowerCase()),
+        }));
+      return {
+        ok: true,
+        mailboxes: mailboxes.slice(0, limit),
+        truncated: mailboxes.length > limit || read.some((set) => !set.complete),
+      };
     },
   };
   return {

@@ -9,6 +9,8 @@ import type {
   CheckDepth,
   CheckOutcome,
   CheckTarget,
+  DirectoryListing,
+  DirectoryMailbox,
   MailboxDriver,
   PreflightReport,
   RoomsOutcome,
@@ -20,6 +22,35 @@ import { permissionReport } from "../graph/requiredPermissions.js";
 import type { TokenSource } from "../auth/tokenMemo.js";
 import { checkGraphMailbox, type DirectoryState } from "./graphMailbox.js";
 import { classifiedFields, stepOf } from "./steps.js";
+
+interface GraphDirectoryUser {
+  mail?: unknown;
+  userPrincipalName?: unknown;
+  displayName?: unknown;
+  proxyAddresses?: unknown;
+}
+
+/** Users per page of the directory listing (Graph allows up to 999). */
+const DIRECTORY_PAGE = 100;
+
+/** A directory user with a mailbox address (mail), and the other addresses it answers to. */
+function directoryMailboxOf(user: GraphDirectoryUser): DirectoryMailbox[] {
+  if (typeof user.mail !== "string" || user.mail === "") return [];
+  const proxies = Array.isArray(user.proxyAddresses) ? user.proxyAddresses : [];
+  const others = [
+    ...proxies
+      .filter((proxy): proxy is string => typeof proxy === "string" && /^smtp:/i.test(proxy))
+      .map((proxy) => proxy.slice(5)),
+    ...(typeof user.userPrincipalName === "string" ? [user.userPrincipalName] : []),
+  ].filter((address) => address.toLowerCase() !== (user.mail as string).toLowerCase());
+  return [
+    {
+      address: user.mail,
+      displayName: typeof user.displayName === "string" ? user.displayName : null,
+      otherAddresses: [...new Set(others)],
+    },
+  ];
+}
 
 interface GraphRoom {
   emailAddress?: unknown;
@@ -82,6 +113,22 @@ export function createGraphDriver(options: { client: GraphClient; token: TokenSo
 
     checkUser(target: CheckTarget, depth: CheckDepth, signal: AbortSignal): Promise<CheckOutcome> {
       return checkGraphMailbox(client, directory, target.email, depth, signal);
+    },
+
+    async listDirectory(signal, limit): Promise<DirectoryListing> {
+      const pages = Math.max(1, Math.ceil(limit / DIRECTORY_PAGE));
+      const listed = await client.getAll(
+        `/v1.0/users?$select=mail,userPrincipalName,displayName,proxyAddresses&$top=${DIRECTORY_PAGE}`,
+        signal,
+        pages,
+      );
+      if (!listed.ok) return { ok: false, ...classifiedFields(listed.classified) };
+      const mailboxes = (listed.values as GraphDirectoryUser[]).flatMap(directoryMailboxOf);
+      return {
+        ok: true,
+        mailboxes: mailboxes.slice(0, limit),
+        truncated: mailboxes.length > limit || listed.values.length >= pages * DIRECTORY_PAGE,
+      };
     },
 
     async listRooms(signal): Promise<RoomsOutcome> {

@@ -18,6 +18,9 @@ const ALWAYS_ARRAY = new Set([
   "Address",
   "Room",
   "Message",
+  "ResolveNamesResponseMessage",
+  "Resolution",
+  "Entry",
 ]);
 
 const parser = new XMLParser({
@@ -129,6 +132,7 @@ const RESPONSE_SHAPE: Record<EwsOperation, { response: string; message: string |
   // GetRoomLists and GetRooms responses are themselves the response message (no ResponseMessages wrapper).
   GetRoomLists: { response: "GetRoomListsResponse", message: null },
   GetRooms: { response: "GetRoomsResponse", message: null },
+  ResolveNames: { response: "ResolveNamesResponse", message: "ResolveNamesResponseMessage" },
 };
 
 function readResponseMessage(node: unknown): EwsResponseMessage | string {
@@ -244,4 +248,22 @@ export function roomsOf(message: EwsResponseMessage): EwsMailboxAddress[] {
   return asArray(child(child(message.node, "Rooms"), "Room"))
     .map((room) => addressOf(child(room, "Id")))
     .filter((address): address is EwsMailboxAddress => address !== null);
+}
+
+export interface EwsResolution extends EwsMailboxAddress {
+  /** The contact's EmailAddresses entries ("SMTP:…" or bare), when full contact data was asked for. */
+  addresses: string[];
+}
+
+/** ResolveNames: each resolution's mailbox, and whether the set holds the last match (false: Exchange stopped). */
+export function resolutionsOf(message: EwsResponseMessage): { resolutions: EwsResolution[]; complete: boolean } {
+  const set = child(message.node, "ResolutionSet");
+  const resolutions = asArray(child(set, "Resolution")).flatMap((resolution): EwsResolution[] => {
+    const mailbox = addressOf(child(resolution, "Mailbox"));
+    if (mailbox === null) return [];
+    const entries = asArray(child(child(child(resolution, "Contact"), "EmailAddresses"), "Entry"));
+    const addresses = entries.map(textOf).filter((text): text is string => text !== null && text !== "");
+    return [{ ...mailbox, addresses }];
+  });
+  return { resolutions, complete: attr(set, "IncludesLastItemInRange") !== "false" };
 }

@@ -10,7 +10,7 @@ export const SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/";
 export const EWS_MESSAGES_NS = "http://schemas.microsoft.com/exchange/services/2006/messages";
 export const EWS_TYPES_NS = "http://schemas.microsoft.com/exchange/services/2006/types";
 
-export type EwsOperation = "GetFolder" | "CreateItem" | "DeleteItem" | "GetRoomLists" | "GetRooms";
+export type EwsOperation = "GetFolder" | "CreateItem" | "DeleteItem" | "GetRoomLists" | "GetRooms" | "ResolveNames";
 
 export interface EwsRequestContext {
   serverVersion: EwsServerVersion;
@@ -111,5 +111,19 @@ export function buildGetRooms(context: EwsRequestContext, roomListAddress: strin
     "GetRooms",
     context,
     `<m:GetRooms><m:RoomList><t:EmailAddress>${escapeXml(roomListAddress)}</t:EmailAddress></m:RoomList></m:GetRooms>`,
+  );
+}
+
+/**
+ * The directory as EWS shows it: ResolveNames of the bare "SMTP:" prefix in Active Directory matches every
+ * mail-enabled recipient, and Exchange answers at most 100 of them (ResolutionSet IncludesLastItemInRange says
+ * whether that was all). Full contact data carries the proxy addresses (EmailAddresses), to tell aliases apart.
+ */
+export function buildResolveNames(context: EwsRequestContext, entry: string): EwsRequest {
+  return envelope(
+    "ResolveNames",
+    context,
+    `<m:ResolveNames ReturnFullContactData="true" SearchScope="ActiveDirectory">` +
+      `<m:UnresolvedEntry>${escapeXml(entry)}</m:UnresolvedEntry></m:ResolveNames>`,
   );
 }

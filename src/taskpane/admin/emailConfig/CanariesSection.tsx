@@ -9,6 +9,7 @@ import { useAction } from "../../hooks/useAction";
 import { useResource } from "../../hooks/useResource";
 import { FailureMessage } from "../FailureMessage";
 import { fieldState } from "../fieldState";
+import { DirectorySuggestions } from "./DirectorySuggestions";
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
@@ -136,6 +137,8 @@ export function CanariesSection({ orgId }: { orgId: string }) {
   const [address, setAddress] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState("");
+  // Bumped when the canaries change: the directory's suggestions leave out the ones just added.
+  const [revision, setRevision] = useState(0);
 
   const add = useAction(async (value: string) => api.addCanary(orgId, { address: value }));
   const addSuggested = useAction(async (value: string) => api.addCanary(orgId, { address: value }));
@@ -164,17 +167,19 @@ export function CanariesSection({ orgId }: { orgId: string }) {
       setAddress("");
       setNotice(`${added.value.address} is now a canary: the next check probes it.`);
       reload();
+      setRevision((current) => current + 1);
     } else {
       setFieldErrors(fieldMessages(added.error));
       focusField();
     }
   };
 
-  const addSuggestion = async (suggestion: CanarySuggestionDto) => {
+  const addSuggestion = async (suggestion: Pick<CanarySuggestionDto, "address">) => {
     const added = await addSuggested.run(suggestion.address);
     if (added.ok) {
       setNotice(`${added.value.address} is now a canary: the next check probes it.`);
       reload();
+      setRevision((current) => current + 1);
       // The suggestion's button goes with it: the field keeps the focus in the section.
       focusField();
     }
@@ -185,6 +190,7 @@ export function CanariesSection({ orgId }: { orgId: string }) {
     if (removed.ok) {
       setNotice(`${canary.address} is no longer a canary.`);
       reload();
+      setRevision((current) => current + 1);
       focusField();
     }
   };
@@ -248,19 +254,27 @@ export function CanariesSection({ orgId }: { orgId: string }) {
       </form>
       {add.error !== null && !allFieldsShown(add.error, FIELDS) && <FailureMessage error={add.error} />}
 
-      {list.suggestions.length > 0 && !full && (
+      {!full && (
         <>
           <h4 className={styles.subheading}>Suggested</h4>
-          <ul className={styles.suggestions} aria-label="Suggested canaries">
-            {list.suggestions.map((suggestion) => (
-              <Suggestion
-                key={suggestion.address}
-                suggestion={suggestion}
-                adding={addSuggested.pending}
-                onAdd={() => void addSuggestion(suggestion)}
-              />
-            ))}
-          </ul>
+          <DirectorySuggestions
+            orgId={orgId}
+            revision={revision}
+            adding={addSuggested.pending}
+            onAdd={(value) => void addSuggestion({ address: value })}
+          />
+          {list.suggestions.length > 0 && (
+            <ul className={styles.suggestions} aria-label="Suggested canaries">
+              {list.suggestions.map((suggestion) => (
+                <Suggestion
+                  key={suggestion.address}
+                  suggestion={suggestion}
+                  adding={addSuggested.pending}
+                  onAdd={() => void addSuggestion(suggestion)}
+                />
+              ))}
+            </ul>
+          )}
           {addSuggested.error !== null && <FailureMessage error={addSuggested.error} />}
         </>
       )}

@@ -31,6 +31,7 @@ import { BreakableAddress } from "../../components/BreakableAddress";
 import { BulkImport } from "./BulkImport";
 import { SidebarLine, SidebarReachFilter, useSidebarReachByUser } from "./SidebarReach";
 import { ProfileFilter, ProfileSelect, SuggestedProfile, UserProfileLine, useOrgProfiles } from "./UserProfile";
+import { BulkProfileMove, SelectAllHeaderCell, SelectUserCell, useUserSelection } from "./UserSelection";
 import { STATUS_FILTERS, UserStatus } from "./UserStatus";
 
 const PAGE_SIZE = 25;
@@ -123,6 +124,8 @@ export function UsersTab({ orgId }: { orgId: string }) {
 
   const users = page.value?.items ?? [];
   const anySuggestion = users.some((user) => user.profile.suggestedProfileId !== null);
+  // Rows are selected for the bulk "Move to profile", which only an organization with several profiles has.
+  const selection = useUserSelection(users);
   // The whole organization is on screen (first page, no search, no next page): "last admin" can be told here.
   const wholeList = search === "" && cursors.length === 1 && page.value?.nextCursor === null;
   /** Why removing or demoting this admin needs a second thought: the last admin, or the admin's own account. */
@@ -193,9 +196,22 @@ export function UsersTab({ orgId }: { orgId: string }) {
             </Button>
           </div>
         )}
+        {profiles && (
+          <BulkProfileMove
+            orgId={orgId}
+            profiles={profiles}
+            selection={selection}
+            onMoved={(done) => {
+              setAnnouncement(done);
+              reload();
+              orgProfiles.reload();
+            }}
+          />
+        )}
         <Table className={styles.table} aria-label="Users of the organization" size="small">
           <TableHeader>
             <TableRow>
+              {profiles && <SelectAllHeaderCell selection={selection} disabled={users.length === 0} />}
               <TableHeaderCell>User</TableHeaderCell>
               <TableHeaderCell>{profiles ? "Role and profile" : "Role"}</TableHeaderCell>
               <TableHeaderCell>
@@ -206,6 +222,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
           <TableBody>
             {users.map((user) => (
               <TableRow key={user.id}>
+                {profiles && <SelectUserCell selection={selection} user={user} />}
                 <TableCell>
                   <span className={styles.email}>
                     <BreakableAddress address={user.email} />

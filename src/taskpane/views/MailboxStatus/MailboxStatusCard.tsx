@@ -2,6 +2,7 @@ import { Badge, Button, Text, makeStyles, tokens, type BadgeProps } from "@fluen
 import { useCallback } from "react";
 import type { MailboxState, MailboxStatusDto } from "../../../contract/api";
 import { ACCESS_TYPES } from "../../../contract/accessTypes";
+import type { MailboxPlace } from "../../../contract/exchangeOnline";
 import { CATEGORIES, isCategoryId } from "../../../contract/categories";
 import { CATEGORY_LABELS } from "../../../contract/labels";
 import { describeFailure } from "../../backend/errors";
@@ -9,7 +10,7 @@ import { useSession } from "../../auth/SessionProvider";
 import { useMailboxHost } from "../../hooks/mailboxHostContext";
 import { useMailboxUser } from "../../hooks/useMailboxUser";
 import { useResource } from "../../hooks/useResource";
-import { endUserHint, endUserWords } from "./endUserWords";
+import { PLACE_WORDS, endUserHint, endUserWords, placeSentence } from "./endUserWords";
 import { monitoringLine } from "./monitoringLine";
 import { relativeTime } from "./relativeTime";
 
@@ -62,7 +63,10 @@ function headline(value: MailboxStatusDto, reader: Reader): string {
   const org = value.org?.name ?? "your organization";
   switch (value.state) {
     case "connected":
-      return "Connected by your organization.";
+      // An organization with several connections names the one that reaches this mailbox.
+      return !value.place
+        ? "Connected by your organization."
+        : `Connected by your organization (${PLACE_WORDS[value.place.where]}).`;
     case "needs_attention":
       return reader === "admin"
         ? "Your mailbox is connected, but something needs attention."
@@ -104,7 +108,16 @@ function advice(value: MailboxStatusDto, reader: Reader): string | null {
 }
 
 /** A result that is not "ok": the end user gets a sentence to pass on, the admin the category and its remedy. */
-function CheckFinding({ check, reader }: { check: NonNullable<MailboxStatusDto["lastCheck"]>; reader: Reader }) {
+function CheckFinding({
+  check,
+  reader,
+  place,
+}: {
+  check: NonNullable<MailboxStatusDto["lastCheck"]>;
+  reader: Reader;
+  /** Where the mailbox is checked, for an organization with several connections: the admin knows which to look at. */
+  place: MailboxPlace | null;
+}) {
   const styles = useStyles();
   if (reader === "admin") {
     const id = isCategoryId(check.category) ? check.category : null;
@@ -122,7 +135,10 @@ function CheckFinding({ check, reader }: { check: NonNullable<MailboxStatusDto["
   return (
     <>
       <Text className={styles.tell} data-testid="mailbox-finding">
-        Tell your admin: <q>{endUserWords(check.category)}</q>
+        Tell your admin:{" "}
+        <q>
+          {place === null ? endUserWords(check.category) : `${endUserWords(check.category)} ${placeSentence(place)}`}
+        </q>
       </Text>
       {hint && <Text className={styles.hint}>{hint}</Text>}
     </>
@@ -142,7 +158,16 @@ function StatusBody({ value, reader }: { value: MailboxStatusDto; reader: Reader
         {headline(value, reader)}
       </Text>
       {value.accessType && <Text className={styles.hint}>Access: {ACCESS_TYPES[value.accessType].label}</Text>}
-      {check && check.severity !== "ok" && <CheckFinding check={check} reader={reader} />}
+      {value.place && value.state !== "connected" && value.state !== "not_configured" && (
+        <Text className={styles.hint} data-testid="mailbox-place">
+          {reader === "admin"
+            ? `Checked through the ${value.place.profileName} profile (${PLACE_WORDS[value.place.where]}).`
+            : `Your mailbox is checked in ${PLACE_WORDS[value.place.where]}.`}
+        </Text>
+      )}
+      {check && check.severity !== "ok" && (
+        <CheckFinding check={check} reader={reader} place={value.place?.where ?? null} />
+      )}
       {extra && <Text className={styles.hint}>{extra}</Text>}
       {lastChecked && (
         <Text size={200} className={styles.hint}>

@@ -4,6 +4,7 @@
  * shows. One row per category, so a category added to the contract does not compile until it has its words here.
  */
 import { isCategoryId, type CategoryId, type Severity } from "../../../contract/categories";
+import type { MailboxPlace } from "../../../contract/exchangeOnline";
 
 const COULD_NOT_CHECK = "so my mailbox could not be checked";
 
@@ -66,4 +67,17 @@ export function endUserWords(category: string): string {
 /** A line after the sentence for results that may clear by themselves; null for the others. */
 export function endUserHint(severity: Severity): string | null {
   return severity === "transient" ? "This often clears by itself: the next check will tell." : null;
+}
+
+/** Where the card says the mailbox is checked, in the words of someone who never set the connection up. */
+export const PLACE_WORDS: Readonly<Record<MailboxPlace, string>> = {
+  exchange_online: "Exchange Online",
+  on_premises: "your organization's Exchange server",
+};
+
+/** "My mailbox is checked in Exchange Online.": the sentence the user can pass on, first person. */
+export function placeSentence(where: MailboxPlace): string {
+  return where === "exchange_online"
+    ? "My mailbox is checked in Exchange Online."
+    : "My mailbox is checked on my organization's own Exchange server.";
 }

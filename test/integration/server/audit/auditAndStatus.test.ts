@@ -97,6 +97,7 @@ describe("mailbox status", () => {
       state: "not_configured",
       lastCheck: null,
       monitoring: { lastCheckedAt: null, scheduled: false },
+      place: null,
     });
   });
 
@@ -115,6 +116,8 @@ describe("mailbox status", () => {
       lastCheck: null,
       // Configured and no schedule saved: the default daily re-check applies.
       monitoring: { lastCheckedAt: null, scheduled: true },
+      // One profile: the card keeps today's words, no place named.
+      place: null,
     });
   });
 

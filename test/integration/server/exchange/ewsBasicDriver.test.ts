@@ -147,3 +147,26 @@ describe("Exchange Impersonation (basic) against the on-premises lab", () => {
     expect(harness.lab.stats.ewsRequests).toBe(before);
   });
 });
+
+describe("the directory through EWS (canary suggestions)", () => {
+  it("lists mail-enabled recipients with ResolveNames, each with the aliases it answers to", async () => {
+    const listing = await basicDriver("svc-sync@contoso.lab").listDirectory(signal, 200);
+    if (!listing.ok) throw new Error(`expected a listing, got ${listing.category}`);
+    expect(listing.truncated).toBe(false);
+    const addresses = listing.mailboxes.map((mailbox) => mailbox.address);
+    expect(addresses).toContain("sync-canary@contoso.lab");
+    expect(addresses).not.toContain("svc-nomailbox@contoso.lab");
+    expect(
+      listing.mailboxes.find((mailbox) => mailbox.address === "lynne.robbins@contoso.lab")?.otherAddresses,
+    ).toEqual(["lynne@contoso.lab"]);
+  });
+
+  it("marks the listing truncated when more than the limit came back, and fails with the category on a wrong password", async () => {
+    const few = await basicDriver("svc-sync@contoso.lab").listDirectory(signal, 2);
+    expect(few).toMatchObject({ ok: true, truncated: true });
+    if (few.ok) expect(few.mailboxes).toHaveLength(2);
+    const refused = await basicDriver("svc-sync@contoso.lab", "wrong-password").listDirectory(signal, 20);
+    // The demo server offers NTLM only: a wrong password is refused after a complete handshake.
+    expect(refused).toMatchObject({ ok: false, category: "ntlm_refused", httpStatus: 401 });
+  });
+});

@@ -158,3 +158,23 @@ describe("Microsoft 365 OAuth (Graph) – App-only against the Exchange Online l
     expect(throttled.every((outcome) => outcome.httpStatus === 429 && outcome.backOffMs === 3000)).toBe(true);
   });
 });
+
+describe("the directory through Graph app-only (canary suggestions)", () => {
+  const secret = { type: "secret" as const, clientSecret: "lab-online-graph-secret" };
+
+  it("lists users with a mailbox, their proxy addresses as other addresses, and says when it stopped early", async () => {
+    const driver = createMailboxDriver(appOnly(SCOPED_APP, secret), harness.deps());
+    const listing = await driver.listDirectory(signal, 500);
+    if (!listing.ok) throw new Error(`expected a listing, got ${listing.category}`);
+    expect(listing.truncated).toBe(false);
+    const addresses = listing.mailboxes.map((mailbox) => mailbox.address);
+    expect(addresses).toContain("sync-canary@fabrikam.lab");
+    expect(addresses).not.toContain("carl.nomailbox@fabrikam.lab");
+    expect(
+      listing.mailboxes.find((mailbox) => mailbox.address === "hana.schmidt@fabrikam.lab")?.otherAddresses,
+    ).toEqual(["hana.alias@fabrikam.lab"]);
+    const few = await driver.listDirectory(signal, 3);
+    expect(few).toMatchObject({ ok: true, truncated: true });
+    if (few.ok) expect(few.mailboxes).toHaveLength(3);
+  });
+});

@@ -101,6 +101,7 @@ describe("probing the canaries", () => {
     const driver: MailboxDriver = {
       preflight: () => Promise.resolve(cleanPreflight),
       listRooms: () => Promise.resolve({ ok: true, category: "ok", rooms: [] }),
+      listDirectory: () => Promise.resolve({ ok: true, mailboxes: [], truncated: false }),
       checkUser: (target, depth): Promise<CheckOutcome> => {
         asked.push({ email: target.email, depth });
         if (target.email.startsWith("boom")) return Promise.reject(new Error("socket hang up"));

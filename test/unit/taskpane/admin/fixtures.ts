@@ -1,6 +1,11 @@
 import type { EmailConfigDto } from "../../../../src/contract/api";
 import { CATEGORIES, isCategoryId, type Severity } from "../../../../src/contract/categories";
-import type { CanaryDto, CanaryListDto, CanaryVerdictDto } from "../../../../src/contract/canaries";
+import type {
+  CanaryDirectorySuggestionsDto,
+  CanaryDto,
+  CanaryListDto,
+  CanaryVerdictDto,
+} from "../../../../src/contract/canaries";
 import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks";
 import type { ConnectionProfileListItemDto } from "../../../../src/contract/profiles";
 import type { RouteAnswer, SentRequest } from "./harness";
@@ -121,6 +126,13 @@ export function canary(address: string, id = `canary-${address.split("@")[0]}`):
 /** GET …/canaries: none by default, so views that do not test canaries show an empty section. */
 export function canaryList(partial: Partial<CanaryListDto> = {}): CanaryListDto {
   return { items: [], suggestions: [], max: 10, ...partial };
+}
+
+/** GET …/canaries/suggestions: a listed, empty directory by default. */
+export function directorySuggestions(
+  partial: Partial<CanaryDirectorySuggestionsDto> = {},
+): CanaryDirectorySuggestionsDto {
+  return { listed: true, reason: null, items: [], truncated: false, ...partial };
 }
 
 export function canaryVerdict(

@@ -14,7 +14,15 @@ import { ActivityTab } from "../../../../src/taskpane/admin/activity/ActivityTab
 import type { EmailConfigDraft } from "../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, me, problem, renderWithSession } from "./harness";
-import { canaryList, checkRun, emailConfig, profileItem, result, resultsAnswer } from "./fixtures";
+import {
+  canaryList,
+  directorySuggestions,
+  checkRun,
+  emailConfig,
+  profileItem,
+  result,
+  resultsAnswer,
+} from "./fixtures";
 
 function Tab() {
   const [draft, setDraft] = useState<EmailConfigDraft | null>(null);
@@ -28,6 +36,7 @@ function backend(config: EmailConfigDto) {
     .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem()] } })
     .on("GET /api/orgs/org-1/checks", { body: { items: [] } })
     .on("GET /api/orgs/org-1/canaries", { body: canaryList() })
+    .on("GET /api/orgs/org-1/canaries/suggestions", { body: directorySuggestions() })
     .on("GET /api/orgs/org-1/checks/run-1/canaries", { body: { items: [] } });
 }
 

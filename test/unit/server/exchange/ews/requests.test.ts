@@ -6,6 +6,7 @@ import {
   buildGetFolder,
   buildGetRoomLists,
   buildGetRooms,
+  buildResolveNames,
   type EwsRequest,
   type EwsRequestContext,
 } from "../../../../../src/server/exchange/ews/requests.js";
@@ -38,6 +39,7 @@ function everyRequest(): EwsRequest[] {
     buildDeleteItem(context, { id: "AAMkADk3NGU0", changeKey: null }),
     buildGetRoomLists(context),
     buildGetRooms(context, hostile),
+    buildResolveNames(context, "SMTP:"),
   ]);
 }
 
@@ -51,7 +53,7 @@ describe("EWS request builders", () => {
       verdict.valid ? [] : [`${requests[index]!.operation}: ${verdict.errors.join("; ")}`],
     );
     expect(failures).toEqual([]);
-    expect(verdicts).toHaveLength(21);
+    expect(verdicts).toHaveLength(24);
   });
 
   it("put the impersonated address in ExchangeImpersonation/ConnectingSID/PrimarySmtpAddress and X-AnchorMailbox", () => {
@@ -64,6 +66,19 @@ describe("EWS request builders", () => {
     expect(request.headers["Content-Type"]).toBe("text/xml; charset=utf-8");
     expect(document.Envelope.Body.GetFolder.FolderIds.DistinguishedFolderId["@_Id"]).toBe("inbox");
     expect(document.Envelope.Body.GetFolder.FolderShape.BaseShape).toBe("IdOnly");
+  });
+
+  it("list the directory with ResolveNames of the bare SMTP: prefix in Active Directory, with full contact data", () => {
+    const request = buildResolveNames(asServiceAccount, "SMTP:");
+    expect(request.headers.SOAPAction).toBe(
+      '"http://schemas.microsoft.com/exchange/services/2006/messages/ResolveNames"',
+    );
+    const body = parser.parse(request.body) as Record<string, Record<string, Record<string, Record<string, string>>>>;
+    const resolve = body.Envelope!.Body!.ResolveNames!;
+    expect(resolve["@_ReturnFullContactData"]).toBe("true");
+    expect(resolve["@_SearchScope"]).toBe("ActiveDirectory");
+    expect(resolve.UnresolvedEntry).toBe("SMTP:");
+    expect(request.body).not.toContain("ExchangeImpersonation");
   });
 
   it("omit the impersonation header when acting as the service account, anchoring on the service account", () => {

@@ -6,7 +6,7 @@ import { CanariesSection } from "../../../../../src/taskpane/admin/emailConfig/C
 import { CanaryVerdicts } from "../../../../../src/taskpane/admin/emailConfig/CanaryVerdicts";
 import { fakeBrowser } from "../../browser/fakeBrowser";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
-import { canary, canaryList, canaryVerdict } from "../fixtures";
+import { canary, canaryList, canaryVerdict, directorySuggestions } from "../fixtures";
 
 const CANARIES = "/api/orgs/org-1/canaries";
 const POWERSHELL = 'New-Mailbox -Shared -Name "Sync Sidebar canary" -PrimarySmtpAddress sync-canary@contoso.lab';
@@ -16,11 +16,21 @@ const SUGGESTION = {
   powershell: POWERSHELL,
 };
 
+const DIRECTORY = [
+  { address: "archive@contoso.lab", displayName: "Archive" },
+  { address: "legal-hold@contoso.lab", displayName: null },
+];
+
 /** A backend that keeps the organization's canaries as the API does: added by POST, gone after DELETE. */
 function canaryBackend(initial: CanaryDto[] = [], suggestions = [SUGGESTION]) {
   let items = [...initial];
   return new FakeBackend()
     .on("GET /api/me", { body: me() })
+    .on(`GET ${CANARIES}/suggestions`, () => ({
+      body: directorySuggestions({
+        items: DIRECTORY.filter((mailbox) => !items.some((item) => item.address === mailbox.address)),
+      }),
+    }))
     .on(`GET ${CANARIES}`, () => ({
       body: canaryList({
         items,
@@ -39,6 +49,65 @@ async function section(): Promise<HTMLElement> {
 }
 
 describe("the Canaries section of Email Configuration", () => {
+  it("lists the directory's mailboxes outside the users, each with Add as canary, beside the dedicated mailbox", async () => {
+    const server = canaryBackend();
+    renderWithSession(<CanariesSection orgId="org-1" />, server);
+    const canaries = await section();
+    const directory = await within(canaries).findByRole("list", { name: "Directory mailboxes" });
+    expect(
+      within(directory)
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual([
+      expect.stringContaining("archive@contoso.labArchive") as string,
+      expect.stringContaining("legal-hold@contoso.lab") as string,
+    ]);
+    // The dedicated mailbox stays suggested beside them.
+    expect(within(canaries).getByRole("list", { name: "Suggested canaries" })).toHaveTextContent(SUGGESTION.address);
+
+    await userEvent.click(within(directory).getByRole("button", { name: "Add archive@contoso.lab as canary" }));
+
+    expect(server.sent(`POST ${CANARIES}`).map((request) => request.body)).toEqual([
+      { address: "archive@contoso.lab" },
+    ]);
+    const list = await within(canaries).findByRole("list", { name: "Canaries" });
+    expect(within(list).getByRole("listitem")).toHaveTextContent("archive@contoso.lab");
+    // The directory is read again: the one just added is no longer offered.
+    await waitFor(() =>
+      expect(within(canaries).queryByRole("button", { name: "Add archive@contoso.lab as canary" })).toBeNull(),
+    );
+    expect(within(canaries).getByRole("button", { name: "Add legal-hold@contoso.lab as canary" })).toBeEnabled();
+    expect(server.sent(`GET ${CANARIES}/suggestions`).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("says why the directory cannot be read and keeps the dedicated mailbox to add", async () => {
+    const server = canaryBackend().on(`GET ${CANARIES}/suggestions`, {
+      body: directorySuggestions({
+        listed: false,
+        reason:
+          "The app may not list the directory's users (Access denied); grant it User.Read.All with admin consent.",
+      }),
+    });
+    renderWithSession(<CanariesSection orgId="org-1" />, server);
+    const canaries = await section();
+    expect(await within(canaries).findByTestId("directory-unlisted")).toHaveTextContent(
+      /grant it User\.Read\.All with admin consent\. The dedicated mailbox below needs no directory\.$/,
+    );
+    expect(within(canaries).queryByRole("list", { name: "Directory mailboxes" })).toBeNull();
+    expect(within(canaries).getByRole("button", { name: `Add ${SUGGESTION.address}` })).toBeEnabled();
+  });
+
+  it("offers to read the directory again when the request fails", async () => {
+    let answers = 0;
+    const server = canaryBackend().on(`GET ${CANARIES}/suggestions`, () =>
+      answers++ === 0 ? "network-error" : { body: directorySuggestions({ items: DIRECTORY }) },
+    );
+    renderWithSession(<CanariesSection orgId="org-1" />, server);
+    const canaries = await section();
+    await userEvent.click(await within(canaries).findByRole("button", { name: "Try again" }));
+    expect(await within(canaries).findByRole("list", { name: "Directory mailboxes" })).toBeInTheDocument();
+  });
+
   it("says what a canary is, lists none yet, and adds one typed in the field", async () => {
     const server = canaryBackend();
     renderWithSession(<CanariesSection orgId="org-1" />, server);

@@ -9,6 +9,7 @@ import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harnes
 import {
   canary,
   canaryList,
+  directorySuggestions,
   canaryVerdict,
   checkRun,
   emailConfig,
@@ -39,6 +40,7 @@ function backend(config = emailConfig()) {
     .on("GET /api/orgs/org-1/profiles", { body: { items: [profileItem()] } })
     .on("GET /api/orgs/org-1/checks", { body: { items: [] } })
     .on("GET /api/orgs/org-1/canaries", { body: canaryList() })
+    .on("GET /api/orgs/org-1/canaries/suggestions", { body: directorySuggestions() })
     .on("GET /api/orgs/org-1/checks/run-1/canaries", { body: { items: [] } });
 }
 

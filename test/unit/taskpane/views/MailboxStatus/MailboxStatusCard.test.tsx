@@ -21,6 +21,7 @@ function status(partial: Partial<MailboxStatusDto>): MailboxStatusDto {
     state: "never_checked",
     lastCheck: null,
     monitoring: { lastCheckedAt: partial.lastCheck?.checkedAt ?? null, scheduled: false },
+    place: null,
     ...partial,
   };
 }
@@ -53,6 +54,60 @@ describe("Your mailbox card", () => {
     expect(screen.getByText(/Last checked/)).toHaveTextContent("Last checked 5 minutes ago");
     expect(screen.getByTestId("mailbox-schedule")).toHaveTextContent("none are scheduled");
     expect(backend.sent("GET /api/me/mailbox-status")[0]?.headers.authorization).toBe("Bearer cached-token");
+  });
+
+  it("names the place in an organization with several connections: Exchange Online or the organization's server", async () => {
+    const connected = status({
+      state: "connected",
+      accessType: "graph_app_only",
+      place: { where: "exchange_online", profileName: "Cloud" },
+      lastCheck: { category: "ok", severity: "ok", message: "ok", tellAdmin: null, checkedAt: fiveMinutesAgo() },
+    });
+    const { unmount } = renderWithSession(<MailboxStatusCard />, backendWith(connected));
+    expect(await screen.findByTestId("mailbox-headline")).toHaveTextContent(
+      /^Connected by your organization \(Exchange Online\)\.$/,
+    );
+    unmount();
+
+    renderWithSession(
+      <MailboxStatusCard />,
+      backendWith(
+        status({
+          state: "not_connected",
+          place: { where: "on_premises", profileName: "On-premises" },
+          lastCheck: {
+            category: "impersonation_denied",
+            severity: "error",
+            message: "denied",
+            tellAdmin: null,
+            checkedAt: fiveMinutesAgo(),
+          },
+        }),
+      ),
+    );
+    expect(await screen.findByTestId("mailbox-place")).toHaveTextContent(
+      "Your mailbox is checked in your organization's Exchange server.",
+    );
+    // The sentence to pass on says, in the user's words, where the admin should look.
+    expect(screen.getByTestId("mailbox-finding")).toHaveTextContent(
+      `${END_USER_WORDS.impersonation_denied} My mailbox is checked on my organization's own Exchange server.`,
+    );
+    // The profile's name is the admin's word, not the user's.
+    expect(screen.queryByText(/On-premises profile/)).toBeNull();
+  });
+
+  it("keeps today's words for an organization with one connection", async () => {
+    renderWithSession(
+      <MailboxStatusCard />,
+      backendWith(
+        status({
+          state: "connected",
+          lastCheck: { category: "ok", severity: "ok", message: "ok", tellAdmin: null, checkedAt: fiveMinutesAgo() },
+        }),
+      ),
+    );
+    expect(await screen.findByTestId("mailbox-headline")).toHaveTextContent(/^Connected by your organization\.$/);
+    expect(screen.queryByTestId("mailbox-place")).toBeNull();
   });
 
   it("says when the mailbox was last checked and that checks are scheduled, from the monitoring fields", async () => {
