@@ -27,6 +27,8 @@ function user(email: string): OrgUserDto {
       placedProfileId: null,
       placementReason: null,
       placedAt: null,
+      suggestedProfileId: null,
+      suggestedProfileName: null,
     },
   };
 }
