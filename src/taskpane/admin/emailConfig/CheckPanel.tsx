@@ -47,8 +47,11 @@ export function CheckPanel({
   control,
   onStart,
   configNote,
+  profileName = null,
 }: {
   orgId: string;
+  /** The connection profile the form edits, when the organization has several: the check covers its users. */
+  profileName?: string | null;
   /** The form's access type: the check is named in its words. */
   accessType: string;
   control: CheckRunControl;
@@ -84,8 +87,10 @@ export function CheckPanel({
         Check access
       </h3>
       <Text>
-        Verifies, for every user of the organization, that the configuration above can open their mailbox. The form as
-        typed is checked, even before you save it.
+        {profileName === null
+          ? "Verifies, for every user of the organization, that the configuration above can open their mailbox."
+          : `Verifies, for every user checked through “${profileName}”, that the configuration above can open their mailbox.`}{" "}
+        The form as typed is checked, even before you save it.
       </Text>
       <div>
         <Button appearance="primary" onClick={() => onStart()} disabled={active || control.starting}>

@@ -186,6 +186,7 @@ function ProfileForm({
           accessType={draft.accessType}
           control={form.control}
           configNote={form.configNote}
+          profileName={profileName}
           onStart={(userIds) => void form.startCheck(userIds)}
         />
         <SaveBar form={form} saved={saved} />

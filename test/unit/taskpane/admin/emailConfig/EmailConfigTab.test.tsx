@@ -613,6 +613,7 @@ describe("Email Configuration", () => {
     await userEvent.click(within(list).getByRole("button", { name: "Open “Cloud”" }));
 
     expect(await screen.findByRole("heading", { name: "Email Configuration: Cloud" })).toBeInTheDocument();
+    expect(screen.getByText(/for every user checked through “Cloud”/)).toBeInTheDocument();
     await waitFor(() =>
       expect(screen.getByRole("combobox", { name: /Mailbox Access Type/ })).toHaveValue("graph_app_only"),
     );
