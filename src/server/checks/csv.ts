@@ -22,6 +22,8 @@ export const CSV_COLUMNS = [
   "capabilities",
   // user, or canary: a mailbox outside the scope that must be refused (never one of the organization's users).
   "kind",
+  // The connection profile that checked the user (a canary: the profile whose account probed it, when known).
+  "profile",
 ] as const;
 
 /** "mail ok; calendar calendar_denied; drafts ok": one cell a spreadsheet can filter on; empty when not probed. */
@@ -32,7 +34,7 @@ export function capabilitiesText(capabilities: CheckCapabilitiesDto | null): str
     .join("; ");
 }
 
-export function resultCsvRow(result: CheckResultRecord): string {
+export function resultCsvRow(result: CheckResultRecord, profile: string | null = null): string {
   const category = CATEGORIES[result.category];
   return csvRow([
     result.email,
@@ -49,6 +51,7 @@ export function resultCsvRow(result: CheckResultRecord): string {
     result.checkedAt.toISOString(),
     capabilitiesText(result.capabilities ?? null),
     "user",
+    profile,
   ]);
 }
 
@@ -58,7 +61,7 @@ const CANARY_WORDS: Record<CanaryVerdictDto["verdict"], string> = {
   inconclusive: "The probe proves nothing either way.",
 };
 
-export function canaryCsvRow(verdict: CanaryVerdictDto): string {
+export function canaryCsvRow(verdict: CanaryVerdictDto, profile: string | null = null): string {
   const category = CATEGORIES[verdict.category];
   return csvRow([
     verdict.address,
@@ -75,19 +78,23 @@ export function canaryCsvRow(verdict: CanaryVerdictDto): string {
     verdict.checkedAt,
     verdict.leaked.length === 0 ? null : verdict.leaked.map((capability) => `${capability} ok`).join("; "),
     "canary",
+    profile,
   ]);
 }
 
 /** Header then one line per result, pulled page by page so a 100,000-user export never sits in memory. */
 export async function* resultsCsv(
-  pages: AsyncIterable<CheckResultRecord[]>,
-  canaries: () => Promise<readonly CanaryVerdictDto[]> = () => Promise.resolve([]),
+  pages: AsyncIterable<Array<CheckResultRecord & { profileId?: string }>>,
+  canaries: () => Promise<ReadonlyArray<CanaryVerdictDto & { profileId?: string }>> = () => Promise.resolve([]),
+  /** A profile's name by id (the profile column); absent: the column stays empty. */
+  profileName: (profileId: string) => string | null = () => null,
 ): AsyncGenerator<string> {
+  const nameOf = (profileId: string | undefined) => (profileId === undefined ? null : profileName(profileId));
   yield csvRow(CSV_COLUMNS);
   for await (const page of pages) {
-    if (page.length > 0) yield page.map(resultCsvRow).join("");
+    if (page.length > 0) yield page.map((result) => resultCsvRow(result, nameOf(result.profileId))).join("");
   }
-  // The canaries after every user, marked apart in the last column.
+  // The canaries after every user, marked apart in the kind column.
   const verdicts = await canaries();
-  if (verdicts.length > 0) yield verdicts.map(canaryCsvRow).join("");
+  if (verdicts.length > 0) yield verdicts.map((verdict) => canaryCsvRow(verdict, nameOf(verdict.profileId))).join("");
 }

@@ -712,7 +712,11 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     results,
 
     /** Every result of a run, page by page (for the CSV export). */
-    async *allResults(runId: string, filter: ResultsFilter, pageSize = 1_000): AsyncGenerator<CheckResultRecord[]> {
+    async *allResults(
+      runId: string,
+      filter: ResultsFilter,
+      pageSize = 1_000,
+    ): AsyncGenerator<Array<CheckResultRecord & { profileId: string }>> {
       let cursor: string | undefined;
       for (;;) {
         const page = await results(runId, filter, cursor, pageSize);

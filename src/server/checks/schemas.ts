@@ -168,6 +168,8 @@ export const ResultsQuery = Type.Object(
   {
     category: Type.Optional(CategorySchema),
     severity: Type.Optional(SeveritySchema),
+    /** Only the results checked through this connection profile (its id). */
+    profile: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 1024 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   },
@@ -175,7 +177,11 @@ export const ResultsQuery = Type.Object(
 );
 
 export const CsvQuery = Type.Object(
-  { category: Type.Optional(CategorySchema), severity: Type.Optional(SeveritySchema) },
+  {
+    category: Type.Optional(CategorySchema),
+    severity: Type.Optional(SeveritySchema),
+    profile: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
   { additionalProperties: false },
 );
 

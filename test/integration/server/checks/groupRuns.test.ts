@@ -126,6 +126,43 @@ describe.each(dialects)("group check runs on %s", (dialect) => {
     expect(ended.map((dto) => dto.id)).toEqual([run.id]);
   });
 
+  it("exports the CSV with each user's profile, and filters results by profile", async () => {
+    const latest = (await call("GET", "/checks"))
+      .json<{ items: CheckRunDto[] }>()
+      .items.find((item) => item.state === "completed" && item.profiles.length === 2);
+    const csv = await call("GET", `/checks/${latest!.id}/results.csv`);
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trim().split("\r\n");
+    expect(lines[0]).toMatch(/,"kind","profile"$/);
+    const profileOf = new Map(lines.slice(1).map((line) => [line.split(",")[0], line.split(",").at(-1)]));
+    for (const email of CLOUD) expect(profileOf.get(`"${email}"`)).toBe('"Cloud"');
+    for (const email of DEFAULT_CHECKED) expect(profileOf.get(`"${email}"`)).toBe('"Default"');
+    const cloudOnly = (await call("GET", `/checks/${latest!.id}/results?profile=${cloud.id}`)).json<{
+      items: Array<{ email: string }>;
+    }>();
+    expect(cloudOnly.items.map((item) => item.email).sort()).toEqual([...CLOUD].sort());
+  });
+
+  it("cancels every child when the parent is cancelled", async () => {
+    reset();
+    for (const driver of drivers.values()) driver.delayMs = 2_000;
+    const started = await call("POST", "/checks", { scope: { all: true }, depth: "read" });
+    expect(started.statusCode, started.body).toBe(202);
+    const runId = started.json<{ runId: string }>().runId;
+    const cancelled = await call("POST", `/checks/${runId}/cancel`);
+    for (const driver of drivers.values()) driver.delayMs = 0;
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    await backend.app.ctx.checks.settled(runId);
+    const run = (await call("GET", `/checks/${runId}`)).json<CheckRunDto>();
+    expect(run.state).toBe("cancelled");
+    expect(run.profiles.map((profile) => profile.state)).toEqual(["cancelled", "cancelled"]);
+    expect(run.done).toBeLessThan(6);
+    expect(ended.map((dto) => [dto.id, dto.state])).toEqual([[runId, "cancelled"]]);
+    // A new run can start: no child is left active.
+    const next = await runToEnd({ scope: { all: true }, depth: "read" });
+    expect(next.state).toBe("completed");
+  });
+
   it("refuses an unknown profileId naming the field, storing nothing", async () => {
     const before = (await call("GET", "/checks")).json<{ items: unknown[] }>().items.length;
     const refused = await call("POST", "/checks", {

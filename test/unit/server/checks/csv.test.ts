@@ -59,10 +59,10 @@ describe("check results CSV", () => {
 
     const lines = text.split("\r\n");
     expect(lines[0]).toBe(
-      '"email","user_id","category","severity","message","remedy","detail","primary_smtp_address","http_status","attempts","duration_ms","checked_at","capabilities","kind"',
+      '"email","user_id","category","severity","message","remedy","detail","primary_smtp_address","http_status","attempts","duration_ms","checked_at","capabilities","kind","profile"',
     );
     expect(lines[1]).toMatch(
-      /^"ann@contoso.test","u1","ok","ok","Mailbox access works.","Nothing to do.","","","","1","42","2026-11-21T10:00:00.000Z","","user"$/,
+      /^"ann@contoso.test","u1","ok","ok","Mailbox access works.","Nothing to do.","","","","1","42","2026-11-21T10:00:00.000Z","","user",""$/,
     );
     expect(lines[2]).toContain(`"'=cmd|' /C calc'!A0@contoso.test","u2","non_primary_address","warning"`);
     expect(lines[2]).toContain('"bob@contoso.test","200","2"');
@@ -79,7 +79,7 @@ describe("check results CSV", () => {
         }),
       ],
     ]);
-    expect(text.split("\r\n")[1]).toMatch(/,"mail ok; calendar calendar_denied","user"$/);
+    expect(text.split("\r\n")[1]).toMatch(/,"mail ok; calendar calendar_denied","user",""$/);
   });
 
   it("lists the canaries after every user, marked apart, with what leaked and why", async () => {
@@ -116,13 +116,13 @@ describe("check results CSV", () => {
     }
     const lines = text.split("\r\n");
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(/"user"$/);
+    expect(lines[1]).toMatch(/"user",""$/);
     expect(lines[2]).toBe(
-      '"sync-canary@contoso.test","","scope_leak","error","Readable: the scope leaks. Tenant-wide consent of Mail.Read in Entra ID.","Remove the Mail.Read application permission.","","","","1","","2026-11-21T10:00:01.000Z","mail ok","canary"',
+      '"sync-canary@contoso.test","","scope_leak","error","Readable: the scope leaks. Tenant-wide consent of Mail.Read in Entra ID.","Remove the Mail.Read application permission.","","","","1","","2026-11-21T10:00:01.000Z","mail ok","canary",""',
     );
     expect(lines[3]).toMatch(
       /^"other-canary@contoso.test","","graph_scope_denied","error","Refused, as a mailbox outside the scope must be.","Nothing to do.","403"/,
     );
-    expect(lines[3]).toMatch(/,"canary"$/);
+    expect(lines[3]).toMatch(/,"canary",""$/);
   });
 });
