@@ -48,8 +48,9 @@ describe.each(dialects)("group check runs on %s", (dialect) => {
       if (driver === undefined) drivers.set(key, (driver = new FakeMailboxDriver()));
       return driver;
     });
-    backend.app.ctx.checks.onRunEnd(async (run) => {
+    backend.app.ctx.checks.onRunEnd((run) => {
       ended.push(run);
+      return Promise.resolve();
     });
     const saved = await call("PUT", "/email-config", EWS_CONFIG, '"0"');
     expect(saved.statusCode, saved.body).toBe(200);
