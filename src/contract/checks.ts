@@ -44,13 +44,26 @@ export interface StartCheckRunInput {
    * out fall back to the stored ones.
    */
   draft?: EmailConfigInput;
-  /**
-   * Checks one connection profile (its users, with its configuration or the draft of it); omitted: every user,
-   * each through their own profile.
-   */
-  profileId?: string;
   /** Concurrent requests; defaults to the server's CHECK_CONCURRENCY (10), at most its CHECK_MAX_CONCURRENCY. */
   concurrency?: number;
+  /**
+   * Checks only this connection profile's users, through it (with `draft`: the profile's unsaved form). Absent: every
+   * user through their own profile (a group run when several profiles have users; a draft then is the default's).
+   */
+  profileId?: string;
+}
+
+/** One profile's share of a run: its users, progress and end. */
+export interface CheckRunProfileDto {
+  profileId: string;
+  name: string;
+  accessType: string;
+  state: CheckRunState;
+  total: number;
+  done: number;
+  counts: Partial<Record<CategoryId, number>>;
+  stopCategory: CategoryId | null;
+  stopDetail: string | null;
 }
 
 export interface StartCheckRunDto {
@@ -151,6 +164,8 @@ export interface CheckRunDto {
   finishedAt: string | null;
   /** Seconds until done at the recent rate; null before the rate is known or once finished. */
   etaSeconds: number | null;
+  /** Each connection profile the run checks through (a plain run: its one profile), with its own progress and end. */
+  profiles: CheckRunProfileDto[];
 }
 
 /**

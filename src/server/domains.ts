@@ -18,6 +18,7 @@ import { migration012CheckRunTrigger } from "./checks/migrations/012_check_run_t
 import { migration015CheckResultCapabilities } from "./checks/migrations/015_check_result_capabilities.js";
 import { migration017CheckBudgetLeases } from "./checks/migrations/017_check_budget_leases.js";
 import { migration018CheckRunQueued } from "./checks/migrations/018_check_run_queued.js";
+import { migration030CheckRunProfiles } from "./checks/migrations/030_check_run_profiles.js";
 import { checkDraftsResealer } from "./checks/resealer.js";
 import { checkRoutes } from "./checks/routes.js";
 import type { Db } from "./db/database.js";
@@ -77,6 +78,7 @@ export const migrations = mergeMigrations([
   { "027_profile_placement": migration027ProfilePlacement },
   { "028_canaries": migration028Canaries },
   { "029_result_placement": migration029ResultPlacement },
+  { "030_check_run_profiles": migration030CheckRunProfiles },
 ]);
 
 /** Which of the domains' migrations `db` has not applied yet (readiness, the doctor). */

@@ -67,7 +67,7 @@ const CANARY_WORDS: Record<CanaryVerdictDto["verdict"], string> = {
   inconclusive: "The probe proves nothing either way.",
 };
 
-export function canaryCsvRow(verdict: CanaryVerdictDto): string {
+export function canaryCsvRow(verdict: CanaryVerdictDto, profile: string | null = null): string {
   const category = CATEGORIES[verdict.category];
   return csvRow([
     verdict.address,
@@ -84,7 +84,7 @@ export function canaryCsvRow(verdict: CanaryVerdictDto): string {
     verdict.checkedAt,
     verdict.leaked.length === 0 ? null : verdict.leaked.map((capability) => `${capability} ok`).join("; "),
     "canary",
-    null,
+    profile,
     null,
   ]);
 }
@@ -92,14 +92,16 @@ export function canaryCsvRow(verdict: CanaryVerdictDto): string {
 /** Header then one line per result, pulled page by page so a 100,000-user export never sits in memory. */
 export async function* resultsCsv(
   pages: AsyncIterable<CheckResultRecord[]>,
-  canaries: () => Promise<readonly CanaryVerdictDto[]> = () => Promise.resolve([]),
+  canaries: () => Promise<ReadonlyArray<CanaryVerdictDto & { profileId?: string }>> = () => Promise.resolve([]),
   profiles: ResultProfileNames = NO_PROFILES,
 ): AsyncGenerator<string> {
+  const nameOf = (profileId: string | undefined) =>
+    profileId === undefined ? null : (profiles.names.get(profileId) ?? null);
   yield csvRow(CSV_COLUMNS);
   for await (const page of pages) {
     if (page.length > 0) yield page.map((result) => resultCsvRow(result, profiles)).join("");
   }
-  // The canaries after every user, marked apart in the last column.
+  // The canaries after every user, marked apart in the kind column.
   const verdicts = await canaries();
-  if (verdicts.length > 0) yield verdicts.map(canaryCsvRow).join("");
+  if (verdicts.length > 0) yield verdicts.map((verdict) => canaryCsvRow(verdict, nameOf(verdict.profileId))).join("");
 }

@@ -38,7 +38,19 @@ export interface CheckRunRecord {
   queuedAt: string | null;
   startedAt: string;
   finishedAt: string | null;
+  /** The connection profile it checks through; null: the default (a group's parent, and rows before migration 030). */
+  profileId: string | null;
+  /** A group run's child: its parent's id; null for top-level runs (parents and plain runs). */
+  parentRunId: string | null;
+  /**
+   * A group's parent only, as `get` reads it: its children (done, counts and state each their own). The parent's
+   * own done and counts are then their sums.
+   */
+  members?: CheckRunMember[];
 }
+
+/** One child of a group run as its parent's DTO lists it. */
+export type CheckRunMember = Omit<CheckRunRecord, "members"> & { profileName: string };
 
 /** A chunk of a run's users: those ordered by id strictly after `after` and up to `last`, both included. */
 export interface RunChunk {
@@ -59,6 +71,20 @@ export interface NewCheckRun {
   /** Default manual. */
   trigger?: CheckRunTrigger;
   id?: string;
+  /** The profile it checks through (null or absent: not named). */
+  profileId?: string | null;
+  /** Only these users (already known users of the organization), within `scope`: a profile's share of a run. */
+  onlyUserIds?: readonly string[];
+}
+
+/** A group run's child as `createGroup` stores it. */
+export interface NewChildRun {
+  id: string;
+  profileId: string;
+  accessType: string;
+  configVersion: number | null;
+  draftEnc: string | null;
+  userIds: readonly string[];
 }
 
 export type CreateRunOutcome =
@@ -70,6 +96,8 @@ export type CreateRunOutcome =
 export interface ResultsFilter {
   category?: CategoryId;
   severity?: Severity;
+  /** Only the results checked through this profile (a group's children of it). */
+  profileId?: string;
 }
 
 const ID_CHUNK = 500;
@@ -119,6 +147,8 @@ function toRun(row: CheckRunsTable): CheckRunRecord {
     queuedAt: row.queued_at ?? null,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    profileId: row.profile_id ?? null,
+    parentRunId: row.parent_run_id ?? null,
   };
 }
 
@@ -161,6 +191,7 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
       .select("id")
       .where("org_id", "=", orgId)
       .where("state", "in", ACTIVE_STATES)
+      .where("parent_run_id", "is", null)
       .executeTakeFirst();
     return row?.id ?? null;
   }
@@ -180,15 +211,40 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     return unknown;
   }
 
-  /** One page of results ordered by email, after the cursor. */
+  /**
+   * The runs whose results are this run's, each with the profile it checked through: a group's children (only
+   * `profileId`'s, when given), or the run itself. Null profile id: the organization's default.
+   */
+  async function resultRuns(runId: string, profileId?: string): Promise<Map<string, string>> {
+    const rows = await db
+      .selectFrom("check_runs")
+      .select(["id", "org_id", "profile_id", "parent_run_id"])
+      .where((eb) => eb.or([eb("id", "=", runId), eb("parent_run_id", "=", runId)]))
+      .execute();
+    const children = rows.filter((row) => row.parent_run_id === runId);
+    const own = children.length > 0 ? children : rows.filter((row) => row.id === runId);
+    const out = new Map<string, string>();
+    for (const row of own) {
+      const profile = row.profile_id ?? row.org_id;
+      if (profileId === undefined || profile === profileId) out.set(row.id, profile);
+    }
+    return out;
+  }
+
+  /** One page of results ordered by email, after the cursor (a group's: its children's, each with its profile). */
   async function results(
     runId: string,
     filter: ResultsFilter,
     cursor: string | undefined,
     limit: number,
-  ): Promise<{ items: CheckResultRecord[]; nextCursor: string | null }> {
+  ): Promise<{ items: Array<CheckResultRecord & { profileId: string }>; nextCursor: string | null }> {
     const after = decodeCursor(cursor, 2);
-    let query = db.selectFrom("check_results").selectAll().where("run_id", "=", runId);
+    const runs = await resultRuns(runId, filter.profileId);
+    if (runs.size === 0) return { items: [], nextCursor: null };
+    let query = db
+      .selectFrom("check_results")
+      .selectAll()
+      .where("run_id", "in", [...runs.keys()]);
     if (filter.category !== undefined) query = query.where("category", "=", filter.category);
     if (filter.severity !== undefined) query = query.where("severity", "=", filter.severity);
     if (after) {
@@ -205,9 +261,57 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map(toResult),
+      items: page.map((row) => ({ ...toResult(row), profileId: runs.get(row.run_id) ?? "" })),
       nextCursor: rows.length > limit && last ? encodeCursor([last.email, last.user_id]) : null,
     };
+  }
+
+  /** A group's children, oldest first, each with its profile's name (empty when the profile is gone). */
+  async function childrenOf(runId: string): Promise<CheckRunMember[]> {
+    const rows = await db
+      .selectFrom("check_runs")
+      .selectAll()
+      .where("parent_run_id", "=", runId)
+      .orderBy("id")
+      .execute();
+    if (rows.length === 0) return [];
+    const names = await db
+      .selectFrom("email_configs")
+      .select(["id", "name"])
+      .where("org_id", "=", rows[0]!.org_id)
+      .execute();
+    const byId = new Map(names.map((row) => [row.id, row.name]));
+    return rows.map((row) => {
+      const run = toRun(row);
+      return { ...run, profileName: byId.get(run.profileId ?? run.orgId) ?? "" };
+    });
+  }
+
+  /** A parent read with its children: done and counts summed from theirs. */
+  function withMembers(run: CheckRunRecord, members: CheckRunMember[]): CheckRunRecord {
+    if (members.length === 0) return run;
+    if (run.state !== "preflight" && run.state !== "running") return { ...run, members };
+    const counts: Partial<Record<CategoryId, number>> = {};
+    let done = 0;
+    for (const member of members) {
+      done += member.done;
+      for (const [category, count] of Object.entries(member.counts) as Array<[CategoryId, number]>) {
+        counts[category] = (counts[category] ?? 0) + count;
+      }
+    }
+    return { ...run, done, counts, members };
+  }
+
+  async function getRun(orgId: string, runId: string): Promise<CheckRunRecord | null> {
+    const row = await db
+      .selectFrom("check_runs")
+      .selectAll()
+      .where("org_id", "=", orgId)
+      .where("id", "=", runId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const run = toRun(row);
+    return run.parentRunId === null ? withMembers(run, await childrenOf(run.id)) : run;
   }
 
   return {
@@ -242,6 +346,8 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
         queued_at: null,
         started_at: now().toISOString(),
         finished_at: null,
+        parent_run_id: null,
+        profile_id: input.profileId ?? null,
       };
       try {
         return await db.transaction().execute(async (trx) => {
@@ -260,7 +366,11 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
                 return users;
               })
               .execute();
-          if ("all" in scope) await snapshot(null);
+          if (input.onlyUserIds !== undefined) {
+            const listed = "all" in scope ? null : new Set(scope.userIds);
+            const only = [...new Set(input.onlyUserIds)].filter((userId) => listed === null || listed.has(userId));
+            for (const chunk of chunks(only, ID_CHUNK)) await snapshot(chunk);
+          } else if ("all" in scope) await snapshot(null);
           else for (const chunk of chunks([...new Set(scope.userIds)], ID_CHUNK)) await snapshot(chunk);
           const counted = await trx
             .selectFrom("check_run_users")
@@ -279,26 +389,109 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
       }
     },
 
-    async get(orgId: string, runId: string): Promise<CheckRunRecord | null> {
-      const row = await db
-        .selectFrom("check_runs")
-        .selectAll()
-        .where("org_id", "=", orgId)
-        .where("id", "=", runId)
-        .executeTakeFirst();
-      return row ? toRun(row) : null;
+    /**
+     * Creates a group run: the parent (state running, no users of its own) and one child per profile in state
+     * preflight with that profile's users, in one transaction. The parent answers the one-active-run race.
+     */
+    async createGroup(
+      input: NewCheckRun & { id: string },
+      children: readonly NewChildRun[],
+    ): Promise<CreateRunOutcome> {
+      const startedAt = now().toISOString();
+      const base = {
+        org_id: input.orgId,
+        depth: input.depth,
+        scope: "all" in input.scope ? "all" : "list",
+        concurrency: input.concurrency,
+        done: 0,
+        counts_json: "{}",
+        preflight_json: null,
+        stop_category: null,
+        stop_detail: null,
+        started_by: input.startedBy,
+        run_trigger: input.trigger ?? "manual",
+        queued_at: null,
+        started_at: startedAt,
+        finished_at: null,
+      };
+      const total = children.reduce((sum, child) => sum + new Set(child.userIds).size, 0);
+      if (total === 0) return { kind: "no_users" };
+      const parent: CheckRunsTable = {
+        ...base,
+        id: input.id,
+        state: "running",
+        access_type: input.accessType,
+        config_version: null,
+        draft_enc: null,
+        total,
+        parent_run_id: null,
+        profile_id: null,
+      };
+      try {
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto("check_runs").values(parent).execute();
+          for (const child of children) {
+            const userIds = [...new Set(child.userIds)];
+            await trx
+              .insertInto("check_runs")
+              .values({
+                ...base,
+                id: child.id,
+                state: "preflight",
+                access_type: child.accessType,
+                config_version: child.configVersion,
+                draft_enc: child.draftEnc,
+                total: userIds.length,
+                parent_run_id: input.id,
+                profile_id: child.profileId,
+              })
+              .execute();
+            for (const chunk of chunks(userIds, ID_CHUNK)) {
+              await trx
+                .insertInto("check_run_users")
+                .columns(["run_id", "user_id", "email"])
+                .expression((eb) =>
+                  eb
+                    .selectFrom("org_users")
+                    .select([sql<string>`cast(${child.id} as text)`.as("run_id"), "id", "email"])
+                    .where("org_id", "=", input.orgId)
+                    .where("id", "in", chunk),
+                )
+                .execute();
+            }
+          }
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) return { kind: "active_run_exists", activeRunId: await activeRunId(input.orgId) };
+        throw error;
+      }
+      const run = await getRun(input.orgId, input.id);
+      if (run === null) throw new Error("the group run just created is missing");
+      return { kind: "created", run };
     },
 
+    /** The run; a group's parent with its children (`members`) and their summed progress while it runs. */
+    get: getRun,
+
+    childrenOf,
+
+    /** The ids of the runs whose results are this run's: a group's children, or the run itself. */
+    async memberRunIds(runId: string): Promise<string[]> {
+      return [...(await resultRuns(runId)).keys()];
+    },
+
+    /** Top-level runs (parents and plain runs), newest first. */
     async recent(orgId: string, limit: number): Promise<CheckRunRecord[]> {
       const rows = await db
         .selectFrom("check_runs")
         .selectAll()
         .where("org_id", "=", orgId)
+        .where("parent_run_id", "is", null)
         .orderBy("started_at", "desc")
         .orderBy("id", "desc")
         .limit(limit)
         .execute();
-      return rows.map(toRun);
+      return Promise.all(rows.map(async (row) => withMembers(toRun(row), await childrenOf(row.id))));
     },
 
     /** Runs a crash left active: the server resumes them at start-up. */
@@ -528,7 +721,11 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     results,
 
     /** Every result of a run, page by page (for the CSV export). */
-    async *allResults(runId: string, filter: ResultsFilter, pageSize = 1_000): AsyncGenerator<CheckResultRecord[]> {
+    async *allResults(
+      runId: string,
+      filter: ResultsFilter,
+      pageSize = 1_000,
+    ): AsyncGenerator<Array<CheckResultRecord & { profileId: string }>> {
       let cursor: string | undefined;
       for (;;) {
         const page = await results(runId, filter, cursor, pageSize);

@@ -136,10 +136,14 @@ export function checkRoutes(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { orgId, runId } = request.params;
       await service.get(orgId, runId);
-      const { category, severity, cursor, limit } = request.query;
+      const { category, severity, profile, cursor, limit } = request.query;
       const page = await runs.results(
         runId,
-        { ...(category === undefined ? {} : { category }), ...(severity === undefined ? {} : { severity }) },
+        {
+          ...(category === undefined ? {} : { category }),
+          ...(severity === undefined ? {} : { severity }),
+          ...(profile === undefined ? {} : { profileId: profile }),
+        },
         cursor,
         limit ?? 100,
       );
@@ -163,12 +167,18 @@ export function checkRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { orgId, runId } = request.params;
       await service.get(orgId, runId);
-      const { category, severity } = request.query;
+      const { category, severity, profile } = request.query;
       const filter = {
         ...(category === undefined ? {} : { category }),
         ...(severity === undefined ? {} : { severity }),
+        ...(profile === undefined ? {} : { profileId: profile }),
       };
       const profiles = await resultProfileNames(app.ctx.repos, orgId);
+      // A group's canaries were probed by each child: each verdict names the profile whose account probed it.
+      const members = await runs.memberRunIds(runId);
+      const memberProfiles = new Map(
+        (await runs.childrenOf(runId)).map((child) => [child.id, child.profileId ?? child.orgId]),
+      );
       return reply
         .type("text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="check-run-${runId}.csv"`)
@@ -177,17 +187,25 @@ export function checkRoutes(app: FastifyInstance): Promise<void> {
           Readable.from(
             resultsCsv(
               runs.allResults(runId, filter),
-              () =>
+              async () => {
                 // A filtered export lists the canaries only when they match it too.
-                app.ctx.repos.canaries
-                  .verdictsOf(orgId, runId)
-                  .then((verdicts) =>
-                    verdicts.filter(
-                      (verdict) =>
-                        (category === undefined || verdict.category === category) &&
-                        (severity === undefined || CATEGORIES[verdict.category].severity === severity),
-                    ),
+                const lists = await Promise.all(
+                  members.map(async (memberId) =>
+                    (await app.ctx.repos.canaries.verdictsOf(orgId, memberId)).map((verdict) => {
+                      const profileId = memberProfiles.get(memberId);
+                      return profileId === undefined ? verdict : { ...verdict, profileId };
+                    }),
                   ),
+                );
+                return lists
+                  .flat()
+                  .filter(
+                    (verdict) =>
+                      (category === undefined || verdict.category === category) &&
+                      (severity === undefined || CATEGORIES[verdict.category].severity === severity) &&
+                      (profile === undefined || !("profileId" in verdict) || verdict.profileId === profile),
+                  );
+              },
               profiles,
             ),
           ),

@@ -39,7 +39,16 @@ export class RunConfigs {
         return { ok: false, detail: "The draft configuration of this run could not be reopened; start a new run." };
       }
     }
-    const resolution = await configurationForRun(this.deps.repos, run.orgId, undefined, this.deps.guardUrl);
+    if (run.profileId !== null && (await this.deps.repos.emailConfigs.profile(run.orgId, run.profileId)) === null) {
+      return { ok: false, detail: "The connection profile of this run was deleted; start a new run." };
+    }
+    const resolution = await configurationForRun(
+      this.deps.repos,
+      run.orgId,
+      undefined,
+      this.deps.guardUrl,
+      run.profileId ?? undefined,
+    );
     if (resolution.version !== run.configVersion) {
       return { ok: false, detail: "The email configuration changed while the run was under way; start a new run." };
     }
@@ -52,8 +61,9 @@ export class RunConfigs {
     return { ok: true, config: resolution.config, changedAt: resolution.changedAt };
   }
 
-  driverFor(orgId: string, config: ResolvedEmailConfig): MailboxDriver {
-    return this.driverFactory(orgId, config);
+  /** `profileId`: the profile whose EWS OAuth token cache the driver keeps (absent: the default profile's). */
+  driverFor(orgId: string, config: ResolvedEmailConfig, profileId?: string): MailboxDriver {
+    return this.driverFactory(orgId, config, profileId);
   }
 
   /** Tests: swaps how drivers are built for runs started (or chunks joined) from now on. */

@@ -33,7 +33,24 @@ export function runDto(run: CheckRunRecord, etaSeconds: number | null): CheckRun
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     etaSeconds: finished ? null : etaSeconds,
+    profiles: profilesOf(run),
   };
+}
+
+/** A group's children, or a plain run as its one profile (named by the caller's record when it knows it). */
+function profilesOf(run: CheckRunRecord): CheckRunDto["profiles"] {
+  const members = run.members ?? [{ ...run, profileName: "" }];
+  return members.map((member) => ({
+    profileId: member.profileId ?? member.orgId,
+    name: member.profileName,
+    accessType: member.accessType,
+    state: member.state,
+    total: member.total,
+    done: member.done,
+    counts: member.counts,
+    stopCategory: member.stopCategory,
+    stopDetail: member.stopDetail,
+  }));
 }
 
 function stopReasonOf(run: CheckRunRecord): CheckRunDto["stopReason"] {

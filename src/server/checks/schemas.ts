@@ -40,6 +40,7 @@ export const StartCheckRunSchema = Type.Object(
     depth: DepthSchema,
     draft: Type.Optional(EmailConfigInputSchema),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    profileId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false, title: "StartCheckRunInput" },
 );
@@ -115,6 +116,19 @@ export const CheckRunSchema = Type.Object({
   startedAt: Timestamp,
   finishedAt: Nullable(Timestamp),
   etaSeconds: Nullable(Type.Integer()),
+  profiles: Type.Array(
+    Type.Object({
+      profileId: Type.String(),
+      name: Type.String(),
+      accessType: Type.String(),
+      state: Type.String(),
+      total: Type.Integer(),
+      done: Type.Integer(),
+      counts: Type.Record(Type.String(), Type.Integer()),
+      stopCategory: Nullable(CategorySchema),
+      stopDetail: Nullable(Type.String()),
+    }),
+  ),
 });
 
 export const CheckRunListSchema = Type.Object({ items: Type.Array(CheckRunSchema) });
@@ -160,6 +174,8 @@ export const ResultsQuery = Type.Object(
   {
     category: Type.Optional(CategorySchema),
     severity: Type.Optional(SeveritySchema),
+    /** Only the results checked through this connection profile (its id). */
+    profile: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 1024 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
   },
@@ -167,7 +183,11 @@ export const ResultsQuery = Type.Object(
 );
 
 export const CsvQuery = Type.Object(
-  { category: Type.Optional(CategorySchema), severity: Type.Optional(SeveritySchema) },
+  {
+    category: Type.Optional(CategorySchema),
+    severity: Type.Optional(SeveritySchema),
+    profile: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
   { additionalProperties: false },
 );
 

@@ -19,6 +19,7 @@ import { conflict, notFound, unprocessable } from "../errors.js";
 import type { CheckDepth, MailboxDriver, PreflightReport } from "../exchange/driver.js";
 import type { ResolvedEmailConfig } from "../exchange/config.js";
 import { organizationOf } from "../orgs/service.js";
+import { effectiveProfiles } from "../profiles/service.js";
 import type { Repositories } from "../repositories.js";
 import type { Keyring } from "../secrets/keyring.js";
 import { checkedRun, type CheckedRun } from "./engine/runEngine.js";
@@ -134,9 +135,43 @@ export class CheckService {
       throw unprocessable([{ field: "concurrency", message: `must be at most ${settings.maxConcurrency}` }]);
     }
     if ((await organizationOf(repos, orgId)) === null) throw notFound("Organization");
-    const resolution = await configurationForRun(repos, orgId, input.draft, this.deps.guardUrl);
-    if (!resolution.ok) throw unprocessable(resolution.errors);
+    if (input.profileId !== undefined && (await repos.emailConfigs.profile(orgId, input.profileId)) === null) {
+      throw unprocessable([{ field: "profileId", message: "is not a profile of this organization" }]);
+    }
+    if ("userIds" in input.scope) {
+      const unknown = await repos.users.existingIds(orgId, input.scope.userIds);
+      const missing = input.scope.userIds.filter((userId) => !unknown.has(userId));
+      if (missing.length > 0) {
+        throw unprocessable([
+          {
+            field: "scope.userIds",
+            message: `are not users of this organization: ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? ", …" : ""}`,
+          },
+        ]);
+      }
+    }
+    // Every user through their own profile: the scope split by profile, profiles without users left out.
+    const placed = await effectiveProfiles(repos, orgId);
+    const listed = "userIds" in input.scope ? new Set(input.scope.userIds) : null;
+    const shares = placed.profiles
+      .map((profile) => ({
+        ...profile,
+        userIds: profile.userIds.filter((userId) => listed === null || listed.has(userId)),
+      }))
+      .filter((profile) => profile.userIds.length > 0);
+    // A draft without a profile is the default profile's form, as before profiles.
+    const single =
+      input.profileId ??
+      (input.draft !== undefined
+        ? placed.defaultProfileId
+        : shares.length <= 1
+          ? (shares[0]?.profileId ?? placed.defaultProfileId)
+          : null);
+    if (single === null) return this.startGroup(orgId, actor, input, trigger, concurrency, shares);
 
+    const resolution = await configurationForRun(repos, orgId, input.draft, this.deps.guardUrl, single);
+    if (!resolution.ok) throw unprocessable(resolution.errors);
+    const onlyUserIds = shares.find((share) => share.profileId === single)?.userIds ?? [];
     const runId = randomUUID();
     const draft = input.draft !== undefined;
     const created = await runs.create({
@@ -151,13 +186,12 @@ export class CheckService {
       concurrency,
       startedBy: actor,
       trigger,
+      profileId: single,
+      onlyUserIds,
     });
     switch (created.kind) {
       case "active_run_exists":
-        throw conflict(
-          `A check run is already active for this organization (${created.activeRunId ?? "starting"}); cancel it or wait for it to end.`,
-          [{ field: "runId", message: created.activeRunId ?? "" }],
-        );
+        throw activeRunConflict(created.activeRunId);
       case "no_users":
         throw unprocessable([{ field: "scope", message: "selects no users: the organization has no users to check" }]);
       case "unknown_users":
@@ -179,7 +213,98 @@ export class CheckService {
       actor,
       action: "check_run.start",
       target: runId,
-      after: { depth: input.depth, scope: created.run.scope, total: created.run.total, draft, concurrency, trigger },
+      after: {
+        depth: input.depth,
+        scope: created.run.scope,
+        total: created.run.total,
+        draft,
+        concurrency,
+        trigger,
+        profileId: single,
+      },
+    }).catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
+    return created.run;
+  }
+
+  /**
+   * A group run: one child per profile with users, each with its own configuration (a profile's invalid one
+   * refuses the start whole, naming the profile), launched side by side under one parent.
+   */
+  private async startGroup(
+    orgId: string,
+    actor: string,
+    input: StartCheckRunInput,
+    trigger: CheckRunTrigger,
+    concurrency: number,
+    shares: Array<{ profileId: string; name: string; userIds: string[] }>,
+  ): Promise<CheckRunRecord> {
+    const { repos, runs } = this.deps;
+    const resolved = [];
+    const errors: Array<{ field: string; message: string }> = [];
+    for (const share of shares) {
+      const resolution = await configurationForRun(repos, orgId, undefined, this.deps.guardUrl, share.profileId);
+      if (resolution.ok) resolved.push({ share, resolution });
+      else
+        for (const error of resolution.errors)
+          errors.push({ ...error, message: `Profile ${share.name}: ${error.message}` });
+    }
+    if (errors.length > 0) throw unprocessable(errors);
+    const runId = randomUUID();
+    const children = resolved.map(({ share, resolution }) => ({
+      id: randomUUID(),
+      profileId: share.profileId,
+      accessType: resolution.ok ? resolution.config.accessType : "",
+      configVersion: resolution.version,
+      draftEnc: null,
+      userIds: share.userIds,
+      config: resolution.ok ? resolution.config : null,
+      changedAt: resolution.changedAt,
+    }));
+    const accessTypes = [...new Set(children.map((child) => child.accessType))];
+    const created = await runs.createGroup(
+      {
+        id: runId,
+        orgId,
+        depth: input.depth,
+        scope: input.scope,
+        accessType: accessTypes.length === 1 ? (accessTypes[0] ?? "") : "mixed",
+        configVersion: null,
+        draftEnc: null,
+        concurrency,
+        startedBy: actor,
+        trigger,
+      },
+      children,
+    );
+    if (created.kind === "active_run_exists") throw activeRunConflict(created.activeRunId);
+    if (created.kind !== "created") {
+      throw unprocessable([{ field: "scope", message: "selects no users: the organization has no users to check" }]);
+    }
+    for (const child of children) {
+      const record = created.run.members?.find((member) => member.id === child.id);
+      if (record === undefined || child.config === null) continue;
+      await this.deps.executor.signals.claim(child.id);
+      const { profileName: _name, ...childRecord } = record;
+      this.launch(childRecord, child.config, child.changedAt);
+    }
+    await recordAudit(repos, {
+      orgId,
+      actor,
+      action: "check_run.start",
+      target: runId,
+      after: {
+        depth: input.depth,
+        scope: created.run.scope,
+        total: created.run.total,
+        draft: false,
+        concurrency,
+        trigger,
+        profiles: children.map((child) => ({
+          profileId: child.profileId,
+          runId: child.id,
+          total: child.userIds.length,
+        })),
+      },
     }).catch((error: unknown) => this.deps.log.error({ err: error, runId }, "check run start not audited"));
     return created.run;
   }
@@ -195,6 +320,19 @@ export class CheckService {
     if (run.state !== "preflight" && run.state !== "running") {
       throw conflict(`The check run already ended (${run.state}); its results stay readable.`);
     }
+    if (run.members !== undefined) {
+      // A group: each child still active is cancelled; the last one's end ends the parent.
+      for (const member of run.members) {
+        if (member.state === "preflight" || member.state === "running") await this.cancelRun(member);
+      }
+      await this.deps.reporter.settleGroup(orgId, runId);
+    } else await this.cancelRun(run);
+    await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
+    return this.get(orgId, runId);
+  }
+
+  private async cancelRun(run: CheckRunRecord): Promise<void> {
+    const { orgId, id: runId } = run;
     const active = this.active.get(runId);
     if (active !== undefined) {
       active.stop = "cancel";
@@ -211,8 +349,6 @@ export class CheckService {
       this.deps.executor.stopRun(runId);
       await this.deps.executor.settled(runId);
     }
-    await recordAudit(this.deps.repos, { orgId, actor, action: "check_run.cancel", target: runId });
-    return this.get(orgId, runId);
   }
 
   /** Continues every run a crash left in state preflight or running, from the users still without a result. */
@@ -240,7 +376,16 @@ export class CheckService {
   private async resumePass(): Promise<number> {
     const { runs, log, executor, reporter } = this.deps;
     let resumed = 0;
-    for (const run of await executor.recover(await runs.interrupted())) {
+    const interrupted: CheckRunRecord[] = [];
+    for (const run of await runs.interrupted()) {
+      // A group's parent is never driven itself: its children are; one whose children all ended is ended here.
+      if (run.parentRunId === null && (await runs.childrenOf(run.id)).length > 0) {
+        await reporter.settleGroup(run.orgId, run.id);
+        continue;
+      }
+      interrupted.push(run);
+    }
+    for (const run of await executor.recover(interrupted)) {
       // Another live process may be driving it; only a run nobody holds is taken over.
       if (this.active.has(run.id) || !(await executor.signals.claim(run.id))) continue;
       const resolved = await this.deps.configs.of(run);
@@ -287,6 +432,7 @@ export class CheckService {
    * run has ended (its last chunks may be another process's).
    */
   async settled(runId: string): Promise<void> {
+    for (const child of await this.deps.runs.childrenOf(runId)) await this.settled(child.id);
     await this.active.get(runId)?.settled;
     await this.deps.executor.settled(runId);
   }
@@ -302,7 +448,12 @@ export class CheckService {
   private launch(record: CheckRunRecord, config: ResolvedEmailConfig, changedAt: string | null): void {
     const { reporter, executor, log } = this.deps;
     const active: ActiveRun = {
-      run: checkedRun(record, config, this.deps.configs.driverFor(record.orgId, config)),
+      run: checkedRun(
+        record,
+        config,
+        this.deps.configs.driverFor(record.orgId, config, record.profileId ?? undefined),
+        record.profileId ?? record.orgId,
+      ),
       controller: new AbortController(),
       stop: null,
       settled: Promise.resolve(),
@@ -434,6 +585,13 @@ export class CheckService {
       })
       .catch((error: unknown) => this.deps.log.error({ err: error, runId: signal.runId }, "check run not read"));
   }
+}
+
+function activeRunConflict(activeRunId: string | null) {
+  return conflict(
+    `A check run is already active for this organization (${activeRunId ?? "starting"}); cancel it or wait for it to end.`,
+    [{ field: "runId", message: activeRunId ?? "" }],
+  );
 }
 
 /** The preflight as stored and shown, with the settling note when the run started soon after a change. */

@@ -35,6 +35,10 @@ export interface CheckRunsTable {
   queued_at: string | null;
   started_at: string;
   finished_at: string | null;
+  /** A group run's child points at its parent (migration 030); null for top-level runs and older rows. */
+  parent_run_id?: string | null | undefined;
+  /** The connection profile the run checks through (migration 030); null: the default profile. */
+  profile_id?: string | null | undefined;
 }
 
 export interface CheckRunUsersTable {

@@ -151,9 +151,15 @@ export async function configurationForRun(
   orgId: string,
   draft: EmailConfigInput | undefined,
   guardUrl: UrlGuard,
+  /** The connection profile to check through; absent: the default profile. */
+  profileId?: string,
 ): Promise<ConfigurationForRun> {
-  const record = await repos.emailConfigs.get(orgId);
-  const credentials = await repos.emailConfigs.credentials(orgId);
+  const named = profileId === undefined ? null : await repos.emailConfigs.profile(orgId, profileId);
+  const record = named ?? (await repos.emailConfigs.get(orgId));
+  const credentials =
+    named === null
+      ? await repos.emailConfigs.credentials(orgId)
+      : await repos.emailConfigs.profileCredentials(orgId, profileId!);
   const org = await organizationOf(repos, orgId);
   const resolution = await resolveEmailConfig(
     { record, credentials, orgTenantId: org?.tenantId ?? null },

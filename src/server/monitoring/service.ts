@@ -300,10 +300,13 @@ export class MonitoringService {
     const rules = this.rulesOf(row);
     const org = await organizationOf(this.deps.repos, run.orgId);
     await this.followMoves(run, rules, org?.name ?? "");
-    const [canaryVerdicts, canaries] = await Promise.all([
-      this.deps.repos.canaries.verdictsOf(run.orgId, run.id),
+    // A group run's verdicts are its children's (each profile's account probed the canaries).
+    const memberIds = await this.deps.checks.runs.memberRunIds(run.id);
+    const [verdictLists, canaries] = await Promise.all([
+      Promise.all(memberIds.map((id) => this.deps.repos.canaries.verdictsOf(run.orgId, id))),
       this.deps.repos.canaries.count(run.orgId),
     ]);
+    const canaryVerdicts = verdictLists.flat();
     // A readable canary is a broken boundary, not a change still settling: it is never held.
     await this.applyVerdicts(run, org?.name ?? "", { scope_leak: evaluateScopeLeak(rules, canaryVerdicts, canaries) });
     if ((await this.settlingUntil(run.orgId, schedule)) !== null) return;

@@ -224,7 +224,12 @@ export class QueuedRuns implements RunExecutor {
       return null;
     }
     const worked: WorkedRun = {
-      run: checkedRun(record, resolved.config, this.deps.configs.driverFor(record.orgId, resolved.config)),
+      run: checkedRun(
+        record,
+        resolved.config,
+        this.deps.configs.driverFor(record.orgId, resolved.config, record.profileId ?? undefined),
+        record.profileId ?? record.orgId,
+      ),
       controller: new AbortController(),
       stop: null,
       chunks: new Set(),

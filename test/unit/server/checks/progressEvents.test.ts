@@ -24,6 +24,7 @@ function runDto(done: number): CheckRunDto {
     startedAt: "2026-11-21T10:00:00.000Z",
     finishedAt: null,
     etaSeconds: null,
+    profiles: [],
   };
 }
 

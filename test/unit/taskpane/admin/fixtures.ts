@@ -67,6 +67,7 @@ export function checkRun(partial: Partial<CheckRunDto> = {}): CheckRunDto {
     finishedAt: new Date().toISOString(),
     etaSeconds: null,
     ...partial,
+    profiles: partial.profiles ?? [],
   };
 }
 
