@@ -188,7 +188,7 @@ describe("Exchange Online app-only through the check API", () => {
     expect(run.counts).toEqual({ ok: 1, calendar_denied: 1 });
 
     const csv = await call("GET", `/api/orgs/${orgId}/checks/${run.id}/results.csv`);
-    expect(csv.body.split("\r\n")[0]).toMatch(/,"capabilities","kind","profile"$/);
+    expect(csv.body.split("\r\n")[0]).toMatch(/,"capabilities","kind","profile","suggested_profile"$/);
     expect(csv.body).toContain('"mail ok; calendar calendar_denied"');
   });
 
