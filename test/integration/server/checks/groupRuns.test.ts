@@ -134,8 +134,8 @@ describe.each(dialects)("group check runs on %s", (dialect) => {
     const csv = await call("GET", `/checks/${latest!.id}/results.csv`);
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split("\r\n");
-    expect(lines[0]).toMatch(/,"kind","profile"$/);
-    const profileOf = new Map(lines.slice(1).map((line) => [line.split(",")[0], line.split(",").at(-1)]));
+    expect(lines[0]).toMatch(/,"kind","profile","suggested_profile"$/);
+    const profileOf = new Map(lines.slice(1).map((line) => [line.split(",")[0], line.split(",").at(-2)]));
     for (const email of CLOUD) expect(profileOf.get(`"${email}"`)).toBe('"Cloud"');
     for (const email of DEFAULT_CHECKED) expect(profileOf.get(`"${email}"`)).toBe('"Default"');
     const cloudOnly = (await call("GET", `/checks/${latest!.id}/results?profile=${cloud.id}`)).json<{
