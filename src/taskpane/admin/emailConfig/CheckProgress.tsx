@@ -9,7 +9,12 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { CATEGORIES } from "../../../contract/categories";
-import { SCOPE_RELATED_CATEGORIES, type CheckRunDto, type CheckRunState } from "../../../contract/checks";
+import {
+  SCOPE_RELATED_CATEGORIES,
+  type CheckRunDto,
+  type CheckRunProfileDto,
+  type CheckRunState,
+} from "../../../contract/checks";
 import { accessTypeWords } from "../../../contract/labels";
 import { PreflightPermissions } from "./PreflightPermissions";
 import { settlesWithRbac, settlingText } from "./resultText";
@@ -18,6 +23,7 @@ import { isActive } from "./useCheckRun";
 const useStyles = makeStyles({
   panel: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
   steps: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  profiles: { margin: 0, paddingLeft: tokens.spacingHorizontalL, overflowWrap: "anywhere" },
 });
 
 /** What a run's state says, in the words of its access type ("the service account" or "the app registration"). */
@@ -37,6 +43,24 @@ function stateText(state: CheckRunState, accessType: string): string {
     failed: "Check stopped: the server could not go on.",
   };
   return texts[state];
+}
+
+const PROFILE_STATE: Record<CheckRunState, string> = {
+  preflight: "checking the connection",
+  running: "checking",
+  completed: "finished",
+  cancelled: "cancelled",
+  auth_failed: "stopped: its account was refused",
+  preflight_failed: "stopped: the connection check failed",
+  throttled: "stopped: throttled",
+  failed: "stopped",
+};
+
+/** "Cloud: 3 of 3 users checked, 3 connected (finished)": one profile's share of a group run. */
+export function profileProgressText(profile: CheckRunProfileDto): string {
+  const connected = profile.counts.ok ?? 0;
+  const users = profile.total === 1 ? "user" : "users";
+  return `${profile.name}: ${profile.done} of ${profile.total} ${users} checked, ${connected} connected (${PROFILE_STATE[profile.state]})`;
 }
 
 export function formatEta(seconds: number): string {
@@ -74,6 +98,13 @@ export function Progress({
           color={run.state === "completed" ? "success" : active ? "brand" : "warning"}
         />
       </Field>
+      {run.profiles.length > 1 && (
+        <ul className={styles.profiles} aria-label="Progress per connection profile" data-testid="profile-progress">
+          {run.profiles.map((profile) => (
+            <li key={profile.profileId}>{profileProgressText(profile)}</li>
+          ))}
+        </ul>
+      )}
       {active && (
         <div>
           <Button onClick={onCancel}>Cancel check</Button>

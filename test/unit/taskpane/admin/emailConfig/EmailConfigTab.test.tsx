@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnline";
+import type { CheckRunDto } from "../../../../../src/contract/checks";
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
@@ -641,6 +642,52 @@ describe("Email Configuration", () => {
       profileId: "profile-cloud",
     });
     expect(server.sent("POST /api/orgs/org-1/checks")[0]?.body).not.toHaveProperty("draft");
+  });
+
+  it("shows a run over several profiles with one progress line per profile and the profile that stopped", async () => {
+    const profile = (name: string, partial: Partial<CheckRunDto["profiles"][number]>) => ({
+      profileId: `profile-${name}`,
+      name,
+      accessType: "ews_basic_impersonation",
+      state: "completed" as const,
+      total: 3,
+      done: 3,
+      counts: { ok: 3 },
+      stopCategory: null,
+      stopDetail: null,
+      ...partial,
+    });
+    const group = checkRun({
+      state: "auth_failed",
+      total: 9,
+      done: 6,
+      counts: { ok: 6 },
+      profiles: [
+        profile("On-premises", { total: 6, done: 6, counts: { ok: 6 } }),
+        profile("Cloud", {
+          accessType: "graph_app_only",
+          state: "auth_failed",
+          done: 0,
+          counts: {},
+          stopCategory: "app_not_in_tenant",
+        }),
+      ],
+    });
+    const server = backend()
+      .on("GET /api/orgs/org-1/checks", { body: { items: [group] } })
+      .on("GET /api/orgs/org-1/checks/run-1", { body: group })
+      .on("GET /api/orgs/org-1/checks/run-1/results", resultsAnswer([result("oscar.onprem@northwind.lab")]));
+    renderWithSession(<Tab />, server);
+
+    const lines = await screen.findByRole("list", { name: "Progress per connection profile" });
+    expect(
+      within(lines)
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual([
+      "On-premises: 6 of 6 users checked, 6 connected (finished)",
+      "Cloud: 0 of 3 users checked, 0 connected (stopped: its account was refused)",
+    ]);
   });
 
   it("replaces an alias by the primary address in one click, then re-checks that user", async () => {
