@@ -261,7 +261,11 @@ export function checkRunsRepository(baseDb: Db, now: () => Date = () => new Date
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      items: page.map((row) => ({ ...toResult(row), profileId: runs.get(row.run_id) ?? "" })),
+      // The profile the result names (migration 029), else its run's (the child's, or the default's).
+      items: page.map((row) => {
+        const result = toResult(row);
+        return { ...result, profileId: result.profileId ?? runs.get(row.run_id) ?? "" };
+      }),
       nextCursor: rows.length > limit && last ? encodeCursor([last.email, last.user_id]) : null,
     };
   }

@@ -92,7 +92,8 @@ describe.each(dialects)("migration 029 (results carry the placement) on %s", (di
     expect(old).toMatchObject({
       category: "ok",
       attempts: 1,
-      profileId: null,
+      // No profile of its own: its run's, the organization's default (whose id is the organization's).
+      profileId: orgId,
       suggestedProfileId: null,
       placement: null,
     });
