@@ -57,7 +57,12 @@ export async function attestRun(
     run,
     config: await emailConfigSummary(ctx.repos, orgId),
     users,
-    canaries: await ctx.repos.canaries.verdictsOf(orgId, runId),
+    // A group run's canaries were probed by each profile's child run.
+    canaries: (
+      await Promise.all(
+        (await ctx.checks.runs.memberRunIds(runId)).map((id) => ctx.repos.canaries.verdictsOf(orgId, id)),
+      )
+    ).flat(),
   });
   const key = await attestationKeys(ctx.repos.db, ctx.keyring, ctx.now).signingKey();
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(document)))
