@@ -5,11 +5,12 @@
  * a check, and the canary is readable: the run shows the scope leak with its cause, and the signed attestation lists
  * it. Screenshots: test-results/canaries-*.
  */
-import type { BrowserContext, Page, Response } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORY_LABELS } from "../../src/contract/labels";
 import { seriousAxeViolations } from "./support/axe";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
+import { watchProblems } from "./support/pageProblems";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_ADMIN, DEMO_PASSWORD, launchStackBrowser } from "./support/stack";
 
@@ -24,24 +25,7 @@ let admin: BrowserContext;
 let page: Page;
 const problems: string[] = [];
 
-/** Before sign-in the status card asks who the user is and is told: nobody yet. */
-function expectedFailure(response: Response): boolean {
-  const url = new URL(response.url());
-  return response.status() === 401 && url.pathname === "/api/me" && !response.request().headers().authorization;
-}
-
-function watch(target: Page): Page {
-  target.on("pageerror", (error) => problems.push(`${target.url()}: uncaught ${error.message}`));
-  target.on("console", (message) => {
-    if (message.type() !== "error" || message.text().startsWith("Failed to load resource")) return;
-    problems.push(`${target.url()}: console error ${message.text()}`);
-  });
-  target.on("response", (response) => {
-    if (response.status() >= 400 && !expectedFailure(response))
-      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
-  });
-  return target;
-}
+const watch = (target: Page): Page => watchProblems(target, problems);
 
 /** At 320 px (the sidebar) and 1200 px (a full window): axe finds nothing serious, no sideways scrolling, a screenshot. */
 async function shoot(name: string, scrollTo?: () => Promise<void>): Promise<void> {

@@ -6,10 +6,11 @@
  * Cloud; the next check goes through both profiles, and its per-profile counts are the scenario's. Then a mailbox
  * moves through the lab's control, and the next scheduled check follows it. Screenshots: test-results/hybrid-*.
  */
-import type { BrowserContext, Page, Response } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "./support/axe";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
+import { watchProblems } from "./support/pageProblems";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_PASSWORD, launchStackBrowser } from "./support/stack";
 
@@ -21,24 +22,7 @@ let admin: BrowserContext;
 let page: Page;
 const problems: string[] = [];
 
-/** Before sign-in the status card asks who the user is and is told: nobody yet. */
-function expectedFailure(response: Response): boolean {
-  const url = new URL(response.url());
-  return response.status() === 401 && url.pathname === "/api/me" && !response.request().headers().authorization;
-}
-
-function watch(target: Page): Page {
-  target.on("pageerror", (error) => problems.push(`${target.url()}: uncaught ${error.message}`));
-  target.on("console", (message) => {
-    if (message.type() !== "error" || message.text().startsWith("Failed to load resource")) return;
-    problems.push(`${target.url()}: console error ${message.text()}`);
-  });
-  target.on("response", (response) => {
-    if (response.status() >= 400 && !expectedFailure(response))
-      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
-  });
-  return target;
-}
+const watch = (target: Page): Page => watchProblems(target, problems);
 
 /** At 320 px (the sidebar) and 1200 px (a full window): axe finds nothing serious, no sideways scrolling, a screenshot. */
 async function shoot(name: string, scrollTo?: () => Promise<void>): Promise<void> {

@@ -4,9 +4,10 @@
  * is refused, and finds the alert mail (sent to herself, the bootstrap admin) in the lab's mail catcher; the Health
  * tab marks that run with its reason. Screenshots: test-results/staged-*.
  */
-import type { BrowserContext, Page, Response } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
+import { watchProblems } from "./support/pageProblems";
 import { saveScreenshot } from "./support/screenshots";
 import {
   DEMO_ADMIN,
@@ -22,24 +23,7 @@ let admin: BrowserContext;
 let page: Page;
 const problems: string[] = [];
 
-/** Before sign-in the status card asks who the user is and is told: nobody yet. */
-function expectedFailure(response: Response): boolean {
-  const url = new URL(response.url());
-  return response.status() === 401 && url.pathname === "/api/me" && !response.request().headers().authorization;
-}
-
-function watch(target: Page): Page {
-  target.on("pageerror", (error) => problems.push(`${target.url()}: uncaught ${error.message}`));
-  target.on("console", (message) => {
-    if (message.type() !== "error" || message.text().startsWith("Failed to load resource")) return;
-    problems.push(`${target.url()}: console error ${message.text()}`);
-  });
-  target.on("response", (response) => {
-    if (response.status() >= 400 && !expectedFailure(response))
-      problems.push(`${response.status()} ${response.request().method()} ${response.url()}`);
-  });
-  return target;
-}
+const watch = (target: Page): Page => watchProblems(target, problems);
 
 /** At 320 px (the sidebar) and 1200 px (full window): no sideways scrolling, and a screenshot of each. */
 async function shoot(target: Page, name: string): Promise<void> {
