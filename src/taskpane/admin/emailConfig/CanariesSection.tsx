@@ -3,6 +3,7 @@ import { useCallback, useState, type FormEvent } from "react";
 import type { CanaryDto, CanarySuggestionDto } from "../../../contract/canaries";
 import { emailAddressProblem } from "../../../contract/emailAddress";
 import { useSession } from "../../auth/SessionProvider";
+import { MAILBOX_LIST_STYLES } from "./mailboxListStyles";
 import { allFieldsShown, fieldMessages } from "../../backend/errors";
 import { useBrowser } from "../../browser/browserActions";
 import { useAction } from "../../hooks/useAction";
@@ -15,27 +16,7 @@ const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
   heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
   subheading: { margin: 0, fontSize: tokens.fontSizeBase300 },
-  list: {
-    display: "flex",
-    flexDirection: "column",
-    margin: 0,
-    padding: 0,
-    listStyle: "none",
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  item: {
-    display: "flex",
-    flexWrap: "wrap",
-    alignItems: "center",
-    justifyContent: "space-between",
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    ":not(:last-child)": { borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke3}` },
-  },
-  who: { display: "flex", flexDirection: "column", minWidth: 0, flexGrow: 1, flexBasis: "12rem" },
-  address: { fontWeight: tokens.fontWeightSemibold, overflowWrap: "anywhere" },
-  meta: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+  ...MAILBOX_LIST_STYLES,
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "end" },
   grow: { flexGrow: 1, minWidth: "min(100%, 14rem)" },
   suggestions: {

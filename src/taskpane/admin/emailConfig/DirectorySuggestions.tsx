@@ -2,30 +2,11 @@ import { Button, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { useCallback, useEffect } from "react";
 import type { CanaryDirectorySuggestionDto } from "../../../contract/canaries";
 import { useSession } from "../../auth/SessionProvider";
+import { MAILBOX_LIST_STYLES } from "./mailboxListStyles";
 import { useResource } from "../../hooks/useResource";
 
 const useStyles = makeStyles({
-  list: {
-    display: "flex",
-    flexDirection: "column",
-    margin: 0,
-    padding: 0,
-    listStyle: "none",
-    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
-    borderRadius: tokens.borderRadiusMedium,
-  },
-  item: {
-    display: "flex",
-    flexWrap: "wrap",
-    alignItems: "center",
-    justifyContent: "space-between",
-    gap: tokens.spacingHorizontalS,
-    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
-    ":not(:last-child)": { borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke3}` },
-  },
-  who: { display: "flex", flexDirection: "column", minWidth: 0, flexGrow: 1, flexBasis: "12rem" },
-  address: { fontWeight: tokens.fontWeightSemibold, overflowWrap: "anywhere" },
-  meta: { color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
+  ...MAILBOX_LIST_STYLES,
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
 });
 
