@@ -8,22 +8,17 @@
 // backend's peak RSS < 300 MB). One JSON line per case, each with cpu_ms_per_user (the backends' CPU time over the
 // users checked) and the lab's peak_in_flight for the account.
 // Case names with a space are quoted: --case "unknown budget".
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Kysely } from "kysely";
-import pg from "pg";
 import { Agent, fetch as undiciFetch } from "undici";
 import type { CheckRunDto } from "../src/contract/checks.js";
 import {
   DEMO_SCENARIO_FILE,
   generateScenario,
   loadScenarioFile,
-  type LabReadyLine,
   type Scenario,
 } from "../src/lab/index.js";
 import { openDatabase } from "../src/server/db/database.js";
@@ -32,8 +27,7 @@ import { generateKeyEntry } from "../src/server/secrets/keyring.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
 import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
+import { createDatabase, labToken, startLabProcess } from "./checksSupport.js";
 const BUDGET = 27;
 const THROTTLED = ["server_busy", "throttled", "too_many_connections"] as const;
 
@@ -119,78 +113,6 @@ function cases(): BenchCase[] {
   // Several cases, comma-separated, run one after the other in one invocation: their ratios compare on one machine state.
   const wanted = new Set((args.case ?? "").split(","));
   return all.filter((entry) => wanted.has(entry.name));
-}
-
-function postgresAdminUrl(): string {
-  return process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-}
-
-/** A fresh database (SQLite file, or a PostgreSQL database of its own); returns its URL and how to drop it. */
-async function createDatabase(
-  kind: "sqlite" | "postgres",
-  dir: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  if (kind === "sqlite") return { url: path.join(dir, "bench.sqlite"), drop: () => Promise.resolve() };
-  const name = `bench_checks_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: postgresAdminUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(postgresAdminUrl());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: postgresAdminUrl() });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
-async function startLabProcess(scenario: Scenario, dir: string): Promise<{ ready: LabReadyLine; child: ChildProcess }> {
-  const file = path.join(dir, "scenario.json");
-  writeFileSync(file, JSON.stringify(scenario));
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/lab/main.ts", "--scenario", file, "--port", "0", "--data-dir", path.join(dir, "lab")],
-    { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-  const ready = await new Promise<LabReadyLine>((resolve, reject) => {
-    let buffer = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      const line = buffer.split("\n").find((candidate) => candidate.startsWith("{"));
-      if (line !== undefined && buffer.includes("\n")) resolve(JSON.parse(line) as LabReadyLine);
-    });
-    child.once("exit", (code) => reject(new Error(`lab exited with ${code}: ${stderr}`)));
-  });
-  return { ready, child };
-}
-
-function labToken(dir: string, user: string, audience: string): string {
-  const minted = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "src/lab/token.ts",
-      "--user",
-      user,
-      "--audience",
-      audience,
-      "--lifetime",
-      "7200",
-      "--data-dir",
-      path.join(dir, "lab"),
-    ],
-    { cwd: root, encoding: "utf8" },
-  );
-  if (minted.status !== 0) throw new Error(`lab:token failed: ${minted.stderr}`);
-  return minted.stdout.trim();
 }
 
 async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
