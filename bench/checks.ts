@@ -15,12 +15,7 @@ import { parseArgs } from "node:util";
 import type { Kysely } from "kysely";
 import { Agent, fetch as undiciFetch } from "undici";
 import type { CheckRunDto } from "../src/contract/checks.js";
-import {
-  DEMO_SCENARIO_FILE,
-  generateScenario,
-  loadScenarioFile,
-  type Scenario,
-} from "../src/lab/index.js";
+import { DEMO_SCENARIO_FILE, generateScenario, loadScenarioFile, type Scenario } from "../src/lab/index.js";
 import { openDatabase } from "../src/server/db/database.js";
 import { migrateToLatest } from "../src/server/domains.js";
 import { generateKeyEntry } from "../src/server/secrets/keyring.js";

@@ -37,7 +37,10 @@ export async function createDatabase(
   };
 }
 
-export async function startLabProcess(scenario: Scenario, dir: string): Promise<{ ready: LabReadyLine; child: ChildProcess }> {
+export async function startLabProcess(
+  scenario: Scenario,
+  dir: string,
+): Promise<{ ready: LabReadyLine; child: ChildProcess }> {
   const file = path.join(dir, "scenario.json");
   writeFileSync(file, JSON.stringify(scenario));
   const child = spawn(
@@ -80,4 +83,3 @@ export function labToken(dir: string, user: string, audience: string): string {
   if (minted.status !== 0) throw new Error(`lab:token failed: ${minted.stderr}`);
   return minted.stdout.trim();
 }
-
