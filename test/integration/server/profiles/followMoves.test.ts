@@ -36,7 +36,7 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
   let cloud: ConnectionProfileDto;
   const driver = new FakeMailboxDriver((email) =>
     [...MOVED, PINNED].includes(email)
-      ? outcome("mailbox_in_cloud", { placement: { where: "cloud", evidence: EVIDENCE } })
+      ? outcome("mailbox_in_cloud", { placement: { where: "exchange_online", evidence: EVIDENCE } })
       : outcome("ok"),
   );
 
@@ -123,7 +123,7 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
         profile: "Default",
         suggestedProfile: "Cloud",
         suggestedProfileId: cloud.id,
-        placement: { where: "cloud", evidence: EVIDENCE },
+        placement: { where: "exchange_online", evidence: EVIDENCE },
       });
       expect(results.get(email)?.remedy).toContain("suggested profile “Cloud”");
     }
@@ -137,7 +137,7 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
     expect(row).toEqual({
       profile_id: orgId,
       suggested_profile_id: cloud.id,
-      placement_json: JSON.stringify({ where: "cloud", evidence: EVIDENCE }),
+      placement_json: JSON.stringify({ where: "exchange_online", evidence: EVIDENCE }),
     });
 
     // The next run's placement checks the Automatic users through Cloud; the pinned and the others stay.
