@@ -20,7 +20,8 @@ export function runDto(run: CheckRunRecord, etaSeconds: number | null): CheckRun
     scope: run.scope,
     accessType: run.accessType,
     configVersion: run.configVersion,
-    draft: run.configVersion === null,
+    // A group's parent has no version of its own (its children each checked their profile's saved one): no draft.
+    draft: run.configVersion === null && !(run.members !== undefined && run.members.length > 0),
     concurrency: run.concurrency,
     total: run.total,
     done: run.done,
