@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EXCHANGE_ONLINE_EWS_URL, type AccessTypeId } from "../../../src/contract/accessTypes.js";
 import { mailboxPlaceOf, type MailboxPlace } from "../../../src/contract/exchangeOnline.js";
-import { placementFromJson, storedPlace } from "../../../src/server/checks/storedPlacement.js";
 
 const ON_PREMISES_URL = "https://mail.northwind.lab/EWS/Exchange.asmx";
 
@@ -33,20 +32,5 @@ describe("the place a profile reaches, from its access type and its EWS URL", ()
     ["a profile without an access type reaches nowhere", null, null, null],
   ])("%s", (_, accessType, ewsUrl, expected) => {
     expect(mailboxPlaceOf(accessType, ewsUrl)).toBe(expected);
-  });
-});
-
-describe("a stored placement", () => {
-  it('reads rows written with "cloud" as Exchange Online, and today\'s ids as they are', () => {
-    expect(storedPlace("cloud")).toBe("exchange_online");
-    expect(storedPlace("exchange_online")).toBe("exchange_online");
-    expect(storedPlace("on_premises")).toBe("on_premises");
-    expect(storedPlace("elsewhere")).toBeNull();
-    expect(placementFromJson(JSON.stringify({ where: "cloud", evidence: "Autodiscover redirected" }))).toEqual({
-      where: "exchange_online",
-      evidence: "Autodiscover redirected",
-    });
-    expect(placementFromJson(null)).toBeNull();
-    expect(placementFromJson(JSON.stringify({ where: "mars", evidence: "?" }))).toBeNull();
   });
 });
