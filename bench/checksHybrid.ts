@@ -6,6 +6,9 @@
 // profile: `bound_s` is the issue's bound (the larger profile's users × latency / budget), and each profile's
 // `ideal_s` is the requests the lab answered for it × latency / budget (a Graph read check is three requests:
 // the user, the inbox, the calendar; an EWS one is one GetFolder), whose largest is `bound_requests_s`.
+// Why a run is slower than its bound, per profile: start_lag_s (its child run's start after the parent's),
+// first_result_s, users_per_s_together (while both profiles check) and users_per_s_alone (after the other ended);
+// settle_lag_s is the parent's end after its last child's, lab_cpu_ms_per_user the lab's own CPU.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -186,14 +189,21 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
     // CPU of the run alone: start-up (module loading, migrations) is not the per-user cost.
     const cpuBefore = backend.cpuMs();
     const labCpuBefore = processCpuMs(lab.child.pid);
+    const startedAt = Date.now();
     const started = await api("POST", "/checks", { scope: { all: true }, depth: "read", concurrency: BUDGET });
     const { runId } = (await started.json()) as { runId: string };
     let run: CheckRunDto;
+    // Each profile's done users at each poll: how fast one goes while the other runs, and once it has ended.
+    const polls: Array<{ at: number; done: Record<string, number> }> = [];
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       run = (await (
         await fetch(`${backend.url}/api/orgs/${org.id}/checks/${runId}`, { headers })
       ).json()) as CheckRunDto;
+      polls.push({
+        at: Date.now(),
+        done: Object.fromEntries(run.profiles.map((profile) => [profile.profileId, profile.done])),
+      });
       if (run.state !== "preflight" && run.state !== "running") break;
     }
     const cpuMs = backend.cpuMs() - cpuBefore;
@@ -232,6 +242,25 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
       const actualS =
         child?.finished_at == null ? null : (Date.parse(child.finished_at) - Date.parse(child.started_at)) / 1000;
       const profileRequests = requests[profile.profileId] ?? 0;
+      // Users per second while every profile was still checking, and after the first one had finished.
+      const together = polls.filter((poll) => run.profiles.every((each) => poll.done[each.profileId]! < each.total));
+      const rate = (from: (typeof polls)[number] | undefined, to: (typeof polls)[number] | undefined) =>
+        from === undefined || to === undefined || to.at <= from.at
+          ? null
+          : Number(
+              (
+                ((to.done[profile.profileId] ?? 0) - (from.done[profile.profileId] ?? 0)) /
+                ((to.at - from.at) / 1000)
+              ).toFixed(1),
+            );
+      const lastTogether = together.at(-1);
+      const firstResult = polls.find((poll) => (poll.done[profile.profileId] ?? 0) > 0);
+      const alone = polls.filter(
+        (poll) =>
+          lastTogether !== undefined &&
+          poll.at >= lastTogether.at &&
+          (poll.done[profile.profileId] ?? 0) < profile.total,
+      );
       return {
         name: profile.name,
         access_type: profile.accessType,
@@ -244,6 +273,11 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
         ideal_s: seconds((profileRequests * LATENCY_MS) / 1000 / BUDGET),
         actual_s: actualS === null ? null : seconds(actualS),
         peak_in_flight: peaks[profile.profileId] ?? 0,
+        start_lag_s:
+          child === undefined ? null : seconds((Date.parse(child.started_at) - Date.parse(run.startedAt)) / 1000),
+        first_result_s: firstResult === undefined ? null : seconds((firstResult.at - startedAt) / 1000),
+        users_per_s_together: rate(together[0], lastTogether),
+        users_per_s_alone: alone.length < 2 ? null : rate(alone[0], alone.at(-1)),
         counts: profile.counts,
       };
     });
@@ -253,6 +287,9 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
       ...run.profiles.map((profile) => ((requests[profile.profileId] ?? 0) * LATENCY_MS) / 1000 / BUDGET),
     );
     const actualS = (Date.parse(run.finishedAt ?? "") - Date.parse(run.startedAt)) / 1000;
+    // The parent ends when its last child does: the lag between the two is the settle's cost.
+    const lastChildEnd = Math.max(...children.map((row) => Date.parse(row.finished_at ?? "")));
+    const settleLagS = (Date.parse(run.finishedAt ?? "") - lastChildEnd) / 1000;
     const ratio = boundS > 0 ? actualS / boundS : null;
     const ratioRequests = boundRequestsS > 0 ? actualS / boundRequestsS : null;
     const lostResults = stored.missing;
@@ -280,6 +317,7 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
       bound_s: seconds(boundS),
       bound_requests_s: seconds(boundRequestsS),
       actual_s: seconds(actualS),
+      settle_lag_s: Number.isFinite(settleLagS) ? Number(settleLagS.toFixed(3)) : null,
       ratio: ratio === null ? null : Number(ratio.toFixed(3)),
       ratio_requests: ratioRequests === null ? null : Number(ratioRequests.toFixed(3)),
       target_ratio: TARGET_RATIO,
