@@ -299,6 +299,8 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
       run.state === "completed" &&
       run.profiles.length === 2 &&
       okUsers === run.total &&
+      // Counted over every child run: one stored result per user of the run, none missing, none twice.
+      stored.users === run.total &&
       lostResults === 0 &&
       duplicateResults === 0 &&
       perProfile.every((profile) => profile.peak_in_flight > 0 && profile.peak_in_flight <= BUDGET) &&
@@ -324,6 +326,7 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
       peak_in_flight: { [account.email]: peaks[defaultProfile.id], [`app:${app.clientId}`]: peaks[cloud.id] },
       ews_busy: (after.ewsBusy ?? 0) - (before.ewsBusy ?? 0),
       graph_throttled: (after.graphThrottled ?? 0) - (before.graphThrottled ?? 0),
+      stored_results: stored.rows,
       lost_results: lostResults,
       duplicate_results: duplicateResults,
       cpu_ms_per_user: Number((cpuMs / Math.max(1, run.total)).toFixed(3)),
