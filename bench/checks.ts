@@ -5,8 +5,10 @@
 // 50 ms, a server that allows 6 concurrent requests, runner configured for 27: ratio to users × latency / 6 ≤ 1.5),
 // three processes (the 10,000-user run over three backend processes on one PostgreSQL database, its chunks pg-boss
 // jobs: ratio ≤ 1.3 and the lab's peak_in_flight ≤ the budget), memory (100,000 users on SQLite and PostgreSQL: the
-// backend's peak RSS < 300 MB). One JSON line per case, each with cpu_ms_per_user (the backends' CPU time over the
-// users checked) and the lab's peak_in_flight for the account.
+// backend's peak RSS < 300 MB), hybrid (10,000 users over two connection profiles, On-premises EWS and Cloud Graph
+// app-only, budget 27 each, 50 ms: the group run within 1.25 of its slower profile's requests × latency / budget,
+// each account's or app's peak_in_flight ≤ 27; bench/checksHybrid.ts). One JSON line per case, each with
+// cpu_ms_per_user (the backends' CPU time over the users checked) and the lab's peak_in_flight for the account.
 // Case names with a space are quoted: --case "unknown budget".
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +24,7 @@ import { generateKeyEntry } from "../src/server/secrets/keyring.js";
 import { backendEnvForLab, spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
 import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
+import { runHybridBench } from "./checksHybrid.js";
 import { createDatabase, labToken, startLabProcess } from "./checksSupport.js";
 const BUDGET = 27;
 const THROTTLED = ["server_busy", "throttled", "too_many_connections"] as const;
@@ -296,6 +299,11 @@ for (const entry of cases()) {
       JSON.stringify({ bench: "checks", case: entry.name, db: entry.db, users: entry.users, error: String(error) }),
     );
   }
+}
+// The hybrid organization's group run (bench/checksHybrid.ts): SQLite unless --db postgres.
+if (args.case === "all" || (args.case ?? "").split(",").includes("hybrid")) {
+  const db = args.db === "postgres" ? "postgres" : "sqlite";
+  if (!(await runHybridBench({ db, users: Number(args.users), nodeFlags }))) failed = true;
 }
 // Windows authentication must cost about what Basic costs once connections are warm: within 10% in the same run.
 const basic = ratios.get("throughput:sqlite");

@@ -277,7 +277,13 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
       return done(handleControl(req, res, { directory, scenario, origin: baseUrl, changed: () => auth.forget() }));
     // What the lab counted so far (requests by authentication method, NTLM handshakes, throttling), for benchmarks
     // that run it as a separate process; in-process tests read lab.stats directly.
-    if (url === "/lab/stats") return sendJson(res, 200, { ...stats.snapshot(), peak_in_flight: stats.peakInFlight() });
+    if (url === "/lab/stats") {
+      return sendJson(res, 200, {
+        ...stats.snapshot(),
+        peak_in_flight: stats.peakInFlight(),
+        graph_peak_in_flight: stats.graphPeakInFlight(),
+      });
+    }
     if (url === "/lab/ca.pem") {
       res.writeHead(200, { "content-type": "application/x-pem-file" });
       res.end(certs.caCertPem);

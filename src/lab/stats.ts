@@ -23,6 +23,9 @@ export class LabStats {
   /** Authenticated EWS requests in flight per account (or app), refused ones included, and the most ever seen. */
   private readonly ewsInFlight = new Map<string, number>();
   private readonly ewsPeak = new Map<string, number>();
+  /** The same for authenticated Graph requests, per app (`app:{clientId}`) or signed-in user. */
+  private readonly graphInFlight = new Map<string, number>();
+  private readonly graphPeak = new Map<string, number>();
 
   /**
    * Counts one request of `account` in flight until it is answered: when the lab calls `res.end()` (the moment the
@@ -30,21 +33,12 @@ export class LabStats {
    * the socket's write callback instead would count a request the product already has its answer to.
    */
   trackEws(account: string, res: ServerResponse): void {
-    const now = (this.ewsInFlight.get(account) ?? 0) + 1;
-    this.ewsInFlight.set(account, now);
-    if (now > (this.ewsPeak.get(account) ?? 0)) this.ewsPeak.set(account, now);
-    let left = false;
-    const leave = (): void => {
-      if (left) return;
-      left = true;
-      this.ewsInFlight.set(account, (this.ewsInFlight.get(account) ?? 1) - 1);
-    };
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    res.end = ((...args: unknown[]) => {
-      leave();
-      return end(...args);
-    }) as ServerResponse["end"];
-    res.once("close", leave);
+    track(this.ewsInFlight, this.ewsPeak, account, res);
+  }
+
+  /** As trackEws, for a Graph request of `principal` (its budget key). */
+  trackGraph(principal: string, res: ServerResponse): void {
+    track(this.graphInFlight, this.graphPeak, principal, res);
   }
 
   /** The most EWS requests one account ever had in flight at once, by account. */
@@ -52,9 +46,32 @@ export class LabStats {
     return Object.fromEntries(this.ewsPeak);
   }
 
+  /** The most Graph requests one app (or user) ever had in flight at once, by its budget key. */
+  graphPeakInFlight(): Record<string, number> {
+    return Object.fromEntries(this.graphPeak);
+  }
+
   snapshot(): Record<string, number> {
     return Object.fromEntries(
       Object.entries(this).filter((entry): entry is [string, number] => typeof entry[1] === "number"),
     );
   }
+}
+
+function track(inFlight: Map<string, number>, peak: Map<string, number>, key: string, res: ServerResponse): void {
+  const now = (inFlight.get(key) ?? 0) + 1;
+  inFlight.set(key, now);
+  if (now > (peak.get(key) ?? 0)) peak.set(key, now);
+  let left = false;
+  const leave = (): void => {
+    if (left) return;
+    left = true;
+    inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
+  };
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.end = ((...args: unknown[]) => {
+    leave();
+    return end(...args);
+  }) as ServerResponse["end"];
+  res.once("close", leave);
 }

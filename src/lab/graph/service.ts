@@ -99,6 +99,7 @@ export class GraphService {
       return;
     }
     const { caller } = auth;
+    this.stats.trackGraph(caller.budgetKey, res);
     const target = /^\/v1\.0\/users\/([^/]+)/.exec(url.pathname)?.[1];
     const targetAddress = target ? decodeURIComponent(target).toLowerCase() : undefined;
     const fault = pickFault(this.scenario.faults, "graph", targetAddress);

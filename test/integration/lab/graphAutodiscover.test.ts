@@ -166,6 +166,23 @@ describe("Graph app-only access with RBAC for Applications", () => {
       await busy.close();
     }
   });
+
+  it("counts the most Graph requests each app had in flight at once, apart from EWS's", async () => {
+    const scenario = parseScenario({ ...online.scenario, name: "graph-peak", latencyMs: { min: 200, max: 200 } });
+    const lab = await startLab({ scenario });
+    try {
+      const token = await lab.mintToken({ appClientId: GRAPH_APP, audience: GRAPH });
+      await Promise.all(Array.from({ length: 5 }, () => get(lab, "/v1.0/users/adam.ok@fabrikam.lab", token)));
+      expect(lab.stats.graphPeakInFlight()).toEqual({ [`app:${GRAPH_APP}`]: 5 });
+      // One at a time afterwards leaves the peak where it was; anonymous requests are not counted.
+      await get(lab, "/v1.0/users/adam.ok@fabrikam.lab", token);
+      await get(lab, "/v1.0/users/adam.ok@fabrikam.lab");
+      expect(lab.stats.graphPeakInFlight()).toEqual({ [`app:${GRAPH_APP}`]: 5 });
+      expect(lab.stats.peakInFlight()).toEqual({});
+    } finally {
+      await lab.close();
+    }
+  });
 });
 
 const poxRequest = (email: string) =>
