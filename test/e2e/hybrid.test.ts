@@ -66,7 +66,7 @@ async function badgeCounts(within: Locator): Promise<Record<string, number>> {
 }
 
 /** Moves a mailbox through the running lab's loopback control (src/lab/control.ts), as the README's walk does. */
-async function moveMailbox(user: string, to: "cloud" | "on_premises"): Promise<void> {
+async function moveMailbox(user: string, to: "cloud" | "onprem"): Promise<void> {
   // The lab's certificate is its own CA's; this test process does not trust it, as npmStart's own probes do not.
   const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
   try {
@@ -229,18 +229,14 @@ describe("a hybrid organization on what LAB_SCENARIO=hybrid.json npm start serve
     await shoot("users-followed", () =>
       page.getByRole("row").filter({ hasText: "oscar.onprem@northwind.lab" }).scrollIntoViewIfNeeded(),
     );
-    // The health history says so, in the words of the move.
+    // The Health tab says so, in the words of the move.
     await page.getByRole("tab", { name: "Health" }).click();
-    await page
-      .getByText(/Moved from On-premises to Cloud/)
-      .first()
-      .waitFor({ timeout: 30_000 });
-    await shoot("health-moved", () =>
-      page
-        .getByText(/Moved from On-premises to Cloud/)
-        .first()
-        .scrollIntoViewIfNeeded(),
+    const moved = page.getByRole("list", { name: "Moved in the latest run (1)" });
+    await moved.waitFor({ timeout: 30_000 });
+    await expect(moved.innerText()).resolves.toMatch(
+      /oscar\.onprem@northwind\.lab[\s\S]*Moved from On-premises to Cloud/,
     );
+    await shoot("health-moved", () => moved.scrollIntoViewIfNeeded());
   }, 360_000);
 
   it("met no failed request, console error or uncaught exception on the way", async () => {
