@@ -24,7 +24,7 @@ export interface AttestedUser {
 }
 
 export interface AttestationProfile {
-  /** The organization's one configuration today; a name per profile once an organization holds several. */
+  /** The connection profile's name: one entry per profile the run checked through (a group run: each child's). */
   name: string;
   accessType: string;
   /** The service account's logon (EWS), or null for app-only. */

@@ -50,12 +50,15 @@ export const MAX_DIRECTORY_SUGGESTIONS = 20;
 export interface CanaryDirectorySuggestionDto {
   address: string;
   displayName: string | null;
+  /** The connection profile whose directory listed it; only when the organization has several profiles. */
+  profile?: string;
 }
 
 /**
- * The directory's mailboxes outside the organization's users, read through the saved configuration (Graph `/users`
- * or EWS ResolveNames). When the directory cannot be read, `listed` is false and `reason` says why in the admin's
- * words; the dedicated mailbox of CanaryListDto.suggestions stays the way to go.
+ * The directory's mailboxes outside the organization's users, read through each configured profile (Graph `/users`
+ * or EWS ResolveNames). When no directory can be read, `listed` is false and `reason` says why in the admin's words;
+ * the dedicated mailbox of CanaryListDto.suggestions stays the way to go. When some profiles listed and others could
+ * not, `listed` is true and `reason` says why for each that could not ("Profile Cloud: …").
  */
 export interface CanaryDirectorySuggestionsDto {
   listed: boolean;

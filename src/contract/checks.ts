@@ -6,6 +6,7 @@
 import type { AccessTypeId, EwsAuthentication } from "./accessTypes.js";
 import type { EmailConfigInput } from "./api.js";
 import { categoriesWhere, type CategoryId, type Severity } from "./categories.js";
+import type { MailboxPlace } from "./exchangeOnline.js";
 import type { CheckRunTrigger } from "./monitoring.js";
 
 export type CheckDepth = "read" | "full";
@@ -201,7 +202,7 @@ export interface CheckResultDto {
   suggestedProfile: string | null;
   suggestedProfileId: string | null;
   /** Where the answer says the mailbox lives, and the answer that says so; null when it did not say. */
-  placement: { where: "cloud" | "on_premises"; evidence: string } | null;
+  placement: { where: MailboxPlace; evidence: string } | null;
   httpStatus: number | null;
   /** Requests made for this user, retries included. */
   attempts: number;

@@ -29,14 +29,30 @@ export function retiredAccessTypeDetail(evidence: string): string {
   );
 }
 
-/** Where a connection reaches mailboxes: Exchange Online, or the organization's own (on-premises) Exchange server. */
-export type MailboxPlace = "exchange_online" | "on_premises";
+/**
+ * Where a mailbox lives, and where a connection profile reaches mailboxes: Exchange Online, or the organization's own
+ * (on-premises) Exchange server. Ids are stable: stored in check results' placement and sent over the API (results
+ * stored before this id say "cloud" for exchange_online; their readers map it).
+ */
+export const MAILBOX_PLACES = ["exchange_online", "on_premises"] as const;
+export type MailboxPlace = (typeof MAILBOX_PLACES)[number];
+
+/** A place in the admin's words ("moved to Exchange Online", "reaches the on-premises Exchange server"). */
+export const MAILBOX_PLACE_NAMES: Readonly<Record<MailboxPlace, string>> = {
+  exchange_online: "Exchange Online",
+  on_premises: "the on-premises Exchange server",
+};
 
 /**
- * Graph app-only reaches Exchange Online; the EWS types reach the server their EWS URL names (on-premises unless it is
- * Exchange Online's own host, where they no longer work but are still what the profile says).
+ * The place a profile reaches, from its access type and its EWS URL: Graph app-only reaches Exchange Online; the EWS
+ * types reach the server their EWS URL names: Exchange Online when it is Exchange Online's own host (EWS OAuth there
+ * works while EWS lasts; Basic no more, but that is still where the profile points), the on-premises server
+ * otherwise (EWS OAuth with Hybrid Modern Auth, Basic or NTLM). Null while it reaches nowhere: no access type yet, or
+ * an EWS type without an EWS URL.
  */
-export function mailboxPlaceOf(accessType: AccessTypeId, ewsUrl: string | null): MailboxPlace {
+export function mailboxPlaceOf(accessType: AccessTypeId | null, ewsUrl: string | null): MailboxPlace | null {
+  if (accessType === null) return null;
   if (ACCESS_TYPES[accessType].protocol === "graph") return "exchange_online";
-  return ewsUrl !== null && isExchangeOnlineUrl(ewsUrl) ? "exchange_online" : "on_premises";
+  if (ewsUrl === null || ewsUrl.trim() === "") return null;
+  return isExchangeOnlineUrl(ewsUrl) ? "exchange_online" : "on_premises";
 }

@@ -10,9 +10,10 @@ import { CATEGORIES } from "../../contract/categories.js";
 import { ACTIVE_CHECK_RUN_STATES } from "../../contract/checks.js";
 import { recordAudit } from "../audit/service.js";
 import type { AppContext } from "../context.js";
-import { emailConfigSummary } from "../emailConfig/service.js";
+import { toEmailConfigDto } from "../emailConfig/service.js";
+import type { CheckRunMember, CheckRunRecord } from "../checks/repository.js";
 import { conflict, notFound } from "../errors.js";
-import { buildAttestation } from "./document.js";
+import { buildAttestation, type AttestedProfileFacts } from "./document.js";
 import { ATTESTATION_ALG, attestationKeys } from "./signingKeys.js";
 import { productVersion } from "./version.js";
 
@@ -24,7 +25,8 @@ export async function attestRun(
   runId: string,
   actor: string,
 ): Promise<AttestationDto> {
-  const run = ctx.checks.toDto(await ctx.checks.get(orgId, runId));
+  const record = await ctx.checks.get(orgId, runId);
+  const run = ctx.checks.toDto(record);
   if (ACTIVE_CHECK_RUN_STATES.includes(run.state)) {
     throw conflict("This check run is still going: an attestation covers a finished run. Wait for it to end.");
   }
@@ -55,7 +57,10 @@ export async function attestRun(
     issuedTo: actor,
     organization: { id: organization.id, name: organization.name },
     run,
-    config: await emailConfigSummary(ctx.repos, orgId),
+    // A group run checked through each child's profile; a plain run through its own (null: the default).
+    profiles: await Promise.all(
+      (record.members?.length ? record.members : [record]).map((checked) => attestedProfileFacts(ctx, orgId, checked)),
+    ),
     users,
     // A group run's canaries were probed by each profile's child run.
     canaries: (
@@ -76,4 +81,21 @@ export async function attestRun(
     after: { keyId: key.kid, users: users.length, state: run.state },
   });
   return { jws, keyId: key.kid, document };
+}
+
+async function attestedProfileFacts(
+  ctx: AttestationContext,
+  orgId: string,
+  checked: CheckRunRecord | CheckRunMember,
+): Promise<AttestedProfileFacts> {
+  const summary =
+    checked.profileId === null
+      ? await ctx.repos.emailConfigs.summary(orgId)
+      : await ctx.repos.emailConfigs.profileSummary(orgId, checked.profileId);
+  return {
+    name: summary?.name ?? (("profileName" in checked && checked.profileName) || "A deleted profile"),
+    accessType: checked.accessType,
+    configVersion: checked.configVersion,
+    config: summary === null ? null : toEmailConfigDto(summary),
+  };
 }

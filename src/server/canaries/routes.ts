@@ -63,7 +63,7 @@ export function canaryRoutes(app: FastifyInstance): Promise<void> {
         request.params.orgId,
         {
           guardUrl: (url) => app.ctx.outbound.guard(url),
-          driverFor: (orgId, config) => app.ctx.checks.driverFor(orgId, config),
+          driverFor: (orgId, config, profileId) => app.ctx.checks.driverFor(orgId, config, profileId),
           timeoutMs: DIRECTORY_TIMEOUT_MS,
         },
         abort.signal,

@@ -30,7 +30,13 @@ export const CanaryListSchema = Type.Object({
 export const CanaryDirectorySuggestionsSchema = Type.Object({
   listed: Type.Boolean(),
   reason: NullableOut(Type.String()),
-  items: Type.Array(Type.Object({ address: Type.String(), displayName: NullableOut(Type.String()) })),
+  items: Type.Array(
+    Type.Object({
+      address: Type.String(),
+      displayName: NullableOut(Type.String()),
+      profile: Type.Optional(Type.String()),
+    }),
+  ),
   truncated: Type.Boolean(),
 });
 

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import {
   MAX_CANARIES,
   MAX_DIRECTORY_SUGGESTIONS,
+  type CanaryDirectorySuggestionDto,
   type CanaryDirectorySuggestionsDto,
   type CanaryDto,
   type CanaryListDto,
@@ -112,8 +113,9 @@ const DIRECTORY_READ = 200;
 
 export interface DirectoryDeps {
   guardUrl: UrlGuard;
-  driverFor: (orgId: string, config: ResolvedEmailConfig) => MailboxDriver;
-  /** Bounds the whole listing: the pane waits for it. */
+  /** `profileId`: the profile whose EWS OAuth token cache the driver keeps (absent: the default profile's). */
+  driverFor: (orgId: string, config: ResolvedEmailConfig, profileId?: string) => MailboxDriver;
+  /** Bounds each profile's listing (they run side by side): the pane waits for it. */
   timeoutMs: number;
 }
 
@@ -128,10 +130,50 @@ function unreadable(listing: Extract<DirectoryListing, { ok: false }>, accessTyp
   return `The directory could not be read (${answer}); add a canary by its address.`;
 }
 
+/** One profile's listing: its mailboxes and its service principal, or why it could not list. */
+type ProfileListing =
+  | { ok: true; profile: string; mailboxes: DirectoryListing & { ok: true }; principal: string }
+  | { ok: false; profile: string; reason: string };
+
+async function listThrough(
+  repos: Repositories,
+  orgId: string,
+  profile: { profileId: string; name: string } | null,
+  deps: DirectoryDeps,
+  signal: AbortSignal,
+): Promise<ProfileListing> {
+  const name = profile?.name ?? "";
+  const resolution = await configurationForRun(repos, orgId, undefined, deps.guardUrl, profile?.profileId);
+  if (!resolution.ok) {
+    const saved = resolution.errors[0]?.field !== "draft";
+    return {
+      ok: false,
+      profile: name,
+      reason: saved
+        ? `The saved email configuration is not complete (${resolution.errors[0]?.field ?? ""} ${resolution.errors[0]?.message ?? ""}): the directory is read through it.`
+        : "No email configuration is saved yet: the directory is read through it. Save one, or add a canary by its address.",
+    };
+  }
+  const { config } = resolution;
+  const listing = await deps
+    .driverFor(orgId, config, profile?.profileId)
+    .listDirectory(AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]), DIRECTORY_READ)
+    .catch((error: unknown): DirectoryListing => ({
+      ok: false,
+      category: "timeout",
+      detail: error instanceof Error ? error.message : String(error),
+    }));
+  if (!listing.ok) return { ok: false, profile: name, reason: unreadable(listing, config.accessType) };
+  return { ok: true, profile: name, mailboxes: listing, principal: principalOf(config).toLowerCase() };
+}
+
 /**
- * Mailboxes of the directory a canary could be, read through the saved configuration (the default profile): none of
- * the organization's users, no alias of one (a mailbox answering to a user's address), no canary yet, not the service
- * account itself; at most MAX_DIRECTORY_SUGGESTIONS. A directory that cannot be read is a reason, never an error.
+ * Mailboxes of the directory a canary could be, read through every configured profile side by side (a hybrid
+ * organization's on-premises directory and Exchange Online's differ): none of the organization's users, no alias of
+ * one (a mailbox answering to a user's address), no canary yet, no profile's service account; each address once,
+ * taken from the profiles in turn (the default first), naming the profile that found it when there are several; at
+ * most MAX_DIRECTORY_SUGGESTIONS. A directory that cannot be read is a reason, never an error, and never hides what
+ * the other profiles listed.
  */
 export async function canaryDirectorySuggestions(
   repos: Repositories,
@@ -140,49 +182,50 @@ export async function canaryDirectorySuggestions(
   signal: AbortSignal,
 ): Promise<CanaryDirectorySuggestionsDto> {
   if ((await organizationOf(repos, orgId)) === null) throw notFound("Organization");
-  const unlisted = (reason: string): CanaryDirectorySuggestionsDto => ({
-    listed: false,
-    reason,
-    items: [],
-    truncated: false,
-  });
-  const resolution = await configurationForRun(repos, orgId, undefined, deps.guardUrl);
-  if (!resolution.ok) {
-    const saved = resolution.errors[0]?.field !== "draft";
-    return unlisted(
-      saved
-        ? `The saved email configuration is not complete (${resolution.errors[0]?.field ?? ""} ${resolution.errors[0]?.message ?? ""}): the directory is read through it.`
-        : "No email configuration is saved yet: the directory is read through it. Save one, or add a canary by its address.",
-    );
-  }
-  const { config } = resolution;
-  const listing = await deps
-    .driverFor(orgId, config)
-    .listDirectory(AbortSignal.any([signal, AbortSignal.timeout(deps.timeoutMs)]), DIRECTORY_READ)
-    .catch((error: unknown): DirectoryListing => ({
-      ok: false,
-      category: "timeout",
-      detail: error instanceof Error ? error.message : String(error),
-    }));
-  if (!listing.ok) return unlisted(unreadable(listing, config.accessType));
+  const profiles = await repos.emailConfigs.list(orgId);
+  const several = profiles.length > 1;
+  // A profile never set up lists nothing and says nothing, unless none is set up (the reason then tells what to do).
+  const configured = profiles.filter((profile) => profile.accessType !== null);
+  const through: Array<{ profileId: string; name: string } | null> =
+    several && configured.length > 0 ? configured : [profiles[0] ?? null];
+  const listings = await Promise.all(through.map((profile) => listThrough(repos, orgId, profile, deps, signal)));
+  const failures = listings.filter((listing): listing is ProfileListing & { ok: false } => !listing.ok);
+  const reason =
+    failures.length === 0
+      ? null
+      : failures
+          .map((failure) => (several ? `Profile ${failure.profile}: ${failure.reason}` : failure.reason))
+          .join(" ");
+  const listed = listings.filter((listing): listing is ProfileListing & { ok: true } => listing.ok);
+  if (listed.length === 0) return { listed: false, reason, items: [], truncated: false };
 
   const [emails, canaries] = await Promise.all([repos.users.emailsOf(orgId), repos.canaries.list(orgId)]);
   const taken = new Set<string>([
     ...[...emails].map((email) => email.toLowerCase()),
     ...canaries.map((canary) => canary.address),
-    principalOf(config).toLowerCase(),
+    ...listed.map((listing) => listing.principal),
   ]);
-  const items: CanaryDirectorySuggestionsDto["items"] = [];
-  const seen = new Set<string>();
-  for (const mailbox of listing.mailboxes) {
-    const address = mailbox.address.toLowerCase();
-    const addresses = [address, ...mailbox.otherAddresses.map((other) => other.toLowerCase())];
-    if (seen.has(address) || addresses.some((one) => taken.has(one))) continue;
-    seen.add(address);
-    if (items.length === MAX_DIRECTORY_SUGGESTIONS) {
-      return { listed: true, reason: null, items, truncated: true };
+  // An address listed by several profiles is the first profile's (the default first): found through it.
+  const finder = new Map<string, number>();
+  const candidates = listed.map((listing, position) =>
+    listing.mailboxes.mailboxes.flatMap((mailbox) => {
+      const address = mailbox.address.toLowerCase();
+      const addresses = [address, ...mailbox.otherAddresses.map((other) => other.toLowerCase())];
+      if (finder.has(address) || addresses.some((one) => taken.has(one))) return [];
+      finder.set(address, position);
+      const item: CanaryDirectorySuggestionDto = { address, displayName: mailbox.displayName };
+      if (several) item.profile = listing.profile;
+      return [item];
+    }),
+  );
+  // Then one from each profile in turn, so every directory shows within MAX_DIRECTORY_SUGGESTIONS.
+  const items: CanaryDirectorySuggestionDto[] = [];
+  const truncated = listed.some((listing) => listing.mailboxes.truncated);
+  for (let index = 0; candidates.some((list) => index < list.length); index += 1) {
+    for (const item of candidates.flatMap((list) => list.slice(index, index + 1))) {
+      if (items.length === MAX_DIRECTORY_SUGGESTIONS) return { listed: true, reason, items, truncated: true };
+      items.push(item);
     }
-    items.push({ address, displayName: mailbox.displayName });
   }
-  return { listed: true, reason: null, items, truncated: listing.truncated };
+  return { listed: true, reason, items, truncated };
 }

@@ -1,4 +1,6 @@
+import type { MailboxPlace } from "../../contract/exchangeOnline.js";
 import type { Db } from "../db/database.js";
+import { placementFromJson } from "./storedPlacement.js";
 import type { CheckTables, UserMailboxStatusTable } from "./tables.js";
 
 export interface MailboxStatusRecord {
@@ -15,7 +17,7 @@ export interface MailboxStatusRecord {
 export interface ProfileSuggestion {
   userId: string;
   suggestedProfileId: string;
-  where: "cloud" | "on_premises";
+  where: MailboxPlace;
   runId: string;
 }
 
@@ -40,9 +42,8 @@ export function mailboxStatusRepository(db: Db) {
         .where("r.suggested_profile_id", "is not", null)
         .execute();
       return rows.flatMap((row) => {
-        const placement = row.placement === null ? null : (JSON.parse(row.placement) as { where?: unknown });
-        const where = placement?.where;
-        if (row.suggested === null || row.runId === null || (where !== "cloud" && where !== "on_premises")) return [];
+        const where = placementFromJson(row.placement)?.where;
+        if (row.suggested === null || row.runId === null || where === undefined) return [];
         return [{ userId: row.userId, suggestedProfileId: row.suggested, where, runId: row.runId }];
       });
     },

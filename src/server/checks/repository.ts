@@ -10,7 +10,8 @@ import type { CategoryId, Severity } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto, CheckDepth, CheckRunState, CheckScope } from "../../contract/checks.js";
 import type { CheckRunTrigger } from "../../contract/monitoring.js";
 import type { Db } from "../db/database.js";
-import type { MailboxPlacement, StepOutcome } from "../exchange/driver.js";
+import type { StepOutcome } from "../exchange/driver.js";
+import { placementFromJson } from "./storedPlacement.js";
 import { decodeCursor, encodeCursor } from "../db/paging.js";
 import type { ChecksDb, CheckResultsTable, CheckRunsTable, CheckTables } from "./tables.js";
 import { insertRows } from "../db/bulkWrite.js";
@@ -166,7 +167,7 @@ function toResult(row: CheckResultsTable): CheckResultRecord {
     capabilities: row.capabilities_json === null ? null : (JSON.parse(row.capabilities_json) as CheckCapabilitiesDto),
     profileId: row.profile_id ?? null,
     suggestedProfileId: row.suggested_profile_id ?? null,
-    placement: row.placement_json == null ? null : (JSON.parse(row.placement_json) as MailboxPlacement),
+    placement: placementFromJson(row.placement_json),
     checkedAt: new Date(row.checked_at),
   };
 }

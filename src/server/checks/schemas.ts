@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from "@sinclair/typebox";
 import { CATEGORY_LIST } from "../../contract/categories.js";
+import { MAILBOX_PLACES } from "../../contract/exchangeOnline.js";
 import type {
   CheckEventsTicketDto,
   CheckPreflightDto,
@@ -152,9 +153,7 @@ export const CheckResultSchema = Type.Object({
   profile: Type.String(),
   suggestedProfile: Nullable(Type.String()),
   suggestedProfileId: Nullable(Type.String()),
-  placement: Nullable(
-    Type.Object({ where: Type.Union([Type.Literal("cloud"), Type.Literal("on_premises")]), evidence: Type.String() }),
-  ),
+  placement: Nullable(Type.Object({ where: Literals(...MAILBOX_PLACES), evidence: Type.String() })),
   checkedAt: Timestamp,
 });
 

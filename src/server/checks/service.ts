@@ -113,8 +113,9 @@ export class CheckService {
   }
 
   /** The driver a run would check this configuration with (the directory listing of canary suggestions uses it). */
-  driverFor(orgId: string, config: ResolvedEmailConfig): MailboxDriver {
-    return this.deps.configs.driverFor(orgId, config);
+  /** `profileId`: the profile whose EWS OAuth token cache the driver keeps (absent: the default profile's). */
+  driverFor(orgId: string, config: ResolvedEmailConfig, profileId?: string): MailboxDriver {
+    return this.deps.configs.driverFor(orgId, config, profileId);
   }
 
   /** Tests: swaps how drivers are built for runs started from now on. */

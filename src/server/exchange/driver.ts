@@ -5,6 +5,7 @@
  */
 import type { CategoryId } from "../../contract/categories.js";
 import type { CheckCapabilitiesDto, CheckPermissionDto } from "../../contract/checks.js";
+import type { MailboxPlace } from "../../contract/exchangeOnline.js";
 import type { ConnectionOpener, ExchangeFetch } from "./transport.js";
 
 export type CheckDepth = "read" | "full";
@@ -29,7 +30,7 @@ export interface StepOutcome {
  * synced from on-premises), never for a move in progress.
  */
 export interface MailboxPlacement {
-  where: "cloud" | "on_premises";
+  where: MailboxPlace;
   evidence: string;
 }
 

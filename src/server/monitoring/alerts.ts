@@ -6,6 +6,7 @@
 import type { AlertKind, AlertRulesDto } from "../../contract/monitoring.js";
 import type { CanaryVerdictDto } from "../../contract/canaries.js";
 import { failingCount } from "../../contract/categories.js";
+import { MAILBOX_PLACE_NAMES, type MailboxPlace } from "../../contract/exchangeOnline.js";
 
 /** "off": the rule is disabled, so an open alert of its kind closes without a resolved message. */
 export type Verdict = { holds: true; summary: string } | { holds: false } | "unknown" | "off";
@@ -146,14 +147,9 @@ export function evaluateScopeLeak(
 
 /** One user placement followed to another profile (profiles/follow.ts). */
 export interface MovedMailbox {
-  where: "cloud" | "on_premises";
+  where: MailboxPlace;
   toProfileName: string;
 }
-
-const PLACE_WORDS: Record<MovedMailbox["where"], string> = {
-  cloud: "Exchange Online",
-  on_premises: "the on-premises Exchange server",
-};
 
 /**
  * The info alert after a run that moved mailboxes, or null (nothing moved, or the rule is off): one sentence per
@@ -172,7 +168,7 @@ export function mailboxesMovedSummary(rules: AlertRulesDto, moves: readonly Move
     .sort((a, b) => b.count - a.count || a.move.toProfileName.localeCompare(b.move.toProfileName))
     .map(
       ({ move, count }) =>
-        `${count === 1 ? "1 mailbox" : `${count} mailboxes`} moved to ${PLACE_WORDS[move.where]}; now checked through ${move.toProfileName}`,
+        `${count === 1 ? "1 mailbox" : `${count} mailboxes`} moved to ${MAILBOX_PLACE_NAMES[move.where]}; now checked through ${move.toProfileName}`,
     )
     .join(". ");
 }

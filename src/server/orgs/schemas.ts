@@ -8,6 +8,7 @@ import type {
   MailboxStatusDto,
 } from "../../contract/api.js";
 import { ACCESS_TYPE_IDS } from "../../contract/accessTypes.js";
+import { MAILBOX_PLACES } from "../../contract/exchangeOnline.js";
 import { Literals, RoleSchema, Timestamp, Uuid, type Same } from "../http/schemas.js";
 
 export const AccessTypeSchema = Literals(...ACCESS_TYPE_IDS);
@@ -67,10 +68,7 @@ export const MailboxStatusSchema = Type.Object({
     Type.Null(),
   ]),
   monitoring: Type.Object({ lastCheckedAt: Type.Union([Timestamp, Type.Null()]), scheduled: Type.Boolean() }),
-  place: Type.Union([
-    Type.Object({ where: Literals("exchange_online", "on_premises"), profileName: Type.String() }),
-    Type.Null(),
-  ]),
+  place: Type.Union([Type.Object({ where: Literals(...MAILBOX_PLACES), profileName: Type.String() }), Type.Null()]),
 });
 
 export const MailboxStatusQuery = Type.Object({ orgId: Type.Optional(Uuid) }, { additionalProperties: false });

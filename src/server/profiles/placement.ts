@@ -5,6 +5,8 @@
  * test/integration/server/profiles/userPlacement.test.ts holds both to the same users.
  */
 import { sql, type RawBuilder } from "kysely";
+import type { AccessTypeId } from "../../contract/accessTypes.js";
+import { MAILBOX_PLACE_NAMES, mailboxPlaceOf, type MailboxPlace } from "../../contract/exchangeOnline.js";
 import type { PlacementRuleKind, PlacementSource } from "../../contract/profiles.js";
 
 export interface PlacementRule {
@@ -94,23 +96,15 @@ export function effectiveProfileSql(policy: PlacementPolicy, columns: PlacementC
   return sql<string>`(case ${sql.join(branches, sql` `)} else cast(${policy.defaultProfileId} as text) end)`;
 }
 
-/** Where a mailbox lives, as the drivers' placement evidence says (MailboxPlacement.where). */
-export type MailboxPlace = "cloud" | "on_premises";
-
-/** The place each access type reaches: Exchange Online (Graph app-only, EWS OAuth) or the on-premises server. */
-export const PLACE_OF_ACCESS_TYPE: Readonly<Record<string, MailboxPlace>> = {
-  graph_app_only: "cloud",
-  ews_oauth_impersonation: "cloud",
-  ews_basic_impersonation: "on_premises",
-};
-
 /** A profile as the suggestion reads it. */
 export interface PlacementTarget {
   profileId: string;
   name: string;
   isDefault: boolean;
   /** Null while the profile is not configured (it reaches nowhere). */
-  accessType: string | null;
+  accessType: AccessTypeId | null;
+  /** With the access type, where the profile reaches (contract's mailboxPlaceOf). */
+  ewsUrl: string | null;
 }
 
 /**
@@ -123,9 +117,7 @@ export function suggestedProfileFor(
   profiles: readonly PlacementTarget[],
   checkingProfileId: string | null,
 ): PlacementTarget | null {
-  const reaching = profiles.filter(
-    (profile) => profile.accessType !== null && PLACE_OF_ACCESS_TYPE[profile.accessType] === where,
-  );
+  const reaching = profiles.filter((profile) => mailboxPlaceOf(profile.accessType, profile.ewsUrl) === where);
   if (reaching.some((profile) => profile.profileId === checkingProfileId)) return null;
   const [best] = [...reaching].sort(
     (a, b) =>
@@ -136,17 +128,14 @@ export function suggestedProfileFor(
   return best ?? null;
 }
 
-const PLACE_NAMES: Record<MailboxPlace, string> = {
-  cloud: "Exchange Online",
-  on_premises: "the on-premises Exchange server",
-};
 const ACCESS_TYPES_FOR: Record<MailboxPlace, string> = {
-  cloud: "Microsoft 365 OAuth (Graph) – App-only (or Microsoft 365 OAuth Logon (EWS API))",
-  on_premises: "Microsoft Exchange Impersonation",
+  exchange_online:
+    "Microsoft 365 OAuth (Graph) – App-only (or Microsoft 365 OAuth Logon (EWS API) with the Exchange Online EWS URL)",
+  on_premises: "Microsoft Exchange Impersonation (or Microsoft 365 OAuth Logon (EWS API) with Hybrid Modern Auth)",
 };
 
 export function placeName(where: MailboxPlace): string {
-  return PLACE_NAMES[where];
+  return MAILBOX_PLACE_NAMES[where];
 }
 
 /**
@@ -155,7 +144,7 @@ export function placeName(where: MailboxPlace): string {
  */
 export function placementRemedy(where: MailboxPlace, suggestedName: string | null): string {
   if (suggestedName !== null) {
-    return `Move the user to the suggested profile “${suggestedName}”, which reaches ${PLACE_NAMES[where]} (or set placement to Automatic so the product follows the move).`;
+    return `Move the user to the suggested profile “${suggestedName}”, which reaches ${MAILBOX_PLACE_NAMES[where]} (or set placement to Automatic so the product follows the move).`;
   }
-  return `No profile of this organization reaches ${PLACE_NAMES[where]}: add a connection profile with the access type ${ACCESS_TYPES_FOR[where]}, then move the user to it (or set placement to Automatic).`;
+  return `No profile of this organization reaches ${MAILBOX_PLACE_NAMES[where]}: add a connection profile with the access type ${ACCESS_TYPES_FOR[where]}, then move the user to it (or set placement to Automatic).`;
 }

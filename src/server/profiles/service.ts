@@ -422,22 +422,21 @@ export async function profileForUser(
 
 /**
  * The connection that checks one user, for the end user's card: the profile's access type and the place it reaches.
- * Null for an organization with a single profile (today's words stay), or when the user's profile is not set up.
+ * Null for an organization with a single profile (today's words stay), or when the user's profile is not set up; the
+ * place is null while the profile reaches nowhere (an EWS type without its URL).
  */
 export async function connectionForUser(
   repos: Repositories,
   orgId: string,
   userId: string,
-): Promise<{ accessType: AccessTypeId; place: { where: MailboxPlace; profileName: string } } | null> {
+): Promise<{ accessType: AccessTypeId; place: { where: MailboxPlace; profileName: string } | null } | null> {
   const profiles = await repos.emailConfigs.list(orgId);
   if (profiles.length < 2) return null;
   const placement = await profileForUser(repos, orgId, userId);
   const profile = profiles.find((candidate) => candidate.profileId === placement?.profileId);
   if (placement === null || profile === undefined || profile.accessType === null) return null;
-  return {
-    accessType: profile.accessType,
-    place: { where: mailboxPlaceOf(profile.accessType, profile.ewsUrl), profileName: profile.name },
-  };
+  const where = mailboxPlaceOf(profile.accessType, profile.ewsUrl);
+  return { accessType: profile.accessType, place: where === null ? null : { where, profileName: profile.name } };
 }
 
 export interface EffectiveProfiles {
@@ -509,6 +508,7 @@ export async function placementTargetsOf(repos: Repositories, orgId: string): Pr
     name: profile.name,
     isDefault: profile.isDefault,
     accessType: profile.accessType,
+    ewsUrl: profile.ewsUrl,
   }));
 }
 
@@ -615,14 +615,14 @@ export interface PlacedResult {
   email: string;
   category: string;
   suggestedProfileId?: string | null | undefined;
-  placement?: { where: "cloud" | "on_premises"; evidence: string } | null | undefined;
+  placement?: { where: MailboxPlace; evidence: string } | null | undefined;
 }
 
 export interface FollowedMove {
   userId: string;
   email: string;
   category: string;
-  where: "cloud" | "on_premises";
+  where: MailboxPlace;
   evidence: string;
   fromProfileId: string;
   fromProfileName: string;

@@ -145,7 +145,7 @@ export function createEwsDriver(options: EwsDriverOptions): MailboxDriver {
     steps.push(
       stepOf("Autodiscover (where the mailbox lives)", { category: "mailbox_in_cloud", detail: evidence }, startedAt),
     );
-    return { classified: moved, placement: { where: "cloud", evidence } };
+    return { classified: moved, placement: { where: "exchange_online", evidence } };
   }
 
   /** The first `limits.roomLists` room lists, within `limits.roomsMs`; the rest summarized in one step. */

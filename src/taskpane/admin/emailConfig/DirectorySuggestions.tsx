@@ -59,7 +59,12 @@ export function DirectorySuggestions({
     );
   }
   if (directory.items.length === 0) {
-    return <Text size={200}>Every mailbox of the directory is already a user or a canary of this organization.</Text>;
+    return (
+      <>
+        <Text size={200}>Every mailbox of the directory is already a user or a canary of this organization.</Text>
+        {directory.reason !== null && <Text size={200}>{directory.reason}</Text>}
+      </>
+    );
   }
   return (
     <>
@@ -74,6 +79,11 @@ export function DirectorySuggestions({
                   {item.displayName}
                 </Text>
               )}
+              {item.profile !== undefined && (
+                <Text size={200} className={styles.meta}>
+                  Found through {item.profile}
+                </Text>
+              )}
             </div>
             <Button disabled={adding} onClick={() => onAdd(item.address)} aria-label={`Add ${item.address} as canary`}>
               Add as canary
@@ -81,6 +91,11 @@ export function DirectorySuggestions({
           </li>
         ))}
       </ul>
+      {directory.reason !== null && (
+        <Text size={200} data-testid="directory-partly-unlisted">
+          {directory.reason}
+        </Text>
+      )}
       {directory.truncated && (
         <Text size={200}>The directory holds more: type any other mailbox in the field above.</Text>
       )}

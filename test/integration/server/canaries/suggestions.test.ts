@@ -13,6 +13,7 @@ import { DEMO_SCENARIO_FILE, loadScenarioFile, startLab, type Lab } from "../../
 import type { Scenario } from "../../../../src/lab/scenario.js";
 import { backendEnvForLab } from "../../../support/backendProcess.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
+import { APP_ONLY_CONFIG, EWS_CONFIG, FakeMailboxDriver } from "../../../support/fakeMailboxDriver.js";
 import { scenarioFile } from "../../../support/lab.js";
 import { TEST_AUDIENCE } from "../../../support/tokens.js";
 
@@ -216,5 +217,103 @@ describe("canary suggestions through Exchange Impersonation (the on-premises dem
     expect(addresses(dto)).not.toContain("lynne.robbins@contoso.lab");
     expect(addresses(dto)).toContain("lee.gu@contoso.lab");
     expect(dto.items.length).toBeLessThanOrEqual(MAX_DIRECTORY_SUGGESTIONS);
+  });
+});
+
+describe("canary suggestions of a hybrid organization (a fake driver per profile)", () => {
+  let backend: TestBackend;
+  let orgId = "";
+  let admin = "";
+  const onPremises = new FakeMailboxDriver();
+  const cloudDriver = new FakeMailboxDriver();
+  const mailbox = (address: string, otherAddresses: string[] = []) => ({
+    address,
+    displayName: address.split("@")[0]!,
+    otherAddresses,
+  });
+
+  beforeAll(async () => {
+    backend = await createTestBackend({
+      env: { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1", RATE_LIMIT_MAX: "100000" },
+      resolver: "system",
+    });
+    const seeded = await backend.seedOrg({ name: "Contoso", admin: "admin@contoso.com", users: ["ann@contoso.com"] });
+    orgId = seeded.orgId;
+    admin = await backend.bearer("admin@contoso.com");
+    // Each profile's directory: the driver of its configuration.
+    backend.app.ctx.checks.useDriverFactory((_org, config) =>
+      config.accessType === "graph_app_only" ? cloudDriver : onPremises,
+    );
+    const saved = await call("PUT", "/email-config", EWS_CONFIG, '"0"');
+    expect(saved.statusCode, saved.body).toBe(200);
+    const created = await call("POST", "/profiles", { name: "Cloud", config: APP_ONLY_CONFIG });
+    expect(created.statusCode, created.body).toBe(201);
+    // A third profile never set up lists nothing and says nothing.
+    expect((await call("POST", "/profiles", { name: "Spare" })).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+
+  function call(method: "GET" | "POST" | "PUT", url: string, payload?: object, ifMatch?: string) {
+    return backend.app.inject({
+      method,
+      url: `/api/orgs/${orgId}${url}`,
+      headers: { authorization: admin, ...(ifMatch === undefined ? {} : { "if-match": ifMatch }) },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  }
+  const suggestions = async () => {
+    const answer = await call("GET", "/canaries/suggestions");
+    expect(answer.statusCode, answer.body).toBe(200);
+    return answer.json<CanaryDirectorySuggestionsDto>();
+  };
+
+  it("lists through every profile, each address once, naming the profile that found it", async () => {
+    onPremises.directory = {
+      ok: true,
+      truncated: false,
+      mailboxes: [
+        mailbox("archive@contoso.com"),
+        mailbox("Shared@contoso.com"),
+        mailbox("ann@contoso.com"),
+        mailbox("svc@contoso.test"),
+      ],
+    };
+    cloudDriver.directory = {
+      ok: true,
+      truncated: false,
+      mailboxes: [
+        mailbox("shared@contoso.com"),
+        mailbox("cloud-only@contoso.com"),
+        // An alias of the user ann: the same person, in the cloud directory.
+        mailbox("ann.smith@contoso.com", ["ann@contoso.com"]),
+      ],
+    };
+    const dto = await suggestions();
+    expect(dto).toMatchObject({ listed: true, reason: null, truncated: false });
+    expect(dto.items.map((item) => [item.address, item.profile]).sort()).toEqual([
+      ["archive@contoso.com", "Default"],
+      ["cloud-only@contoso.com", "Cloud"],
+      // Listed by both: once, found first through the default profile.
+      ["shared@contoso.com", "Default"],
+    ]);
+  });
+
+  it("keeps what one profile listed when another cannot list its directory, and says why for that one", async () => {
+    cloudDriver.directory = { ok: false, category: "graph_scope_denied", detail: "Authorization_RequestDenied" };
+    const dto = await suggestions();
+    expect(dto.listed).toBe(true);
+    expect(dto.items.map((item) => item.address).sort()).toEqual(["archive@contoso.com", "shared@contoso.com"]);
+    expect(dto.reason).toMatch(/^Profile Cloud: The app may not list the directory's users \(.*User\.Read\.All/);
+    expect(dto.reason).not.toContain("Default");
+    expect(dto.reason).not.toContain("Spare");
+
+    // None can: not listed, each profile's reason.
+    onPremises.directory = null;
+    const none = await suggestions();
+    expect(none).toMatchObject({ listed: false, items: [], truncated: false });
+    expect(none.reason).toContain("Profile Default: The directory could not be read");
+    expect(none.reason).toContain("Profile Cloud: The app may not list");
   });
 });

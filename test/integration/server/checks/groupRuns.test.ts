@@ -4,10 +4,16 @@
  * ends naming it; cancel of the parent cancels its children; the monitoring end listener hears a group once.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AttestationDto } from "../../../../src/contract/attestation.js";
 import type { CheckRunDto } from "../../../../src/contract/checks.js";
 import type { ConnectionProfileDto } from "../../../../src/contract/profiles.js";
 import { createTestBackend, type TestBackend } from "../../../support/backend.js";
-import { EWS_CONFIG, FakeMailboxDriver, passingPreflight } from "../../../support/fakeMailboxDriver.js";
+import {
+  APP_ONLY_CONFIG,
+  EWS_CONFIG,
+  FakeMailboxDriver,
+  passingPreflight,
+} from "../../../support/fakeMailboxDriver.js";
 import { postgresEnabled } from "../../../support/postgres.js";
 
 const dialects: Array<"sqlite" | "postgres"> = ["sqlite"];
@@ -184,5 +190,119 @@ describe.each(dialects)("group check runs on %s", (dialect) => {
     expect(drivers.get("svc-cloud@contoso.com")?.checked.sort()).toEqual([...CLOUD].sort());
     expect(drivers.get("svc@contoso.test")?.checked).toEqual([]);
     expect(run.profiles.map((p) => p.profileId)).toEqual([cloud.id]);
+  });
+});
+
+describe("the attestation of a group run", () => {
+  let backend: TestBackend;
+  let orgId = "";
+  let admin = "";
+  let cloud: ConnectionProfileDto;
+  const CANARY = "sync-canary@contoso.com";
+  const onPremises = new FakeMailboxDriver();
+  const graph = new FakeMailboxDriver();
+
+  beforeAll(async () => {
+    backend = await createTestBackend({
+      env: { OUTBOUND_HOST_OVERRIDES: "mail.contoso.test=127.0.0.1", RATE_LIMIT_MAX: "100000" },
+      resolver: "system",
+    });
+    const seeded = await backend.seedOrg({
+      name: "Contoso",
+      admin: "admin@contoso.com",
+      users: [...ON_PREM, ...CLOUD],
+    });
+    orgId = seeded.orgId;
+    admin = await backend.bearer("admin@contoso.com");
+    backend.app.ctx.checks.useDriverFactory((_org, config) =>
+      config.accessType === "graph_app_only" ? graph : onPremises,
+    );
+    // Each profile's probe of the canary is refused: the boundary holds through both.
+    onPremises.failing.set(CANARY, "impersonation_denied");
+    graph.failing.set(CANARY, "graph_scope_denied");
+    expect((await call("PUT", "/email-config", EWS_CONFIG, '"0"')).statusCode).toBe(200);
+    const created = await call("POST", "/profiles", { name: "Cloud", config: APP_ONLY_CONFIG });
+    expect(created.statusCode, created.body).toBe(201);
+    cloud = created.json<ConnectionProfileDto>();
+    const moved = await call("POST", "/users/move-profile", {
+      userIds: CLOUD.map((email) => seeded.userIds[email]),
+      profileId: cloud.id,
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    expect((await call("POST", "/canaries", { address: CANARY })).statusCode).toBe(201);
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+
+  function call(method: "GET" | "POST" | "PUT", url: string, payload?: object, ifMatch?: string) {
+    return backend.app.inject({
+      method,
+      url: `/api/orgs/${orgId}${url}`,
+      headers: { authorization: admin, ...(ifMatch === undefined ? {} : { "if-match": ifMatch }) },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  }
+
+  it("lists each profile that took part, with its identity and no secret, beside every child's users and canaries", async () => {
+    const started = await call("POST", "/checks", { scope: { all: true }, depth: "read" });
+    expect(started.statusCode, started.body).toBe(202);
+    const runId = started.json<{ runId: string }>().runId;
+    await backend.app.ctx.checks.settled(runId);
+    const run = (await call("GET", `/checks/${runId}`)).json<CheckRunDto>();
+    expect(run.profiles).toHaveLength(2);
+    // Every child checked its profile's saved configuration: the group is no draft (the pane offers its attestation),
+    // and monitoring keeps it in the history.
+    expect(run.draft).toBe(false);
+    await backend.app.ctx.monitoring.idle();
+    const history = (await call("GET", "/monitoring/history?limit=1")).json<{ items: Array<{ runId: string }> }>();
+    expect(history.items[0]).toMatchObject({ runId, state: "completed" });
+
+    const answer = await call("GET", `/checks/${runId}/attestation`);
+    expect(answer.statusCode, answer.body).toBe(200);
+    const { document } = answer.json<AttestationDto>();
+    const byName = Object.fromEntries(document.profiles.map((profile) => [profile.name, profile]));
+    expect(Object.keys(byName).sort()).toEqual(["Cloud", "Default"]);
+    expect(byName.Default).toEqual({
+      name: "Default",
+      accessType: "ews_basic_impersonation",
+      serviceAccount: EWS_CONFIG.accountLogon,
+      appId: null,
+      tenantId: null,
+      ewsUrl: EWS_CONFIG.ewsUrl,
+      configVersion: 1,
+      configurationCurrent: true,
+    });
+    expect(byName.Cloud).toEqual({
+      name: "Cloud",
+      accessType: "graph_app_only",
+      serviceAccount: null,
+      appId: APP_ONLY_CONFIG.appOnly.clientId,
+      tenantId: APP_ONLY_CONFIG.appOnly.tenantId,
+      ewsUrl: null,
+      configVersion: cloud.version,
+      configurationCurrent: true,
+    });
+    expect(document.users.map((user) => user.email).sort()).toEqual(["admin@contoso.com", ...ON_PREM, ...CLOUD].sort());
+    expect(document.canaries.map((canary) => [canary.address, canary.verdict])).toEqual([
+      [CANARY, "refused"],
+      [CANARY, "refused"],
+    ]);
+    const text = JSON.stringify(document);
+    // EWS_CONFIG's password is "pw", too short to search for; the secret value is the one to look for.
+    expect(text).not.toContain(APP_ONLY_CONFIG.appOnly.clientSecret);
+
+    // Cloud changed after the run: its identity is no longer vouched for; Default's still is.
+    const changed = await call(
+      "PUT",
+      `/profiles/${cloud.id}`,
+      { ...APP_ONLY_CONFIG, appOnly: { ...APP_ONLY_CONFIG.appOnly, clientId: "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d" } },
+      `"${cloud.version}"`,
+    );
+    expect(changed.statusCode, changed.body).toBe(200);
+    const later = (await call("GET", `/checks/${runId}/attestation`)).json<AttestationDto>().document;
+    const laterByName = Object.fromEntries(later.profiles.map((profile) => [profile.name, profile]));
+    expect(laterByName.Cloud).toMatchObject({ configurationCurrent: false, appId: null, accessType: "graph_app_only" });
+    expect(laterByName.Default).toMatchObject({ configurationCurrent: true, ewsUrl: EWS_CONFIG.ewsUrl });
   });
 });

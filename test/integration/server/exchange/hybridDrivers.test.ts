@@ -93,7 +93,7 @@ describe("the on-premises profile (Exchange Impersonation, NTLM)", () => {
     });
     const moved = outcomes.get("clara.cloud")!;
     expect(moved.placement).toEqual({
-      where: "cloud",
+      where: "exchange_online",
       evidence:
         "On-premises Autodiscover redirects clara.cloud@northwind.lab to its cloud routing address clara.cloud@northwind.mail.onmicrosoft.com",
     });
@@ -165,7 +165,10 @@ describe("a mailbox moved while the lab runs", () => {
 
     await move(user, "cloud", "complete");
     const onPremisesAfter = await onPremises().checkUser({ email: user }, "read", signal);
-    expect([onPremisesAfter.category, onPremisesAfter.placement?.where]).toEqual(["mailbox_in_cloud", "cloud"]);
+    expect([onPremisesAfter.category, onPremisesAfter.placement?.where]).toEqual([
+      "mailbox_in_cloud",
+      "exchange_online",
+    ]);
     expect((await cloud().checkUser({ email: user }, "read", signal)).category).toBe("ok");
 
     await move(user, "onprem", "complete");

@@ -38,7 +38,7 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
   const inCloud = new Set([...MOVED, PINNED]);
   const driver = new FakeMailboxDriver((email) =>
     inCloud.has(email)
-      ? outcome("mailbox_in_cloud", { placement: { where: "cloud", evidence: EVIDENCE } })
+      ? outcome("mailbox_in_cloud", { placement: { where: "exchange_online", evidence: EVIDENCE } })
       : outcome("ok"),
   );
 
@@ -125,7 +125,7 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
         profile: "Default",
         suggestedProfile: "Cloud",
         suggestedProfileId: cloud.id,
-        placement: { where: "cloud", evidence: EVIDENCE },
+        placement: { where: "exchange_online", evidence: EVIDENCE },
       });
       expect(results.get(email)?.remedy).toContain("suggested profile “Cloud”");
     }
@@ -139,7 +139,7 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
     expect(row).toEqual({
       profile_id: orgId,
       suggested_profile_id: cloud.id,
-      placement_json: JSON.stringify({ where: "cloud", evidence: EVIDENCE }),
+      placement_json: JSON.stringify({ where: "exchange_online", evidence: EVIDENCE }),
     });
 
     // The next run's placement checks the Automatic users through Cloud; the pinned and the others stay.

@@ -137,7 +137,7 @@ describe.each(dialects)("migration 029 (results carry the placement) on %s", (di
         steps: [],
         profileId: orgId,
         suggestedProfileId: cloudId,
-        placement: { where: "cloud", evidence: "Autodiscover redirected the address" },
+        placement: { where: "exchange_online", evidence: "Autodiscover redirected the address" },
         checkedAt: new Date(at),
       },
     ]);
@@ -145,7 +145,20 @@ describe.each(dialects)("migration 029 (results carry the placement) on %s", (di
     expect(fresh).toMatchObject({
       profileId: orgId,
       suggestedProfileId: cloudId,
-      placement: { where: "cloud", evidence: "Autodiscover redirected the address" },
+      placement: { where: "exchange_online", evidence: "Autodiscover redirected the address" },
     });
+    const stored = await sql<{ placement_json: string }>`select placement_json from check_results
+      where run_id = ${newRunId}`.execute(db);
+    expect(JSON.parse(stored.rows[0]!.placement_json)).toEqual({
+      where: "exchange_online",
+      evidence: "Autodiscover redirected the address",
+    });
+
+    // A result stored while Exchange Online's id was "cloud" reads as Exchange Online.
+    await sql`update check_results set placement_json = ${JSON.stringify({ where: "cloud", evidence: "Redirected" })}
+      where run_id = ${newRunId}`.execute(db);
+    const [legacy] = (await runs.results(newRunId, {}, undefined, 10)).items;
+    expect(legacy?.placement).toEqual({ where: "exchange_online", evidence: "Redirected" });
+    expect(resultProfileWords(legacy!, names).remedy).toContain("Exchange Online");
   });
 });

@@ -94,7 +94,10 @@ describe("check results CSV", () => {
       category: "mailbox_in_cloud",
       profileId: "p-onprem",
       suggestedProfileId: "p-cloud",
-      placement: { where: "cloud", evidence: "Autodiscover redirected to nina@northwind.mail.onmicrosoft.com" },
+      placement: {
+        where: "exchange_online",
+        evidence: "Autodiscover redirected to nina@northwind.mail.onmicrosoft.com",
+      },
     });
     const nowhere = result({
       userId: "u3",

@@ -43,7 +43,10 @@ describe("check runner", () => {
   it("keeps where the answer placed a mailbox, the profile that checked it and the one suggested", async () => {
     const store = new MemoryRunStore(targets(2));
     const [moved, stays] = store.targets;
-    const placement = { where: "cloud" as const, evidence: "Autodiscover redirected to the cloud routing address" };
+    const placement = {
+      where: "exchange_online" as const,
+      evidence: "Autodiscover redirected to the cloud routing address",
+    };
     const driver = new FakeMailboxDriver((email) =>
       email === moved!.email ? outcome("mailbox_in_cloud", { placement }) : outcome("ok"),
     );
@@ -70,7 +73,7 @@ describe("check runner", () => {
       suggestedProfileId: null,
       placement: null,
     });
-    expect(asked).toEqual(["cloud"]);
+    expect(asked).toEqual(["exchange_online"]);
   });
 
   it("checks every user exactly once without exceeding the concurrency limit", async () => {

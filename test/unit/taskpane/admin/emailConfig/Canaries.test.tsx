@@ -97,6 +97,32 @@ describe("the Canaries section of Email Configuration", () => {
     expect(within(canaries).getByRole("button", { name: `Add ${SUGGESTION.address}` })).toBeEnabled();
   });
 
+  it("names the profile that found each mailbox, and why another profile could not list its directory", async () => {
+    const server = canaryBackend().on(`GET ${CANARIES}/suggestions`, {
+      body: directorySuggestions({
+        items: [
+          { address: "archive@contoso.lab", displayName: "Archive", profile: "On-premises" },
+          { address: "shared-cloud@contoso.lab", displayName: null, profile: "Cloud" },
+        ],
+        reason: "Profile Agents: The directory could not be read (Timed out); add a canary by its address.",
+      }),
+    });
+    renderWithSession(<CanariesSection orgId="org-1" />, server);
+    const canaries = await section();
+    const directory = await within(canaries).findByRole("list", { name: "Directory mailboxes" });
+    expect(
+      within(directory)
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual([
+      expect.stringContaining("archive@contoso.labArchiveFound through On-premises") as string,
+      expect.stringContaining("shared-cloud@contoso.labFound through Cloud") as string,
+    ]);
+    expect(within(canaries).getByTestId("directory-partly-unlisted")).toHaveTextContent(
+      "Profile Agents: The directory could not be read (Timed out)",
+    );
+  });
+
   it("offers to read the directory again when the request fails", async () => {
     let answers = 0;
     const server = canaryBackend().on(`GET ${CANARIES}/suggestions`, () =>
