@@ -56,7 +56,15 @@ const useStyles = makeStyles({
   // In a sidebar (320 px) four columns leave the address a few letters wide: each row becomes the user on one line,
   // then their role, profile and Remove under it (the checkbox stays beside the user). Explicit roles keep the table's
   // semantics while its rows are laid out as grids.
-  row: { [NARROW]: { display: "grid", gridTemplateColumns: "minmax(0, 1fr)", alignItems: "start" } },
+  row: {
+    [NARROW]: {
+      display: "grid",
+      gridTemplateColumns: "minmax(0, 1fr)",
+      alignItems: "start",
+      // Fluent's cells have a fixed height for one line: stacked, each grows with what it holds.
+      "& > *": { height: "auto" },
+    },
+  },
   selectableRow: { [NARROW]: { gridTemplateColumns: "auto minmax(0, 1fr)" } },
   trailingCell: { [NARROW]: { gridColumn: "-2 / -1", paddingBottom: tokens.spacingVerticalS } },
   narrowHidden: {
