@@ -269,7 +269,7 @@ async function main(): Promise<void> {
     if (scenario.demoOrganization) {
       console.log(
         `start: the demo organization has the profiles ${scenario.demoOrganization.profiles.map((p) => p.name).join(" and ")}` +
-          ` (placement: ${scenario.demoOrganization.placement}); check it from Admin settings › Users`,
+          ` (placement: ${scenario.demoOrganization.placement}); check them from Admin settings › Email Configuration`,
       );
     }
   } else {

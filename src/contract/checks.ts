@@ -215,6 +215,8 @@ export interface CheckResultDto {
 export interface CheckResultsQuery {
   category?: CategoryId;
   severity?: Severity;
+  /** Only the results checked through this connection profile (its id); a group run's results are every profile's. */
+  profile?: string;
   cursor?: string;
   /** 1–500, default 100. */
   limit?: number;

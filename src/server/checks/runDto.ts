@@ -20,8 +20,11 @@ export function runDto(run: CheckRunRecord, etaSeconds: number | null): CheckRun
     scope: run.scope,
     accessType: run.accessType,
     configVersion: run.configVersion,
-    // A group's parent has no version of its own (its children each checked their profile's saved one): no draft.
-    draft: run.configVersion === null && !(run.members !== undefined && run.members.length > 0),
+    // A group's parent names no configuration of its own: it checked a draft only if one of its children did.
+    draft:
+      run.members === undefined
+        ? run.configVersion === null
+        : run.members.some((member) => member.configVersion === null),
     concurrency: run.concurrency,
     total: run.total,
     done: run.done,

@@ -339,8 +339,13 @@ export class ApiClient {
     return this.json("GET", `/api/orgs/${enc(orgId)}/checks/${enc(runId)}/results`, { query: { ...query } });
   }
 
-  checkResultsCsv(orgId: string, runId: string, category?: CategoryId): Promise<FetchedFile> {
-    return this.file(`/api/orgs/${enc(orgId)}/checks/${enc(runId)}/results.csv`, { category }, "check-results.csv");
+  /** The run's results as CSV: of one category, and of one connection profile's users, when named. */
+  checkResultsCsv(orgId: string, runId: string, category?: CategoryId, profile?: string): Promise<FetchedFile> {
+    return this.file(
+      `/api/orgs/${enc(orgId)}/checks/${enc(runId)}/results.csv`,
+      { category, profile },
+      "check-results.csv",
+    );
   }
 
   checkAttestation(orgId: string, runId: string): Promise<AttestationDto> {

@@ -10,8 +10,9 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { useState } from "react";
-import { CATEGORY_LIST, type CategoryId } from "../../../contract/categories";
+import { useId, useState } from "react";
+import { CATEGORIES, CATEGORY_LIST, type CategoryId, type Severity } from "../../../contract/categories";
+import type { CheckRunDto } from "../../../contract/checks";
 import { CATEGORY_LABELS, accessTypeWords } from "../../../contract/labels";
 import { allFieldsShown } from "../../backend/errors";
 import { useSession } from "../../auth/SessionProvider";
@@ -30,6 +31,15 @@ const useStyles = makeStyles({
   panel: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalS, minWidth: 0 },
   heading: { margin: 0, fontSize: tokens.fontSizeBase400 },
   row: { display: "flex", flexWrap: "wrap", gap: tokens.spacingHorizontalS, alignItems: "center" },
+  perProfile: {
+    display: "flex",
+    flexDirection: "column",
+    rowGap: tokens.spacingVerticalXS,
+    margin: 0,
+    padding: 0,
+    listStyle: "none",
+    overflowWrap: "anywhere",
+  },
   counts: {
     display: "flex",
     flexWrap: "wrap",
@@ -40,7 +50,29 @@ const useStyles = makeStyles({
   },
 });
 
-/** "Check Users Exchange Impersonated Access": start, progress, counts per category, results, CSV export. */
+/** The categories found, worst first, with how many users each. */
+function countedOf(counts: CheckRunDto["counts"]): Array<{ category: (typeof CATEGORY_LIST)[number]; count: number }> {
+  return bySeverity(CATEGORY_LIST.filter((category) => (counts[category.id] ?? 0) > 0)).map((category) => ({
+    category,
+    count: counts[category.id] ?? 0,
+  }));
+}
+
+/** Results per severity, from counts per category (one profile's share of a group run). */
+function severityCountsOf(counts: CheckRunDto["counts"]): Partial<Record<Severity, number>> {
+  const bySeverityCount: Partial<Record<Severity, number>> = {};
+  for (const [id, count] of Object.entries(counts)) {
+    const severity = CATEGORIES[id as CategoryId]?.severity;
+    if (severity !== undefined) bySeverityCount[severity] = (bySeverityCount[severity] ?? 0) + (count ?? 0);
+  }
+  return bySeverityCount;
+}
+
+/**
+ * "Check Users Exchange Impersonated Access": start, progress, counts per category, results, CSV export. As the
+ * organization-wide check (`group`), it checks every user through their own connection profile, and shows progress,
+ * counts, results and the CSV per profile and in total.
+ */
 export function CheckPanel({
   orgId,
   accessType,
@@ -48,10 +80,13 @@ export function CheckPanel({
   onStart,
   configNote,
   profileName = null,
+  group = false,
 }: {
   orgId: string;
   /** The connection profile the form edits, when the organization has several: the check covers its users. */
   profileName?: string | null;
+  /** Every profile's users, each through their own profile's saved configuration. */
+  group?: boolean;
   /** The form's access type: the check is named in its words. */
   accessType: string;
   control: CheckRunControl;
@@ -65,36 +100,41 @@ export function CheckPanel({
   const browser = useBrowser();
   const { run } = control;
   const [filter, setFilter] = useState<CategoryId | "">("");
+  const [profileFilter, setProfileFilter] = useState("");
+  const headingId = useId();
   const active = isActive(run);
 
   const words = accessTypeWords(accessType);
+  // A run over several profiles can be read one profile at a time.
+  const profiles = run && run.profiles.length > 1 ? run.profiles : [];
+  const shownProfile = profiles.find((profile) => profile.profileId === profileFilter) ?? null;
+  const shownCounts = shownProfile?.counts ?? run?.counts ?? {};
   // The worst first: errors, then what is still settling or retried, then warnings, then the connected.
-  const counted = run
-    ? bySeverity(CATEGORY_LIST.filter((category) => (run.counts[category.id] ?? 0) > 0)).map((category) => ({
-        category,
-        count: run.counts[category.id] ?? 0,
-      }))
-    : [];
-  const filterTotal = run ? (filter ? (run.counts[filter] ?? 0) : run.done) : 0;
+  const counted = run ? countedOf(run.counts) : [];
+  const shownCounted = shownProfile ? countedOf(shownCounts) : counted;
+  const shownDone = shownProfile?.done ?? run?.done ?? 0;
+  const filterTotal = run ? (filter ? (shownCounts[filter] ?? 0) : shownDone) : 0;
 
   const exportCsv = useAction(async (runId: string) =>
-    browser.saveFile(await api.checkResultsCsv(orgId, runId, filter || undefined)),
+    browser.saveFile(await api.checkResultsCsv(orgId, runId, filter || undefined, shownProfile?.profileId)),
   );
 
   return (
-    <section className={styles.panel} aria-labelledby="check-heading">
-      <h3 id="check-heading" className={styles.heading}>
-        Check access
+    <section className={styles.panel} aria-labelledby={headingId}>
+      <h3 id={headingId} className={styles.heading}>
+        {group ? "Check every profile" : "Check access"}
       </h3>
       <Text>
-        {profileName === null
-          ? "Verifies, for every user of the organization, that the configuration above can open their mailbox."
-          : `Verifies, for every user checked through “${profileName}”, that the configuration above can open their mailbox.`}{" "}
-        The form as typed is checked, even before you save it.
+        {group
+          ? "Verifies, for every user of the organization, that their own connection profile can open their mailbox. Each profile is checked with its saved configuration, side by side."
+          : profileName === null
+            ? "Verifies, for every user of the organization, that the configuration above can open their mailbox."
+            : `Verifies, for every user checked through “${profileName}”, that the configuration above can open their mailbox.`}
+        {group ? "" : " The form as typed is checked, even before you save it."}
       </Text>
       <div>
         <Button appearance="primary" onClick={() => onStart()} disabled={active || control.starting}>
-          {control.starting ? "Starting…" : words.checkName}
+          {control.starting ? "Starting…" : group ? "Check all profiles" : words.checkName}
         </Button>
       </div>
       {/* A refusal that names the form's fields is shown at those fields, not here. */}
@@ -127,11 +167,47 @@ export function CheckPanel({
               </li>
             ))}
           </ul>
+          {profiles.length > 0 && !active && (
+            <ul className={styles.perProfile} aria-label="Users per result category, per connection profile">
+              {profiles.map((profile) => (
+                <li key={profile.profileId} data-testid="profile-counts" data-profile={profile.name}>
+                  <Text weight="semibold">{profile.name}</Text>
+                  <ul className={styles.counts} aria-label={`Results of “${profile.name}”`}>
+                    {countedOf(profile.counts).map(({ category, count }) => (
+                      <li key={category.id}>
+                        <Badge appearance="tint" color={SEVERITY_COLOR[category.severity]} data-category={category.id}>
+                          {CATEGORY_LABELS[category.id]}: {count}
+                        </Badge>
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              ))}
+            </ul>
+          )}
           <div className={styles.row}>
+            {profiles.length > 0 && (
+              <Field label="Profile">
+                <Select
+                  value={profileFilter}
+                  onChange={(_, data) => {
+                    setProfileFilter(data.value);
+                    setFilter("");
+                  }}
+                >
+                  <option value="">Every profile ({run.done})</option>
+                  {profiles.map((profile) => (
+                    <option key={profile.profileId} value={profile.profileId}>
+                      {profile.name} ({profile.done})
+                    </option>
+                  ))}
+                </Select>
+              </Field>
+            )}
             <Field label="Show">
               <Select value={filter} onChange={(_, data) => setFilter(data.value as CategoryId | "")}>
-                <option value="">All results ({run.done})</option>
-                {counted.map(({ category, count }) => (
+                <option value="">All results ({shownDone})</option>
+                {shownCounted.map(({ category, count }) => (
                   <option key={category.id} value={category.id}>
                     {CATEGORY_LABELS[category.id]} ({count})
                   </option>
@@ -149,8 +225,9 @@ export function CheckPanel({
               orgId={orgId}
               runId={run.id}
               category={filter || null}
+              profile={shownProfile?.profileId ?? null}
               total={filterTotal}
-              severityCounts={run.severityCounts ?? null}
+              severityCounts={shownProfile ? severityCountsOf(shownProfile.counts) : (run.severityCounts ?? null)}
               onRecheck={(userIds) => onStart(userIds)}
               recheckDisabled={control.starting}
               settling={settlesWithRbac(run.accessType) ? (run.preflight?.settling ?? null) : null}

@@ -4,6 +4,7 @@ import { ACCESS_TYPES } from "../../../contract/accessTypes";
 import type { ConnectionProfileListItemDto } from "../../../contract/profiles";
 import { useSession } from "../../auth/SessionProvider";
 import { FailureMessage } from "../FailureMessage";
+import { ProfilesCheck } from "../profiles/ProfilesCheck";
 import { ProfilesList } from "../profiles/ProfilesList";
 import { AccessTypeField } from "./AccessTypeField";
 import { AppOnlySection } from "./AppOnlySection";
@@ -14,6 +15,7 @@ import { EwsUrlField } from "./EwsUrlField";
 import { SaveBar } from "./SaveBar";
 import { ServiceAccountFields } from "./ServiceAccountFields";
 import { ServiceAccountSection } from "./ServiceAccountSection";
+import { useRunEnded } from "./useCheckRun";
 import { useEmailConfigForm, type DraftStore } from "./useEmailConfigForm";
 
 const useStyles = makeStyles({
@@ -43,6 +45,8 @@ export function EmailConfigTab({
   const [drafts, setDrafts] = useState<Record<string, EmailConfigDraft | null>>({});
   const [dirty, setDirty] = useState(false);
   const [defaultChanged, setDefaultChanged] = useState(0);
+  const [checksEnded, setChecksEnded] = useState(0);
+  const checkEnded = useCallback(() => setChecksEnded((n) => n + 1), []);
   const reportDirty = useCallback(
     (next: boolean) => {
       setDirty(next);
@@ -74,6 +78,7 @@ export function EmailConfigTab({
         onOpen={(profile) => setOpen(profile)}
         openBlocked={dirty ? "Save or discard the changes in the form to open another profile." : null}
         onProfiles={setProfiles}
+        reloadKey={checksEnded}
         onDefaultChanged={(profile) => {
           // The default's draft (kept across tabs) now belongs to another profile: the opened profile's own draft
           // moves there when it became the default; otherwise unsaved changes stay, and saving them meets the new
@@ -83,6 +88,7 @@ export function EmailConfigTab({
           setDefaultChanged((n) => n + 1);
         }}
       />
+      {profiles.length > 1 && <ProfilesCheck orgId={orgId} onRunEnd={checkEnded} />}
       <ProfileForm
         // Each profile's form loads and checks its own configuration.
         key={`${openId ?? "default"}:${defaultChanged}`}
@@ -93,6 +99,7 @@ export function EmailConfigTab({
         // With several profiles the check names the profile it checks; with one it checks every user as before.
         checkProfileId={profiles.length > 1 ? (shown?.id ?? undefined) : undefined}
         profileName={profiles.length > 1 ? (shown?.name ?? null) : null}
+        onRunEnd={checkEnded}
       />
     </div>
   );
@@ -105,6 +112,7 @@ function ProfileForm({
   profileId,
   checkProfileId,
   profileName,
+  onRunEnd,
 }: {
   orgId: string;
   store: DraftStore;
@@ -113,10 +121,13 @@ function ProfileForm({
   checkProfileId: string | undefined;
   /** Shown in the heading when the organization has several profiles. */
   profileName: string | null;
+  /** A check this form started or followed has ended. */
+  onRunEnd: () => void;
 }) {
   const styles = useStyles();
   const { me } = useSession();
   const form = useEmailConfigForm(orgId, store, onDirtyChange, profileId, checkProfileId);
+  useRunEnded(form.control.run, onRunEnd);
   const { config, saved, draft, errors, change } = form;
 
   if (!saved || !draft) {

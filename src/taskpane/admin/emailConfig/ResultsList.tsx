@@ -83,6 +83,7 @@ export function ResultsList({
   orgId,
   runId,
   category,
+  profile = null,
   total,
   severityCounts = null,
   settling = null,
@@ -92,6 +93,8 @@ export function ResultsList({
   orgId: string;
   runId: string;
   category: CategoryId | null;
+  /** Only the results of this connection profile's users (its id), in a run over several profiles. */
+  profile?: string | null;
   /** Results expected for this filter, so the scrollbar is right before every page is loaded. */
   total: number;
   /** The run's results per severity: the list reads each severity in turn, the worst first. */
@@ -108,7 +111,7 @@ export function ResultsList({
   const expireOnSignIn = useExpireOnSignIn();
   const stages = resultStages(category, severityCounts);
   const stagesKey = stages.map((stage) => stage.category ?? stage.severity ?? "").join(",");
-  const key = `${runId}|${category ?? ""}|${total}|${stagesKey}`;
+  const key = `${runId}|${category ?? ""}|${profile ?? ""}|${total}|${stagesKey}`;
   const empty = (at: string): Loaded => ({ key: at, items: [], stage: 0, nextCursor: null, complete: false });
   const [loaded, setLoaded] = useState<Loaded>(empty(""));
   const [error, setError] = useState<unknown>(null);
@@ -143,6 +146,7 @@ export function ResultsList({
       .checkResults(orgId, runId, {
         limit: PAGE,
         ...stage,
+        ...(profile === null ? {} : { profile }),
         ...(current.nextCursor ? { cursor: current.nextCursor } : {}),
       })
       .then(

@@ -100,6 +100,23 @@ function watch(
   };
 }
 
+/**
+ * Calls `onEnd` once when the run in view goes from active to ended (what it changed, e.g. each profile's last check,
+ * is then worth reading again); a run already over when first seen is not an end.
+ */
+export function useRunEnded(run: CheckRunDto | null, onEnd: (() => void) | undefined): void {
+  const followed = useRef<string | null>(null);
+  const id = run?.id ?? null;
+  const active = isActive(run);
+  useEffect(() => {
+    if (id !== null && active) followed.current = id;
+    else if (id !== null && followed.current === id) {
+      followed.current = null;
+      onEnd?.();
+    }
+  }, [id, active, onEnd]);
+}
+
 export function useCheckRun(orgId: string, initial: CheckRunDto | null): CheckRunControl {
   const { api } = useSession();
   const expireOnSignIn = useExpireOnSignIn();

@@ -18,7 +18,7 @@ import { CATEGORIES } from "../../../contract/categories";
 import type { CategoryId } from "../../../contract/categories";
 import type { AlertChannelsDto, MonitoringScheduleDto } from "../../../contract/monitoring";
 import { FailureMessage } from "../FailureMessage";
-import { byLongestFailing, failingFor, latestFinishedRun, newlyFailing, runFigures } from "./healthFigures";
+import { byLongestFailing, failingFor, latestFinishedRun, newlyFailing, runFigures, movedIn } from "./healthFigures";
 import { HealthTrend } from "./HealthTrend";
 import { MonitoringSettings } from "./settings/MonitoringSettings";
 import { SidebarReachSection } from "./SidebarReachSection";
@@ -95,6 +95,7 @@ export default function HealthTab({ orgId }: { orgId: string }) {
   const runs = useMemo(() => runFigures(value?.history ?? []), [value]);
   const latest = value ? latestFinishedRun(value.history) : null;
   const fresh = value ? newlyFailing(value.changes, latest?.runId ?? null) : [];
+  const moved = value ? movedIn(value.changes, latest?.runId ?? null) : [];
   const finishedRuns = value?.history.filter((run) => run.finishedAt !== null).length ?? 0;
   const failing = value ? byLongestFailing(value.failing) : [];
   const now = new Date();
@@ -145,6 +146,26 @@ export default function HealthTab({ orgId }: { orgId: string }) {
               ))}
             </ul>
           )}
+        </section>
+      )}
+
+      {moved.length > 0 && (
+        <section className={styles.section} aria-labelledby="moved-heading">
+          <h3 id="moved-heading" className={styles.subheading}>
+            Moved in the latest run ({moved.length})
+          </h3>
+          <Text className={styles.hint}>
+            Their mailbox answered from the other place, so the next run checks them through the profile that reaches
+            it.
+          </Text>
+          <ul className={styles.list} aria-labelledby="moved-heading">
+            {moved.map((change) => (
+              <li key={change.id}>
+                <span className={styles.email}>{change.email}</span>
+                <span className={styles.hint}>{change.detail ?? "Moved to another connection profile."}</span>
+              </li>
+            ))}
+          </ul>
         </section>
       )}
 

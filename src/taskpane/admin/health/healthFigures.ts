@@ -87,6 +87,12 @@ export function latestFinishedRun(history: RunHistoryEntryDto[]): RunHistoryEntr
 }
 
 /** Users who started failing in the given run (status changes, newest first, any run). */
+/** The users a run re-placed because their mailbox answered from the other place (Automatic placement). */
+export function movedIn(changes: StatusChangeDto[], runId: string | null): StatusChangeDto[] {
+  if (!runId) return [];
+  return changes.filter((change) => change.runId === runId && change.change === "moved");
+}
+
 export function newlyFailing(changes: StatusChangeDto[], runId: string | null): StatusChangeDto[] {
   if (!runId) return [];
   return changes.filter((change) => change.runId === runId && change.change === "started_failing");

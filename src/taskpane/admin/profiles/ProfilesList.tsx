@@ -108,8 +108,11 @@ export function ProfilesList({
   onOpen,
   openBlocked = null,
   onProfiles,
+  reloadKey = 0,
 }: {
   orgId: string;
+  /** Read the list again whenever this changes (a check ended: each profile's last check moved on). */
+  reloadKey?: number;
   onDefaultChanged?: (profile: ConnectionProfileListItemDto) => void;
   /** The profile the Email Configuration form shows (null: the default). */
   openProfileId?: string | null;
@@ -126,6 +129,9 @@ export function ProfilesList({
   const { api } = useSession();
   const load = useCallback(() => api.profiles(orgId), [api, orgId]);
   const { resource, reload } = useResource(load);
+  useEffect(() => {
+    if (reloadKey > 0) reload();
+  }, [reloadKey, reload]);
   const [editing, setEditing] = useState<Editing>(null);
   const [announcement, setAnnouncement] = useState("");
   /** A refusal shown at the profile it is about (delete, rename, set default). */

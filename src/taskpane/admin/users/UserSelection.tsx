@@ -62,7 +62,7 @@ export type UserSelection = ReturnType<typeof useUserSelection>;
 export function SelectAllHeaderCell({ selection, disabled }: { selection: UserSelection; disabled: boolean }) {
   const styles = useStyles();
   return (
-    <TableHeaderCell className={styles.cell}>
+    <TableHeaderCell role="columnheader" className={styles.cell}>
       <Checkbox
         aria-label="Select all users on this page"
         checked={selection.all}
@@ -76,7 +76,7 @@ export function SelectAllHeaderCell({ selection, disabled }: { selection: UserSe
 export function SelectUserCell({ selection, user }: { selection: UserSelection; user: OrgUserDto }) {
   const styles = useStyles();
   return (
-    <TableCell className={styles.cell}>
+    <TableCell role="cell" className={styles.cell}>
       <Checkbox
         aria-label={`Select ${user.email}`}
         checked={selection.isSelected(user.id)}

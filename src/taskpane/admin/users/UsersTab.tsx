@@ -17,6 +17,7 @@ import {
   TableRow,
   Text,
   makeStyles,
+  mergeClasses,
   tokens,
 } from "@fluentui/react-components";
 import { useCallback, useEffect, useState } from "react";
@@ -35,6 +36,8 @@ import { BulkProfileMove, SelectAllHeaderCell, SelectUserCell, useUserSelection 
 import { STATUS_FILTERS, UserStatus } from "./UserStatus";
 
 const PAGE_SIZE = 25;
+/** A sidebar's width: rows stack their cells below this. */
+const NARROW = "@media (max-width: 480px)";
 
 const useStyles = makeStyles({
   tab: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalL, minWidth: 0 },
@@ -43,7 +46,38 @@ const useStyles = makeStyles({
   table: { tableLayout: "auto", width: "100%" },
   email: { display: "block", overflowWrap: "anywhere", fontWeight: tokens.fontWeightSemibold },
   name: { display: "block", color: tokens.colorNeutralForeground2, overflowWrap: "anywhere" },
-  settings: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalXS, alignItems: "stretch" },
+  settings: {
+    display: "flex",
+    flexDirection: "column",
+    rowGap: tokens.spacingVerticalXS,
+    alignItems: "stretch",
+    [NARROW]: { flexDirection: "row", flexWrap: "wrap", columnGap: tokens.spacingHorizontalS },
+  },
+  // In a sidebar (320 px) four columns leave the address a few letters wide: each row becomes the user on one line,
+  // then their role, profile and Remove under it (the checkbox stays beside the user). Explicit roles keep the table's
+  // semantics while its rows are laid out as grids.
+  row: {
+    [NARROW]: {
+      display: "grid",
+      gridTemplateColumns: "minmax(0, 1fr)",
+      alignItems: "start",
+      // Fluent's cells have a fixed height for one line: stacked, each grows with what it holds.
+      "& > *": { height: "auto" },
+    },
+  },
+  selectableRow: { [NARROW]: { gridTemplateColumns: "auto minmax(0, 1fr)" } },
+  trailingCell: { [NARROW]: { gridColumn: "-2 / -1", paddingBottom: tokens.spacingVerticalS } },
+  narrowHidden: {
+    [NARROW]: {
+      position: "absolute",
+      width: "1px",
+      height: "1px",
+      margin: "-1px",
+      overflow: "hidden",
+      clipPath: "inset(50%)",
+      whiteSpace: "nowrap",
+    },
+  },
   pager: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
 
@@ -65,6 +99,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
   const orgProfiles = useOrgProfiles(orgId);
   // With one profile there is nothing to filter by or choose: each user's line still names it.
   const profiles = orgProfiles.profiles !== null && orgProfiles.profiles.length > 1 ? orgProfiles.profiles : null;
+  const rowClass = mergeClasses(styles.row, profiles !== null && styles.selectableRow);
 
   useEffect(() => {
     // Search as the admin types, without a request per keystroke.
@@ -208,22 +243,24 @@ export function UsersTab({ orgId }: { orgId: string }) {
             }}
           />
         )}
-        <Table className={styles.table} aria-label="Users of the organization" size="small">
-          <TableHeader>
-            <TableRow>
+        <Table className={styles.table} role="table" aria-label="Users of the organization" size="small">
+          <TableHeader role="rowgroup">
+            <TableRow role="row" className={rowClass}>
               {profiles && <SelectAllHeaderCell selection={selection} disabled={users.length === 0} />}
-              <TableHeaderCell>User</TableHeaderCell>
-              <TableHeaderCell>{profiles ? "Role and profile" : "Role"}</TableHeaderCell>
-              <TableHeaderCell>
+              <TableHeaderCell role="columnheader">User</TableHeaderCell>
+              <TableHeaderCell role="columnheader" className={styles.narrowHidden}>
+                {profiles ? "Role and profile" : "Role"}
+              </TableHeaderCell>
+              <TableHeaderCell role="columnheader" className={styles.narrowHidden}>
                 <span className={hidden.visuallyHidden}>Actions</span>
               </TableHeaderCell>
             </TableRow>
           </TableHeader>
-          <TableBody>
+          <TableBody role="rowgroup">
             {users.map((user) => (
-              <TableRow key={user.id}>
+              <TableRow key={user.id} role="row" className={rowClass}>
                 {profiles && <SelectUserCell selection={selection} user={user} />}
-                <TableCell>
+                <TableCell role="cell">
                   <span className={styles.email}>
                     <BreakableAddress address={user.email} />
                   </span>
@@ -234,7 +271,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
                   <UserProfileLine user={user} />
                   <SuggestedProfile user={user} disabled={action.pending} onMove={(one) => void moveToSuggested(one)} />
                 </TableCell>
-                <TableCell>
+                <TableCell role="cell" className={styles.trailingCell}>
                   <div className={styles.settings}>
                     <Select
                       size="small"
@@ -255,7 +292,7 @@ export function UsersTab({ orgId }: { orgId: string }) {
                     )}
                   </div>
                 </TableCell>
-                <TableCell>
+                <TableCell role="cell" className={styles.trailingCell}>
                   <Button size="small" aria-label={`Remove ${user.email}`} onClick={() => setRemoving(user)}>
                     Remove
                   </Button>

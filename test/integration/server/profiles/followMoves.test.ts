@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OrgUserDto } from "../../../../src/contract/api.js";
-import type { CheckResultDto } from "../../../../src/contract/checks.js";
+import type { CheckResultDto, CheckRunDto } from "../../../../src/contract/checks.js";
 import type { StatusChangeDto } from "../../../../src/contract/monitoring.js";
 import type { ConnectionProfileDto } from "../../../../src/contract/profiles.js";
 import { effectiveProfiles } from "../../../../src/server/profiles/service.js";
@@ -34,8 +34,10 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
   let otherUserId = "";
   let admin = "";
   let cloud: ConnectionProfileDto;
+  /** Mailboxes the on-premises server no longer holds; a test moves one more while the others are placed. */
+  const inCloud = new Set([...MOVED, PINNED]);
   const driver = new FakeMailboxDriver((email) =>
-    [...MOVED, PINNED].includes(email)
+    inCloud.has(email)
       ? outcome("mailbox_in_cloud", { placement: { where: "exchange_online", evidence: EVIDENCE } })
       : outcome("ok"),
   );
@@ -239,5 +241,34 @@ describe.each(dialects)("following moved mailboxes on %s", (dialect) => {
     const none = await call("POST", "/users/move-to-suggested", { all: true });
     expect(none.statusCode, none.body).toBe(200);
     expect(none.json()).toMatchObject({ moved: 0, moves: [] });
+  });
+
+  it("follows a mailbox that moved since, in a run over both profiles (the scheduled check of a hybrid organization)", async () => {
+    inCloud.add(STAYS);
+    const before = infoMessages().length;
+    const runId = await checkEveryone();
+    const run = (await call("GET", `/checks/${runId}`)).json<CheckRunDto>();
+    // Its children checked the saved profiles: the run is no draft, so monitoring keeps it and follows its moves.
+    expect(run.draft).toBe(false);
+    // A run over every profile that has users: the default for Oscar and the admin, Cloud for the others.
+    expect(run.profiles.map((profile) => [profile.name, profile.total]).sort()).toEqual([
+      ["Cloud", 3],
+      ["Default", 2],
+    ]);
+    const effective = await effectiveProfiles(backend.app.ctx.repos, orgId);
+    expect(effective.byUser.get(ids[STAYS]!)).toMatchObject({ profileId: cloud.id, source: "automatic" });
+    const changes = (await call("GET", `/monitoring/status-changes?userId=${ids[STAYS]}`)).json<{
+      items: StatusChangeDto[];
+    }>().items;
+    expect(changes.find((change) => change.change === "moved")).toMatchObject({
+      detail: `Moved from Default to Cloud: ${EVIDENCE}`,
+      runId,
+    });
+    expect(infoMessages()).toHaveLength(before + 1);
+    expect(infoMessages().at(-1)?.body).toMatchObject({
+      kind: "mailboxes_moved",
+      summary: "1 mailbox moved to Exchange Online; now checked through Cloud",
+      runId,
+    });
   });
 });

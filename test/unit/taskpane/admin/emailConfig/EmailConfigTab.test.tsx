@@ -6,6 +6,7 @@ import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnlin
 import type { CheckRunDto } from "../../../../../src/contract/checks";
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
+import { fakeBrowser } from "../../browser/fakeBrowser";
 import { FakeBackend, fakeAuth, me, problem, renderWithSession } from "../harness";
 import {
   canary,
@@ -688,6 +689,94 @@ describe("Email Configuration", () => {
       "On-premises: 6 of 6 users checked, 6 connected (finished)",
       "Cloud: 0 of 3 users checked, 0 connected (stopped: its account was refused)",
     ]);
+  });
+
+  it("checks every profile at once: one group run, counts per profile and in total, one profile's results and CSV", async () => {
+    const share = (name: string, partial: Partial<CheckRunDto["profiles"][number]>) => ({
+      profileId: `profile-${name}`,
+      name,
+      accessType: "ews_basic_impersonation",
+      state: "completed" as const,
+      total: 3,
+      done: 3,
+      counts: { ok: 3 },
+      stopCategory: null,
+      stopDetail: null,
+      ...partial,
+    });
+    const group = checkRun({
+      state: "completed",
+      total: 9,
+      done: 9,
+      counts: { ok: 6, mailbox_moving: 1, no_mailbox: 2 },
+      severityCounts: { ok: 6, warning: 0, transient: 1, error: 2 },
+      profiles: [
+        share("On-premises", { total: 6, done: 6, counts: { ok: 3, mailbox_moving: 1, no_mailbox: 2 } }),
+        share("Cloud", { accessType: "graph_app_only" }),
+      ],
+    });
+    const cloud = profileItem({ id: "profile-Cloud", name: "Cloud", isDefault: false, accessType: "graph_app_only" });
+    let polls = 0;
+    const server = backend()
+      .on("GET /api/orgs/org-1/profiles", {
+        body: { items: [profileItem({ id: "profile-On-premises", name: "On-premises" }), cloud] },
+      })
+      .on("POST /api/orgs/org-1/checks", { status: 202, body: { runId: "run-1" } })
+      // Seen running first, then ended: the profiles' last checks are read again.
+      .on("GET /api/orgs/org-1/checks/run-1", () => {
+        polls += 1;
+        return { body: polls === 1 ? { ...group, state: "running", done: 0, counts: {} } : group };
+      })
+      .on("GET /api/orgs/org-1/checks/run-1/results", (request) =>
+        resultsAnswer(
+          request.query.get("profile") === "profile-Cloud"
+            ? [result("clara.cloud@northwind.lab")]
+            : [result("clara.cloud@northwind.lab"), result("oscar.onprem@northwind.lab")],
+        )(request),
+      )
+      .on("GET /api/orgs/org-1/checks/run-1/results.csv", { body: "email,category\n" });
+    const browser = fakeBrowser();
+    giveResultsListLayout();
+    renderWithSession(<Tab />, server, fakeAuth(), browser);
+
+    const panel = await screen.findByRole("region", { name: "Check every profile" });
+    await userEvent.click(within(panel).getByRole("button", { name: "Check all profiles" }));
+    await waitFor(() => expect(server.sent("POST /api/orgs/org-1/checks")).toHaveLength(1));
+    const body = server.sent("POST /api/orgs/org-1/checks")[0]?.body;
+    // Every user through their own profile's saved configuration: no profile named, no draft.
+    expect(body).toMatchObject({ scope: { all: true } });
+    expect(body).not.toHaveProperty("profileId");
+    expect(body).not.toHaveProperty("draft");
+
+    const perProfile = await within(panel).findByRole("list", {
+      name: "Users per result category, per connection profile",
+    });
+    const badges = (name: string) =>
+      within(within(perProfile).getByRole("list", { name: `Results of “${name}”` }))
+        .getAllByRole("listitem")
+        .map((item) => item.textContent);
+    expect(badges("On-premises")).toEqual(["No mailbox: 2", "Mailbox being moved: 1", "Connected: 3"]);
+    expect(badges("Cloud")).toEqual(["Connected: 3"]);
+    expect(
+      within(within(panel).getByTestId("category-counts"))
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual(["No mailbox: 2", "Mailbox being moved: 1", "Connected: 6"]);
+    await within(panel).findByText("oscar.onprem@northwind.lab");
+    const listReads = server.sent("GET /api/orgs/org-1/profiles").length;
+    expect(listReads).toBeGreaterThanOrEqual(2);
+
+    await userEvent.selectOptions(within(panel).getByRole("combobox", { name: "Profile" }), "Cloud (3)");
+    await waitFor(() => expect(within(panel).queryByText("oscar.onprem@northwind.lab")).not.toBeInTheDocument());
+    expect(within(panel).getByText("clara.cloud@northwind.lab")).toBeInTheDocument();
+    expect(
+      within(within(panel).getByRole("combobox", { name: "Show" }))
+        .getAllByRole("option")
+        .map((option) => option.textContent),
+    ).toEqual(["All results (3)", "Connected (3)"]);
+    await userEvent.click(within(panel).getByRole("button", { name: "Export CSV" }));
+    await waitFor(() => expect(browser.saveFile).toHaveBeenCalledTimes(1));
+    expect(server.sent("GET /api/orgs/org-1/checks/run-1/results.csv")[0]?.query.get("profile")).toBe("profile-Cloud");
   });
 
   it("replaces an alias by the primary address in one click, then re-checks that user", async () => {

@@ -129,6 +129,58 @@ describe("Health", () => {
     ]);
   });
 
+  it("lists the mailboxes the latest run found in the other place, with where they now go and why", async () => {
+    const now = Date.now();
+    const moved =
+      "Moved from On-premises to Cloud: On-premises Autodiscover redirected the address to its cloud routing address";
+    const server = backend()
+      .on(`GET ${BASE}/history`, {
+        body: {
+          items: [
+            historyEntry("run-2", new Date(now - HOUR).toISOString(), { connected: 3, needsAttention: 1, failing: 0 }),
+            historyEntry("run-1", new Date(now - 25 * HOUR).toISOString(), {
+              connected: 4,
+              needsAttention: 0,
+              failing: 0,
+            }),
+          ],
+          nextCursor: null,
+        },
+      })
+      .on(`GET ${BASE}/failing-users`, { body: { items: [] } })
+      .on(`GET ${BASE}/status-changes`, {
+        body: {
+          items: [
+            statusChange({
+              email: "oscar.onprem@northwind.lab",
+              runId: "run-2",
+              change: "moved",
+              category: "mailbox_in_cloud",
+              previousCategory: null,
+              detail: moved,
+            }),
+            // An earlier run's move is not the latest run's news.
+            statusChange({
+              email: "nina.admin@northwind.lab",
+              runId: "run-1",
+              change: "moved",
+              category: "mailbox_in_cloud",
+              detail: "Moved from On-premises to Cloud: earlier",
+            }),
+          ],
+          nextCursor: null,
+        },
+      });
+    renderWithSession(<HealthTab orgId="org-1" />, server);
+
+    const list = await screen.findByRole("list", { name: "Moved in the latest run (1)" });
+    expect(
+      within(list)
+        .getAllByRole("listitem")
+        .map((item) => item.textContent),
+    ).toEqual([`oscar.onprem@northwind.lab${moved}`]);
+  });
+
   it("marks a run stopped by a refused service account in the chart and the table, and the summary speaks of it", async () => {
     const stopped = historyEntry(
       "run-2",
