@@ -85,7 +85,7 @@ export function DirectorySuggestions({
                 </Text>
               )}
             </div>
-            <Button disabled={adding} onClick={() => onAdd(item.address)} aria-label={`Add ${item.address} as canary`}>
+            <Button disabled={adding} onClick={() => onAdd(item.address)} aria-label={`Add as canary: ${item.address}`}>
               Add as canary
             </Button>
           </li>

@@ -65,7 +65,7 @@ describe("the Canaries section of Email Configuration", () => {
     // The dedicated mailbox stays suggested beside them.
     expect(within(canaries).getByRole("list", { name: "Suggested canaries" })).toHaveTextContent(SUGGESTION.address);
 
-    await userEvent.click(within(directory).getByRole("button", { name: "Add archive@contoso.lab as canary" }));
+    await userEvent.click(within(directory).getByRole("button", { name: "Add as canary: archive@contoso.lab" }));
 
     expect(server.sent(`POST ${CANARIES}`).map((request) => request.body)).toEqual([
       { address: "archive@contoso.lab" },
@@ -74,9 +74,9 @@ describe("the Canaries section of Email Configuration", () => {
     expect(within(list).getByRole("listitem")).toHaveTextContent("archive@contoso.lab");
     // The directory is read again: the one just added is no longer offered.
     await waitFor(() =>
-      expect(within(canaries).queryByRole("button", { name: "Add archive@contoso.lab as canary" })).toBeNull(),
+      expect(within(canaries).queryByRole("button", { name: "Add as canary: archive@contoso.lab" })).toBeNull(),
     );
-    expect(within(canaries).getByRole("button", { name: "Add legal-hold@contoso.lab as canary" })).toBeEnabled();
+    expect(within(canaries).getByRole("button", { name: "Add as canary: legal-hold@contoso.lab" })).toBeEnabled();
     expect(server.sent(`GET ${CANARIES}/suggestions`).length).toBeGreaterThanOrEqual(2);
   });
 
