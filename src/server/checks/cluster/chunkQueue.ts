@@ -27,7 +27,7 @@ export interface ChunkQueue {
    * rest of a run stays in the queue for other processes and is never held here waiting on the run's budget). A
    * rejected handler retries its job.
    */
-  work(intake: ChunkIntake, handler: (job: ChunkJob, jobId: string) => Promise<void>): Promise<void>;
+  work(intake: ChunkIntake, handler: ChunkHandler): Promise<void>;
   /** Jobs active for longer than `olderThanMs`: the candidates whose process may have died. */
   activeJobs(olderThanMs: number): Promise<Array<{ id: string; data: ChunkJob }>>;
   /** Jobs of the run not yet done (queued, waiting to retry or active). */
@@ -37,6 +37,12 @@ export interface ChunkQueue {
   /** Stops fetching, waits (up to `timeoutMs`) for the handlers in flight, then closes. */
   stop(timeoutMs: number): Promise<void>;
 }
+
+/**
+ * Works one job; calls `draining` once only its last requests are in flight, when the job stops counting against its
+ * run's `perRun` (the run's next chunk may start here while this one drains).
+ */
+export type ChunkHandler = (job: ChunkJob, jobId: string, draining: () => void) => Promise<void>;
 
 export interface ChunkIntake {
   /** Jobs this process works at once, whatever their runs: a CPU cap (CHECK_CHUNK_WORKERS). */
@@ -100,7 +106,7 @@ export class PgBossChunkQueue implements ChunkQueue {
     this.intake?.wake();
   }
 
-  work(intake: ChunkIntake, handler: (job: ChunkJob, jobId: string) => Promise<void>): Promise<void> {
+  work(intake: ChunkIntake, handler: ChunkHandler): Promise<void> {
     this.intake = new Intake(intake, handler, {
       fetch: (excludedRuns) => this.fetchOne(excludedRuns),
       complete: async (id) => {
@@ -193,7 +199,7 @@ class Intake {
 
   constructor(
     private readonly limits: ChunkIntake,
-    private readonly handler: (job: ChunkJob, jobId: string) => Promise<void>,
+    private readonly handler: ChunkHandler,
     private readonly jobs: IntakeJobs,
   ) {}
 
@@ -244,8 +250,21 @@ class Intake {
 
   private begin(id: string, data: ChunkJob): void {
     this.perRun.set(data.runId, (this.perRun.get(data.runId) ?? 0) + 1);
+    let counted = true;
+    const uncount = (): void => {
+      if (!counted) return;
+      counted = false;
+      const left = (this.perRun.get(data.runId) ?? 1) - 1;
+      if (left <= 0) this.perRun.delete(data.runId);
+      else this.perRun.set(data.runId, left);
+    };
     const settled = Promise.resolve()
-      .then(() => this.handler(data, id))
+      .then(() =>
+        this.handler(data, id, () => {
+          uncount();
+          this.wake();
+        }),
+      )
       .then(
         () => this.jobs.complete(id),
         (error: unknown) => this.jobs.fail(id, error),
@@ -253,9 +272,7 @@ class Intake {
       .catch((error: unknown) => this.jobs.log("a check chunk's outcome could not be recorded", error))
       .finally(() => {
         this.active.delete(id);
-        const left = (this.perRun.get(data.runId) ?? 1) - 1;
-        if (left <= 0) this.perRun.delete(data.runId);
-        else this.perRun.set(data.runId, left);
+        uncount();
         this.wake();
       });
     this.active.set(id, settled);

@@ -89,14 +89,15 @@ export class QueuedRuns implements RunExecutor {
   }
 
   /**
-   * Starts this process's intake of chunks: up to CHECK_CHUNK_WORKERS at once (a CPU cap), one per run. A run's chunk
-   * works inside its service account's share of the budget; a second one of the same run here would only wait on
-   * that share, holding a place another organization's chunk could use, so it stays in the queue.
+   * Starts this process's intake of chunks: up to CHECK_CHUNK_WORKERS at once (a CPU cap), one per run, and the
+   * run's next one as soon as the current one drains (only its last requests in flight). A run's chunk works inside
+   * its service account's share of the budget; a second one of the same run here would only wait on that share,
+   * holding a place another organization's chunk could use, so it stays in the queue.
    */
   async start(): Promise<void> {
     await this.deps.queue.work(
       { capacity: this.deps.settings.queue.workersPerProcess, perRun: CHUNKS_PER_RUN },
-      (job, jobId) => this.handle(job, jobId),
+      (job, jobId, draining) => this.handle(job, jobId, draining),
     );
   }
 
@@ -210,7 +211,7 @@ export class QueuedRuns implements RunExecutor {
     await this.deps.signals.close();
   }
 
-  private async handle(job: ChunkJob, jobId: string): Promise<void> {
+  private async handle(job: ChunkJob, jobId: string, draining: () => void): Promise<void> {
     if (this.closing) throw new Error("this process is shutting down; another one takes the chunk");
     this.jobsHere.add(jobId);
     // While this lock is held the other processes know the chunk's process is alive.
@@ -224,7 +225,7 @@ export class QueuedRuns implements RunExecutor {
       const worked = current ?? joined;
       if (worked.stop === "shutdown") throw new Error("this process is shutting down; another one takes the chunk");
       if (worked.stop === "ended") return;
-      const chunk = this.workChunk(worked, job);
+      const chunk = this.workChunk(worked, job, draining);
       worked.chunks.add(chunk);
       try {
         await chunk;
@@ -281,13 +282,16 @@ export class QueuedRuns implements RunExecutor {
     return worked;
   }
 
-  private async workChunk(worked: WorkedRun, job: ChunkJob): Promise<void> {
+  private async workChunk(worked: WorkedRun, job: ChunkJob, draining: () => void): Promise<void> {
     const { runs, reporter } = this.deps;
     const run = worked.run.record;
-    const end = await this.deps.engine.check(worked.run, worked.controller.signal, {
-      after: job.after,
-      last: job.last,
-    });
+    // Once its last users are in flight, the run's next chunk may start here: no gap in the run's share of the budget.
+    const end = await this.deps.engine.check(
+      worked.run,
+      worked.controller.signal,
+      { after: job.after, last: job.last },
+      draining,
+    );
     if (end.state === "cancelled") {
       // A shutdown hands the chunk back (the job fails and is retried elsewhere); an ended run needs nothing more.
       if (worked.stop === "shutdown") throw new Error("this process shut down mid-chunk; another one finishes it");
