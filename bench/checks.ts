@@ -25,6 +25,7 @@ import { backendEnvForLab, spawnBackend, type BackendProcess } from "../test/sup
 import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
 import { runHybridBench } from "./checksHybrid.js";
+import { MANY_ORGANIZATIONS, runManyOrganizations } from "./checksManyOrgs.js";
 import { createDatabase, labToken, startLabProcess } from "./checksSupport.js";
 const BUDGET = 27;
 const THROTTLED = ["server_busy", "throttled", "too_many_connections"] as const;
@@ -56,6 +57,8 @@ const { values: args } = parseArgs({
     "memory-users": { type: "string", default: "100000" },
     "memory-latency": { type: "string", default: "5" },
     "busy-backoff": { type: "string", default: "20" },
+    // many organizations: shrinks its users and organizations (0.2: a fifth).
+    scale: { type: "string", default: "1" },
     // V8 grows its heap lazily up to a limit derived from the machine's memory; a ceiling makes peak RSS a property
     // of the program rather than of the host. Pass --node-options "" to measure without it.
     "node-options": { type: "string", default: "--max-old-space-size=128" },
@@ -304,6 +307,15 @@ for (const entry of cases()) {
 if (args.case === "all" || (args.case ?? "").split(",").includes("hybrid")) {
   const db = args.db === "postgres" ? "postgres" : "sqlite";
   if (!(await runHybridBench({ db, users: Number(args.users), nodeFlags }))) failed = true;
+}
+// many organizations (bench/checksManyOrgs.ts), only when named.
+if ((args.case ?? "").split(",").includes(MANY_ORGANIZATIONS)) {
+  const dbs: Array<"sqlite" | "postgres"> =
+    args.db === "both" ? ["postgres", "sqlite"] : [args.db === "sqlite" ? "sqlite" : "postgres"];
+  for (const line of await runManyOrganizations({ scale: Number(args.scale), dbs, nodeFlags })) {
+    if (line.pass !== true) failed = true;
+    console.log(JSON.stringify(line));
+  }
 }
 // Windows authentication must cost about what Basic costs once connections are warm: within 10% in the same run.
 const basic = ratios.get("throughput:sqlite");

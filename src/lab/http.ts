@@ -123,11 +123,15 @@ function dropConnection(res: ServerResponse): void {
 export class ConcurrencyBudget {
   private readonly inFlight = new Map<string, number>();
 
-  constructor(private readonly limit: number) {}
+  /** `limitOf`: a principal's own limit, when it has one (a service account's ewsBudget); else `limit`. */
+  constructor(
+    private readonly limit: number,
+    private readonly limitOf: (key: string) => number | undefined = () => undefined,
+  ) {}
 
   tryAcquire(key: string): boolean {
     const current = this.inFlight.get(key) ?? 0;
-    if (current >= this.limit) return false;
+    if (current >= (this.limitOf(key) ?? this.limit)) return false;
     this.inFlight.set(key, current + 1);
     return true;
   }

@@ -108,6 +108,13 @@ export const ServiceAccountSchema = Fields({
   /** Without its own mailbox and licence the account cannot read its own folders, rooms or room lists. */
   hasMailbox: Flag(true),
   refresh: Refresh(),
+  /**
+   * This account's own EWSMaxConcurrency (its throttling policy), in place of throttling.budget: one scenario can
+   * hold many organizations' service accounts, each with its own budget.
+   */
+  ewsBudget: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 10_000, message: "must be an integer from 1 to 10000" }),
+  ),
 });
 
 export const AppOnlySchema = Fields({

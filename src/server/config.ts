@@ -156,7 +156,11 @@ export interface ChecksConfig {
 export interface CheckQueueConfig {
   /** Users per chunk job (CHECK_CHUNK_USERS). */
   chunkUsers: number;
-  /** Chunk jobs one process works at once (CHECK_CHUNK_WORKERS). */
+  /**
+   * Chunk jobs one process works at once, at most one per run (CHECK_CHUNK_WORKERS): only a CPU cap, since a chunk
+   * waits on its own service account's budget, never on another's; the cluster's throughput follows the sum of the
+   * budgets of the runs in progress up to processes × this.
+   */
   workersPerProcess: number;
   /** A chunk job active this long is retried elsewhere, whatever its process says (CHECK_CHUNK_EXPIRE_SECONDS). */
   expireSeconds: number;
@@ -423,7 +427,7 @@ function parseChecks(env: ServerEnv): ChecksConfig {
     ),
     queue: {
       chunkUsers: wholeWithin(env.CHECK_CHUNK_USERS, 250, "CHECK_CHUNK_USERS", 10, 10_000),
-      workersPerProcess: wholeWithin(env.CHECK_CHUNK_WORKERS, 2, "CHECK_CHUNK_WORKERS", 1, 16),
+      workersPerProcess: wholeWithin(env.CHECK_CHUNK_WORKERS, 64, "CHECK_CHUNK_WORKERS", 1, 1_024),
       expireSeconds: wholeWithin(env.CHECK_CHUNK_EXPIRE_SECONDS, 900, "CHECK_CHUNK_EXPIRE_SECONDS", 60, 86_400),
     },
   };

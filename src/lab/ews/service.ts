@@ -74,7 +74,13 @@ export class EwsService {
     private readonly stats: LabStats,
   ) {
     this.version = SERVER_VERSIONS[scenario.mode];
-    this.budget = new ConcurrencyBudget(scenario.throttling.budget);
+    // A service account's requests count against its own budget (the caller's budget key is its address).
+    const ownBudgets = new Map(
+      scenario.serviceAccounts.flatMap((account) =>
+        account.ewsBudget === undefined ? [] : [[account.email, account.ewsBudget] as const],
+      ),
+    );
+    this.budget = new ConcurrencyBudget(scenario.throttling.budget, (key) => ownBudgets.get(key));
     this.realm = `mail.${scenario.domain}`;
   }
 

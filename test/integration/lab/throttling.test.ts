@@ -63,6 +63,43 @@ describe("the service account's concurrency budget", () => {
     }
   });
 
+  it("counts each service account against its own ewsBudget when it has one", async () => {
+    // Two more accounts on the same server: one with a budget of 1, one of 5; the scenario's budget is 3.
+    const account = lab.scenario.serviceAccounts[0]!;
+    const scenario = parseScenario({
+      ...lab.scenario,
+      name: "own-budgets",
+      // Long enough that every request of a burst arrives while the first ones are still in flight.
+      latencyMs: { min: 1_000, max: 1_000 },
+      serviceAccounts: [
+        ...lab.scenario.serviceAccounts,
+        { ...account, email: "svc-small@tailspin.lab", ewsBudget: 1 },
+        { ...account, email: "svc-large@tailspin.lab", ewsBudget: 5 },
+      ],
+    });
+    const labOwn = await startLab({ scenario });
+    try {
+      const burstOf = async (logon: string): Promise<string[]> =>
+        (
+          await Promise.all(
+            Array.from({ length: 6 }, () =>
+              ews(labOwn, basic(logon, "Sync-Lab-2026!"), getFolderBody(), imp("ok-1@tailspin.lab")),
+            ),
+          )
+        ).map((r) => responseCode(r.body) ?? "");
+      const [small, large, shared] = await Promise.all([
+        burstOf("svc-small@tailspin.lab"),
+        burstOf("svc-large@tailspin.lab"),
+        burstOf("svc-sync@tailspin.lab"),
+      ]);
+      expect(small.filter((code) => code === "NoError")).toHaveLength(1);
+      expect(large.filter((code) => code === "NoError")).toHaveLength(5);
+      expect(shared.filter((code) => code === "NoError")).toHaveLength(3);
+    } finally {
+      await labOwn.close();
+    }
+  });
+
   it("applies the configured latency to each request", async () => {
     const started = performance.now();
     await ews(lab, SVC, getFolderBody(), imp("ok-1@tailspin.lab"));

@@ -75,6 +75,7 @@ describe("scenario files", () => {
     edit(raw, "apps.appOnly.0.secret", undefined);
     edit(raw, "faults", [{ kind: "explode", rate: 2 }]);
     edit(raw, "throttling.budget", 0);
+    edit(raw, "serviceAccounts.0.ewsBudget", 0);
     expect(problemsOf(raw)).toEqual(
       expect.arrayContaining([
         "tenantId: must be a GUID",
@@ -86,6 +87,7 @@ describe("scenario files", () => {
         "faults[0].kind: must be one of http500, reset, truncated, malformed, noAnswer, throttle",
         "faults[0].rate: must be a number from 0 to 1",
         "throttling.budget: must be an integer from 1 to 10000",
+        "serviceAccounts[0].ewsBudget: must be an integer from 1 to 10000",
       ]),
     );
   });

@@ -21,7 +21,7 @@ describe("loadConfig: the check runner's limits", () => {
       defaultBackOffMs: 1_000,
       pageSize: 500,
       maxThrottledWaitMs: 600_000,
-      queue: { chunkUsers: 250, workersPerProcess: 2, expireSeconds: 900 },
+      queue: { chunkUsers: 250, workersPerProcess: 64, expireSeconds: 900 },
     });
   });
 
@@ -68,7 +68,7 @@ describe("loadConfig: the check runner's limits", () => {
     [{ CHECK_DEFAULT_BACKOFF_MS: "-1" }, "CHECK_DEFAULT_BACKOFF_MS", "between 1 and 600000"],
     [{ CHECK_PAGE_SIZE: "5" }, "CHECK_PAGE_SIZE", "between 10 and 10000"],
     [{ CHECK_CHUNK_USERS: "9" }, "CHECK_CHUNK_USERS", "between 10 and 10000"],
-    [{ CHECK_CHUNK_WORKERS: "0" }, "CHECK_CHUNK_WORKERS", "between 1 and 16"],
+    [{ CHECK_CHUNK_WORKERS: "0" }, "CHECK_CHUNK_WORKERS", "between 1 and 1024"],
     [{ CHECK_CHUNK_EXPIRE_SECONDS: "30" }, "CHECK_CHUNK_EXPIRE_SECONDS", "between 60 and 86400"],
     [
       { CHECK_CONCURRENCY: "30", CHECK_MAX_CONCURRENCY: "27" },

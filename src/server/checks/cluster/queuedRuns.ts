@@ -60,6 +60,11 @@ interface WorkedRun {
   chunks: Set<Promise<void>>;
 }
 
+/** How long a run's state stays here after its last chunk, for its next one. */
+const LINGER_MS = 2_000;
+/** Chunks of one run one process works at once: each saturates the process's share of the run's budget. */
+const CHUNKS_PER_RUN = 1;
+
 /** An active chunk job older than this whose lock nobody holds belongs to a dead process. */
 const STALE_CHUNK_MS = 5_000;
 
@@ -68,6 +73,11 @@ export class QueuedRuns implements RunExecutor {
   readonly signals: RunSignals;
 
   private readonly worked = new Map<string, WorkedRun>();
+  /**
+   * Runs whose last chunk here just ended, kept a moment for their next chunk: this process takes it first (it looks
+   * at once), and that chunk reuses the run's driver (its warm, authenticated connections) and ledgers.
+   */
+  private readonly lingering = new Map<string, { worked: WorkedRun; timer: NodeJS.Timeout }>();
   /** Runs being joined (their configuration and driver being built), so concurrent chunks build them once. */
   private readonly joining = new Map<string, Promise<WorkedRun | null>>();
   /** Job ids this process works: never handed back as a dead process's. */
@@ -78,9 +88,17 @@ export class QueuedRuns implements RunExecutor {
     this.signals = deps.signals;
   }
 
-  /** Starts this process's chunk workers. */
+  /**
+   * Starts this process's intake of chunks: up to CHECK_CHUNK_WORKERS at once (a CPU cap), one per run, and the
+   * run's next one as soon as the current one drains (only its last requests in flight). A run's chunk works inside
+   * its service account's share of the budget; a second one of the same run here would only wait on that share,
+   * holding a place another organization's chunk could use, so it stays in the queue.
+   */
   async start(): Promise<void> {
-    await this.deps.queue.work(this.deps.settings.queue.workersPerProcess, (job, jobId) => this.handle(job, jobId));
+    await this.deps.queue.work(
+      { capacity: this.deps.settings.queue.workersPerProcess, perRun: CHUNKS_PER_RUN },
+      (job, jobId, draining) => this.handle(job, jobId, draining),
+    );
   }
 
   /** PostgreSQL: every process, this one included, works the run's chunks from here on. */
@@ -97,6 +115,22 @@ export class QueuedRuns implements RunExecutor {
 
   has(runId: string): boolean {
     return this.worked.has(runId);
+  }
+
+  /** The run's state kept after its last chunk here, taken back by its next chunk (null: none kept). */
+  private takeLingering(runId: string): WorkedRun | null {
+    const kept = this.lingering.get(runId);
+    if (kept === undefined) return null;
+    clearTimeout(kept.timer);
+    this.lingering.delete(runId);
+    return kept.worked.stop === null ? kept.worked : null;
+  }
+
+  private linger(worked: WorkedRun): void {
+    const runId = worked.run.record.id;
+    const timer = setTimeout(() => this.lingering.delete(runId), LINGER_MS);
+    timer.unref();
+    this.lingering.set(runId, { worked, timer });
   }
 
   count(): number {
@@ -127,6 +161,7 @@ export class QueuedRuns implements RunExecutor {
 
   /** The run ended (a cancel, or a chunk elsewhere ended it): this process stops its chunks of it. */
   stopRun(runId: string): void {
+    this.takeLingering(runId);
     const worked = this.worked.get(runId);
     if (worked === undefined) return;
     worked.stop ??= "ended";
@@ -165,6 +200,7 @@ export class QueuedRuns implements RunExecutor {
    */
   async close(): Promise<void> {
     this.closing = true;
+    for (const runId of [...this.lingering.keys()]) this.takeLingering(runId);
     for (const worked of this.worked.values()) {
       worked.stop = "shutdown";
       worked.controller.abort();
@@ -175,7 +211,7 @@ export class QueuedRuns implements RunExecutor {
     await this.deps.signals.close();
   }
 
-  private async handle(job: ChunkJob, jobId: string): Promise<void> {
+  private async handle(job: ChunkJob, jobId: string, draining: () => void): Promise<void> {
     if (this.closing) throw new Error("this process is shutting down; another one takes the chunk");
     this.jobsHere.add(jobId);
     // While this lock is held the other processes know the chunk's process is alive.
@@ -189,13 +225,16 @@ export class QueuedRuns implements RunExecutor {
       const worked = current ?? joined;
       if (worked.stop === "shutdown") throw new Error("this process is shutting down; another one takes the chunk");
       if (worked.stop === "ended") return;
-      const chunk = this.workChunk(worked, job);
+      const chunk = this.workChunk(worked, job, draining);
       worked.chunks.add(chunk);
       try {
         await chunk;
       } finally {
         worked.chunks.delete(chunk);
-        if (worked.chunks.size === 0 && this.worked.get(job.runId) === worked) this.worked.delete(job.runId);
+        if (worked.chunks.size === 0 && this.worked.get(job.runId) === worked) {
+          this.worked.delete(job.runId);
+          if (worked.stop === null && !this.closing) this.linger(worked);
+        }
       }
     } finally {
       await this.deps.signals.release(chunkLock(jobId)).catch(() => undefined);
@@ -207,6 +246,11 @@ export class QueuedRuns implements RunExecutor {
   private join(job: ChunkJob): Promise<WorkedRun | null> {
     const present = this.worked.get(job.runId);
     if (present !== undefined && present.stop === null) return Promise.resolve(present);
+    const kept = this.takeLingering(job.runId);
+    if (kept !== null) {
+      this.worked.set(job.runId, kept);
+      return Promise.resolve(kept);
+    }
     let joining = this.joining.get(job.runId);
     if (joining === undefined) {
       joining = this.build(job).finally(() => this.joining.delete(job.runId));
@@ -238,13 +282,16 @@ export class QueuedRuns implements RunExecutor {
     return worked;
   }
 
-  private async workChunk(worked: WorkedRun, job: ChunkJob): Promise<void> {
+  private async workChunk(worked: WorkedRun, job: ChunkJob, draining: () => void): Promise<void> {
     const { runs, reporter } = this.deps;
     const run = worked.run.record;
-    const end = await this.deps.engine.check(worked.run, worked.controller.signal, {
-      after: job.after,
-      last: job.last,
-    });
+    // Once its last users are in flight, the run's next chunk may start here: no gap in the run's share of the budget.
+    const end = await this.deps.engine.check(
+      worked.run,
+      worked.controller.signal,
+      { after: job.after, last: job.last },
+      draining,
+    );
     if (end.state === "cancelled") {
       // A shutdown hands the chunk back (the job fails and is retried elsewhere); an ended run needs nothing more.
       if (worked.stop === "shutdown") throw new Error("this process shut down mid-chunk; another one finishes it");

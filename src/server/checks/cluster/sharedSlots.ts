@@ -51,6 +51,8 @@ export class SharedSlots implements ConcurrencySlots {
   private readonly leases = new Map<string, KeyLease>();
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
+  /** A tick waits behind the one in progress: ticks never overlap (two would take or give the same rows). */
+  private tickQueued = false;
   private closed = false;
 
   constructor(
@@ -103,19 +105,31 @@ export class SharedSlots implements ConcurrencySlots {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.ticking = this.tick().then(
-        (settled) => this.schedule(settled ? this.options.renewMs : SETTLE_MS),
-        (error: unknown) => {
-          this.options.log?.("budget leases could not be renewed", error);
-          this.schedule(this.options.renewMs);
-        },
-      );
+      if (this.tickQueued) return;
+      this.tickQueued = true;
+      this.ticking = this.ticking
+        .then(() => {
+          this.tickQueued = false;
+          return this.tick();
+        })
+        .then(
+          (settled) => this.schedule(settled ? this.options.renewMs : SETTLE_MS),
+          (error: unknown) => {
+            this.options.log?.("budget leases could not be renewed", error);
+            this.schedule(this.options.renewMs);
+          },
+        );
     }, delayMs);
   }
 
-  /** Renews and rebalances every key; false when some share is not yet its fair size (a process joined or left). */
+  /**
+   * Renews and rebalances every key; false when some share is not yet its fair size (a process joined or left). The
+   * renewal of every key is three statements whatever the number of keys (a process may work hundreds of
+   * organizations' runs at once); only a share that changes costs more.
+   */
   private async tick(): Promise<boolean> {
     let settled = true;
+    const active: Array<{ lease: KeyLease; inFlight: number }> = [];
     for (const [key, lease] of this.leases) {
       const usage = this.local.usageOf(key);
       const idle = usage.inFlight === 0 && usage.waiting === 0 && Date.now() - lease.lastUsedAt > this.options.idleMs;
@@ -134,31 +148,42 @@ export class SharedSlots implements ConcurrencySlots {
         this.leases.delete(key);
         continue;
       }
-      if (!(await this.rebalance(lease, usage.inFlight))) settled = false;
+      active.push({ lease, inFlight: usage.inFlight });
+    }
+    if (active.length === 0) return settled;
+    const { holder, ttlMs } = this.options;
+    const keys = active.map(({ lease }) => lease.spec.key);
+    await sql`
+      insert into check_budget_members (budget_key, holder, expires_at)
+      values ${sql.join(keys.map((key) => sql`(${key}, ${holder}, now() + ${ttlMs} * interval '1 millisecond')`))}
+      on conflict (budget_key, holder) do update set expires_at = excluded.expires_at`.execute(this.db);
+    const renewed = await sql<{ budget_key: string; slot: number }>`
+      update check_budget_leases set expires_at = now() + ${ttlMs} * interval '1 millisecond'
+      where budget_key in (${sql.join(keys)}) and holder = ${holder} and expires_at > now()
+      returning budget_key, slot`.execute(this.db);
+    const members = await sql<{ budget_key: string; members: string | number }>`
+      select budget_key, count(*) as members from check_budget_members
+      where budget_key in (${sql.join(keys)}) and (holder = ${holder} or expires_at > now())
+      group by budget_key`.execute(this.db);
+    const heldByKey = new Map<string, number[]>();
+    for (const row of renewed.rows) heldByKey.set(row.budget_key, [...(heldByKey.get(row.budget_key) ?? []), row.slot]);
+    const membersByKey = new Map(members.rows.map((row) => [row.budget_key, Number(row.members)]));
+    for (const { lease, inFlight } of active) {
+      const key = lease.spec.key;
+      lease.held = (heldByKey.get(key) ?? []).sort((a, b) => a - b);
+      if (!(await this.rebalance(lease, inFlight, membersByKey.get(key) ?? 1))) settled = false;
     }
     return settled;
   }
 
   /**
-   * Renews the rows held, then moves towards the fair share: gives surplus back, takes free or expired rows. True
-   * when the rows held are the fair share.
+   * With the rows held just renewed, moves towards the fair share: gives surplus back, takes free or expired rows.
+   * True when the rows held are the fair share.
    */
-  private async rebalance(lease: KeyLease, inFlight: number): Promise<boolean> {
+  private async rebalance(lease: KeyLease, inFlight: number, members: number): Promise<boolean> {
     const { key, ceiling } = lease.spec;
     const { holder, ttlMs } = this.options;
-    await sql`
-      insert into check_budget_members (budget_key, holder, expires_at)
-      values (${key}, ${holder}, now() + ${ttlMs} * interval '1 millisecond')
-      on conflict (budget_key, holder) do update set expires_at = excluded.expires_at`.execute(this.db);
-    const renewed = await sql<{ slot: number }>`
-      update check_budget_leases set expires_at = now() + ${ttlMs} * interval '1 millisecond'
-      where budget_key = ${key} and holder = ${holder} and expires_at > now()
-      returning slot`.execute(this.db);
-    lease.held = renewed.rows.map((row) => row.slot).sort((a, b) => a - b);
-    const members = await sql<{ members: string | number }>`
-      select count(*) as members from check_budget_members
-      where budget_key = ${key} and (holder = ${holder} or expires_at > now())`.execute(this.db);
-    const fair = Math.max(1, Math.ceil(ceiling / Math.max(1, Number(members.rows[0]?.members ?? 1))));
+    const fair = Math.max(1, Math.ceil(ceiling / Math.max(1, members)));
     if (lease.held.length > fair) {
       // Only slots no request of ours is using can go: shrink the share first, the rows once requests finish.
       this.local.setShare(key, fair);

@@ -57,8 +57,16 @@ export class RunEngine {
     return this.deps.settings;
   }
 
-  /** Checks the run's pending users (only the chunk's, when given) until done, stopped, or the run must end. */
-  async check(run: CheckedRun, signal: AbortSignal, chunk?: { after: string | null; last: string }): Promise<RunEnd> {
+  /**
+   * Checks the run's pending users (only the chunk's, when given) until done, stopped, or the run must end;
+   * `onDrained` once only requests in flight are left.
+   */
+  async check(
+    run: CheckedRun,
+    signal: AbortSignal,
+    chunk?: { after: string | null; last: string },
+    onDrained?: () => void,
+  ): Promise<RunEnd> {
     const { settings, runs, slots, reporter, log } = this.deps;
     const record = run.record;
     const targets = (await this.deps.placementTargets?.(record.orgId)) ?? [];
@@ -76,6 +84,7 @@ export class RunEngine {
       ...(chunk === undefined ? {} : { chunk }),
       throttledWait: run.throttledWait,
       signal,
+      ...(onDrained === undefined ? {} : { onDrained }),
       onProgress: (progress) => {
         // Chunks (here and in other processes) write concurrently: the freshest durable count wins.
         if (progress.done < record.done) return;

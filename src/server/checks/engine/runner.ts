@@ -84,6 +84,8 @@ export interface RunChecksInput {
   signal: AbortSignal;
   /** Called after each durable batch. */
   onProgress?: (progress: RunProgress) => void;
+  /** Called once every user has been handed to a worker: only requests in flight are left (the chunk drains). */
+  onDrained?: () => void;
   random?: () => number;
   log?: (message: string, error?: unknown) => void;
 }
@@ -167,6 +169,12 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
     }
   };
 
+  let drainedOnce = false;
+  const drained = (): void => {
+    if (drainedOnce) return;
+    drainedOnce = true;
+    input.onDrained?.();
+  };
   const worker = async (): Promise<void> => {
     while (!stop.signal.aborted) {
       let next: IteratorResult<CheckTargetRow>;
@@ -176,7 +184,10 @@ export async function runChecks(input: RunChecksInput): Promise<RunEnd> {
         fail("users to check could not be read", error);
         return;
       }
-      if (next.done === true) return;
+      if (next.done === true) {
+        drained();
+        return;
+      }
       const record = await checkOne(next.value);
       if (record === null) return;
       if (stopsRun(record.category)) {

@@ -76,6 +76,31 @@ describe("check runner", () => {
     expect(asked).toEqual(["exchange_online"]);
   });
 
+  it("says once when only the last requests are in flight, before the run ends", async () => {
+    const store = new MemoryRunStore(targets(20));
+    let inFlight = 0;
+    const driver = new FakeMailboxDriver(async (_email, _attempt, signal) => {
+      inFlight += 1;
+      try {
+        return await delay(10, outcome("ok"), signal);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    const drained: Array<{ stored: number; inFlight: number }> = [];
+
+    const end = await run(store, driver, {
+      onDrained: () => drained.push({ stored: store.results.size, inFlight }),
+    });
+
+    expect(end.state).toBe("completed");
+    expect(drained).toHaveLength(1);
+    // Every user was handed out: what is left is in flight (at most the concurrency), none waiting to start.
+    expect(drained[0]!.inFlight).toBeGreaterThan(0);
+    expect(drained[0]!.inFlight).toBeLessThanOrEqual(FAST.concurrency);
+    expect(drained[0]!.stored).toBeLessThan(20);
+  });
+
   it("checks every user exactly once without exceeding the concurrency limit", async () => {
     const store = new MemoryRunStore(targets(40));
     const driver = new FakeMailboxDriver((_email, _attempt, signal) => delay(5, outcome("ok"), signal));
