@@ -43,6 +43,25 @@ function severityCountsOf(counts: Record<string, number>): Record<Severity, numb
   return bySeverity;
 }
 
+/** One connection profile's share of a group run: 3 users, all connected, unless `partial` says otherwise. */
+export function profileShare(
+  name: string,
+  partial: Partial<CheckRunDto["profiles"][number]> = {},
+): CheckRunDto["profiles"][number] {
+  return {
+    profileId: `profile-${name}`,
+    name,
+    accessType: "ews_basic_impersonation",
+    state: "completed",
+    total: 3,
+    done: 3,
+    counts: { ok: 3 },
+    stopCategory: null,
+    stopDetail: null,
+    ...partial,
+  };
+}
+
 export function checkRun(partial: Partial<CheckRunDto> = {}): CheckRunDto {
   const counts = partial.counts ?? { ok: 2, no_mailbox: 1 };
   return {

@@ -3,7 +3,6 @@ import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { EXCHANGE_ONLINE_HOSTS } from "../../../../../src/contract/exchangeOnline";
-import type { CheckRunDto } from "../../../../../src/contract/checks";
 import type { EmailConfigDraft } from "../../../../../src/taskpane/admin/emailConfig/draft";
 import { EmailConfigTab } from "../../../../../src/taskpane/admin/emailConfig/EmailConfigTab";
 import { fakeBrowser } from "../../browser/fakeBrowser";
@@ -16,6 +15,7 @@ import {
   checkRun,
   emailConfig,
   profileItem,
+  profileShare,
   result,
   resultsAnswer,
 } from "../fixtures";
@@ -646,26 +646,14 @@ describe("Email Configuration", () => {
   });
 
   it("shows a run over several profiles with one progress line per profile and the profile that stopped", async () => {
-    const profile = (name: string, partial: Partial<CheckRunDto["profiles"][number]>) => ({
-      profileId: `profile-${name}`,
-      name,
-      accessType: "ews_basic_impersonation",
-      state: "completed" as const,
-      total: 3,
-      done: 3,
-      counts: { ok: 3 },
-      stopCategory: null,
-      stopDetail: null,
-      ...partial,
-    });
     const group = checkRun({
       state: "auth_failed",
       total: 9,
       done: 6,
       counts: { ok: 6 },
       profiles: [
-        profile("On-premises", { total: 6, done: 6, counts: { ok: 6 } }),
-        profile("Cloud", {
+        profileShare("On-premises", { total: 6, done: 6, counts: { ok: 6 } }),
+        profileShare("Cloud", {
           accessType: "graph_app_only",
           state: "auth_failed",
           done: 0,
@@ -692,18 +680,6 @@ describe("Email Configuration", () => {
   });
 
   it("checks every profile at once: one group run, counts per profile and in total, one profile's results and CSV", async () => {
-    const share = (name: string, partial: Partial<CheckRunDto["profiles"][number]>) => ({
-      profileId: `profile-${name}`,
-      name,
-      accessType: "ews_basic_impersonation",
-      state: "completed" as const,
-      total: 3,
-      done: 3,
-      counts: { ok: 3 },
-      stopCategory: null,
-      stopDetail: null,
-      ...partial,
-    });
     const group = checkRun({
       state: "completed",
       total: 9,
@@ -711,8 +687,8 @@ describe("Email Configuration", () => {
       counts: { ok: 6, mailbox_moving: 1, no_mailbox: 2 },
       severityCounts: { ok: 6, warning: 0, transient: 1, error: 2 },
       profiles: [
-        share("On-premises", { total: 6, done: 6, counts: { ok: 3, mailbox_moving: 1, no_mailbox: 2 } }),
-        share("Cloud", { accessType: "graph_app_only" }),
+        profileShare("On-premises", { total: 6, done: 6, counts: { ok: 3, mailbox_moving: 1, no_mailbox: 2 } }),
+        profileShare("Cloud", { accessType: "graph_app_only" }),
       ],
     });
     const cloud = profileItem({ id: "profile-Cloud", name: "Cloud", isDefault: false, accessType: "graph_app_only" });
