@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CATEGORY_LABELS } from "../../src/contract/labels";
 import { seriousAxeViolations } from "./support/axe";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
+import { signInToEmailConfiguration } from "./support/adminWalk";
 import { watchProblems } from "./support/pageProblems";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_ADMIN, DEMO_PASSWORD, launchStackBrowser } from "./support/stack";
@@ -57,20 +58,7 @@ afterAll(async () => {
 
 describe("scope-leak canaries on what npm start serves", () => {
   it("lists the demo's canary in Email Configuration, with what a canary is", async () => {
-    await page.goto(start.paneUrl, { timeout: 90_000 });
-    await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor({ timeout: 60_000 });
-    const [popup] = await Promise.all([
-      admin.waitForEvent("page", { timeout: 30_000 }),
-      page.getByTestId("mailbox-card").getByRole("button", { name: "Sign in" }).click(),
-    ]);
-    watch(popup);
-    await popup.waitForSelector("#password", { timeout: 30_000 });
-    await popup.fill("#email", DEMO_ADMIN);
-    await popup.fill("#password", DEMO_PASSWORD);
-    await popup.click("button[type=submit]");
-    await popup.waitForEvent("close", { timeout: 30_000 }).catch(() => undefined);
-    await page.getByRole("button", { name: "Admin settings" }).click({ timeout: 30_000 });
-    await page.getByRole("tab", { name: "Email Configuration" }).click({ timeout: 30_000 });
+    await signInToEmailConfiguration(admin, page, start.paneUrl, { email: DEMO_ADMIN, password: DEMO_PASSWORD }, watch);
 
     const section = page.getByRole("region", { name: "Canaries" });
     const list = section.getByRole("list", { name: "Canaries" });

@@ -11,6 +11,7 @@ import { Agent, fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "./support/axe";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
+import { signInToEmailConfiguration } from "./support/adminWalk";
 import { watchProblems } from "./support/pageProblems";
 import { saveScreenshot } from "./support/screenshots";
 import { DEMO_PASSWORD, launchStackBrowser } from "./support/stack";
@@ -99,20 +100,7 @@ afterAll(async () => {
 describe("a hybrid organization on what LAB_SCENARIO=hybrid.json npm start serves", () => {
   it("starts with two profiles, On-premises the default in the form, and each opens with its own configuration", async () => {
     expect(start.output()).toContain("the demo organization has the profiles On-premises and Cloud");
-    await page.goto(start.paneUrl, { timeout: 90_000 });
-    await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor({ timeout: 60_000 });
-    const [popup] = await Promise.all([
-      admin.waitForEvent("page", { timeout: 30_000 }),
-      page.getByTestId("mailbox-card").getByRole("button", { name: "Sign in" }).click(),
-    ]);
-    watch(popup);
-    await popup.waitForSelector("#password", { timeout: 30_000 });
-    await popup.fill("#email", ADMIN);
-    await popup.fill("#password", DEMO_PASSWORD);
-    await popup.click("button[type=submit]");
-    await popup.waitForEvent("close", { timeout: 30_000 }).catch(() => undefined);
-    await page.getByRole("button", { name: "Admin settings" }).click({ timeout: 30_000 });
-    await page.getByRole("tab", { name: "Email Configuration" }).click({ timeout: 30_000 });
+    await signInToEmailConfiguration(admin, page, start.paneUrl, { email: ADMIN, password: DEMO_PASSWORD }, watch);
 
     const list = page.getByRole("list", { name: "Connection profiles" });
     await list.waitFor({ timeout: 30_000 });

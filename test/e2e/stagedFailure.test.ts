@@ -7,6 +7,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runNpmStart, type RunningStart } from "./support/npmStart";
+import { signInToEmailConfiguration } from "./support/adminWalk";
 import { watchProblems } from "./support/pageProblems";
 import { saveScreenshot } from "./support/screenshots";
 import {
@@ -52,20 +53,7 @@ afterAll(async () => {
 
 describe("staging a refused service account on what npm start serves", () => {
   it("signs the admin in and saves the demo's Exchange Impersonation configuration", async () => {
-    await page.goto(start.paneUrl, { timeout: 90_000 });
-    await page.getByRole("heading", { level: 1, name: "Sync Sidebar" }).waitFor({ timeout: 60_000 });
-    const [popup] = await Promise.all([
-      admin.waitForEvent("page", { timeout: 30_000 }),
-      page.getByTestId("mailbox-card").getByRole("button", { name: "Sign in" }).click(),
-    ]);
-    watch(popup);
-    await popup.waitForSelector("#password", { timeout: 30_000 });
-    await popup.fill("#email", DEMO_ADMIN);
-    await popup.fill("#password", DEMO_PASSWORD);
-    await popup.click("button[type=submit]");
-    await popup.waitForEvent("close", { timeout: 30_000 }).catch(() => undefined);
-    await page.getByRole("button", { name: "Admin settings" }).click({ timeout: 30_000 });
-    await page.getByRole("tab", { name: "Email Configuration" }).click({ timeout: 30_000 });
+    await signInToEmailConfiguration(admin, page, start.paneUrl, { email: DEMO_ADMIN, password: DEMO_PASSWORD }, watch);
     await page.getByRole("combobox", { name: /Mailbox Access Type/ }).selectOption("ews_basic_impersonation");
     await page.getByLabel(/Account Logon/).fill(DEMO_SERVICE_ACCOUNT);
     await page.getByLabel(/^Password/).fill(DEMO_SERVICE_PASSWORD);
