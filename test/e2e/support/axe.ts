@@ -23,6 +23,26 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
       new Promise((resolve) => setTimeout(resolve, 2_000)),
     ]),
   );
+  // A virtualized list places rows at an estimated height until it has measured them: for a frame or two a row can
+  // overlap the next, and axe reads the covered text's contrast against the row on top. Wait until no row overlaps.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const deadline = Date.now() + 2_000;
+        const settled = (): boolean =>
+          [...document.querySelectorAll('[data-testid="results-list"]')].every((list) => {
+            const rows = [...list.querySelectorAll<HTMLElement>('[role="listitem"][data-index]')]
+              .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+              .map((row) => row.getBoundingClientRect());
+            return rows.every((row, index) => index === 0 || row.top >= rows[index - 1]!.bottom - 1);
+          });
+        const look = (): void => {
+          if (settled() || Date.now() > deadline) resolve();
+          else setTimeout(look, 50);
+        };
+        look();
+      }),
+  );
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource });
   return page.evaluate(async () => {
     const axe = (
