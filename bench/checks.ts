@@ -20,13 +20,12 @@ import type { CheckRunDto } from "../src/contract/checks.js";
 import { DEMO_SCENARIO_FILE, generateScenario, loadScenarioFile, type Scenario } from "../src/lab/index.js";
 import { openDatabase } from "../src/server/db/database.js";
 import { migrateToLatest } from "../src/server/domains.js";
-import { generateKeyEntry } from "../src/server/secrets/keyring.js";
-import { backendEnvForLab, spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
+import { spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
 import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
 import { runHybridBench } from "./checksHybrid.js";
 import { MANY_ORGANIZATIONS, runManyOrganizations } from "./checksManyOrgs.js";
-import { createDatabase, labToken, startLabProcess } from "./checksSupport.js";
+import { benchBackendEnv, createDatabase, labToken, startLabProcess } from "./checksSupport.js";
 const BUDGET = 27;
 const THROTTLED = ["server_busy", "throttled", "too_many_connections"] as const;
 
@@ -157,17 +156,7 @@ async function runCase(entry: BenchCase): Promise<Record<string, unknown>> {
     });
     await seeding.close();
 
-    const backendEnv = {
-      ...backendEnvForLab({
-        ...lab.ready,
-        port: Number(new URL(lab.ready.baseUrl).port),
-        backendClientSecret: scenario.apps.backend.secret,
-      }),
-      DATABASE_URL: database.url,
-      SECRETS_KEYS: generateKeyEntry("bench"),
-      CHECK_MAX_CONCURRENCY: String(BUDGET),
-      LOG_LEVEL: "error",
-    };
+    const backendEnv = benchBackendEnv(lab.ready, scenario, database.url, BUDGET);
     const backends: BackendProcess[] = [];
     for (let index = 0; index < (entry.processes ?? 1); index += 1) {
       const spawned = await spawnBackend(

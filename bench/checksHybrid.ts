@@ -20,11 +20,10 @@ import { generateScenario, loadScenarioFile, parseScenario, type Scenario } from
 import type { CheckTables } from "../src/server/checks/tables.js";
 import { openDatabase } from "../src/server/db/database.js";
 import { migrateToLatest } from "../src/server/domains.js";
-import { generateKeyEntry } from "../src/server/secrets/keyring.js";
-import { backendEnvForLab, spawnBackend } from "../test/support/backendProcess.js";
+import { spawnBackend } from "../test/support/backendProcess.js";
 import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
-import { createDatabase, labToken, root, startLabProcess } from "./checksSupport.js";
+import { benchBackendEnv, createDatabase, labToken, root, startLabProcess } from "./checksSupport.js";
 
 const BUDGET = 27;
 const LATENCY_MS = 50;
@@ -116,20 +115,10 @@ async function runHybridCase(options: HybridOptions): Promise<Record<string, unk
     const onPremIds = scenario.users.slice(0, onPremCount).map((user) => idOf.get(user.email)!);
     const cloudIds = scenario.users.slice(onPremCount).map((user) => idOf.get(user.email)!);
 
-    const backend = await spawnBackend(
-      {
-        ...backendEnvForLab({
-          ...lab.ready,
-          port: Number(new URL(lab.ready.baseUrl).port),
-          backendClientSecret: scenario.apps.backend.secret,
-        }),
-        DATABASE_URL: database.url,
-        SECRETS_KEYS: generateKeyEntry("bench"),
-        CHECK_MAX_CONCURRENCY: String(BUDGET),
-        LOG_LEVEL: "error",
-      },
-      { timeoutMs: 120_000, nodeFlags: options.nodeFlags },
-    );
+    const backend = await spawnBackend(benchBackendEnv(lab.ready, scenario, database.url, BUDGET), {
+      timeoutMs: 120_000,
+      nodeFlags: options.nodeFlags,
+    });
     cleanups.push(() => backend.kill("SIGKILL"));
     const token = labToken(dir, admin, lab.ready.backendClientId);
     const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };

@@ -15,11 +15,10 @@ import { DEMO_SCENARIO_FILE, generateScenario, loadScenarioFile, type Scenario }
 import type { CheckTables } from "../src/server/checks/tables.js";
 import { openDatabase } from "../src/server/db/database.js";
 import { migrateToLatest } from "../src/server/domains.js";
-import { generateKeyEntry } from "../src/server/secrets/keyring.js";
-import { backendEnvForLab, spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
+import { spawnBackend, type BackendProcess } from "../test/support/backendProcess.js";
 import { storedResults } from "../test/support/checkResults.js";
 import { seedOrg } from "../test/support/seed.js";
-import { createDatabase, labToken, startLabProcess } from "./checksSupport.js";
+import { benchBackendEnv, createDatabase, labToken, startLabProcess } from "./checksSupport.js";
 
 export const MANY_ORGANIZATIONS = "many organizations";
 
@@ -130,18 +129,7 @@ async function manyOrganizations(
     }
     await seeding.close();
 
-    const backendEnv = {
-      ...backendEnvForLab({
-        ...lab.ready,
-        port: Number(new URL(lab.ready.baseUrl).port),
-        backendClientSecret: scenario.apps.backend.secret,
-      }),
-      DATABASE_URL: database.url,
-      SECRETS_KEYS: generateKeyEntry("bench"),
-      CHECK_MAX_CONCURRENCY: String(BIG_BUDGET),
-      RATE_LIMIT_MAX: "1000000",
-      LOG_LEVEL: "error",
-    };
+    const backendEnv = benchBackendEnv(lab.ready, scenario, database.url, BIG_BUDGET, { RATE_LIMIT_MAX: "1000000" });
     const backends: BackendProcess[] = [];
     for (let index = 0; index < processes; index += 1) {
       const spawned = await spawnBackend(

@@ -6,6 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import type { LabReadyLine, Scenario } from "../src/lab/index.js";
+import { generateKeyEntry } from "../src/server/secrets/keyring.js";
+import { backendEnvForLab } from "../test/support/backendProcess.js";
 
 export const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -82,4 +84,29 @@ export function labToken(dir: string, user: string, audience: string): string {
   );
   if (minted.status !== 0) throw new Error(`lab:token failed: ${minted.stderr}`);
   return minted.stdout.trim();
+}
+
+/**
+ * A bench backend's environment: the lab as its identity platform and mailbox server, its own database and key, at
+ * most `maxConcurrency` requests per run, errors only in its log; `extra` adds or overrides variables.
+ */
+export function benchBackendEnv(
+  lab: LabReadyLine,
+  scenario: Scenario,
+  databaseUrl: string,
+  maxConcurrency: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...backendEnvForLab({
+      ...lab,
+      port: Number(new URL(lab.baseUrl).port),
+      backendClientSecret: scenario.apps.backend.secret,
+    }),
+    DATABASE_URL: databaseUrl,
+    SECRETS_KEYS: generateKeyEntry("bench"),
+    CHECK_MAX_CONCURRENCY: String(maxConcurrency),
+    LOG_LEVEL: "error",
+    ...extra,
+  };
 }
